@@ -1,0 +1,3 @@
+from promptlab_tui.cli.main import main
+
+raise SystemExit(main())

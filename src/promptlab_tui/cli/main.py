@@ -1,0 +1,64 @@
+"""`promptlab` entry point: no command opens the app; commands run headless for scripts and CI."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from promptlab_tui import __version__
+from promptlab_tui.cli.errors import EXIT_BAD_INPUT, CliError
+
+# Each module defines register(subparsers) and sets `func` on its parser(s).
+COMMAND_MODULES = [
+    "promptlab_tui.cli.cmd_estimate",
+    "promptlab_tui.cli.cmd_prices",
+    "promptlab_tui.cli.cmd_run",
+    "promptlab_tui.cli.cmd_budget",
+    "promptlab_tui.cli.cmd_history",
+    "promptlab_tui.cli.cmd_alerts",
+    "promptlab_tui.cli.cmd_reprice",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="promptlab",
+        description="Compose prompts, see their cost before and after each run, keep spend inside budgets.",
+    )
+    parser.add_argument("--version", action="version", version=f"promptlab {__version__}")
+    parser.add_argument("--home", metavar="DIR", help="keep the database and config in DIR (also PROMPTLAB_HOME)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from promptlab_tui import paths
+
+    if args.home:
+        paths.set_home(args.home)
+    if args.command is None:
+        from promptlab_tui.app import run_app
+
+        return run_app()
+    try:
+        return int(args.func(args) or 0)
+    except CliError as error:
+        print(f"promptlab {args.command}: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

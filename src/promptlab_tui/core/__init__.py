@@ -1,0 +1,1 @@
+"""The UI-free core: money, pricing, tokens, estimates, budgets. Never imports Textual."""

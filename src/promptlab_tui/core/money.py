@@ -1,0 +1,52 @@
+"""Exact money: integer nano-dollars (1e-9 USD) everywhere, Decimal only at the edges."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+NANOS_PER_USD = 1_000_000_000
+_TOKENS_PER_MILLION = 1_000_000
+
+
+def usd_to_nanos(usd: str | int | Decimal) -> int:
+    """'1.25' -> 1_250_000_000. Floats are refused: they cannot hold prices exactly."""
+    if isinstance(usd, float):
+        raise TypeError("pass money as str, int or Decimal, never float")
+    value = Decimal(usd) * NANOS_PER_USD
+    return int(value.to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def nanos_to_usd(nanos: int) -> Decimal:
+    return Decimal(nanos) / NANOS_PER_USD
+
+
+def token_cost_nanos(tokens: int, usd_per_million: Decimal) -> int:
+    """Cost of `tokens` at a per-million price, rounded half-even to a whole nano-dollar.
+
+    Exact for any price with up to three decimals; finer prices round once per line item,
+    so totals (sums of stored integers) still equal the sum of their rows.
+    """
+    exact = Decimal(tokens) * usd_per_million * NANOS_PER_USD / _TOKENS_PER_MILLION
+    return int(exact.to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def format_usd(nanos: int | None, places: int | None = None) -> str:
+    """Display string; `places=None` picks enough decimals to show small run costs (>= 2, <= 6)."""
+    if nanos is None:
+        return "no price"
+    usd = nanos_to_usd(nanos)
+    if places is None:
+        magnitude = abs(usd)
+        places = 2 if magnitude >= 1 or magnitude == 0 else 4 if magnitude >= Decimal("0.01") else 6
+    quantum = Decimal(1).scaleb(-places)
+    shown = usd.quantize(quantum, rounding=ROUND_HALF_EVEN)
+    sign = "-" if shown < 0 else ""
+    return f"{sign}${abs(shown):,.{places}f}"
+
+
+def format_ratio(numerator: int, denominator: int) -> str:
+    """'4.6x' — how many times one cost is another."""
+    if denominator == 0:
+        return "∞x"
+    ratio = Decimal(numerator) / Decimal(denominator)
+    return f"{ratio.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN)}x"

@@ -1,0 +1,89 @@
+"""Domain dataclasses shared by the core, the providers, the store and the UI (no ORM, no Textual)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["system", "user", "assistant", "developer", "tool"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: str
+    content: str
+    name: str | None = None
+
+    def as_openai(self) -> dict[str, str]:
+        message = {"role": self.role, "content": self.content}
+        if self.name:
+            message["name"] = self.name
+        return message
+
+
+@dataclass
+class PromptSpec:
+    """What a run sends: the messages and the request parameters."""
+
+    messages: list[ChatMessage]
+    model: str = "gpt-4o-mini"
+    max_tokens: int = 1024
+    temperature: float | None = None
+    name: str | None = None
+    tags: list[str] = field(default_factory=list)
+    source_path: str | None = None
+
+    @property
+    def system(self) -> str:
+        return "\n\n".join(m.content for m in self.messages if m.role in ("system", "developer"))
+
+    @property
+    def user_messages(self) -> list[ChatMessage]:
+        return [m for m in self.messages if m.role not in ("system", "developer")]
+
+
+@dataclass(frozen=True)
+class TokenCount:
+    """A token count and whether it is exact (tiktoken for the model) or approximate."""
+
+    tokens: int
+    exact: bool
+    method: str  # e.g. "o200k_base", "cl100k_base", "approx:chars/4", "approx:calibrated"
+    note: str | None = None  # why it is approximate and how to fix it, shown to the user
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens of one call, normalised across providers so nothing is billed twice.
+
+    `input_tokens` are input tokens billed at the full input rate: they EXCLUDE cache
+    reads and cache writes (OpenAI's prompt_tokens minus cached_tokens; Anthropic's
+    input_tokens as reported). `output_tokens` include reasoning tokens.
+    """
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0  # 5-minute cache writes (Anthropic)
+    cache_write_1h_tokens: int = 0  # 1-hour cache writes (Anthropic)
+    reasoning_tokens: int = 0
+    estimated: bool = False  # counted locally because the provider reported no usage
+
+    @property
+    def total_input_tokens(self) -> int:
+        return self.input_tokens + self.cached_input_tokens + self.cache_write_tokens + self.cache_write_1h_tokens
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    """Exact cost of a usage at a price, by component, in nano-dollars; None total = no price."""
+
+    input_nanos: int = 0
+    output_nanos: int = 0
+    cached_input_nanos: int = 0
+    cache_write_nanos: int = 0
+    price_version: str | None = None
+
+    @property
+    def total_nanos(self) -> int:
+        return self.input_nanos + self.output_nanos + self.cached_input_nanos + self.cache_write_nanos
