@@ -1,0 +1,245 @@
+"""Token counting: exact with tiktoken for OpenAI models, approximate (and marked so) for everyone else.
+
+Loading a vocabulary never touches the network: tiktoken is only asked for an encoding whose
+BPE file is already in its cache folder, so an offline machine gets an approximate count and a
+note saying how to fix it instead of a hang.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from promptlab_tui.core.types import ChatMessage, TokenCount
+
+if TYPE_CHECKING:  # tiktoken is imported lazily: 40 ms we do not want on the first frame
+    from tiktoken import Encoding
+
+O200K = "o200k_base"
+CL100K = "cl100k_base"
+
+# Where tiktoken downloads each vocabulary from; the cache file name is the sha1 of this address.
+VOCABULARY_URLS = {
+    O200K: "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+    CL100K: "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+}
+# The sha256 tiktoken checks; a corrupt cached file would make tiktoken re-download it.
+VOCABULARY_SHA256 = {
+    O200K: "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+    CL100K: "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+}
+
+# OpenAI chat format (cookbook, API-verified): <|start|>{role}<|message|>{content}<|end|> = 3 + role + content.
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_NAME = 1
+REPLY_PRIMING_TOKENS = 3
+
+# The o200k families share "gpt-4" with cl100k's GPT-4, so they are checked first.
+_O200K_PREFIXES = ("gpt-4o", "chatgpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1-", "o3-", "o4-")
+_O200K_NAMES = ("o1", "o3", "o4")
+_CL100K_PREFIXES = ("gpt-4-", "gpt-3.5", "gpt-35", "text-embedding-ada", "text-embedding-3-")
+_CL100K_NAMES = ("gpt-4", "davinci-002", "babbage-002")
+_OPENAI_ROUTE_PREFIXES = ("openai", "azure", "azure_openai")
+
+_encodings: dict[str, Encoding] = {}
+_load_lock = threading.Lock()
+
+
+def encoding_name_for_model(model: str) -> str | None:
+    """The tiktoken encoding of an OpenAI model (any snapshot or `openai/` route), None for others."""
+    name = model.strip().lower()
+    if "/" in name:
+        route, _, name = name.rpartition("/")
+        # "openai/gpt-4o", "openrouter/openai/gpt-4o": the tokenizer is OpenAI's; "meta-llama/..." is not.
+        if route.split("/")[-1] not in _OPENAI_ROUTE_PREFIXES:
+            return None
+    if name.startswith("ft:"):  # fine-tunes: "ft:gpt-4o-mini-2024-07-18:org::id"
+        name = name[3:].split(":", 1)[0]
+    if name in _O200K_NAMES or name.startswith(_O200K_PREFIXES):
+        return O200K
+    if name in _CL100K_NAMES or name.startswith(_CL100K_PREFIXES):
+        return CL100K
+    return None
+
+
+def tiktoken_cache_dir() -> Path | None:
+    """The folder tiktoken reads cached vocabularies from (None: caching disabled)."""
+    for variable in ("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR"):
+        if variable in os.environ:
+            value = os.environ[variable]
+            return Path(value) if value else None
+    return Path(tempfile.gettempdir()) / "data-gym-cache"
+
+
+def vocabulary_path(name: str) -> Path | None:
+    """Where tiktoken expects the cached vocabulary of `name` (whether or not it is there)."""
+    url = VOCABULARY_URLS.get(name)
+    cache = tiktoken_cache_dir()
+    if url is None or cache is None:
+        return None
+    return cache / hashlib.sha1(url.encode()).hexdigest()
+
+
+def _vocabulary_is_valid(path: Path, name: str) -> bool:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == VOCABULARY_SHA256[name]
+
+
+def loaded_encoding(name: str) -> Encoding | None:
+    """The encoding if it is already in memory; never loads (safe on the UI thread)."""
+    return _encodings.get(name)
+
+
+def get_encoding(name: str) -> Encoding | None:
+    """The tiktoken encoding, loaded once from the local cache; None when the vocabulary is not cached.
+
+    Never downloads: the cached file is checked (exists, right hash) before tiktoken sees it.
+    The first load takes about 0.35 s, so call it from a worker, not on the way to the first frame.
+    """
+    encoding = _encodings.get(name)
+    if encoding is not None:
+        return encoding
+    with _load_lock:
+        encoding = _encodings.get(name)
+        if encoding is not None:
+            return encoding
+        path = vocabulary_path(name)
+        if path is None or not path.is_file() or not _vocabulary_is_valid(path, name):
+            return None
+        try:
+            import tiktoken
+
+            encoding = tiktoken.get_encoding(name)
+        except Exception:  # an unreadable cache must degrade to approximate counting, not crash
+            return None
+        _encodings[name] = encoding
+        return encoding
+
+
+def missing_vocabulary_note(name: str) -> str:
+    cache = tiktoken_cache_dir()
+    where = f"in {cache}" if cache else "(tiktoken caching is disabled: TIKTOKEN_CACHE_DIR is empty)"
+    return (
+        f"Approximate: the {name} vocabulary is not cached {where}. "
+        f"Set TIKTOKEN_CACHE_DIR to a folder that holds it, or run once online: "
+        f"python -c \"import tiktoken; tiktoken.get_encoding('{name}')\""
+    )
+
+
+# --- approximate counting -------------------------------------------------------------------
+
+# Pieces that BPE tokenizers rarely merge across: words, digit groups, punctuation runs, newlines.
+_WORD = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
+_PUNCT = re.compile(r"[^\w\s]")
+_NEWLINES = re.compile(r"\n+")
+_LONG_WORD = re.compile(r"[^\W\d_]{9,}")
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f]")
+
+
+def approximate_tokens(text: str) -> int:
+    """A tokenizer-free estimate: one token per word, digit triple and punctuation mark, more for long words.
+
+    Additive across newline boundaries (no piece spans a newline), so chunked sums equal the whole.
+    """
+    if not text:
+        return 0
+    words = len(_WORD.findall(text))
+    long_words = sum(len(w) for w in _LONG_WORD.findall(text)) // 8
+    digits = sum((len(d) + 2) // 3 for d in _DIGITS.findall(text))
+    punct = len(_PUNCT.findall(text))
+    newlines = len(_NEWLINES.findall(text))
+    non_ascii = len(_NON_ASCII_LETTER.findall(text))
+    return words + long_words + digits + (punct * 3 + 3) // 4 + newlines + non_ascii // 2
+
+
+def apply_calibration(raw_tokens: int, calibration: float | None) -> int:
+    if not calibration or calibration <= 0:
+        return raw_tokens
+    return math.ceil(raw_tokens * calibration)
+
+
+def calibration_ratio(pairs: Iterable[tuple[int, int]], min_pairs: int = 1) -> float | None:
+    """Actual/approximate ratio learned from history: pairs of (uncalibrated approx, provider-reported)."""
+    approx_total = actual_total = count = 0
+    for approx, actual in pairs:
+        if approx > 0 and actual > 0:
+            approx_total += approx
+            actual_total += actual
+            count += 1
+    if count < min_pairs or approx_total == 0:
+        return None
+    return min(4.0, max(0.25, actual_total / approx_total))
+
+
+def _approximate_count(raw: int, model: str, calibration: float | None, note: str | None) -> TokenCount:
+    if calibration and calibration > 0:
+        return TokenCount(
+            apply_calibration(raw, calibration),
+            exact=False,
+            method="approx:calibrated",
+            note=note or f"Approximate for {model}, calibrated from its recorded runs (x{calibration:.2f}).",
+        )
+    return TokenCount(
+        raw,
+        exact=False,
+        method="approx:heuristic",
+        note=note
+        or f"Approximate: {model} has no local tokenizer; counts improve once runs of it are recorded.",
+    )
+
+
+def resolve_encoding(model: str) -> tuple[str | None, Encoding | None]:
+    name = encoding_name_for_model(model)
+    return name, (get_encoding(name) if name else None)
+
+
+def count_text(text: str, model: str, calibration: float | None = None) -> TokenCount:
+    """Tokens of a plain text for `model`: exact when tiktoken knows the model and its vocabulary is cached."""
+    name, encoding = resolve_encoding(model)
+    if encoding is not None:
+        return TokenCount(len(encoding.encode_ordinary(text)), exact=True, method=name or "")
+    note = missing_vocabulary_note(name) if name else None
+    return _approximate_count(approximate_tokens(text), model, calibration, note)
+
+
+def _message_fields(message: ChatMessage | dict[str, Any]) -> tuple[str, str, str | None]:
+    if isinstance(message, ChatMessage):
+        return message.role, message.content, message.name
+    return str(message.get("role", "")), str(message.get("content") or ""), message.get("name")
+
+
+def count_messages(messages: Sequence[ChatMessage | dict[str, Any]], model: str,
+                   calibration: float | None = None) -> TokenCount:
+    """Prompt tokens of a chat request: equals the API's `prompt_tokens` for OpenAI chat models.
+
+    Overhead per OpenAI's cookbook: 3 per message, the role's own tokens, +1 per name, +3 reply priming.
+    """
+    name, encoding = resolve_encoding(model)
+    if encoding is not None:
+        total = REPLY_PRIMING_TOKENS
+        for message in messages:
+            role, content, sender = _message_fields(message)
+            total += TOKENS_PER_MESSAGE + len(encoding.encode_ordinary(role))
+            total += len(encoding.encode_ordinary(content))
+            if sender:
+                total += TOKENS_PER_NAME + len(encoding.encode_ordinary(sender))
+        return TokenCount(total, exact=True, method=name or "")
+    raw = REPLY_PRIMING_TOKENS
+    for message in messages:
+        role, content, sender = _message_fields(message)
+        raw += TOKENS_PER_MESSAGE + 1 + approximate_tokens(content)
+        if sender:
+            raw += TOKENS_PER_NAME + approximate_tokens(sender)
+    note = missing_vocabulary_note(name) if name else None
+    return _approximate_count(raw, model, calibration, note)
