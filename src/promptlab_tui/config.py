@@ -1,0 +1,279 @@
+"""The user's config file (TOML): providers, retention, theme, time zone, defaults.
+
+Budgets live in the database, not here. API keys are normally read from environment
+variables at call time; a key is written to the file only if the user put it there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROVIDER_KINDS = ("openai", "anthropic", "openai-compatible")
+
+
+class ConfigError(ValueError):
+    """A config file problem, with the file, line and field and what was expected."""
+
+    def __init__(self, path: Path | str, message: str, *, line: int | None = None, field: str | None = None):
+        where = f"{path}" + (f", line {line}" if line else "")
+        what = f"{field}: " if field else ""
+        super().__init__(f"{where}: {what}{message}")
+        self.path = Path(path)
+        self.line = line
+        self.field = field
+
+
+@dataclass
+class ProviderSettings:
+    kind: str = "openai-compatible"  # one of PROVIDER_KINDS
+    base_url: str | None = None
+    api_key_env: str | None = None  # name of the environment variable holding the key
+    api_key: str | None = field(default=None, repr=False)  # only if the user wrote it in the file
+    requires_key: bool = True  # False for local servers (Ollama, vLLM) that take any key
+    timeout_seconds: float | None = None
+    max_tokens_param: str | None = None  # "max_tokens" or "max_completion_tokens"; None = per model family
+    display_name: str | None = None
+
+
+@dataclass
+class RetrySettings:
+    max_attempts: int = 3  # attempts in total for 429 / 5xx / overloaded, only before any token streamed
+    base_delay_seconds: float = 1.0  # exponential backoff when the provider sends no Retry-After
+    max_total_wait_seconds: float = 30.0  # give up (RateLimited) rather than wait longer than this in total
+
+
+@dataclass
+class AppConfig:
+    providers: dict[str, ProviderSettings] = field(default_factory=dict)
+    retention_days: int | None = None  # None = keep prompt and response text forever
+    theme: str | None = None
+    timezone: str | None = None  # IANA name; None = the system's
+    default_model: str | None = None
+    default_provider: str | None = None
+    request_timeout_seconds: float = 60.0
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    extra: dict[str, Any] = field(default_factory=dict)  # other sections, kept as they are on save
+    source: Path | None = field(default=None, compare=False)
+
+
+_TOP_KEYS = {"retention_days", "theme", "timezone", "default_model", "default_provider", "request_timeout_seconds"}
+_PROVIDER_KEYS = {f for f in ProviderSettings.__dataclass_fields__}
+_RETRY_KEYS = {f for f in RetrySettings.__dataclass_fields__}
+
+
+def default_config_path() -> Path:
+    from promptlab_tui.paths import app_paths
+
+    return app_paths().config_file
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> AppConfig:
+    """Read the config file; a missing file gives the defaults, a bad one a ConfigError."""
+    file = Path(path) if path is not None else default_config_path()
+    if not file.exists():
+        return AppConfig(source=file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(file, f"cannot read the file ({err})") from err
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        match = re.search(r"line (\d+)", str(err))
+        raise ConfigError(file, f"not valid TOML ({err})", line=int(match.group(1)) if match else None) from err
+    return _config_from_dict(data, _Locator(file, text))
+
+
+class _Locator:
+    """Finds the line of a key in the raw text, so type errors can name it."""
+
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.lines = text.splitlines()
+
+    def error(self, table: str | None, key: str, message: str) -> ConfigError:
+        dotted = f"{table}.{key}" if table else key
+        return ConfigError(self.path, message, line=self.line_of(table, key), field=dotted)
+
+    def line_of(self, table: str | None, key: str) -> int | None:
+        wanted = _table_name(table) if table else None
+        current: str | None = None
+        for number, raw in enumerate(self.lines, start=1):
+            stripped = raw.strip()
+            header = re.match(r"^\[([^\[\]]+)\]", stripped)
+            if header:
+                current = _table_name(header.group(1))
+            elif current == wanted and re.match(rf'^"?{re.escape(key)}"?\s*=', stripped):
+                return number
+        return None
+
+
+def _table_name(name: str) -> str:
+    return name.replace('"', "").replace("'", "").replace(" ", "")
+
+
+def _config_from_dict(data: dict[str, Any], where: _Locator) -> AppConfig:
+    cfg = AppConfig(source=where.path)
+    for key, value in data.items():
+        if key == "providers":
+            if not isinstance(value, dict):
+                raise where.error(None, key, "expected a table of providers ([providers.NAME])")
+            cfg.providers = {name: _provider(name, spec, where) for name, spec in value.items()}
+        elif key == "retry":
+            cfg.retry = _retry(value, where)
+        elif key in _TOP_KEYS:
+            _set_top(cfg, key, value, where)
+        else:
+            cfg.extra[key] = value  # owned by other parts of the app (or a newer version): kept, not judged
+    return cfg
+
+
+def _set_top(cfg: AppConfig, key: str, value: Any, where: _Locator) -> None:
+    if key == "retention_days":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise where.error(None, key, f"expected a whole number of days >= 1 (or leave it out to keep everything), got {value!r}")
+    elif key == "request_timeout_seconds":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise where.error(None, key, f"expected a number of seconds > 0, got {value!r}")
+        value = float(value)
+    elif not isinstance(value, str) or not value.strip():
+        raise where.error(None, key, f"expected a non-empty string, got {value!r}")
+    if key == "timezone":
+        _check_timezone(value, where)
+    setattr(cfg, key, value)
+
+
+def _check_timezone(name: str, where: _Locator) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise where.error(None, "timezone", f"unknown time zone {name!r} (expected an IANA name such as 'Europe/Paris')") from err
+
+
+def _provider(name: str, spec: Any, where: _Locator) -> ProviderSettings:
+    table = f"providers.{name}"
+    if not isinstance(spec, dict):
+        raise where.error("providers", name, "expected a table ([providers.NAME] with kind, base_url, api_key_env)")
+    unknown = set(spec) - _PROVIDER_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise where.error(table, key, f"unknown setting (expected one of {', '.join(sorted(_PROVIDER_KEYS))})")
+    settings = ProviderSettings(kind=_default_kind(name))
+    for key, value in spec.items():
+        if key == "requires_key":
+            if not isinstance(value, bool):
+                raise where.error(table, key, f"expected true or false, got {value!r}")
+        elif key == "timeout_seconds":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise where.error(table, key, f"expected a number of seconds > 0, got {value!r}")
+            value = float(value)
+        elif not isinstance(value, str):
+            raise where.error(table, key, f"expected a string, got {value!r}")
+        if key == "kind" and value not in PROVIDER_KINDS:
+            raise where.error(table, key, f"expected one of {', '.join(PROVIDER_KINDS)}, got {value!r}")
+        if key == "max_tokens_param" and value not in ("max_tokens", "max_completion_tokens"):
+            raise where.error(table, key, f"expected 'max_tokens' or 'max_completion_tokens', got {value!r}")
+        if key == "base_url" and not re.match(r"^https?://", value):
+            raise where.error(table, key, f"expected an http(s) URL, got {value!r}")
+        setattr(settings, key, value)
+    return settings
+
+
+def _default_kind(name: str) -> str:
+    return {"openai": "openai", "anthropic": "anthropic"}.get(name, "openai-compatible")
+
+
+def _retry(value: Any, where: _Locator) -> RetrySettings:
+    if not isinstance(value, dict):
+        raise where.error(None, "retry", "expected a table ([retry])")
+    settings = RetrySettings()
+    for key, item in value.items():
+        if key not in _RETRY_KEYS:
+            raise where.error("retry", key, f"unknown setting (expected one of {', '.join(sorted(_RETRY_KEYS))})")
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or item < 0:
+            raise where.error("retry", key, f"expected a number >= 0, got {item!r}")
+        if key == "max_attempts" and (not isinstance(item, int) or item < 1):
+            raise where.error("retry", key, f"expected a whole number >= 1, got {item!r}")
+        setattr(settings, key, item if key == "max_attempts" else float(item))
+    return settings
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+
+def save_config(cfg: AppConfig, path: str | os.PathLike[str] | None = None) -> Path:
+    """Write the config atomically (temp file + rename); private (0600) when it holds a key."""
+    file = Path(path) if path is not None else (cfg.source or default_config_path())
+    file.parent.mkdir(parents=True, exist_ok=True)
+    data = _config_to_dict(cfg)
+    holds_key = any(p.api_key for p in cfg.providers.values())
+    tmp = file.with_name(file.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if holds_key else 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(dump_toml(data))
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, file)
+    return file
+
+
+def _config_to_dict(cfg: AppConfig) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key in ("default_model", "default_provider", "retention_days", "theme", "timezone"):
+        if getattr(cfg, key) is not None:
+            data[key] = getattr(cfg, key)
+    if cfg.request_timeout_seconds != AppConfig.request_timeout_seconds:
+        data["request_timeout_seconds"] = cfg.request_timeout_seconds
+    if cfg.retry != RetrySettings():
+        data["retry"] = dict(vars(cfg.retry))
+    if cfg.providers:
+        data["providers"] = {
+            name: {k: v for k, v in vars(p).items() if v is not None and not (k == "requires_key" and v)}
+            for name, p in cfg.providers.items()
+        }
+    for key, value in cfg.extra.items():
+        data.setdefault(key, value)
+    return data
+
+
+def dump_toml(data: dict[str, Any]) -> str:
+    """A small TOML writer for what configs hold: scalars, lists of scalars and nested tables."""
+    lines: list[str] = []
+    _dump_table(data, [], lines)
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _dump_table(table: dict[str, Any], prefix: list[str], lines: list[str]) -> None:
+    scalars = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in table.items() if isinstance(v, dict)}
+    if prefix and (scalars or not tables):
+        lines.extend(["", "[" + ".".join(_toml_key(p) for p in prefix) + "]"])
+    lines.extend(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in scalars.items())
+    for key, sub in tables.items():
+        _dump_table(sub, [*prefix, key], lines)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        return f'"{escaped}"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
