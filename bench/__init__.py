@@ -1,0 +1,1 @@
+"""promptlab-tui benchmarks: `python -m bench [--quick] [--json PATH] [--only NAME...]` (see docs/benchmarks.md)."""

@@ -1,0 +1,26 @@
+"""`python -m bench [--quick] [--json PATH] [--only NAME...]`: run the benchmarks, print the table, write JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bench.harness import BENCH_DIR, discover, run_all
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes and few repeats (under a minute)")
+    parser.add_argument("--json", type=Path, default=BENCH_DIR / "results.json", metavar="PATH",
+                        help="where to write the figures (default: bench/results.json)")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        help=f"run only these modules (of: {', '.join(discover())})")
+    parser.add_argument("--inline", action="store_true", help="run modules in this process (for debugging)")
+    args = parser.parse_args(argv)
+    rows = run_all(args.quick, args.only, args.json, isolated=not args.inline)
+    return 0 if rows else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
