@@ -25,9 +25,9 @@ TIME_ZONE = "Europe/Berlin"
 DAYS = 182
 # Most used first; models missing from the price table are skipped, the rest of the table follows.
 POPULAR_MODELS = (
-    "gpt-4o-mini", "gpt-4.1-mini", "claude-sonnet-4-5", "gpt-4o", "claude-3-5-haiku", "gpt-5-mini",
+    "gpt-4o-mini", "gpt-4.1-mini", "claude-sonnet-4.5", "gpt-4o", "claude-3.5-haiku", "gpt-5-mini",
     "gpt-4.1", "claude-sonnet-4", "gemini-2.5-flash", "gpt-4.1-nano", "o4-mini", "gpt-5",
-    "claude-haiku-4-5", "gemini-2.5-pro", "llama-3.1-8b", "claude-opus-4-1", "gpt-3.5-turbo",
+    "claude-haiku-4.5", "gemini-2.5-pro", "llama-3.1-8b", "claude-opus-4.1", "gpt-5.1", "gpt-3.5-turbo",
 )
 # (provider, model) that no price covers: local fine-tunes and new releases (about 1.5 % of runs).
 UNPRICED = (("openai", "ft:gpt-4o-mini:acme:support:9x1"), ("openrouter", "mystery/model-preview"))
@@ -60,9 +60,9 @@ def model_choices(pricing: Any) -> list[ModelChoice]:
     prices = list(pricing.models())
     by_name = {p.model: p for p in prices}
     ordered = [by_name[m] for m in POPULAR_MODELS if m in by_name]
-    ordered += [p for p in prices if p not in ordered]
-    # Local models are free and rarely the bulk of a team's history: keep them, at the tail.
-    ordered.sort(key=lambda p: p.provider == "ollama")
+    # Legacy and local (free) models are rarely the bulk of a team's history: keep them, at the tail.
+    ordered += sorted((p for p in prices if p not in ordered),
+                      key=lambda p: (p.provider == "ollama", bool(getattr(p, "legacy", False))))
     return [ModelChoice(p.provider, p.model, p, int(getattr(p, "context_window", None) or 128_000))
             for p in ordered]
 
@@ -83,6 +83,8 @@ class HistoryGenerator:
     def __init__(self, pricing: Any, cost_fn: CostFn, usage_cls: Any, seed: int = 7,
                  end: datetime | None = None, tz: str = TIME_ZONE, days: int = DAYS) -> None:
         self.rng = random.Random(seed)
+        self.pricing = pricing
+        self._prices: dict[tuple, Any] = {}
         self.models = model_choices(pricing)
         if not self.models:
             raise ValueError("the price table has no models to generate runs for")
@@ -148,10 +150,11 @@ class HistoryGenerator:
             output, estimated = int(output * rng.random()), True
         usage = self.usage_cls(input_tokens=input_tokens, output_tokens=output, cached_input_tokens=cached,
                                cache_write_tokens=cache_write, reasoning_tokens=reasoning, estimated=estimated)
-        cost = self.cost_fn(choice.price, usage) if choice.price is not None else None
+        price = self._price_at(choice, created)
+        cost = self.cost_fn(price, usage) if price is not None else None
         duration = 0 if status == "error" else int(250 + output * rng.uniform(8, 25) + rng.expovariate(1 / 150))
-        expected = self._estimate_cost(choice, total_input, 320)
-        worst = self._estimate_cost(choice, total_input, max_tokens)
+        expected = self._estimate_cost(price, total_input, 320)
+        worst = self._estimate_cost(price, total_input, max_tokens)
         prompt_name = rng.choices(self.prompt_names, self.prompt_weights)[0] if rng.random() < 0.9 else None
         tags = tuple(sorted(set(rng.sample(TAGS, rng.choice((0, 1, 1, 1, 2, 2, 3))))))
         finished = created + timedelta(milliseconds=duration)
@@ -159,7 +162,7 @@ class HistoryGenerator:
             "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "created_at": created, "started_at": created, "finished_at": finished, "status": status,
             "provider": choice.provider, "model": choice.model, "user": rng.choice(USERS),
-            "session_id": None, "price_version": getattr(cost, "price_version", None) or _version(choice.price),
+            "session_id": None, "price_version": getattr(cost, "price_version", None) or _version(price),
             "prompt_name": prompt_name, "prompt_id": self.prompt_ids.get(prompt_name),
             "tags": tags, "max_tokens": max_tokens,
             "input_tokens": input_tokens, "output_tokens": output, "cached_input_tokens": cached,
@@ -178,10 +181,19 @@ class HistoryGenerator:
             "prompt_text": None, "response_text": None, "synced_at": None,
         }
 
-    def _estimate_cost(self, choice: ModelChoice, input_tokens: int, output_tokens: int) -> int | None:
+    def _price_at(self, choice: ModelChoice, created: datetime) -> Any:
+        """The price in effect on the run's day, so that old runs carry the price they were run at."""
         if choice.price is None:
             return None
-        return self.cost_fn(choice.price, self.usage_cls(input_tokens=input_tokens,
+        key = (choice.provider, choice.model, created.date())
+        if key not in self._prices:
+            self._prices[key] = self.pricing.resolve(choice.model, choice.provider, at=created) or choice.price
+        return self._prices[key]
+
+    def _estimate_cost(self, price: Any, input_tokens: int, output_tokens: int) -> int | None:
+        if price is None:
+            return None
+        return self.cost_fn(price, self.usage_cls(input_tokens=input_tokens,
                                                          output_tokens=output_tokens)).total_nanos
 
 
@@ -200,31 +212,10 @@ class FillReport:
     seconds: float
 
 
-def _rollup_key(run: dict[str, Any], tz: ZoneInfo) -> tuple[str, str, str, str]:
-    day = run["created_at"].astimezone(tz).date().isoformat()
-    return (day, run["provider"], run["model"], run["prompt_name"] or "")
-
-
-def _add_to_rollup(rollup: dict[tuple, list[int]], run: dict[str, Any], tz: ZoneInfo) -> None:
-    totals = rollup.setdefault(_rollup_key(run, tz), [0] * 9)
-    totals[0] += 1
-    totals[1] += run["input_tokens"]
-    totals[2] += run["output_tokens"]
-    totals[3] += run["cached_input_tokens"]
-    totals[4] += run["cache_write_tokens"] + run["cache_write_1h_tokens"]
-    totals[5] += run["reasoning_tokens"]
-    totals[6] += run["cost_nanos"] or 0
-    totals[7] += run["cost_nanos"] is None
-    totals[8] += run["status"] == "error"
-
-
-_ROLLUP_FIELDS = ("runs", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
-                  "reasoning_tokens", "cost_nanos", "unpriced_runs", "error_runs")
-
-
 def write_history(engine: Any, generator: HistoryGenerator, n: int, batch: int = 20_000,
                   rollup_tz: str | None = None) -> FillReport:
-    """Bulk-insert n runs (SQLAlchemy Core executemany, one transaction) and the matching daily rollup."""
+    """Bulk-insert n runs (SQLAlchemy Core executemany, one transaction), then rebuild the store's daily
+    rollup from them with the store's own function, so its figures are exactly what the app would keep."""
     import json
     import time
 
@@ -234,15 +225,11 @@ def write_history(engine: Any, generator: HistoryGenerator, n: int, batch: int =
 
     started = time.perf_counter()
     run_table = tables.RunRow.__table__
-    rollup_table = getattr(tables, "DailyRollupRow", None)
     columns = set(run_table.c.keys())
-    tz = ZoneInfo(rollup_tz) if rollup_tz else generator.tz
-    rollup: dict[tuple, list[int]] = {}
     cost = unpriced = 0
     with engine.begin() as conn:
         pending: list[dict[str, Any]] = []
         for run in generator.rows(n):
-            _add_to_rollup(rollup, run, tz)
             cost += run["cost_nanos"] or 0
             unpriced += run["cost_nanos"] is None
             run = {k: v for k, v in run.items() if k in columns}
@@ -253,11 +240,60 @@ def write_history(engine: Any, generator: HistoryGenerator, n: int, batch: int =
                 pending = []
         if pending:
             conn.execute(insert(run_table), pending)
-        if rollup_table is not None:
-            table = rollup_table.__table__
-            rows = [dict(zip(("day", "provider", "model", "prompt_name"), key), **dict(zip(_ROLLUP_FIELDS, totals)))
-                    for key, totals in rollup.items()]
-            for i in range(0, len(rows), batch):
-                conn.execute(insert(table), rows[i:i + batch])
-    return FillReport(n, len(rollup) if rollup_table is not None else 0, cost, unpriced,
-                      time.perf_counter() - started)
+        rollup_rows = _rebuild_rollup(conn, rollup_tz or generator.tz.key)
+    return FillReport(n, rollup_rows, cost, unpriced, time.perf_counter() - started)
+
+
+def _rebuild_rollup(conn: Any, tz_name: str) -> int:
+    try:
+        from promptlab_tui.store.rollup import rebuild_rollup
+    except ImportError:  # a store without a rollup: nothing to fill
+        return 0
+    rebuild_rollup(conn, tz_name)
+    return int(conn.exec_driver_sql("SELECT COUNT(*) FROM daily_rollup").scalar() or 0)
+
+
+def cost_function() -> CostFn:
+    try:
+        from promptlab_tui.core.pricing import cost_of_usage
+    except ImportError:
+        from promptlab_tui.core.pricing_cost import cost_of_usage
+    return cost_of_usage
+
+
+def fill_home(n: int, home: str | None = None, seed: int = 7, end: datetime | None = None,
+              tz: str = TIME_ZONE) -> FillReport:
+    """Write n synthetic runs into the history database of `home` (default: PROMPTLAB_HOME / the user's)."""
+    from promptlab_tui import paths
+    from promptlab_tui.core.pricing import load_pricing
+    from promptlab_tui.core.types import Usage
+    from promptlab_tui.store.database import Database
+
+    if home is not None:
+        paths.set_home(home)
+    app = paths.app_paths().ensure()
+    database = Database(app.database)
+    try:
+        generator = HistoryGenerator(load_pricing(), cost_function(), Usage, seed=seed, end=end, tz=tz)
+        return write_history(database.engine, generator, n, rollup_tz=tz)
+    finally:
+        database.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.synthetic", description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", type=int, help="how many runs to add (e.g. 100000)")
+    parser.add_argument("--home", help="PROMPTLAB_HOME to fill (default: the environment's)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tz", default=TIME_ZONE, help=f"time zone of the users' working hours ({TIME_ZONE})")
+    args = parser.parse_args(argv)
+    report = fill_home(args.runs, args.home, args.seed, tz=args.tz)
+    print(f"added {report.runs:,} runs ({report.unpriced_runs:,} without a price, {report.rollup_rows:,} "
+          f"rollup rows) in {report.seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
