@@ -1,0 +1,327 @@
+"""Budgets as pure functions: calendar periods in the user's time zone, thresholds, projections, suggestions."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from promptlab_tui.core.history import DEFAULT_THRESHOLDS, PERIOD_KINDS
+from promptlab_tui.core.money import format_usd
+
+BudgetMode = Literal["hard", "warn"]
+UTC = timezone.utc
+_NICE_MANTISSAS = (10, 12, 15, 20, 25, 30, 40, 50, 60, 75, 80, 100)  # x 10^k, for suggested budgets
+_MIN_SUGGESTION_NANOS = 10_000_000  # $0.01
+
+
+class BudgetSettingsError(ValueError):
+    """A budget setting that cannot be used (unknown time zone, bad threshold, negative limit)."""
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise BudgetSettingsError(
+            f"unknown time zone {name!r}: expected an IANA name such as 'Europe/London' or 'UTC'"
+        ) from error
+
+
+def local_timezone_name() -> str:
+    """The machine's IANA zone name (TZ, /etc/timezone, /etc/localtime), or 'UTC' when unknown."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    try:
+        target = str(Path("/etc/localtime").resolve())
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                zone(name)
+                return name
+            except BudgetSettingsError:
+                continue
+    return "UTC"
+
+
+@dataclass(frozen=True)
+class BudgetSettings:
+    """The user's budget; a limit of None means no limit for that period."""
+
+    daily_limit_nanos: int | None = None
+    weekly_limit_nanos: int | None = None
+    monthly_limit_nanos: int | None = None
+    thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
+    mode: BudgetMode = "hard"
+    max_tokens_per_prompt: int | None = None
+    timezone: str = field(default_factory=local_timezone_name)
+    max_cost_per_run_nanos: int | None = None
+    max_cost_per_session_nanos: int | None = None
+
+    def __post_init__(self) -> None:
+        zone(self.timezone)
+        if self.mode not in ("hard", "warn"):
+            raise BudgetSettingsError(f"budget mode {self.mode!r}: expected 'hard' or 'warn'")
+        for name in ("daily_limit_nanos", "weekly_limit_nanos", "monthly_limit_nanos",
+                     "max_cost_per_run_nanos", "max_cost_per_session_nanos", "max_tokens_per_prompt"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise BudgetSettingsError(f"{name.replace('_nanos', '')} is negative: expected 0 or more")
+        for threshold in self.thresholds:
+            if not 0 < threshold <= 1000:
+                raise BudgetSettingsError(f"threshold {threshold}%: expected a percentage from 1 to 1000")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    def limit_for(self, kind: str) -> int | None:
+        return getattr(self, f"{kind}_limit_nanos")
+
+    def active_limits(self) -> list[tuple[str, int]]:
+        """(period kind, limit) for every calendar period with a limit."""
+        return [(kind, limit) for kind in PERIOD_KINDS if (limit := self.limit_for(kind)) is not None]
+
+    @property
+    def has_limits(self) -> bool:
+        return bool(self.active_limits())
+
+
+def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    # fold=0 at a midnight DST gap gives the transition instant, which is the day's first instant.
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def _first_day(kind: str, day: date) -> date:
+    if kind == "daily":
+        return day
+    if kind == "weekly":
+        return day - timedelta(days=day.weekday())  # ISO week: Monday
+    if kind == "monthly":
+        return day.replace(day=1)
+    raise ValueError(f"unknown period kind {kind!r}: expected one of {', '.join(PERIOD_KINDS)}")
+
+
+def _next_first_day(kind: str, first: date) -> date:
+    if kind == "daily":
+        return first + timedelta(days=1)
+    if kind == "weekly":
+        return first + timedelta(days=7)
+    return date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+
+
+def period_bounds(kind: str, now: datetime, tz: ZoneInfo | str) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of the calendar day / ISO week / month in `tz` that contains `now`."""
+    if now.utcoffset() is None:
+        raise ValueError("period_bounds needs a timezone-aware datetime")
+    tzinfo = zone(tz) if isinstance(tz, str) else tz
+    first = _first_day(kind, now.astimezone(tzinfo).date())
+    return _local_midnight(first, tzinfo), _local_midnight(_next_first_day(kind, first), tzinfo)
+
+
+def day_bounds(day: date, tz: ZoneInfo | str) -> tuple[datetime, datetime]:
+    """[start, end) in UTC of one local calendar day (23 or 25 hours long on DST changes)."""
+    tzinfo = zone(tz) if isinstance(tz, str) else tz
+    return _local_midnight(day, tzinfo), _local_midnight(day + timedelta(days=1), tzinfo)
+
+
+def previous_periods(kind: str, now: datetime, tz: ZoneInfo | str, count: int) -> list[tuple[datetime, datetime]]:
+    """The `count` complete periods before the one containing `now`, most recent first."""
+    result = []
+    start, _ = period_bounds(kind, now, tz)
+    for _ in range(count):
+        bounds = period_bounds(kind, start - timedelta(microseconds=1), tz)
+        result.append(bounds)
+        start = bounds[0]
+    return result
+
+
+def local_day(instant: datetime, tz: ZoneInfo | str) -> str:
+    tzinfo = zone(tz) if isinstance(tz, str) else tz
+    return instant.astimezone(tzinfo).date().isoformat()
+
+
+def crossed_thresholds(spent_nanos: int, limit_nanos: int, thresholds: tuple[int, ...] | list[int]) -> list[int]:
+    """Thresholds (in %) that `spent` has reached; exact integer arithmetic."""
+    if limit_nanos <= 0:
+        return sorted(thresholds) if spent_nanos > 0 else []
+    return sorted(t for t in thresholds if spent_nanos * 100 >= t * limit_nanos)
+
+
+def alert_level(threshold: int) -> str:
+    return "critical" if threshold >= 100 else "warning" if threshold >= 90 else "info"
+
+
+def percent_used(spent_nanos: int, limit_nanos: int) -> float:
+    """For display only (bars, colours); decisions use `crossed_thresholds`."""
+    if limit_nanos <= 0:
+        return 100.0 if spent_nanos > 0 else 0.0
+    return spent_nanos * 100 / limit_nanos
+
+
+def projected_spend(spent_nanos: int, start: datetime, end: datetime, now: datetime) -> int:
+    """End-of-period spend if the pace so far continues (linear on elapsed time)."""
+    total = (end - start) // timedelta(microseconds=1)
+    elapsed = (now - start) // timedelta(microseconds=1)
+    if elapsed <= 0 or elapsed >= total:
+        return spent_nanos
+    return spent_nanos * total // elapsed
+
+
+def nice_round_up(nanos: int) -> int:
+    """The smallest 'round' amount (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 8 x 10^k) >= nanos."""
+    if nanos <= _MIN_SUGGESTION_NANOS:
+        return _MIN_SUGGESTION_NANOS
+    scale = 1
+    while 100 * scale < nanos:
+        scale *= 10
+    for mantissa in _NICE_MANTISSAS:
+        if mantissa * scale >= nanos:
+            return mantissa * scale
+    return 100 * scale
+
+
+def suggest_budget(past_period_spend: list[int], projected_nanos: int) -> int | None:
+    """A limit with 20 % headroom over the busiest recent period or this period's projection."""
+    base = max([projected_nanos, *past_period_spend])
+    if base <= 0:
+        return None
+    return nice_round_up(base + base // 5)
+
+
+def max_tokens_that_fit(remaining_nanos: int, worst_case_for: Callable[[int], int], upper: int) -> int:
+    """Largest max_tokens in [0, upper] whose worst case fits in `remaining_nanos` (cost rises with tokens)."""
+    if worst_case_for(0) > remaining_nanos:
+        return 0
+    low, high = 0, upper
+    while low < high:
+        middle = (low + high + 1) // 2
+        if worst_case_for(middle) <= remaining_nanos:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+@dataclass(frozen=True)
+class PeriodStatus:
+    """One calendar period of the budget: what is spent, held for running calls, and allowed."""
+
+    kind: str
+    start: datetime  # UTC
+    end: datetime  # UTC: when the period resets
+    spent_nanos: int
+    reserved_nanos: int
+    limit_nanos: int | None
+    unpriced_runs: int = 0
+    projected_nanos: int = 0
+    suggested_limit_nanos: int | None = None
+
+    @property
+    def committed_nanos(self) -> int:
+        return self.spent_nanos + self.reserved_nanos
+
+    @property
+    def remaining_nanos(self) -> int | None:
+        if self.limit_nanos is None:
+            return None
+        return max(0, self.limit_nanos - self.committed_nanos)
+
+    @property
+    def percent(self) -> float:
+        return 0.0 if self.limit_nanos is None else percent_used(self.spent_nanos, self.limit_nanos)
+
+    @property
+    def resets_at(self) -> datetime:
+        return self.end
+
+
+def tightest(statuses: list[PeriodStatus]) -> PeriodStatus | None:
+    """The period closest to its limit (what the budget bar shows)."""
+    limited = [s for s in statuses if s.limit_nanos is not None]
+    if not limited:
+        return None
+    return min(limited, key=lambda s: (s.remaining_nanos, -s.percent))
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A run written as pending with its worst case held; `warnings` are set in warn mode."""
+
+    run_id: str
+    reserved_nanos: int
+    periods: list[PeriodStatus]  # after this reservation
+    warnings: list[str] = field(default_factory=list)
+
+
+class BudgetViolation(Exception):
+    """Base of the ledger's refusals."""
+
+
+class BudgetRefusal(BudgetViolation):
+    """Hard mode: the run's worst case does not fit in what is left of a budget (nothing was written)."""
+
+    def __init__(self, *, scope: str, spent_nanos: int, reserved_nanos: int, limit_nanos: int,
+                 worst_case_nanos: int, resets_at: datetime | None, timezone_name: str = "UTC") -> None:
+        self.scope = scope  # "daily" | "weekly" | "monthly" | "run"
+        self.spent_nanos = spent_nanos
+        self.reserved_nanos = reserved_nanos
+        self.limit_nanos = limit_nanos
+        self.worst_case_nanos = worst_case_nanos
+        self.resets_at = resets_at
+        self.timezone_name = timezone_name
+        super().__init__(self.explain())
+
+    @property
+    def remaining_nanos(self) -> int:
+        return max(0, self.limit_nanos - self.spent_nanos - self.reserved_nanos)
+
+    @property
+    def suggestions(self) -> list[str]:
+        flag = {"run": "--max-cost-per-run"}.get(self.scope, f"--{self.scope}")
+        items = [f"raise the limit: promptlab budget set {flag} USD"]
+        if self.resets_at is not None:
+            items.append(f"wait for the reset on {format_reset(self.resets_at, self.timezone_name)}")
+        items += ["lower max tokens so the worst case fits", "pick a cheaper model"]
+        return items
+
+    def explain(self) -> str:
+        if self.scope == "run":
+            head = (f"this run may cost up to {format_usd(self.worst_case_nanos)}, "
+                    f"over the per-run cap of {format_usd(self.limit_nanos)}")
+        else:
+            head = (f"{self.scope} budget: spent {format_usd(self.spent_nanos)}"
+                    + (f" + {format_usd(self.reserved_nanos)} held by running calls" if self.reserved_nanos else "")
+                    + f" of {format_usd(self.limit_nanos)}; this run may cost up to "
+                    f"{format_usd(self.worst_case_nanos)} and {format_usd(self.remaining_nanos)} is left")
+        return head
+
+
+class PromptTooLarge(BudgetViolation):
+    def __init__(self, input_tokens: int, limit: int) -> None:
+        self.input_tokens = input_tokens
+        self.limit = limit
+        super().__init__(f"the prompt has {input_tokens:,} tokens, over the limit of {limit:,} tokens per prompt")
+
+
+def check_prompt_tokens(settings: BudgetSettings | None, input_tokens: int) -> PromptTooLarge | None:
+    if settings is None or settings.max_tokens_per_prompt is None or input_tokens <= settings.max_tokens_per_prompt:
+        return None
+    return PromptTooLarge(input_tokens, settings.max_tokens_per_prompt)
+
+
+def format_reset(instant: datetime, tz_name: str) -> str:
+    local = instant.astimezone(zone(tz_name))
+    return f"{local:%a %Y-%m-%d %H:%M} {tz_name}"

@@ -1,0 +1,157 @@
+"""Read-only queries of the history: budget status, spend, pages of runs, output statistics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Iterator
+
+from promptlab_tui.core.budget import (
+    BudgetSettings, PeriodStatus, period_bounds, previous_periods, projected_spend, suggest_budget)
+from promptlab_tui.core.history import PERIOD_KINDS, OutputStats, RollupRow, RunRecord, SpendSummary
+from promptlab_tui.store.codec import RUN_SELECT, RUN_SELECT_NO_TEXT, run_from_row, to_db, utc_now
+from promptlab_tui.store.rollup import window_reserved, window_spend
+
+if TYPE_CHECKING:
+    from promptlab_tui.store.database import Database
+
+HISTORY_PERIODS = 3  # complete periods looked at for a suggested budget
+STATS_WINDOW = 200  # recent completed runs that predict output length
+CALIBRATION_WINDOW = 50
+
+
+def budget_status(db: Database, settings: BudgetSettings, now: datetime | None = None) -> list[PeriodStatus]:
+    """Every calendar period (limited or not): spent, reserved, limit, projection and a suggested limit."""
+    now = now or utc_now()
+    tz = settings.tz
+    current = [period_bounds(kind, now, tz) for kind in PERIOD_KINDS]
+    past = [previous_periods(kind, now, tz, HISTORY_PERIODS) for kind in PERIOD_KINDS]
+    windows = current + [bounds for periods in past for bounds in periods]
+    with db.read() as conn:
+        spent = window_spend(conn, windows, settings.timezone, now)
+        held = window_reserved(conn, current)
+    statuses = []
+    for index, kind in enumerate(PERIOD_KINDS):
+        start, end = current[index]
+        cost, unpriced = spent[index]
+        offset = len(current) + index * HISTORY_PERIODS
+        history = [spent[offset + i][0] for i in range(HISTORY_PERIODS)]
+        projected = projected_spend(cost, start, end, now)
+        statuses.append(PeriodStatus(
+            kind=kind, start=start, end=end, spent_nanos=cost, reserved_nanos=held[index],
+            limit_nanos=settings.limit_for(kind), unpriced_runs=unpriced, projected_nanos=projected,
+            suggested_limit_nanos=suggest_budget(history, projected)))
+    return statuses
+
+
+_SUMS = ("COUNT(*), COALESCE(SUM(cost_nanos), 0), COALESCE(SUM(cost_nanos IS NULL), 0), "
+         "COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cached_input_tokens), 0), "
+         "COALESCE(SUM(cache_write_tokens + cache_write_1h_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), "
+         "COALESCE(SUM(provider_cost_nanos), 0)")
+
+
+def spend_between(db: Database, start: datetime | None = None, end: datetime | None = None) -> SpendSummary:
+    """Totals of settled runs created in [start, end); open ends mean 'from the first' / 'to the last'."""
+    clauses, params = ["status != 'pending'"], []
+    if start is not None:
+        clauses.append("created_at >= ?")
+        params.append(to_db(start))
+    if end is not None:
+        clauses.append("created_at < ?")
+        params.append(to_db(end))
+    with db.read() as conn:
+        row = conn.exec_driver_sql(f"SELECT {_SUMS} FROM run WHERE {' AND '.join(clauses)}", tuple(params)).one()
+    return SpendSummary(*row)
+
+
+def total_spend(db: Database) -> SpendSummary:
+    """All settled runs, from the rollup (fast at any size)."""
+    with db.read() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT COALESCE(SUM(runs), 0), COALESCE(SUM(cost_nanos), 0), COALESCE(SUM(unpriced_runs), 0), "
+            "COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cached_input_tokens), 0), "
+            "COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), 0 FROM daily_rollup").one()
+    return SpendSummary(*row)
+
+
+def recent_runs(db: Database, limit: int = 50, before: tuple[datetime, str] | None = None,
+                include_text: bool = False) -> list[RunRecord]:
+    """Newest first; pass the last row's (created_at, id) as `before` for the next page (keyset)."""
+    columns = RUN_SELECT if include_text else RUN_SELECT_NO_TEXT
+    with db.read() as conn:
+        if before is None:
+            rows = conn.exec_driver_sql(
+                f"SELECT {columns} FROM run ORDER BY created_at DESC, id DESC LIMIT ?", (limit,)).all()
+        else:
+            rows = conn.exec_driver_sql(
+                f"SELECT {columns} FROM run WHERE (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC "
+                "LIMIT ?", (to_db(before[0]), before[1], limit)).all()
+    return [run_from_row(row) for row in rows]
+
+
+def iter_runs(db: Database, start: datetime | None = None, end: datetime | None = None,
+              batch: int = 2000) -> Iterator[RunRecord]:
+    """Oldest first, in batches (constant memory at any history size)."""
+    after: tuple[str, str] = (to_db(start) if start else "", "")
+    stop = to_db(end) if end else "9999"
+    while True:
+        with db.read() as conn:
+            rows = conn.exec_driver_sql(
+                f"SELECT {RUN_SELECT} FROM run WHERE (created_at, id) > (?, ?) AND created_at < ? "
+                "ORDER BY created_at, id LIMIT ?", (*after, stop, batch)).all()
+        if not rows:
+            return
+        for row in rows:
+            yield run_from_row(row)
+        after = (rows[-1][1], rows[-1][0])
+
+
+def get_run(db: Database, run_id: str) -> RunRecord | None:
+    with db.read() as conn:
+        row = conn.exec_driver_sql(f"SELECT {RUN_SELECT} FROM run WHERE id = ?", (run_id,)).one_or_none()
+    return None if row is None else run_from_row(row)
+
+
+def count_runs(db: Database) -> int:
+    with db.read() as conn:
+        return int(conn.exec_driver_sql("SELECT COUNT(*) FROM run").scalar() or 0)
+
+
+def output_stats(db: Database, model: str, prompt_name: str | None = None) -> OutputStats | None:
+    """Mean and 90th percentile of output tokens over the model's recent completed runs."""
+    sql = "SELECT output_tokens FROM run WHERE model = ? AND status = 'completed'"
+    params: tuple = (model,)
+    if prompt_name is not None:
+        sql += " AND prompt_name = ?"
+        params += (prompt_name,)
+    with db.read() as conn:
+        values = [row[0] for row in conn.exec_driver_sql(
+            f"{sql} ORDER BY created_at DESC LIMIT {STATS_WINDOW}", params).all()]
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = -(-9 * len(ordered) // 10)  # nearest rank, ceil(0.9 n)
+    return OutputStats(mean=round(sum(values) / len(values)), p90=ordered[rank - 1], count=len(values))
+
+
+def calibration_ratio(db: Database, model: str) -> float | None:
+    """Actual input tokens / locally estimated ones over recent runs with reported usage (None: no data)."""
+    with db.read() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT SUM(actual), SUM(estimated) FROM (SELECT input_tokens + cached_input_tokens + cache_write_tokens"
+            " + cache_write_1h_tokens AS actual, estimate_input_tokens AS estimated FROM run WHERE model = ? AND "
+            "status = 'completed' AND NOT usage_estimated AND estimate_input_tokens > 0 "
+            f"ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW})", (model,)).one()
+    actual, estimated = row
+    if not estimated:
+        return None
+    return actual / estimated
+
+
+def rollup_rows(db: Database, start_day: str, end_day: str) -> list[RollupRow]:
+    """Daily totals for local days in [start_day, end_day) (YYYY-MM-DD), settled runs only."""
+    with db.read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT day, provider, model, prompt_name, runs, input_tokens, output_tokens, cached_input_tokens, "
+            "cache_write_tokens, reasoning_tokens, cost_nanos, unpriced_runs, error_runs FROM daily_rollup "
+            "WHERE day >= ? AND day < ? ORDER BY day, provider, model, prompt_name", (start_day, end_day)).all()
+    return [RollupRow(row[0], row[1], row[2], row[3] or None, *row[4:]) for row in rows]
