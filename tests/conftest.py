@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.fakeprovider.fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_TIKTOKEN = REPO_ROOT.parent / "shared" / "tiktoken-cache"
 
