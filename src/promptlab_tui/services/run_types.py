@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from promptlab_tui.core.budget import BudgetRefusal, PromptTooLarge, format_reset
+from promptlab_tui.core.money import format_usd
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, TokenCount, Usage
 
 if TYPE_CHECKING:
@@ -42,8 +43,9 @@ class RunPlan:
     requested_max_tokens: int
     worst_case_nanos: int | None
     tier: str = "standard"
-    budget: Any = None  # budget status before the run (None when tracking is off)
+    budget: Any = None  # list[PeriodStatus] before the run ([] without limits or tracking)
     notes: list[str] = field(default_factory=list)  # warnings shown beside the plan
+    options: RunOptions | None = None
 
     @property
     def model(self) -> str:
@@ -58,60 +60,67 @@ class RunPlan:
         return getattr(self.price, "version", None)
 
 
-class RunRefused(Exception):
-    """A run refused before anything was sent or spent; says why and what can be done."""
-
-    kind = "refused"
-
-    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.suggestions = list(suggestions or [])
-
-    def explain(self) -> str:
-        lines = [self.message]
-        lines += [f"  - {suggestion}" for suggestion in self.suggestions]
-        return "\n".join(lines)
+class RunInputError(ValueError):
+    """The run cannot be made as asked (no model, max tokens < 1, empty prompt): bad input, nothing sent."""
 
 
-class PromptTooLong(RunRefused):
-    """The prompt has more tokens than the budget's max tokens per prompt."""
+class PromptTooLong(PromptTooLarge):
+    """The prompt has more tokens than the budget's max tokens per prompt; says what can be done."""
 
-    kind = "prompt_too_long"
+    def __init__(self, input_tokens: int, limit: int, exact: bool = True) -> None:
+        super().__init__(input_tokens, limit)
+        self.exact = exact
 
-    def __init__(self, tokens: int, limit: int, exact: bool, suggestions: list[str]) -> None:
-        approx = "" if exact else "about "
-        super().__init__(f"the prompt has {approx}{tokens:,} tokens, over the limit of {limit:,} tokens per prompt",
-                         suggestions)
-        self.tokens = tokens
-        self.limit = limit
+    @property
+    def suggestions(self) -> list[str]:
+        return [f"shorten the prompt by at least {self.input_tokens - self.limit:,} tokens",
+                f"raise the limit: promptlab budget set --max-tokens-per-prompt {self.input_tokens}"]
 
 
-class BudgetRefusal(RunRefused):
-    """The worst case of the run does not fit in a budget (calendar period, per-run cap or session cap)."""
+class BudgetRefused(BudgetRefusal):
+    """The ledger's refusal with what the run service can offer instead: a capped run, a cheaper model.
 
-    kind = "budget"
+    Scopes: "daily" | "weekly" | "monthly" (calendar budgets), "run" (per-run cap), "session" (session cap).
+    """
 
-    def __init__(self, message: str, *, scope: str, spent_nanos: int, reserved_nanos: int, limit_nanos: int,
-                 worst_case_nanos: int | None, resets_at: datetime | None = None,
-                 capped_max_tokens: int | None = None, capped_plan: RunPlan | None = None,
+    def __init__(self, *, capped_max_tokens: int | None = None, capped_plan: RunPlan | None = None,
                  cheaper_model: str | None = None, cheaper_worst_case_nanos: int | None = None,
-                 suggestions: list[str] | None = None) -> None:
-        super().__init__(message, suggestions)
-        self.scope = scope  # "daily" | "weekly" | "monthly" | "run" | "session"
-        self.spent_nanos = spent_nanos
-        self.reserved_nanos = reserved_nanos
-        self.limit_nanos = limit_nanos
-        self.worst_case_nanos = worst_case_nanos
-        self.resets_at = resets_at
+                 **numbers: Any) -> None:
         self.capped_max_tokens = capped_max_tokens
         self.capped_plan = capped_plan  # execute this to accept the capped run
         self.cheaper_model = cheaper_model
         self.cheaper_worst_case_nanos = cheaper_worst_case_nanos
+        super().__init__(**numbers)
+
+    @classmethod
+    def from_refusal(cls, refusal: BudgetRefusal, **offers: Any) -> "BudgetRefused":
+        return cls(scope=refusal.scope, spent_nanos=refusal.spent_nanos, reserved_nanos=refusal.reserved_nanos,
+                   limit_nanos=refusal.limit_nanos, worst_case_nanos=refusal.worst_case_nanos,
+                   resets_at=refusal.resets_at, timezone_name=refusal.timezone_name, **offers)
 
     @property
-    def remaining_nanos(self) -> int:
-        return max(0, self.limit_nanos - self.spent_nanos - self.reserved_nanos)
+    def suggestions(self) -> list[str]:
+        flag = {"run": "--max-cost-per-run", "session": "--max-cost-per-session"}.get(self.scope, f"--{self.scope}")
+        items = [f"raise the limit: promptlab budget set {flag} USD"]
+        if self.scope == "run":
+            items = ["raise the per-run cap (--max-cost USD)"]
+        if self.resets_at is not None and self.scope not in ("run", "session"):
+            items.append(f"wait for the reset on {format_reset(self.resets_at, self.timezone_name)}")
+        if self.capped_max_tokens:
+            items.append(f"lower max tokens to {self.capped_max_tokens:,} (--max-tokens "
+                         f"{self.capped_max_tokens}, or --capped to accept the capped run)")
+        else:
+            items.append("lower max tokens so the worst case fits")
+        if self.cheaper_model:
+            cost = (f" (worst case {format_usd(self.cheaper_worst_case_nanos)})"
+                    if self.cheaper_worst_case_nanos is not None else "")
+            items.append(f"pick a cheaper model: {self.cheaper_model}{cost}")
+        else:
+            items.append("pick a cheaper model")
+        return items
+
+    def explain_all(self) -> str:
+        return "\n".join([self.explain(), *(f"  - {s}" for s in self.suggestions)])
 
 
 @dataclass

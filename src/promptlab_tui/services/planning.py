@@ -1,0 +1,210 @@
+"""From a prompt and options to a RunPlan checked against every limit, or a refusal that says what to do.
+
+The limits: the budget's max tokens per prompt, the per-run cap, the session cap and the calendar
+budgets (hard mode). When the worst case of the run does not fit, the largest max_tokens that does
+fit is offered as a capped run instead of a flat refusal. The ledger checks the calendar budgets
+again, atomically, when the run is reserved: this check is for the user, that one is for safety.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+from promptlab_tui.core.budget import max_tokens_that_fit
+from promptlab_tui.core.history import new_run_id
+from promptlab_tui.core.money import format_usd
+from promptlab_tui.core.types import PromptSpec
+from promptlab_tui.services.run_types import BudgetRefused, PromptTooLong, RunInputError, RunOptions, RunPlan
+
+if TYPE_CHECKING:
+    from promptlab_tui.core.budget import BudgetSettings, PeriodStatus
+    from promptlab_tui.services.context import ServiceContext
+    from promptlab_tui.services.session import SessionSpend
+
+# A capped run shorter than this is not worth offering: the answer would be cut off at once.
+MIN_CAPPED_OUTPUT_TOKENS = 16
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One money limit a run must fit in: a calendar period, the per-run cap or the session cap."""
+
+    scope: str  # daily | weekly | monthly | run | session
+    limit_nanos: int
+    spent_nanos: int = 0
+    reserved_nanos: int = 0
+    resets_at: datetime | None = None
+
+    @property
+    def remaining_nanos(self) -> int:
+        return max(0, self.limit_nanos - self.spent_nanos - self.reserved_nanos)
+
+
+def request_model(model: str, provider: str, price: Any) -> str:
+    """The id to send: without our own routing prefix ("openai/gpt-4o" -> "gpt-4o" at OpenAI)."""
+    prefix, slash, rest = model.partition("/")
+    if slash and prefix.lower() == provider.lower():
+        model = rest
+    if price is not None and getattr(price, "api_model", None) and model.lower() == price.model.lower():
+        return price.api_model
+    return model
+
+
+def resolve_target(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions) -> tuple[PromptSpec, str, Any]:
+    """(the prompt with the model and max tokens to send, the provider's name, its price or None)."""
+    from promptlab_tui.providers.registry import infer_provider
+
+    model = (options.model or prompt.model or ctx.config.default_model or "").strip()
+    if not model:
+        raise RunInputError("no model given: pass --model or set `model` in the prompt file")
+    max_tokens = options.max_tokens if options.max_tokens is not None else prompt.max_tokens
+    if max_tokens is None or max_tokens < 1:
+        raise RunInputError(f"max tokens must be 1 or more, got {max_tokens}")
+    if not prompt.messages or not any(m.content.strip() for m in prompt.messages):
+        raise RunInputError("the prompt is empty: write a user message first")
+    price = ctx.pricing.resolve(model, options.provider)
+    provider = options.provider or (price.provider if price is not None else None) \
+        or ctx.config.default_provider or infer_provider(model)
+    spec = dataclasses.replace(prompt, model=request_model(model, provider, price), max_tokens=max_tokens)
+    return spec, provider, price
+
+
+def reserve_input_tokens(count: Any) -> int:
+    """Input tokens the worst case is computed on: an approximate count is given 20 % headroom."""
+    return count.tokens if count.exact else count.tokens + (count.tokens + 4) // 5
+
+
+def worst_case_function(price: Any, input_tokens: int, tier: str) -> Callable[[int], int] | None:
+    if price is None:
+        return None
+    from promptlab_tui.core.pricing import worst_case_cost
+
+    return lambda max_tokens: worst_case_cost(price, input_tokens, max_tokens, tier)
+
+
+def money_limits(settings: BudgetSettings | None, statuses: list[PeriodStatus], session: SessionSpend | None,
+                 options: RunOptions) -> list[Limit]:
+    """Every limit that refuses (rather than warns): the options' caps always, the budget's in hard mode."""
+    limits: list[Limit] = []
+    hard = settings is not None and settings.mode == "hard"
+    run_cap = options.max_cost_nanos
+    if run_cap is None and hard:
+        run_cap = settings.max_cost_per_run_nanos
+    if run_cap is not None:
+        limits.append(Limit("run", run_cap))
+    if session is not None:
+        session_cap = session_limit(settings, session)
+        if session_cap is not None:
+            status = session.status()
+            limits.append(Limit("session", session_cap, status.spent_nanos, status.reserved_nanos))
+    if hard:
+        limits += [Limit(s.kind, s.limit_nanos, s.spent_nanos, s.reserved_nanos, s.end)
+                   for s in statuses if s.limit_nanos is not None]
+    return limits
+
+
+def session_limit(settings: BudgetSettings | None, session: SessionSpend) -> int | None:
+    """The session's own cap (--max-session-cost, the Lab's field), else the budget's in hard mode."""
+    if session.limit_nanos is not None:
+        return session.limit_nanos
+    if settings is not None and settings.mode == "hard":
+        return settings.max_cost_per_session_nanos
+    return None
+
+
+def warn_notes(settings: BudgetSettings | None, statuses: list[PeriodStatus], worst: int | None) -> list[str]:
+    if settings is None or settings.mode != "warn" or worst is None:
+        return []
+    return [f"over the {s.kind} budget (warn mode): {format_usd(s.committed_nanos)} committed of "
+            f"{format_usd(s.limit_nanos)}, this run may cost up to {format_usd(worst)}"
+            for s in statuses if s.limit_nanos is not None and s.committed_nanos + worst > s.limit_nanos]
+
+
+def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
+               session: SessionSpend | None = None) -> RunPlan:
+    """Check the run against every limit; raise PromptTooLong / BudgetRefused, or return the plan to execute."""
+    from promptlab_tui.core.estimate import estimate_run_cost
+
+    spec, provider, price = resolve_target(ctx, prompt, options)
+    repository = ctx.repository
+    stats = calibration = None
+    if repository is not None:
+        stats = repository.output_stats(spec.model, spec.name) or repository.output_stats(spec.model)
+        calibration = repository.calibration_ratio(spec.model)
+    estimate = estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration)
+    input_count = estimate.input
+    settings = ctx.budget_settings()
+    notes: list[str] = []
+    if price is None:
+        notes.append(f"{spec.model} has no price: its cost is unknown and not counted against the budget "
+                     "(add it to your pricing.toml)")
+    if not input_count.exact and input_count.note:
+        notes.append(input_count.note)
+    limit = settings.max_tokens_per_prompt if settings is not None else None
+    if limit is not None and input_count.tokens > limit:
+        if settings.mode == "hard":
+            raise PromptTooLong(input_count.tokens, limit, input_count.exact)
+        notes.append(str(PromptTooLong(input_count.tokens, limit, input_count.exact)) + " (warn mode)")
+    statuses = repository.budget_status(settings) if repository is not None and settings is not None \
+        and settings.has_limits else []
+    worst_for = worst_case_function(price, reserve_input_tokens(input_count), options.tier)
+    plan = RunPlan(run_id=new_run_id(), prompt=spec, provider=provider, price=price, estimate=estimate,
+                   input_tokens=input_count, max_tokens=spec.max_tokens, requested_max_tokens=spec.max_tokens,
+                   worst_case_nanos=worst_for(spec.max_tokens) if worst_for else None, tier=options.tier,
+                   budget=statuses, notes=notes, options=options)
+    if worst_for is None:
+        return plan
+    plan.notes += warn_notes(settings, statuses, plan.worst_case_nanos)
+    limits = money_limits(settings, statuses, session, options)
+    return fit_to_limits(ctx, plan, limits, worst_for, settings)
+
+
+def fit_to_limits(ctx: ServiceContext, plan: RunPlan, limits: list[Limit], worst_for: Callable[[int], int],
+                  settings: BudgetSettings | None) -> RunPlan:
+    """The plan as it is when its worst case fits every limit, capped when the options accept it, else a refusal."""
+    worst = plan.worst_case_nanos or 0
+    over = [limit for limit in limits if worst > limit.remaining_nanos]
+    if not over:
+        return plan
+    tightest = min(over, key=lambda limit: limit.remaining_nanos)
+    room = min(limit.remaining_nanos for limit in limits)
+    fits = max_tokens_that_fit(room, worst_for, plan.max_tokens)
+    capped = None
+    if fits >= min(MIN_CAPPED_OUTPUT_TOKENS, plan.max_tokens):
+        capped = dataclasses.replace(
+            plan, prompt=dataclasses.replace(plan.prompt, max_tokens=fits), max_tokens=fits,
+            worst_case_nanos=worst_for(fits),
+            notes=[*plan.notes, f"capped to {fits:,} max tokens (asked {plan.max_tokens:,}) so that the worst case "
+                                f"fits the {tightest.scope} limit"])
+        if plan.options is not None and plan.options.accept_capped:
+            return capped
+    cheaper, cheaper_worst = cheaper_model(ctx, plan, room)
+    raise BudgetRefused(scope=tightest.scope, spent_nanos=tightest.spent_nanos,
+                        reserved_nanos=tightest.reserved_nanos, limit_nanos=tightest.limit_nanos,
+                        worst_case_nanos=worst, resets_at=tightest.resets_at,
+                        timezone_name=settings.timezone if settings is not None else "UTC",
+                        capped_max_tokens=fits if capped is not None else None, capped_plan=capped,
+                        cheaper_model=cheaper, cheaper_worst_case_nanos=cheaper_worst)
+
+
+def cheaper_model(ctx: ServiceContext, plan: RunPlan, room_nanos: int) -> tuple[str | None, int | None]:
+    """A priced model whose worst case at the same max tokens fits: the same provider's strongest first."""
+    from promptlab_tui.core.estimate import compare_models
+
+    try:
+        estimates = compare_models(plan.prompt, ctx.pricing)
+    except Exception:  # a suggestion must never turn a refusal into a crash
+        return None, None
+    fitting = []
+    for estimate in estimates:
+        worst = estimate.worst_case_nanos
+        if worst is None or worst > room_nanos or estimate.model == plan.price.model:
+            continue
+        fitting.append((estimate.provider != plan.provider, -worst, estimate.model, worst))
+    if not fitting:
+        return None, None
+    _, _, model, worst = min(fitting)
+    return model, worst
