@@ -30,11 +30,11 @@ class ConfigError(ValueError):
 
 @dataclass
 class ProviderSettings:
-    kind: str = "openai-compatible"  # one of PROVIDER_KINDS
+    kind: str | None = None  # one of PROVIDER_KINDS; None = the built-in provider's, else openai-compatible
     base_url: str | None = None
     api_key_env: str | None = None  # name of the environment variable holding the key
     api_key: str | None = field(default=None, repr=False)  # only if the user wrote it in the file
-    requires_key: bool = True  # False for local servers (Ollama, vLLM) that take any key
+    requires_key: bool | None = None  # False for local servers (Ollama, vLLM); None = the built-in default
     timeout_seconds: float | None = None
     max_tokens_param: str | None = None  # "max_tokens" or "max_completion_tokens"; None = per model family
     display_name: str | None = None
@@ -165,7 +165,7 @@ def _provider(name: str, spec: Any, where: _Locator) -> ProviderSettings:
     if unknown:
         key = sorted(unknown)[0]
         raise where.error(table, key, f"unknown setting (expected one of {', '.join(sorted(_PROVIDER_KEYS))})")
-    settings = ProviderSettings(kind=_default_kind(name))
+    settings = ProviderSettings()
     for key, value in spec.items():
         if key == "requires_key":
             if not isinstance(value, bool):
@@ -184,10 +184,6 @@ def _provider(name: str, spec: Any, where: _Locator) -> ProviderSettings:
             raise where.error(table, key, f"expected an http(s) URL, got {value!r}")
         setattr(settings, key, value)
     return settings
-
-
-def _default_kind(name: str) -> str:
-    return {"openai": "openai", "anthropic": "anthropic"}.get(name, "openai-compatible")
 
 
 def _retry(value: Any, where: _Locator) -> RetrySettings:
@@ -235,7 +231,7 @@ def _config_to_dict(cfg: AppConfig) -> dict[str, Any]:
         data["retry"] = dict(vars(cfg.retry))
     if cfg.providers:
         data["providers"] = {
-            name: {k: v for k, v in vars(p).items() if v is not None and not (k == "requires_key" and v)}
+            name: {k: v for k, v in vars(p).items() if v is not None}
             for name, p in cfg.providers.items()
         }
     for key, value in cfg.extra.items():

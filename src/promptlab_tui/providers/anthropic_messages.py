@@ -1,0 +1,160 @@
+"""Anthropic Messages through the anthropic SDK, streaming.
+
+Usage convention: `input_tokens` EXCLUDES cache reads and cache writes, so it is taken as is;
+`message_start` carries input and cache usage, each `message_delta` the CUMULATIVE output tokens
+(take the last). Cache writes are split 5-minute / 1-hour when the `cache_creation` object is there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from promptlab_tui.config import RetrySettings
+from promptlab_tui.core.types import PromptSpec, Usage
+from promptlab_tui.providers.base import Completed, Provider, StreamBroken, StreamEvent, TextDelta, UsageReport
+from promptlab_tui.providers.support import (
+    CallContext,
+    CloseOnCancel,
+    Sleeper,
+    estimate_usage,
+    mid_stream_error,
+    open_with_retries,
+)
+
+_FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length", "tool_use": "tool_calls",
+           "refusal": "content_filter", "pause_turn": "pause"}
+
+
+def _field(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def merge_usage(current: Usage | None, raw: Any) -> Usage:
+    """Apply one usage object (message_start's, or a message_delta's) over what is known so far."""
+    base = current or Usage()
+    values = {"input_tokens": base.input_tokens, "output_tokens": base.output_tokens,
+              "cached_input_tokens": base.cached_input_tokens, "cache_write_tokens": base.cache_write_tokens,
+              "cache_write_1h_tokens": base.cache_write_1h_tokens}
+    if _field(raw, "input_tokens") is not None:
+        values["input_tokens"] = _field(raw, "input_tokens")
+    if _field(raw, "output_tokens") is not None:
+        values["output_tokens"] = _field(raw, "output_tokens")
+    if _field(raw, "cache_read_input_tokens") is not None:
+        values["cached_input_tokens"] = _field(raw, "cache_read_input_tokens")
+    written = _field(raw, "cache_creation_input_tokens")
+    split = _field(raw, "cache_creation")
+    five = _field(split, "ephemeral_5m_input_tokens") if split is not None else None
+    hour = _field(split, "ephemeral_1h_input_tokens") if split is not None else None
+    if five is not None or hour is not None:
+        values["cache_write_tokens"], values["cache_write_1h_tokens"] = five or 0, hour or 0
+        if written and not (five or hour):  # a total without its split: bill it as 5-minute writes
+            values["cache_write_tokens"] = written
+    elif written is not None:
+        values["cache_write_tokens"], values["cache_write_1h_tokens"] = written, 0
+    return Usage(**values)
+
+
+def normalise_usage(raw: Any) -> Usage:
+    """A whole Anthropic usage object (non-streaming response) -> Usage."""
+    return merge_usage(None, raw)
+
+
+class AnthropicMessagesProvider(Provider):
+    kind = "anthropic"
+
+    def __init__(self, name: str, model: str, *, label: str, base_url: str, api_key: str, key_source: str,
+                 timeout: float, retry: RetrySettings, sleep: Sleeper | None = None):
+        self.name, self.model, self.label = name, model, label
+        self.base_url = base_url
+        self._api_key = api_key
+        self.key_source = key_source
+        self.timeout = timeout
+        self.retry = retry
+        self.sleep = sleep  # tests replace the retry wait
+        self._client: Any = None
+
+    def client(self) -> Any:
+        if self._client is None:
+            import anthropic  # lazily: 1.5 s of import
+
+            self._client = anthropic.Anthropic(base_url=self.base_url, api_key=self._api_key, max_retries=0,
+                                               timeout=self.timeout)
+        return self._client
+
+    def context(self) -> CallContext:
+        return CallContext(self.name, self.label, self.model, self.base_url, self.key_source, self._api_key)
+
+    def build_request(self, prompt: PromptSpec, max_tokens: int) -> dict[str, Any]:
+        messages = [{"role": m.role if m.role == "assistant" else "user", "content": m.content}
+                    for m in prompt.user_messages]
+        request: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens, "messages": messages,
+                                   "stream": True}
+        if prompt.system:
+            request["system"] = prompt.system  # Anthropic takes the system prompt apart from the messages
+        if prompt.temperature is not None:
+            request["temperature"] = prompt.temperature
+        return request
+
+    def stream(self, prompt: PromptSpec, max_tokens: int,
+               cancel: threading.Event | None = None) -> Iterator[StreamEvent]:
+        ctx = self.context()
+        request = self.build_request(prompt, max_tokens)
+        client = self.client()
+        response = open_with_retries(lambda: client.messages.create(**request), ctx, self.retry, cancel, self.sleep)
+        parts: list[str] = []
+        usage: Usage | None = None
+        finish: str | None = None
+        stopped = False
+        output_reported = False
+
+        def partial() -> Usage:
+            exact = usage is not None and output_reported and stopped
+            return usage if exact else estimate_usage(prompt, self.model, "".join(parts), usage)
+
+        with CloseOnCancel(cancel, response):
+            try:
+                events = iter(response)
+                while True:
+                    try:
+                        event = next(events)
+                    except StopIteration:
+                        break
+                    except Exception as err:  # noqa: BLE001 - mapped to the user-facing error
+                        raise mid_stream_error(err, ctx, bool(cancel and cancel.is_set()), "".join(parts),
+                                               partial()) from err
+                    if cancel is not None and cancel.is_set():
+                        raise mid_stream_error(RuntimeError(), ctx, True, "".join(parts), partial())
+                    kind = getattr(event, "type", None)
+                    if kind == "message_start":
+                        raw = getattr(event.message, "usage", None)
+                        if raw is not None:
+                            usage = merge_usage(usage, raw)
+                            yield UsageReport(usage)
+                    elif kind == "content_block_delta":
+                        text = getattr(event.delta, "text", None) if event.delta.type == "text_delta" else None
+                        if text:
+                            parts.append(text)
+                            yield TextDelta(text)
+                    elif kind == "message_delta":
+                        reason = getattr(event.delta, "stop_reason", None)
+                        finish = _FINISH.get(reason, reason) if reason else finish
+                        raw = getattr(event, "usage", None)
+                        if raw is not None and usage is not None:
+                            usage = merge_usage(usage, raw)
+                            output_reported = True
+                            yield UsageReport(usage)
+                    elif kind == "message_stop":
+                        stopped = True
+            finally:
+                response.close()
+        text = "".join(parts)
+        if not stopped:
+            raise StreamBroken(f"The {self.label} stream ended before message_stop, after {len(text):,} characters. "
+                               "The partial answer and its estimated usage were kept.",
+                               provider=self.name, partial_text=text, partial_usage=partial())
+        if usage is None or not output_reported:  # a compatible server that leaves usage out
+            usage = estimate_usage(prompt, self.model, text, usage)
+            yield UsageReport(usage)
+        yield Completed(text=text, usage=usage, finish_reason=finish, provider_cost_nanos=None)
