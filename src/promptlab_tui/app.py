@@ -1,0 +1,262 @@
+"""The promptlab Textual app: themes, app-wide bindings, budget and alert state, and the Lab screen.
+
+Nothing heavy is imported here: pricing, the database, the SDKs and the tokenizer load in workers
+after the first frame (see screens/backend.py, imported only inside workers).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.theme import Theme
+
+from promptlab_tui.screens.commands import PromptLabCommands
+from promptlab_tui.screens.messages import BudgetLoaded, BudgetSaved, PricingLoaded
+from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
+
+TEST_ENV = "PROMPTLAB_TEST"  # set by tests: no cursor blink, so snapshots are stable
+THEME_FIELDS = set(Theme.__dataclass_fields__)
+
+
+def theme_dirs() -> list[Path]:
+    from promptlab_tui.paths import app_paths, shipped_file
+
+    return [shipped_file("themes"), app_paths().config_dir / "themes"]
+
+
+def load_theme_file(path: Path) -> Theme:
+    """A theme TOML file -> Theme; raises ValueError naming the file and the field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ValueError(f"{path}: {error}") from error
+    unknown = set(data) - THEME_FIELDS
+    if unknown:
+        raise ValueError(f"{path}: unknown field(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(THEME_FIELDS))}")
+    for field in ("name", "primary"):
+        if not isinstance(data.get(field), str):
+            raise ValueError(f"{path}: field {field!r}: expected a string")
+    try:
+        return Theme(**data)
+    except Exception as error:  # a bad colour string: say which file
+        raise ValueError(f"{path}: {error}") from error
+
+
+def load_project_themes(problems: list[str]) -> list[Theme]:
+    themes: list[Theme] = []
+    for folder in theme_dirs():
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.toml")):
+                try:
+                    themes.append(load_theme_file(path))
+                except ValueError as error:
+                    problems.append(f"Theme skipped: {error}")
+    return themes
+
+
+class PromptLabApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "promptlab"
+    COMMANDS = App.COMMANDS | {PromptLabCommands}
+    BINDINGS = [
+        Binding("ctrl+b", "adjust_budget", "Budget", priority=True),
+        Binding("ctrl+l", "show_alerts", "Alerts", priority=True),
+        Binding("f2", "settings", "Settings"),
+        Binding("f4", "setup_budget", "Setup", show=False),
+        Binding("ctrl+t", "change_theme", "Theme", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    budget: reactive[BudgetView | None] = reactive(None, always_update=True, init=False)
+    budget_loaded: reactive[bool] = reactive(False, init=False)
+    alerts: reactive[tuple[AlertView, ...]] = reactive((), always_update=True, init=False)
+
+    def __init__(self, *, clock: Callable[[], float] | None = None, now: Callable[[], datetime] | None = None,
+                 cursor_blink: bool | None = None, setup_wizard: bool = True) -> None:
+        super().__init__()
+        self.clock = clock or time.monotonic  # durations shown (tests freeze it)
+        self.now = now  # the budget's "now" (None: the real time); tests pin it for stable snapshots
+        self.cursor_blink = (not os.environ.get(TEST_ENV)) if cursor_blink is None else cursor_blink
+        self.offer_setup = setup_wizard
+        self.pricing: object | None = None
+        self.pricing_ready = False
+        self.models: list[ModelChoice] = []
+        self.budget_settings: BudgetSettingsView | None = None
+        self.startup_problems: list[str] = []
+        self.config = self._load_config()
+        for theme in load_project_themes(self.startup_problems):
+            self.register_theme(theme)
+        if self.config is not None and self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+
+    def _load_config(self):
+        from promptlab_tui.config import ConfigError, load_config
+
+        try:
+            return load_config()
+        except (ConfigError, OSError) as error:
+            self.startup_problems.append(f"Config not loaded (defaults used): {error}")
+            return None
+
+    # ---- start-up -------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from promptlab_tui.screens.lab import LabScreen
+
+        self.push_screen(LabScreen())
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        for problem in self.startup_problems:
+            self.notify(problem, severity="warning", timeout=10)
+        self.load_pricing()
+        self.load_budget()
+
+    @work(thread=True, group="pricing")
+    def load_pricing(self) -> None:
+        from promptlab_tui.screens import backend
+
+        pricing, models, error = backend.load_models()
+        self.post_message(PricingLoaded(pricing, models, error))
+
+    @work(thread=True, group="budget", exclusive=True)
+    def load_budget(self) -> None:
+        from promptlab_tui.screens import backend
+
+        budget, settings, alerts, error = backend.read_budget(self.now() if self.now else None)
+        self.post_message(BudgetLoaded(budget, settings, alerts, error))
+
+    def on_pricing_loaded(self, message: PricingLoaded) -> None:
+        self.pricing = message.pricing
+        self.pricing_ready = True
+        self.models = message.models
+        if message.error:
+            self.notify(message.error, title="Pricing", severity="error", timeout=15)
+        for screen in self.screen_stack:
+            if hasattr(screen, "pricing_loaded"):
+                screen.pricing_loaded(message)
+
+    def on_budget_loaded(self, message: BudgetLoaded) -> None:
+        first = not self.budget_loaded
+        self.budget_settings = message.settings
+        self.budget = message.budget
+        self.alerts = tuple(message.alerts)
+        self.budget_loaded = True
+        if message.error:
+            self.notify(message.error, title="Budget", severity="error", timeout=15)
+        if first and self.offer_setup and not self._setup_done() and not (message.settings and message.settings.any_limit):
+            self.action_setup_budget()
+
+    def _setup_done(self) -> bool:
+        return bool(self.config and self.config.extra.get("tui", {}).get("setup_done"))
+
+    # ---- budget ---------------------------------------------------------------------------------
+
+    def action_adjust_budget(self) -> None:
+        from promptlab_tui.screens.budget_adjust import BudgetAdjustDialog
+
+        self.push_screen(BudgetAdjustDialog(self.budget_settings, self.budget), self._budget_chosen)
+
+    def action_setup_budget(self) -> None:
+        from promptlab_tui.screens.setup_wizard import SetupWizard
+
+        self.push_screen(SetupWizard(self.models), self._wizard_done)
+
+    def _wizard_done(self, settings: BudgetSettingsView | None) -> None:
+        self._mark_setup_done()
+        self._budget_chosen(settings)
+
+    def _budget_chosen(self, settings: BudgetSettingsView | None) -> None:
+        if settings is not None:
+            self.save_budget(settings)
+
+    @work(thread=True, group="budget-save")
+    def save_budget(self, settings: BudgetSettingsView) -> None:
+        from promptlab_tui.screens import backend
+
+        error = backend.save_budget(settings)
+        self.post_message(BudgetSaved(settings, error))
+
+    def on_budget_saved(self, message: BudgetSaved) -> None:
+        if message.error:
+            self.notify(message.error, title="Budget not saved", severity="error", timeout=15)
+            return
+        self.budget_settings = message.settings
+        self.notify("Budget saved.", timeout=3)
+        self.load_budget()
+
+    # ---- alerts ---------------------------------------------------------------------------------
+
+    def action_show_alerts(self) -> None:
+        from promptlab_tui.screens.alert_details import AlertDetailsScreen
+
+        self.push_screen(AlertDetailsScreen(list(self.alerts), self.budget), self._alerts_closed)
+
+    def _alerts_closed(self, acknowledged: list[AlertView] | None) -> None:
+        if acknowledged:
+            self.acknowledge(acknowledged)
+
+    def acknowledge(self, alerts: list[AlertView]) -> None:
+        """Drop alerts from the badge at once; the database follows in a worker."""
+        ids = {a.alert_id for a in alerts}
+        self.alerts = tuple(a for a in self.alerts if a.alert_id not in ids)
+        self.acknowledge_alerts(alerts)
+
+    @work(thread=True, group="alerts")
+    def acknowledge_alerts(self, alerts: list[AlertView]) -> None:
+        from promptlab_tui.screens import backend
+
+        error = backend.acknowledge_alerts([a.alert_id for a in alerts])
+        if error:
+            self.call_from_thread(self.notify, error, severity="error")
+        self.call_from_thread(self.load_budget)
+
+    # ---- settings and themes --------------------------------------------------------------------
+
+    def action_settings(self) -> None:
+        from promptlab_tui.screens.settings import SettingsScreen
+
+        self.push_screen(SettingsScreen())
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if self.config is not None and self.config.theme != theme.name:
+            self.config.theme = theme.name
+            self.save_config_later()
+
+    def _mark_setup_done(self) -> None:
+        if self.config is not None:
+            self.config.extra.setdefault("tui", {})["setup_done"] = True
+            self.save_config_later()
+
+    @work(thread=True, group="config", exclusive=False)
+    def save_config_later(self) -> None:
+        from promptlab_tui.config import save_config
+
+        if self.config is None:
+            return
+        try:
+            save_config(self.config)
+        except OSError as error:
+            self.call_from_thread(self.notify, f"Settings not saved: {error}", severity="error")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("adjust_budget", "setup_budget", "show_alerts", "settings"):
+            # one dialog at a time: grey these while a modal is open
+            from textual.screen import ModalScreen
+
+            return None if isinstance(self.screen, ModalScreen) else True
+        return True
+
+
+def run_app() -> int:
+    """Entry point for `promptlab` with no command."""
+    app = PromptLabApp()
+    result = app.run()
+    return int(result or 0) if isinstance(result, int) else 0

@@ -1,0 +1,161 @@
+"""UI-side adapters over the core, the store and the run pipeline: core objects in, view models out.
+
+Imported only inside thread workers (it pulls in the pricing table, the tokenizer and the database),
+so nothing here is on the path to the first frame. No Textual here either: workers post messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from promptlab_tui.core.budget import BudgetSettings, format_reset, tightest
+from promptlab_tui.core.history import AlertRecord
+from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
+
+Clock = Callable[[], datetime]
+
+_repository_lock = threading.Lock()
+_repositories: dict[str, Any] = {}
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def repository():
+    """One HistoryRepository per database path (thread-safe; opened on first use)."""
+    from promptlab_tui.paths import app_paths
+    from promptlab_tui.store.repository import HistoryRepository
+
+    path = str(app_paths().database)
+    with _repository_lock:
+        repo = _repositories.get(path)
+        if repo is None:
+            repo = _repositories[path] = HistoryRepository(path)
+        return repo
+
+
+def close_repositories() -> None:
+    with _repository_lock:
+        for repo in _repositories.values():
+            repo.close()
+        _repositories.clear()
+
+
+# ---- pricing ------------------------------------------------------------------------------------
+
+def load_models() -> tuple[Any, list[ModelChoice], str | None]:
+    """The merged price table and the models the picker lists (file order, provider shown)."""
+    from promptlab_tui.core.pricing import PricingError, load_pricing
+
+    try:
+        table = load_pricing()
+    except (PricingError, OSError) as error:
+        return None, [], f"Prices not loaded, costs unknown until fixed: {error}"
+    models = [ModelChoice(p.provider, p.model, p.display_name or p.model) for p in table.models()]
+    return table, models, None
+
+
+def monthly_usage_estimate(pricing: Any, model_key: str, runs: int, tokens_in: int,
+                           tokens_out: int) -> tuple[int | None, int | None]:
+    """(estimated monthly spend, recommended budget) for the setup wizard; None when unpriced."""
+    from promptlab_tui.core.budget import nice_round_up
+    from promptlab_tui.core.pricing_cost import cost_of_usage
+    from promptlab_tui.core.types import Usage
+
+    if pricing is None or runs <= 0:
+        return (0 if runs <= 0 else None), None
+    provider, _, model = model_key.partition(":")
+    price = pricing.resolve(model, provider or None)
+    if price is None:
+        return None, None
+    per_run = cost_of_usage(price, Usage(input_tokens=tokens_in, output_tokens=tokens_out)).total_nanos
+    monthly = per_run * runs
+    return monthly, nice_round_up(monthly + monthly // 4) if monthly else None
+
+
+# ---- budget and alerts --------------------------------------------------------------------------
+
+def budget_view(settings: BudgetSettings, statuses: list, now: datetime) -> BudgetView | None:
+    status = tightest([s for s in statuses if s.limit_nanos is not None])
+    if status is None:
+        return None
+    return BudgetView(
+        period=status.kind,
+        spent_nanos=status.spent_nanos,
+        limit_nanos=status.limit_nanos,
+        reserved_nanos=status.reserved_nanos,
+        mode=settings.mode,
+        thresholds=tuple(settings.thresholds),
+        projected_nanos=status.projected_nanos,
+        suggested_nanos=status.suggested_limit_nanos,
+        resets=f"resets {format_reset(status.end, settings.timezone)}",
+        unpriced_runs=status.unpriced_runs,
+    )
+
+
+def settings_view(settings: BudgetSettings | None) -> BudgetSettingsView | None:
+    if settings is None:
+        return None
+    return BudgetSettingsView(
+        daily_nanos=settings.daily_limit_nanos,
+        weekly_nanos=settings.weekly_limit_nanos,
+        monthly_nanos=settings.monthly_limit_nanos,
+        thresholds=tuple(settings.thresholds),
+        mode=settings.mode,
+        max_tokens_per_prompt=settings.max_tokens_per_prompt,
+    )
+
+
+def alert_view(alert: AlertRecord) -> AlertView:
+    return AlertView(alert_id=alert.id, level=alert.level, message=alert.message, period=alert.period_kind,
+                     created=f"{alert.created_at:%Y-%m-%d %H:%M} UTC")
+
+
+def read_budget(now: datetime | None = None) -> tuple[BudgetView | None, BudgetSettingsView | None,
+                                                       list[AlertView], str | None]:
+    """Budget bar, dialog settings and unacknowledged alerts (oldest first) in one worker call."""
+    now = now or utc_now()
+    try:
+        repo = repository()
+        settings = repo.get_budget()
+        alerts = [alert_view(a) for a in reversed(repo.alerts())]
+        if settings is None or not settings.has_limits:
+            return None, settings_view(settings), alerts, None
+        return budget_view(settings, repo.budget_status(settings, now), now), settings_view(settings), alerts, None
+    except Exception as error:  # a damaged or read-only database: the app still opens and previews
+        return None, None, [], f"History not available: {error}"
+
+
+def save_budget(view: BudgetSettingsView) -> str | None:
+    """Store what the dialog edited, keeping fields the dialog does not show (time zone, caps)."""
+    try:
+        repo = repository()
+        current = repo.get_budget() or BudgetSettings()
+        settings = dataclasses.replace(
+            current,
+            daily_limit_nanos=view.daily_nanos,
+            weekly_limit_nanos=view.weekly_nanos,
+            monthly_limit_nanos=view.monthly_nanos,
+            thresholds=tuple(view.thresholds),
+            mode=view.mode,
+            max_tokens_per_prompt=view.max_tokens_per_prompt,
+        )
+        repo.save_budget(settings)
+        repo.record_threshold_alerts(settings)
+    except Exception as error:  # settings error or unwritable database: the dialog's values are not lost
+        return str(error)
+    return None
+
+
+def acknowledge_alerts(ids: list[Any]) -> str | None:
+    try:
+        repo = repository()
+        for alert_id in ids:
+            repo.acknowledge_alert(int(alert_id))
+    except Exception as error:
+        return f"Alerts not acknowledged: {error}"
+    return None

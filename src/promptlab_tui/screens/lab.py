@@ -1,0 +1,206 @@
+"""The Lab: edit a prompt, watch its cost update, run it, compare the actual cost with the estimate.
+
+Typing never waits for counting: Changed events only restart a short timer; when typing pauses, the
+editor's text is handed to an exclusive thread worker that recounts incrementally and posts a preview.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, Input, Select, TextArea
+from textual.worker import get_current_worker
+
+from promptlab_tui.screens.lab_prompts import PromptFilesMixin
+from promptlab_tui.screens.lab_run import RunMixin
+from promptlab_tui.screens.messages import PreviewReady, PricingLoaded, VocabularyReady
+from promptlab_tui.widgets.alerts.alert_banner import AlertBanner
+from promptlab_tui.widgets.budget.budget_bar import BudgetBar
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+from promptlab_tui.widgets.editor.editor_pane import EditorPane, EditorValues
+from promptlab_tui.widgets.preview.preview_pane import PreviewPane
+from promptlab_tui.widgets.results.results_pane import ResultsPane
+from promptlab_tui.widgets.views import AlertView, ModelChoice
+
+PREVIEW_DEBOUNCE_S = 0.08  # recount once typing pauses for this long
+WIDE_COLUMNS = 140
+DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
+
+
+class LabScreen(RunMixin, PromptFilesMixin, Screen):
+    BINDINGS = [
+        Binding("ctrl+r", "run", "Run", priority=True),
+        Binding("escape", "cancel_run", "Cancel", priority=True),
+        Binding("ctrl+s", "save_prompt", "Save", priority=True),
+        Binding("ctrl+o", "open_prompts", "Open", priority=True),
+        Binding("ctrl+n", "new_prompt", "New", priority=True),
+        Binding("f3", "choose_model", "Model"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="lab")
+        self.generation = 0
+        self.preview_shown = 0
+        self.running = False
+        self.cancel_event: threading.Event | None = None
+        self.dismissed_alerts: set[object] = set()
+        self._debounce: Timer | None = None
+        self._engine_lock = threading.Lock()
+        self._engine: object | None = None
+        self.init_prompt_state()
+
+    def compose(self) -> ComposeResult:
+        blink = self.app.cursor_blink
+        yield BudgetBar()
+        yield AlertBanner()
+        with Horizontal(id="lab-body"):
+            yield EditorPane(self._initial_model(), blink=blink)
+            with Vertical(id="side"):
+                yield PreviewPane()
+                yield ResultsPane(clock=self.app.clock, blink=blink)
+        yield WrappingFooter(compact=True)
+
+    def _initial_model(self) -> ModelChoice:
+        config = self.app.config
+        if config is not None and config.default_model:
+            return ModelChoice(config.default_provider or "openai", config.default_model, config.default_model)
+        return DEFAULT_MODEL
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "budget", self._budget_changed)
+        self.watch(self.app, "budget_loaded", self._budget_changed)
+        self.watch(self.app, "alerts", self._alerts_changed)
+        self.query_one("#user-text", TextArea).focus()
+        self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
+        self.warm_tokenizer(self.editor.values().model)
+
+    # ---- widgets --------------------------------------------------------------------------------
+
+    @property
+    def editor(self) -> EditorPane:
+        return self.query_one(EditorPane)
+
+    @property
+    def results(self) -> ResultsPane:
+        return self.query_one(ResultsPane)
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width >= WIDE_COLUMNS, "-wide")
+
+    # ---- app state the lab shows ----------------------------------------------------------------
+
+    def _budget_changed(self, _value: object = None) -> None:
+        bar = self.query_one(BudgetBar)
+        bar.budget = self.app.budget
+        bar.loaded = self.app.budget_loaded
+        self.query_one(PreviewPane).budget = self.app.budget
+
+    def _alerts_changed(self, alerts: tuple[AlertView, ...]) -> None:
+        self.query_one(BudgetBar).alert_count = len(alerts)
+        shown = [a for a in alerts if a.alert_id not in self.dismissed_alerts]
+        self.query_one(AlertBanner).alert = shown[-1] if shown else None
+
+    def on_alert_banner_dismissed(self, message: AlertBanner.Dismissed) -> None:
+        self.dismissed_alerts.add(message.alert.alert_id)
+        self._alerts_changed(self.app.alerts)
+
+    def pricing_loaded(self, message: PricingLoaded) -> None:
+        """Called by the app when the pricing worker answers."""
+        self.editor.picker.set_models(message.models)
+        self.schedule_preview(0)
+
+    # ---- live preview ---------------------------------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id in ("system-text", "user-text"):
+            self.schedule_preview()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ("max-tokens", "temperature", "cost-cap"):
+            self.schedule_preview()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "model-picker":
+            self.warm_tokenizer(self.editor.values().model)
+            self.schedule_preview()
+
+    def schedule_preview(self, delay: float = PREVIEW_DEBOUNCE_S) -> None:
+        """Restart the debounce timer; only the last edit of a burst starts a count."""
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(max(delay, 0.01), self._start_preview)
+
+    def _start_preview(self) -> None:
+        self._debounce = None
+        values = self.editor.values()
+        self.update_dirty(values)
+        if not self.app.pricing_ready:
+            return  # pricing_loaded() schedules the first preview
+        self.generation += 1
+        self.compute_preview(values, self.generation)
+
+    def get_engine(self):
+        """The worker-side counting engine (one per screen; its lock serialises the counters)."""
+        from promptlab_tui.screens.preview_engine import PreviewEngine
+
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = PreviewEngine()
+            return self._engine
+
+    @work(thread=True, group="tokenizer")
+    def warm_tokenizer(self, model: str) -> None:
+        from promptlab_tui.screens.preview_engine import warm_tokenizer
+
+        warm_tokenizer(model)
+        self.post_message(VocabularyReady())
+
+    def on_vocabulary_ready(self, _message: VocabularyReady) -> None:
+        if self.generation:
+            self.schedule_preview(0)
+
+    @work(thread=True, exclusive=True, group="preview")
+    def compute_preview(self, values: EditorValues, generation: int) -> None:
+        engine = self.get_engine()
+        preview, error = engine.compute(values, self.app.pricing, self.prompt_name)
+        if not get_current_worker().is_cancelled:
+            self.post_message(PreviewReady(preview, generation, error))
+
+    def on_preview_ready(self, message: PreviewReady) -> None:
+        if message.generation < self.preview_shown:
+            return  # a slower, older count finished after a newer one
+        self.preview_shown = message.generation
+        pane = self.query_one(PreviewPane)
+        pane.preview = message.preview
+        problems = list(self.editor.values().problems)
+        pane.status = message.error or ("; ".join(problems) if problems else "")
+        self.last_preview = message.preview
+
+    # ---- actions --------------------------------------------------------------------------------
+
+    def action_choose_model(self) -> None:
+        picker = self.editor.picker
+        picker.focus()
+        picker.action_show_overlay()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "run-button":
+            self.run_action("run")
+        elif event.button.id == "cancel-button":
+            self.run_action("cancel_run")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "run":
+            return None if self.running else True
+        if action == "cancel_run":
+            return True if self.running else None
+        if action in ("open_prompts", "new_prompt"):
+            return None if self.running else True
+        return True

@@ -1,0 +1,113 @@
+"""Running a prompt from the Lab: a thread worker drives the run pipeline and only posts messages."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from promptlab_tui.screens.messages import RunFinished, RunNotStarted, RunStreamed, RunTokensCounted
+from promptlab_tui.widgets.editor.editor_pane import EditorValues
+
+if TYPE_CHECKING:
+    from promptlab_tui.widgets.views import PreviewView
+
+
+class RunMixin:
+    """Run / cancel / outcome handling for LabScreen (state lives on the screen, set only by handlers)."""
+
+    last_preview: PreviewView | None = None
+
+    def action_run(self) -> None:
+        values = self.editor.values()
+        if values.problems:
+            self.results.show_message("Fix before running: " + "; ".join(values.problems))
+            return
+        if not values.user.strip():
+            self.notify("Write a user prompt first.", severity="warning")
+            self.query_one("#user-text").focus()
+            return
+        self.begin_run(values)
+
+    def begin_run(self, values: EditorValues, accept_capped: bool = False) -> None:
+        if self.running:
+            return
+        self.running = True
+        self.cancel_event = threading.Event()
+        self.results.start(values.model)
+        self.refresh_bindings()
+        estimate = self.last_preview.expected_nanos if self.last_preview else None
+        self.execute_run(values, accept_capped, self.cancel_event, estimate)
+
+    @work(thread=True, group="run")
+    def execute_run(self, values: EditorValues, accept_capped: bool, cancel: threading.Event,
+                    estimate_nanos: int | None) -> None:
+        from promptlab_tui.screens.run_driver import execute_run
+
+        execute_run(values, self.app, cancel, self.post_message, accept_capped=accept_capped,
+                    estimate_nanos=estimate_nanos)
+
+    def action_cancel_run(self) -> None:
+        if self.running and self.cancel_event is not None:
+            self.cancel_event.set()
+            self.results.set_status("Cancelling… (what was spent is recorded)")
+
+    def _end_run(self) -> None:
+        self.running = False
+        self.cancel_event = None
+        self.refresh_bindings()
+
+    # ---- what the worker posts ------------------------------------------------------------------
+
+    def on_run_streamed(self, message: RunStreamed) -> None:
+        self.results.append(message.text, tokens=0)
+
+    def on_run_tokens_counted(self, message: RunTokensCounted) -> None:
+        self.results.set_tokens(message.output_tokens, message.exact)
+
+    def on_run_finished(self, message: RunFinished) -> None:
+        self._end_run()
+        self.results.finish(message.outcome)
+        if message.budget is not None or self.app.budget is not None:
+            self.app.load_budget()
+        if message.alerts:
+            known = {a.alert_id for a in self.app.alerts}
+            self.app.alerts = self.app.alerts + tuple(a for a in message.alerts if a.alert_id not in known)
+        if message.outcome.status == "completed":
+            self.schedule_preview(0)  # the expected output now learns from this run
+
+    def on_run_not_started(self, message: RunNotStarted) -> None:
+        self._end_run()
+        self.results.finish(None, message.message)
+        if message.refusal is not None:
+            from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
+
+            self.app.push_screen(BudgetExceededDialog(message.refusal), self._refusal_choice)
+        elif message.too_long is not None:
+            from promptlab_tui.screens.prompt_too_long import PromptTooLongDialog
+
+            self.app.push_screen(PromptTooLongDialog(message.too_long), self._too_long_choice)
+
+    # ---- dialog answers -------------------------------------------------------------------------
+
+    def _refusal_choice(self, choice: tuple[str, object] | None) -> None:
+        kind, value = choice or ("cancel", None)
+        if kind == "increase":
+            self.app.action_adjust_budget()
+        elif kind == "cheaper" and isinstance(value, str):
+            match = next((m for m in self.app.models if m.model == value or m.key == value), None)
+            if match is not None and self.editor.picker.select_key(match.key):
+                self.notify(f"Switched to {match.label}; ctrl+r runs it.")
+            else:
+                self.notify(f"{value} is not in the model list.", severity="warning")
+        elif kind == "capped" and isinstance(value, int):
+            self.editor.set_max_tokens(value)
+            values = self.editor.values()
+            self.begin_run(EditorValues(**{**values.__dict__, "max_tokens": value}), accept_capped=True)
+
+    def _too_long_choice(self, choice: str | None) -> None:
+        if choice == "adjust":
+            self.app.action_adjust_budget()
+        elif choice == "edit":
+            self.query_one("#user-text").focus()

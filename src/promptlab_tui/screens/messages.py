@@ -1,0 +1,99 @@
+"""Messages that workers post; the handlers that receive them own all the state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+from promptlab_tui.widgets.views import (
+    AlertView,
+    BudgetSettingsView,
+    BudgetView,
+    ModelChoice,
+    PreviewView,
+    RefusalView,
+    RunOutcomeView,
+    TooLongView,
+)
+
+
+class PricingLoaded(Message):
+    def __init__(self, pricing: Any, models: list[ModelChoice], error: str | None = None) -> None:
+        super().__init__()
+        self.pricing = pricing
+        self.models = models
+        self.error = error
+
+
+class BudgetLoaded(Message):
+    def __init__(self, budget: BudgetView | None, settings: BudgetSettingsView | None, alerts: list[AlertView],
+                 error: str | None = None) -> None:
+        super().__init__()
+        self.budget = budget
+        self.settings = settings
+        self.alerts = alerts
+        self.error = error
+
+
+class BudgetSaved(Message):
+    def __init__(self, settings: BudgetSettingsView, error: str | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.error = error
+
+
+class VocabularyReady(Message):
+    """The tokenizer vocabulary finished loading (or is unavailable): re-run the preview."""
+
+
+class PreviewReady(Message):
+    def __init__(self, preview: PreviewView | None, generation: int, error: str | None = None) -> None:
+        super().__init__()
+        self.preview = preview
+        self.generation = generation
+        self.error = error
+
+
+class RunStreamed(Message):
+    """A chunk of streamed answer text (the results pane buffers; its timer repaints)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class RunTokensCounted(Message):
+    def __init__(self, output_tokens: int, exact: bool) -> None:
+        super().__init__()
+        self.output_tokens = output_tokens
+        self.exact = exact
+
+
+class RunFinished(Message):
+    def __init__(self, outcome: RunOutcomeView, budget: BudgetView | None, alerts: list[AlertView]) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.budget = budget
+        self.alerts = alerts
+
+
+class RunNotStarted(Message):
+    """Refused before anything was sent: missing key, bad input, budget, prompt too long."""
+
+    def __init__(self, message: str, refusal: RefusalView | None = None, too_long: TooLongView | None = None) -> None:
+        super().__init__()
+        self.message = message
+        self.refusal = refusal
+        self.too_long = too_long
+
+
+class PromptFileDone(Message):
+    """A prompt file was saved, loaded, renamed or duplicated (or failed to be)."""
+
+    def __init__(self, verb: str, path: str | None, spec: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.verb = verb
+        self.path = path
+        self.spec = spec
+        self.error = error

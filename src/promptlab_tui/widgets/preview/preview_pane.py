@@ -1,0 +1,69 @@
+"""Live cost preview: tokens in, predicted tokens out, expected and worst-case cost, budget after, tips."""
+
+from __future__ import annotations
+
+from textual.markup import escape
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from promptlab_tui.core.money import format_usd
+from promptlab_tui.widgets.views import BudgetView, PreviewView
+
+
+def preview_markup(preview: PreviewView | None, budget: BudgetView | None, status: str) -> str:
+    if preview is None:
+        return f"[dim]{escape(status or 'Type a prompt to see its cost.')}[/dim]"
+    kind = "exact" if preview.exact else "approximate"
+    guess = "" if preview.history_based else " [dim](guess)[/dim]"
+    p90 = f" · p90 {preview.p90_output:,}" if preview.p90_output is not None else ""
+    lines = [
+        f"[b]{escape(preview.model)}[/b] [dim]· {escape(preview.provider)}[/dim]",
+        f"Input     [b]{escape(preview.input_label)}[/b] [dim]{kind}[/dim]",
+        f"Output    {preview.expected_output:,}{guess}{p90} · max {preview.max_output:,}",
+        f"Expected  [b]{escape(format_usd(preview.expected_nanos))}[/b]",
+        f"Worst     {escape(format_usd(preview.worst_nanos))}",
+    ]
+    if budget is not None:
+        if preview.worst_nanos is None:
+            lines.append("After run [$warning]unknown (no price)[/]")
+        else:
+            after = budget.remaining_nanos - (preview.expected_nanos or 0)
+            style = "$error" if budget.remaining_nanos - preview.worst_nanos < 0 else "$success"
+            lines.append(
+                f"After run [{style}]{escape(format_usd(after))}[/] [dim]left of {escape(format_usd(budget.limit_nanos, 2))}"
+                f" {escape(budget.period)}[/dim]"
+            )
+    else:
+        lines.append("After run [dim]no budget set[/dim]")
+    for tip in preview.tips:
+        lines.append(f"[$accent]Tip:[/] {escape(tip)}")
+    if preview.note and not preview.exact:
+        lines.append(f"[$warning]≈[/] [dim]{escape(preview.note)}[/dim]")
+    if status:
+        lines.append(f"[dim]{escape(status)}[/dim]")
+    return "\n".join(lines)
+
+
+class PreviewPane(Static):
+    """Re-rendered only when a worker posts a new preview; typing never waits for it."""
+
+    preview: reactive[PreviewView | None] = reactive(None, always_update=True)
+    budget: reactive[BudgetView | None] = reactive(None, always_update=True)
+    status: reactive[str] = reactive("")
+
+    def on_mount(self) -> None:
+        self.border_title = "Cost preview"
+        self._render_preview()
+
+    def watch_preview(self) -> None:
+        self._render_preview()
+
+    def watch_budget(self) -> None:
+        self._render_preview()
+
+    def watch_status(self) -> None:
+        self._render_preview()
+
+    def _render_preview(self) -> None:
+        if self.is_mounted:
+            self.update(preview_markup(self.preview, self.budget, self.status))
