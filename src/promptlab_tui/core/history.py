@@ -123,7 +123,9 @@ class RunRecord:
 
     @property
     def cost(self) -> CostBreakdown | None:
-        if self.cost_nanos is None:
+        """The breakdown by component; None when there is no price, or only a total (`cost_nanos`) is known."""
+        parts = (self.input_cost_nanos, self.output_cost_nanos, self.cached_input_cost_nanos, self.cache_write_cost_nanos)
+        if self.cost_nanos is None or all(part is None for part in parts):
             return None
         return CostBreakdown(
             input_nanos=self.input_cost_nanos or 0,

@@ -138,6 +138,7 @@ class Database:
     def _open(self) -> None:
         if self._engine is not None:  # forked: never share the parent's connections
             self._engine.dispose(close=False)
+            self._engine = None
         version = preflight(self.path)
         from sqlalchemy import create_engine, event
 
@@ -156,16 +157,15 @@ class Database:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("promptlab_write")
                                  else "BEGIN")
 
-        self._engine, self._pid = engine, os.getpid()
         try:
-            self._ensure_schema(version)
+            self._ensure_schema(engine)
         except BaseException:
-            self._engine = None
             engine.dispose()
             raise
+        self._engine, self._pid = engine, os.getpid()  # published only once the schema is current
 
-    def _ensure_schema(self, seen_version: int) -> None:
-        with self.write() as conn:
+    def _ensure_schema(self, engine: Engine) -> None:
+        with self._transaction(write=True, engine=engine) as conn:
             version = conn.exec_driver_sql("PRAGMA user_version").scalar() or 0
             if version > SCHEMA_VERSION:  # another process upgraded it meanwhile
                 raise DatabaseTooNew(f"the history database {self.path} has schema version {version}, "
@@ -195,10 +195,10 @@ class Database:
             yield conn
 
     @contextmanager
-    def _transaction(self, write: bool) -> Iterator[Connection]:
+    def _transaction(self, write: bool, engine: Engine | None = None) -> Iterator[Connection]:
         from sqlalchemy.exc import DBAPIError
 
-        engine = self.engine
+        engine = engine or self.engine
         try:
             with engine.connect() as conn:
                 if write:
