@@ -12,7 +12,7 @@ from promptlab_tui.core.types import CostBreakdown, PromptSpec, TokenCount, Usag
 if TYPE_CHECKING:
     from promptlab_tui.services.session import SessionStatus
 
-STATUS_OK = "ok"
+STATUS_OK = "completed"
 STATUS_ERROR = "error"
 STATUS_CANCELLED = "cancelled"
 
@@ -128,7 +128,7 @@ class RunOutcome:
     """A finished run as recorded: the cost is what the ledger holds for it."""
 
     plan: RunPlan
-    status: str  # ok | error | cancelled
+    status: str  # completed | error | cancelled (the ledger's words)
     text: str
     usage: Usage
     cost: CostBreakdown | None  # None: the model has no price
@@ -139,7 +139,13 @@ class RunOutcome:
     budget_after: Any = None
     alerts: list[Any] = field(default_factory=list)  # threshold alerts raised by this run
     session: SessionStatus | None = None
-    recorded: bool = True  # False when tracking is off
+    record: Any = None  # the history row as settled (RunRecord); None when tracking is off
+    warnings: list[str] = field(default_factory=list)  # warn-mode budget notes from the reservation
+    interrupted: bool = False  # ended by Ctrl-C (KeyboardInterrupt) rather than a cancel event
+
+    @property
+    def recorded(self) -> bool:
+        return self.record is not None
 
     @property
     def run_id(self) -> str:

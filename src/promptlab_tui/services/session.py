@@ -49,11 +49,15 @@ class SessionSpend:
     def remaining_nanos(self) -> int | None:
         return self.status().remaining_nanos
 
-    def try_reserve(self, run_id: str, worst_case_nanos: int | None) -> bool:
-        """Hold the run's worst case; False when it would pass the cap (nothing is held then)."""
+    def try_reserve(self, run_id: str, worst_case_nanos: int | None, limit_nanos: int | None = None) -> bool:
+        """Hold the run's worst case; False when it would pass the cap (nothing is held then).
+
+        `limit_nanos` applies when the session has no cap of its own (the budget's session cap).
+        """
         amount = worst_case_nanos or 0
         with self._lock:
-            if self._limit is not None and self._spent + sum(self._reserved.values()) + amount > self._limit:
+            limit = self._limit if self._limit is not None else limit_nanos
+            if limit is not None and self._spent + sum(self._reserved.values()) + amount > limit:
                 return False
             self._reserved[run_id] = amount
             return True

@@ -1,0 +1,259 @@
+"""The run pipeline: plan against every limit, reserve, stream, checkpoint, settle, alert (UI-free, sync).
+
+    service = RunService()                     # or RunService(tracking=False): nothing recorded
+    service.settle_orphans()                   # once at start: runs whose process died are settled
+    plan = service.prepare_run(prompt, RunOptions(max_cost_nanos=...))   # PromptTooLong / BudgetRefused
+    outcome = service.execute(plan, on_event, cancel)                    # events: run_types.RunEvent
+
+Usable from the CLI's main thread and from a Textual thread worker (`on_event` is called in the
+executing thread; the caller coalesces text deltas). Money already spent is always recorded:
+a provider error, a broken stream, a cancel or a Ctrl-C settles the run with what it cost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from promptlab_tui.core.budget import BudgetRefusal
+from promptlab_tui.core.history import PendingRun, prompt_fingerprint
+from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
+from promptlab_tui.services import planning
+from promptlab_tui.services.context import ServiceContext
+from promptlab_tui.services.run_types import (
+    STATUS_CANCELLED, STATUS_ERROR, STATUS_OK, BudgetRefused, RunCompleted, RunFailed, RunOptions, RunOutcome,
+    RunPlan, RunStarted)
+from promptlab_tui.services.session import SessionSpend
+from promptlab_tui.services.streaming import StreamProgress, StreamReader, spent_usage
+
+if TYPE_CHECKING:
+    from promptlab_tui.core.budget import BudgetSettings, PeriodStatus
+    from promptlab_tui.core.history import RunRecord
+    from promptlab_tui.providers.base import Provider
+
+EventSink = Callable[[Any], None]
+ProviderFactory = Callable[[RunPlan], "Provider"]
+
+
+def _ignore(_event: Any) -> None:
+    return None
+
+
+def prompt_text_of(prompt: PromptSpec) -> str:
+    """The prompt as recorded in the history: the messages in OpenAI's JSON form."""
+    return json.dumps([m.as_openai() for m in prompt.messages], ensure_ascii=False)
+
+
+class RunService:
+    def __init__(self, context: ServiceContext | None = None, *, tracking: bool = True,
+                 session: SessionSpend | None = None, session_id: str | None = None,
+                 provider_factory: ProviderFactory | None = None, checkpoint_interval: float = 1.0,
+                 progress_interval: float = 0.2) -> None:
+        self.context = context or ServiceContext(tracking=tracking)
+        self.session = session or SessionSpend()
+        self.session_id = session_id
+        self.provider_factory = provider_factory or self._default_provider
+        self.checkpoint_interval = checkpoint_interval
+        self.progress_interval = progress_interval
+
+    @property
+    def tracking(self) -> bool:
+        return self.context.tracking
+
+    # ---- before ------------------------------------------------------------------------------
+    def settle_orphans(self) -> list[RunRecord]:
+        """Settle runs left pending by a process that died (status interrupted); once per service."""
+        return self.context.settle_orphans()
+
+    def prepare_run(self, prompt: PromptSpec, options: RunOptions | None = None) -> RunPlan:
+        """The plan to execute, or PromptTooLong / BudgetRefused (with a capped plan when one fits) /
+        RunInputError. `options.accept_capped` returns the capped plan instead of refusing."""
+        return planning.build_plan(self.context, prompt, options or RunOptions(), self.session)
+
+    def budget_status(self) -> list[PeriodStatus]:
+        repository, settings = self.context.repository, self.context.budget_settings()
+        if repository is None or settings is None:
+            return []
+        return repository.budget_status(settings)
+
+    # ---- the run -----------------------------------------------------------------------------
+    def run(self, prompt: PromptSpec, options: RunOptions | None = None, on_event: EventSink | None = None,
+            cancel: threading.Event | None = None) -> RunOutcome:
+        return self.execute(self.prepare_run(prompt, options), on_event, cancel)
+
+    def execute(self, plan: RunPlan, on_event: EventSink | None = None,
+                cancel: threading.Event | None = None) -> RunOutcome:
+        """Reserve, stream, settle. Raises only before anything is sent (refusals, a budget taken by a
+        concurrent run); afterwards every ending is an outcome (completed, error, cancelled) as recorded."""
+        on_event = on_event or _ignore
+        settings = self.context.budget_settings()
+        plan, warnings = self._reserve(plan, settings)
+        progress = StreamProgress(model=plan.prompt.model)
+        started = time.monotonic()
+        error: BaseException | None = None
+        interrupted = False
+        try:
+            on_event(RunStarted(plan))
+            provider = self.provider_factory(plan)
+            reader = StreamReader(progress, on_event, self._checkpointer(plan),
+                                  checkpoint_interval=self.checkpoint_interval,
+                                  progress_interval=self.progress_interval)
+            reader.read(provider.stream(plan.prompt, plan.max_tokens, cancel))
+        except KeyboardInterrupt as caught:  # Ctrl-C: the request may be in flight, so its input is billed
+            error, interrupted = caught, True
+        except Exception as caught:  # ProviderError, or a bug: the run is settled all the same
+            error = caught
+        duration = time.monotonic() - started
+        outcome = self._settle(plan, progress, error, interrupted, duration, settings)
+        outcome.warnings = warnings
+        on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
+        if error is not None and not interrupted and not _is_provider_error(error):
+            raise error
+        return outcome
+
+    # ---- steps -------------------------------------------------------------------------------
+    def _default_provider(self, plan: RunPlan) -> Provider:
+        from promptlab_tui.providers.registry import provider_for
+
+        return provider_for(plan.prompt.model, plan.provider, self.context.config)
+
+    def _reserve(self, plan: RunPlan, settings: BudgetSettings | None) -> tuple[RunPlan, list[str]]:
+        """Hold the worst case in the session and the ledger (atomically across processes).
+
+        A refusal here means a concurrent run took the room since the plan was made: the refusal is
+        re-made with the current numbers, and an accepted capped run is tried once more.
+        """
+        for attempt in (1, 2):
+            try:
+                return plan, self._reserve_once(plan, settings)
+            except BudgetRefused as refusal:
+                if attempt == 2 or refusal.capped_plan is None or not (plan.options and plan.options.accept_capped):
+                    raise
+                plan = refusal.capped_plan
+        raise AssertionError("unreachable")
+
+    def _reserve_once(self, plan: RunPlan, settings: BudgetSettings | None) -> list[str]:
+        worst = plan.worst_case_nanos
+        session_cap = planning.session_limit(settings, self.session)
+        if not self.session.try_reserve(plan.run_id, worst, session_cap):
+            status = self.session.status()
+            self._refuse(plan, planning.Limit("session", session_cap or 0, status.spent_nanos,
+                                              status.reserved_nanos), settings)
+        repository = self.context.repository
+        if repository is None:
+            return []
+        try:
+            reservation = repository.reserve_run(self._pending(plan), settings)
+        except BudgetRefusal as refusal:
+            self.session.release(plan.run_id)
+            self._refuse(plan, planning.Limit(refusal.scope, refusal.limit_nanos, refusal.spent_nanos,
+                                              refusal.reserved_nanos, refusal.resets_at), settings)
+        except BaseException:
+            self.session.release(plan.run_id)
+            raise
+        return list(reservation.warnings)
+
+    def _refuse(self, plan: RunPlan, limit: planning.Limit, settings: BudgetSettings | None) -> None:
+        """Raise BudgetRefused for `limit` with the numbers of now, offering a run capped to what fits now."""
+        self.session.release(plan.run_id)
+        worst_for = planning.worst_case_function(plan.price, planning.reserve_input_tokens(plan.input_tokens),
+                                                 plan.tier) or (lambda _tokens: 0)
+        refusing = dataclasses.replace(plan, options=dataclasses.replace(plan.options or RunOptions(),
+                                                                         accept_capped=False))
+        try:
+            planning.fit_to_limits(self.context, refusing, [limit], worst_for, settings)
+        except BudgetRefused as refusal:
+            if refusal.capped_plan is not None:
+                refusal.capped_plan.options = plan.options
+            raise
+        # Only an unpriced run (nothing to reserve) over an already exhausted budget gets here.
+        raise BudgetRefused(scope=limit.scope, spent_nanos=limit.spent_nanos, reserved_nanos=limit.reserved_nanos,
+                            limit_nanos=limit.limit_nanos, worst_case_nanos=plan.worst_case_nanos or 0,
+                            resets_at=limit.resets_at,
+                            timezone_name=settings.timezone if settings is not None else "UTC")
+
+    def _pending(self, plan: RunPlan) -> PendingRun:
+        estimate = plan.estimate
+        text = prompt_text_of(plan.prompt)
+        return PendingRun(
+            provider=plan.provider, model=plan.prompt.model, max_tokens=plan.max_tokens,
+            estimate_input_tokens=plan.input_tokens.tokens,
+            estimate_output_tokens=min(_expected_output_tokens(estimate, plan.max_tokens), plan.max_tokens),
+            expected_cost_nanos=getattr(estimate, "expected_nanos", None), worst_cost_nanos=plan.worst_case_nanos,
+            price_version=_price_version(plan), prompt_name=plan.prompt.name, prompt_id=prompt_fingerprint(text),
+            tags=tuple(plan.prompt.tags), prompt_text=text, session_id=self.session_id, run_id=plan.run_id)
+
+    def _checkpointer(self, plan: RunPlan) -> Callable[[int], None] | None:
+        repository = self.context.repository
+        if repository is None:
+            return None
+        return lambda output_tokens: repository.checkpoint_run(plan.run_id, output_tokens)
+
+    def _settle(self, plan: RunPlan, progress: StreamProgress, error: BaseException | None, interrupted: bool,
+                duration: float, settings: BudgetSettings | None) -> RunOutcome:
+        from promptlab_tui.providers.base import Cancelled
+
+        completed = progress.completed
+        if error is None and completed is not None:
+            status, usage, text = STATUS_OK, completed.usage, completed.text or progress.text
+            finish, provider_cost = completed.finish_reason, completed.provider_cost_nanos
+        else:
+            if error is None:  # the stream ended without its Completed event
+                from promptlab_tui.providers.base import StreamBroken
+
+                error = StreamBroken(f"the {plan.provider} stream ended without a result", provider=plan.provider)
+            status = STATUS_CANCELLED if interrupted or isinstance(error, Cancelled) else STATUS_ERROR
+            reported = getattr(error, "usage", None)
+            text = getattr(error, "partial_text", "") or progress.text
+            if text and not progress.parts:
+                progress.parts.append(text)
+            usage = spent_usage(progress, plan.input_tokens, reported,
+                                bill_unreported_input=progress.first_event or (interrupted and progress.started))
+            finish, provider_cost = None, progress.provider_cost_nanos
+        cost = self._cost(plan, usage)
+        self.session.settle(plan.run_id, None if cost is None else cost.total_nanos)
+        record = alerts = budget_after = None
+        repository = self.context.repository
+        if repository is not None:
+            message = None if error is None else ("interrupted by Ctrl-C" if interrupted else str(error))
+            record = repository.settle_run(plan.run_id, usage, cost, status, response_text=text, error=message,
+                                           duration_ms=round(duration * 1000), provider_cost_nanos=provider_cost)
+            if settings is not None and settings.has_limits:
+                alerts = repository.record_threshold_alerts(settings)
+                budget_after = repository.budget_status(settings)
+        return RunOutcome(plan=plan, status=status, text=text, usage=usage, cost=cost, duration_s=duration,
+                          finish_reason=finish, provider_cost_nanos=provider_cost, error=error,
+                          budget_after=budget_after or [], alerts=alerts or [], session=self.session.status(),
+                          record=record, interrupted=interrupted)
+
+    @staticmethod
+    def _cost(plan: RunPlan, usage: Usage) -> CostBreakdown | None:
+        if plan.price is None:
+            return None
+        from promptlab_tui.core.pricing import cost_of_usage
+
+        return cost_of_usage(plan.price, usage, plan.tier)
+
+
+def _price_version(plan: RunPlan) -> str | None:
+    """The price version as the ledger stores it (with '#tier' for batch/flex/priority)."""
+    if plan.price is None:
+        return None
+    from promptlab_tui.core.pricing import cost_of_usage
+
+    return cost_of_usage(plan.price, Usage(), plan.tier).price_version
+
+
+def _expected_output_tokens(estimate: Any, max_tokens: int) -> int:
+    value = getattr(estimate, "expected_output_tokens", None)
+    return max_tokens if value is None else int(value)
+
+
+def _is_provider_error(error: BaseException) -> bool:
+    from promptlab_tui.providers.base import ProviderError
+
+    return isinstance(error, ProviderError)
