@@ -1,0 +1,182 @@
+"""`promptlab run FILE...`: stream the answer to stdout, then the usage line (tokens, cost, estimate vs actual,
+budget) on stderr; `--json` prints one JSON object per file instead. One invocation is one session.
+
+Exit codes: 0 ok, 2 bad input, 3 refused by a budget or cap, 4 provider error, 130 interrupted.
+Several files run in order and stop at the first that does not complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from promptlab_tui.cli.errors import (
+    EXIT_BAD_INPUT, EXIT_BUDGET_REFUSED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROVIDER_ERROR, CliError)
+from promptlab_tui.core.money import format_usd, usd_to_nanos
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run prompt files against their model, with the budget checked and the spend recorded",
+        description="Run prompt files: stream each answer to stdout, then print its usage and cost on stderr.")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="prompt file(s); several files are one session")
+    parser.add_argument("--model", "-m", help="model to run (default: the file's, else the config's)")
+    parser.add_argument("--provider", help="provider to call (default: the model's, from the price table)")
+    parser.add_argument("--max-tokens", type=int, metavar="N", help="most output tokens (sent, and reserved for)")
+    parser.add_argument("--max-cost", type=_usd, metavar="USD", help="per-run cap: refuse a run that may cost more")
+    parser.add_argument("--max-session-cost", type=_usd, metavar="USD",
+                        help="cap on everything this invocation spends (all FILEs together)")
+    parser.add_argument("--capped", action="store_true",
+                        help="when the budget cannot cover max tokens, run capped to what fits instead of refusing")
+    parser.add_argument("--tier", default="standard", choices=["standard", "batch", "flex", "priority"],
+                        help="service tier to price the run at")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per file (no streaming)")
+    parser.set_defaults(func=run_command)
+
+
+def _usd(text: str) -> int:
+    try:
+        value = Decimal(text.strip().lstrip("$"))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"expected an amount in USD such as 0.50, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an amount of 0 or more, got {text!r}")
+    return usd_to_nanos(value)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from promptlab_tui.services.run_types import RunOptions
+    from promptlab_tui.services.runner import RunService
+    from promptlab_tui.services.session import SessionSpend
+
+    if args.max_tokens is not None and args.max_tokens < 1:
+        raise CliError(f"--max-tokens must be 1 or more, got {args.max_tokens}", EXIT_BAD_INPUT)
+    prompts = [(path, _load(path)) for path in args.files]  # every file checked before anything is spent
+    service = RunService(session=SessionSpend(args.max_session_cost), session_id=_session_id())
+    options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
+                         max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier)
+    with _explained_errors():
+        settled = service.settle_orphans()
+    if settled:
+        print(f"promptlab: settled {len(settled)} run(s) left pending by a process that ended "
+              "(recorded as interrupted)", file=sys.stderr)
+    for path, prompt in prompts:
+        code = _run_one(service, path, prompt, options, args, several=len(prompts) > 1)
+        if code != EXIT_OK:
+            return code
+    return EXIT_OK
+
+
+def _session_id() -> str:
+    from promptlab_tui.core.history import new_run_id
+
+    return f"cli-{new_run_id()}"
+
+
+def _load(path: str) -> Any:
+    from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file
+
+    try:
+        return load_prompt_file(path)
+    except PromptFileError as error:
+        raise CliError(str(error), EXIT_BAD_INPUT) from None
+    except OSError as error:
+        raise CliError(f"{path}: cannot read the file ({error.strerror or error})", EXIT_BAD_INPUT) from None
+
+
+class _explained_errors:
+    """Config, price table and database problems become a clear CliError (they are not the provider's)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, error: BaseException | None, _tb: Any) -> bool:
+        if error is None:
+            return False
+        from promptlab_tui.config import ConfigError
+        from promptlab_tui.core.budget import BudgetSettingsError
+        from promptlab_tui.core.pricing import PricingError
+        from promptlab_tui.services.run_types import RunInputError
+        from promptlab_tui.store.database import StoreError
+
+        if isinstance(error, (ConfigError, PricingError, RunInputError, BudgetSettingsError)):
+            raise CliError(str(error), EXIT_BAD_INPUT) from None
+        if isinstance(error, StoreError):
+            raise CliError(str(error), EXIT_ERROR) from None
+        return False
+
+
+def _run_one(service: Any, path: str, prompt: Any, options: Any, args: argparse.Namespace, several: bool) -> int:
+    from promptlab_tui.core.budget import BudgetViolation
+
+    try:
+        with _explained_errors():
+            plan = service.prepare_run(prompt, options)
+            return _execute(service, path, plan, args, several)
+    except BudgetViolation as refusal:
+        capped = getattr(refusal, "capped_plan", None)
+        if capped is not None and _ask_capped(refusal, args):
+            with _explained_errors():
+                return _execute(service, path, capped, args, several)
+        _report_refusal(path, refusal, args)
+        return EXIT_BUDGET_REFUSED
+
+
+def _ask_capped(refusal: Any, args: argparse.Namespace) -> bool:
+    """Offer the capped run at a terminal; scripts say --capped instead."""
+    if args.json or not sys.stdin.isatty() or not sys.stderr.isatty():
+        return False
+    plan = refusal.capped_plan
+    print(f"promptlab run: {refusal.explain()}", file=sys.stderr)
+    question = (f"Run capped to {plan.max_tokens:,} max tokens (worst case {format_usd(plan.worst_case_nanos)})"
+                " instead? [y/N] ")
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False
+
+
+def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, several: bool) -> int:
+    from promptlab_tui.services.run_report import outcome_json, usage_lines
+
+    if not args.json:
+        for note in plan.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if several:
+            print(f"==> {path} <==", flush=True)
+    outcome = service.execute(plan, on_event=None if args.json else _stream_to_stdout)
+    if args.json:
+        print(json.dumps(outcome_json(path, outcome), ensure_ascii=False), flush=True)
+    else:
+        if outcome.text and not outcome.text.endswith("\n"):
+            print(flush=True)
+        for line in usage_lines(outcome):
+            print(line, file=sys.stderr)
+    if outcome.interrupted:
+        return EXIT_INTERRUPTED
+    if not outcome.ok:
+        if not args.json:
+            print(f"promptlab run: {path}: {outcome.error_message}", file=sys.stderr)
+        return EXIT_INTERRUPTED if outcome.status == "cancelled" else EXIT_PROVIDER_ERROR
+    return EXIT_OK
+
+
+def _stream_to_stdout(event: Any) -> None:
+    from promptlab_tui.services.run_types import RunTextDelta
+
+    if isinstance(event, RunTextDelta):
+        sys.stdout.write(event.text)
+        sys.stdout.flush()
+
+
+def _report_refusal(path: str, refusal: Any, args: argparse.Namespace) -> None:
+    from promptlab_tui.services.run_report import refusal_json
+
+    if args.json:
+        print(json.dumps(refusal_json(path, refusal), ensure_ascii=False), flush=True)
+    print(f"promptlab run: {path}: refused: {refusal}", file=sys.stderr)
+    for suggestion in getattr(refusal, "suggestions", []):
+        print(f"  - {suggestion}", file=sys.stderr)

@@ -1,0 +1,118 @@
+"""A finished run (or a refusal) as the user reads it: the usage line, and a JSON object for scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promptlab_tui.core.money import format_usd, nanos_to_usd
+from promptlab_tui.core.types import CostBreakdown, Usage
+
+
+def usd(nanos: int | None) -> str | None:
+    """Exact USD as a JSON string (never a float); None when there is no price."""
+    return None if nanos is None else str(nanos_to_usd(nanos).normalize() if nanos else "0")
+
+
+def usage_json(usage: Usage) -> dict[str, Any]:
+    return {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
+            "cached_input_tokens": usage.cached_input_tokens, "cache_write_tokens": usage.cache_write_tokens,
+            "cache_write_1h_tokens": usage.cache_write_1h_tokens, "reasoning_tokens": usage.reasoning_tokens,
+            "estimated": usage.estimated}
+
+
+def cost_json(cost: CostBreakdown | None) -> dict[str, Any] | None:
+    if cost is None:
+        return None
+    return {"total_usd": usd(cost.total_nanos), "total_nanos": cost.total_nanos,
+            "input_nanos": cost.input_nanos, "output_nanos": cost.output_nanos,
+            "cached_input_nanos": cost.cached_input_nanos, "cache_write_nanos": cost.cache_write_nanos,
+            "price_version": cost.price_version}
+
+
+def periods_json(periods: list[Any] | None) -> list[dict[str, Any]]:
+    return [{"period": p.kind, "spent_usd": usd(p.spent_nanos), "reserved_usd": usd(p.reserved_nanos),
+             "limit_usd": usd(p.limit_nanos), "percent": round(p.percent, 1), "resets_at": p.end.isoformat()}
+            for p in periods or [] if p.limit_nanos is not None]
+
+
+def estimate_json(plan: Any) -> dict[str, Any]:
+    estimate = plan.estimate
+    return {"input_tokens": plan.input_tokens.tokens, "input_exact": plan.input_tokens.exact,
+            "expected_output_tokens": getattr(estimate, "expected_output_tokens", None),
+            "expected_usd": usd(getattr(estimate, "expected_nanos", None)),
+            "worst_case_usd": usd(plan.worst_case_nanos)}
+
+
+def outcome_json(path: str | None, outcome: Any) -> dict[str, Any]:
+    plan = outcome.plan
+    error_pct = outcome.estimate_error_pct
+    return {
+        "file": path, "run_id": plan.run_id, "status": outcome.status, "provider": plan.provider,
+        "model": plan.model, "max_tokens": plan.max_tokens, "requested_max_tokens": plan.requested_max_tokens,
+        "capped": plan.capped, "text": outcome.text, "finish_reason": outcome.finish_reason,
+        "usage": usage_json(outcome.usage), "cost": cost_json(outcome.cost),
+        "cost_usd": usd(outcome.cost_nanos), "provider_cost_usd": usd(outcome.provider_cost_nanos),
+        "estimate": estimate_json(plan),
+        "estimate_error_pct": None if error_pct is None else round(error_pct, 1),
+        "duration_s": round(outcome.duration_s, 3), "budget": periods_json(outcome.budget_after),
+        "session_spent_usd": usd(outcome.session.spent_nanos) if outcome.session else None,
+        "alerts": [{"period": a.period_kind, "threshold": a.threshold, "level": a.level, "message": a.message}
+                   for a in outcome.alerts],
+        "notes": list(plan.notes) + list(outcome.warnings), "recorded": outcome.recorded,
+        "error": outcome.error_message if outcome.error is not None else None,
+    }
+
+
+def refusal_json(path: str | None, refusal: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"file": path, "status": "refused", "reason": type(refusal).__name__,
+                            "error": str(refusal), "suggestions": list(getattr(refusal, "suggestions", []))}
+    if hasattr(refusal, "limit_nanos"):
+        data.update(scope=refusal.scope, spent_usd=usd(refusal.spent_nanos), reserved_usd=usd(refusal.reserved_nanos),
+                    limit_usd=usd(refusal.limit_nanos), worst_case_usd=usd(refusal.worst_case_nanos),
+                    resets_at=refusal.resets_at.isoformat() if refusal.resets_at else None,
+                    capped_max_tokens=getattr(refusal, "capped_max_tokens", None),
+                    cheaper_model=getattr(refusal, "cheaper_model", None))
+    if hasattr(refusal, "input_tokens") and hasattr(refusal, "limit"):
+        data.update(input_tokens=refusal.input_tokens, max_tokens_per_prompt=refusal.limit)
+    return data
+
+
+def usage_lines(outcome: Any) -> list[str]:
+    """The lines printed after the answer: tokens, cost, estimate vs actual, budget, alerts."""
+    plan, usage = outcome.plan, outcome.usage
+    tokens = f"{usage.input_tokens:,} in"
+    if usage.cached_input_tokens:
+        tokens += f" + {usage.cached_input_tokens:,} cached"
+    if usage.cache_write_tokens or usage.cache_write_1h_tokens:
+        tokens += f" + {usage.cache_write_tokens + usage.cache_write_1h_tokens:,} cache write"
+    tokens += f", {usage.output_tokens:,} out"
+    if usage.reasoning_tokens:
+        tokens += f" ({usage.reasoning_tokens:,} reasoning)"
+    if usage.estimated:
+        tokens += " (estimated: the provider reported no usage)"
+    parts = [f"{plan.model} @ {plan.provider}", tokens, f"cost {format_usd(outcome.cost_nanos)}"]
+    expected = outcome.expected_nanos
+    if expected is not None:
+        error_pct = outcome.estimate_error_pct
+        shown = f"estimate {format_usd(expected)}"
+        if error_pct is not None:
+            shown += f" ({error_pct:+.0f}%)"
+        parts.append(shown)
+    if outcome.provider_cost_nanos is not None:
+        parts.append(f"provider says {format_usd(outcome.provider_cost_nanos)}")
+    parts.append(f"{outcome.duration_s:.1f} s")
+    lines = [" · ".join(parts)]
+    if plan.capped:
+        lines.append(f"capped run: max tokens {plan.max_tokens:,} (asked {plan.requested_max_tokens:,})")
+    for period in outcome.budget_after or []:
+        if period.limit_nanos is not None:
+            lines.append(f"{period.kind} budget: {format_usd(period.spent_nanos)} of {format_usd(period.limit_nanos)}"
+                         f" ({period.percent:.0f}%)")
+    if outcome.session is not None and outcome.session.limit_nanos is not None:
+        lines.append(f"session: {format_usd(outcome.session.spent_nanos)} of "
+                     f"{format_usd(outcome.session.limit_nanos)}")
+    lines += [f"alert: {alert.message}" for alert in outcome.alerts]
+    lines += [f"warning: {warning}" for warning in outcome.warnings]
+    if outcome.status != "completed":
+        lines.append(f"run {outcome.status}: spent {format_usd(outcome.cost_nanos)} recorded")
+    return lines
