@@ -105,15 +105,15 @@ def _error(h: "_Handler", rec: RecordedRequest, b: Behaviour, *, model: str = ""
         headers["retry-after"] = b.retry_after
     headers.update(b.headers)
     rec.status = b.status
-    h.send_json(b.status, payload, headers)
     rec.completed = True
+    h.send_json(b.status, payload, headers)
 
 
 def _json(h: "_Handler", rec: RecordedRequest, b: Behaviour, answer: responses.Answer, model: str) -> None:
     rec.status = 200
     if b.kind == "malformed":
-        h.send_raw(200, responses.MALFORMED_JSON, b.headers)
         rec.completed = True
+        h.send_raw(200, responses.MALFORMED_JSON, b.headers)
         return
     make = responses.openai_json if rec.api == "openai" else responses.anthropic_json
     data = json.dumps(make(answer, model, h.fake.new_id("chatcmpl-" if rec.api == "openai" else "msg_"))).encode()
@@ -122,8 +122,8 @@ def _json(h: "_Handler", rec: RecordedRequest, b: Behaviour, answer: responses.A
         _hang_up(h, b)
         return
     rec.usage = answer.usage
-    h.send_raw(200, data, b.headers)
     rec.completed = True
+    h.send_raw(200, data, b.headers)
 
 
 def _stream(h: "_Handler", rec: RecordedRequest, b: Behaviour, answer: responses.Answer, model: str,
@@ -137,6 +137,8 @@ def _stream(h: "_Handler", rec: RecordedRequest, b: Behaviour, answer: responses
         events, first_text = responses.anthropic_sse(answer, model, fake.new_id("msg_"))
         usage_sent = answer.usage
     fault_at = first_text + b.break_after_chunks if b.kind in ("broken", "malformed") else None
+    # Recorded before the bytes go out, so a test that has read the whole answer sees them.
+    rec.usage = usage_sent if fault_at is None else (answer.start_usage if rec.api == "anthropic" else None)
     rec.status = 200
     h.start_stream(b.headers)
     for index, event in enumerate(events):
@@ -146,20 +148,19 @@ def _stream(h: "_Handler", rec: RecordedRequest, b: Behaviour, answer: responses
         if is_text and b.chunk_delay and fake.stopping.wait(b.chunk_delay):
             h.close_connection = True  # server shutting down
             return
+        if is_text:
+            rec.chunks_sent += 1
+        if index == len(events) - 1:
+            rec.completed = True
         h.write_chunk(event)
-        rec.chunks_sent += is_text
     else:
         h.end_stream()
-        rec.usage = usage_sent
-        rec.completed = True
         return
-    if rec.api == "anthropic" and answer.start_usage is not None:
-        rec.usage = answer.start_usage  # message_start went out before the fault
     if b.kind == "malformed":
         bad = responses.MALFORMED_SSE if rec.api == "openai" else responses.MALFORMED_ANTHROPIC_SSE
+        rec.completed = True
         h.write_chunk(bad)
         h.end_stream()
-        rec.completed = True
         return
     _hang_up(h, b)
 

@@ -46,7 +46,8 @@ class FakeProviderServer:
         self._httpd = ThreadingHTTPServer((self.host, self._requested_port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-provider", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-provider", daemon=True)
         self._thread.start()
         return self
 
