@@ -92,7 +92,7 @@ def iter_runs(db: Database, start: datetime | None = None, end: datetime | None 
               batch: int = 2000) -> Iterator[RunRecord]:
     """Oldest first, in batches (constant memory at any history size)."""
     after: tuple[str, str] = (to_db(start) if start else "", "")
-    stop = to_db(end) if end else "9999"
+    stop = to_db(end) if end else "9999-12-31 23:59:59.999999"  # text: "9999" would compare as a number
     while True:
         with db.read() as conn:
             rows = conn.exec_driver_sql(
