@@ -92,11 +92,22 @@ class PromptLabApp(App[int]):
         self.models: list[ModelChoice] = []
         self.budget_settings: BudgetSettingsView | None = None
         self.startup_problems: list[str] = []
+        self._session: tuple[object, str] | None = None
         self.config = self._load_config()
+        from promptlab_tui.services.context import ServiceContext  # cheap: loads nothing until asked
+
+        # a broken config file is never overwritten: the services run on defaults, settings are not saved
+        self.services = ServiceContext(config=self.config or self._default_config())
         for theme in load_project_themes(self.startup_problems):
             self.register_theme(theme)
         if self.config is not None and self.config.theme in self.available_themes:
             self.theme = self.config.theme
+
+    @staticmethod
+    def _default_config():
+        from promptlab_tui.config import AppConfig
+
+        return AppConfig()
 
     def _load_config(self):
         from promptlab_tui.config import ConfigError, load_config
@@ -106,6 +117,15 @@ class PromptLabApp(App[int]):
         except (ConfigError, OSError) as error:
             self.startup_problems.append(f"Config not loaded (defaults used): {error}")
             return None
+
+    def run_context(self):
+        """(services, session spend, session id) shared by every run of this app session."""
+        if self._session is None:
+            from promptlab_tui.core.history import new_run_id
+            from promptlab_tui.services.session import SessionSpend
+
+            self._session = (SessionSpend(), new_run_id())
+        return self.services, self._session[0], self._session[1]
 
     # ---- start-up -------------------------------------------------------------------------------
 
@@ -123,14 +143,14 @@ class PromptLabApp(App[int]):
     def load_pricing(self) -> None:
         from promptlab_tui.screens import backend
 
-        pricing, models, error = backend.load_models()
+        pricing, models, error = backend.load_models(self.services)
         self.post_message(PricingLoaded(pricing, models, error))
 
     @work(thread=True, group="budget", exclusive=True)
     def load_budget(self) -> None:
         from promptlab_tui.screens import backend
 
-        budget, settings, alerts, error = backend.read_budget(self.now() if self.now else None)
+        budget, settings, alerts, error = backend.read_budget(self.services, self.now() if self.now else None)
         self.post_message(BudgetLoaded(budget, settings, alerts, error))
 
     def on_pricing_loaded(self, message: PricingLoaded) -> None:
@@ -181,7 +201,7 @@ class PromptLabApp(App[int]):
     def save_budget(self, settings: BudgetSettingsView) -> None:
         from promptlab_tui.screens import backend
 
-        error = backend.save_budget(settings)
+        error = backend.save_budget(self.services, settings)
         self.post_message(BudgetSaved(settings, error))
 
     def on_budget_saved(self, message: BudgetSaved) -> None:
@@ -213,7 +233,7 @@ class PromptLabApp(App[int]):
     def acknowledge_alerts(self, alerts: list[AlertView]) -> None:
         from promptlab_tui.screens import backend
 
-        error = backend.acknowledge_alerts([a.alert_id for a in alerts])
+        error = backend.acknowledge_alerts(self.services, [a.alert_id for a in alerts])
         if error:
             self.call_from_thread(self.notify, error, severity="error")
         self.call_from_thread(self.load_budget)
@@ -258,5 +278,8 @@ class PromptLabApp(App[int]):
 def run_app() -> int:
     """Entry point for `promptlab` with no command."""
     app = PromptLabApp()
-    result = app.run()
+    try:
+        result = app.run()
+    finally:
+        app.services.close()
     return int(result or 0) if isinstance(result, int) else 0

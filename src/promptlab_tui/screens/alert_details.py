@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from promptlab_tui.screens.budget_adjust import status_markup
 from promptlab_tui.widgets.alerts.alert_banner import LEVEL_ICONS
 from promptlab_tui.widgets.views import AlertView, BudgetView
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 
 def alert_label(alert: AlertView) -> str:
@@ -50,6 +51,7 @@ class AlertDetailsScreen(ModalScreen[list[AlertView] | None]):
                 yield Button("Adjust budget (b)", id="adjust", compact=True)
                 yield Button("Close (esc)", id="close", compact=True)
             yield Static("[dim]enter acknowledges the selected alert[/dim]", classes="hint")
+        yield WrappingFooter(compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -7,7 +7,6 @@ so nothing here is on the path to the first frame. No Textual here either: worke
 from __future__ import annotations
 
 import dataclasses
-import threading
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -17,42 +16,26 @@ from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetVie
 
 Clock = Callable[[], datetime]
 
-_repository_lock = threading.Lock()
-_repositories: dict[str, Any] = {}
+def repository(ctx: Any):
+    """The history of the app's ServiceContext (raises StoreError when it cannot be opened)."""
+    repo = ctx.repository
+    if repo is None:
+        raise RuntimeError("history tracking is off")
+    return repo
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def repository():
-    """One HistoryRepository per database path (thread-safe; opened on first use)."""
-    from promptlab_tui.paths import app_paths
-    from promptlab_tui.store.repository import HistoryRepository
-
-    path = str(app_paths().database)
-    with _repository_lock:
-        repo = _repositories.get(path)
-        if repo is None:
-            repo = _repositories[path] = HistoryRepository(path)
-        return repo
-
-
-def close_repositories() -> None:
-    with _repository_lock:
-        for repo in _repositories.values():
-            repo.close()
-        _repositories.clear()
-
-
 # ---- pricing ------------------------------------------------------------------------------------
 
-def load_models() -> tuple[Any, list[ModelChoice], str | None]:
+def load_models(ctx: Any) -> tuple[Any, list[ModelChoice], str | None]:
     """The merged price table and the models the picker lists (file order, provider shown)."""
-    from promptlab_tui.core.pricing import PricingError, load_pricing
+    from promptlab_tui.core.pricing import PricingError
 
     try:
-        table = load_pricing()
+        table = ctx.pricing
     except (PricingError, OSError) as error:
         return None, [], f"Prices not loaded, costs unknown until fixed: {error}"
     models = [ModelChoice(p.provider, p.model, p.display_name or p.model) for p in table.models()]
@@ -115,12 +98,13 @@ def alert_view(alert: AlertRecord) -> AlertView:
                      created=f"{alert.created_at:%Y-%m-%d %H:%M} UTC")
 
 
-def read_budget(now: datetime | None = None) -> tuple[BudgetView | None, BudgetSettingsView | None,
+def read_budget(ctx: Any, now: datetime | None = None) -> tuple[BudgetView | None, BudgetSettingsView | None,
                                                        list[AlertView], str | None]:
     """Budget bar, dialog settings and unacknowledged alerts (oldest first) in one worker call."""
     now = now or utc_now()
     try:
-        repo = repository()
+        repo = repository(ctx)
+        ctx.settle_orphans()  # runs left pending by a process that died: settle before showing spend
         settings = repo.get_budget()
         alerts = [alert_view(a) for a in reversed(repo.alerts())]
         if settings is None or not settings.has_limits:
@@ -130,10 +114,10 @@ def read_budget(now: datetime | None = None) -> tuple[BudgetView | None, BudgetS
         return None, None, [], f"History not available: {error}"
 
 
-def save_budget(view: BudgetSettingsView) -> str | None:
+def save_budget(ctx: Any, view: BudgetSettingsView) -> str | None:
     """Store what the dialog edited, keeping fields the dialog does not show (time zone, caps)."""
     try:
-        repo = repository()
+        repo = repository(ctx)
         current = repo.get_budget() or BudgetSettings()
         settings = dataclasses.replace(
             current,
@@ -151,9 +135,9 @@ def save_budget(view: BudgetSettingsView) -> str | None:
     return None
 
 
-def acknowledge_alerts(ids: list[Any]) -> str | None:
+def acknowledge_alerts(ctx: Any, ids: list[Any]) -> str | None:
     try:
-        repo = repository()
+        repo = repository(ctx)
         for alert_id in ids:
             repo.acknowledge_alert(int(alert_id))
     except Exception as error:

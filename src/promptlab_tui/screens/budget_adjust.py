@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from promptlab_tui.screens.form import FieldError, money, parse_positive_int, parse_thresholds, parse_usd, usd_field
 from promptlab_tui.widgets.views import BudgetSettingsView, BudgetView
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 PERIODS = ("daily", "weekly", "monthly")
 
@@ -67,6 +68,7 @@ class BudgetAdjustDialog(ModalScreen[BudgetSettingsView | None]):
                     yield Button("Use suggested", id="suggested", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
             yield Static("[dim]enter or ctrl+s saves · esc cancels[/dim]", classes="hint")
+        yield WrappingFooter(compact=True)
 
     def on_mount(self) -> None:
         if not self.app.cursor_blink:

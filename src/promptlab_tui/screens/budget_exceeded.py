@@ -11,6 +11,7 @@ from textual.widgets import Button, Static
 
 from promptlab_tui.screens.form import money
 from promptlab_tui.widgets.views import RefusalView
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 Choice = tuple[str, object]
 
@@ -61,6 +62,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
                 yield Button("Cancel (esc)", id="cancel", compact=True)
             if r.suggestions:
                 yield Static("\n".join(f"· {escape(s)}" for s in r.suggestions), classes="hint")
+        yield WrappingFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#increase", Button).focus()

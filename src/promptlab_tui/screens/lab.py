@@ -131,6 +131,11 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
             self.warm_tokenizer(self.editor.values().model)
             self.schedule_preview()
 
+    @property
+    def preview_pending(self) -> bool:
+        """A preview is waiting for typing to pause (tests poll this instead of sleeping)."""
+        return self._debounce is not None
+
     def schedule_preview(self, delay: float = PREVIEW_DEBOUNCE_S) -> None:
         """Restart the debounce timer; only the last edit of a burst starts a count."""
         if self._debounce is not None:
@@ -152,7 +157,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
 
         with self._engine_lock:
             if self._engine is None:
-                self._engine = PreviewEngine()
+                self._engine = PreviewEngine(self.app.services)
             return self._engine
 
     @work(thread=True, group="tokenizer")

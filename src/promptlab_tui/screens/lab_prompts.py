@@ -84,12 +84,12 @@ class PromptFilesMixin:
                 spec = backend.load_prompt(path)
                 self.post_message(PromptFileDone(verb, str(path), spec))
             elif verb in ("save", "save_as"):
-                saved = backend.save_prompt(values, path, name)
+                saved = backend.save_prompt(self.app.services, values, path, name)
                 self.post_message(PromptFileDone(verb, str(saved)))
             elif verb == "rename":
-                self.post_message(PromptFileDone(verb, str(backend.rename_prompt(path, name)), str(path)))
+                self.post_message(PromptFileDone(verb, str(backend.rename_prompt(self.app.services, path, name)), str(path)))
             elif verb == "duplicate":
-                self.post_message(PromptFileDone(verb, str(backend.duplicate_prompt(path, name))))
+                self.post_message(PromptFileDone(verb, str(backend.duplicate_prompt(self.app.services, path, name))))
         except Exception as error:  # a bad file or a full disk: say so, keep the editor as it is
             self.post_message(PromptFileDone(verb, str(path) if path else None, error=str(error)))
 

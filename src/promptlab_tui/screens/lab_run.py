@@ -37,16 +37,16 @@ class RunMixin:
         self.cancel_event = threading.Event()
         self.results.start(values.model)
         self.refresh_bindings()
-        estimate = self.last_preview.expected_nanos if self.last_preview else None
-        self.execute_run(values, accept_capped, self.cancel_event, estimate)
+        self.app.run_context()  # made here, on the UI thread, the first time a run starts
+        self.execute_run(values, accept_capped, self.cancel_event, self.prompt_name)
 
     @work(thread=True, group="run")
     def execute_run(self, values: EditorValues, accept_capped: bool, cancel: threading.Event,
-                    estimate_nanos: int | None) -> None:
+                    prompt_name: str | None) -> None:
         from promptlab_tui.screens.run_driver import execute_run
 
         execute_run(values, self.app, cancel, self.post_message, accept_capped=accept_capped,
-                    estimate_nanos=estimate_nanos)
+                    prompt_name=prompt_name, elapsed=self.results.elapsed)
 
     def action_cancel_run(self) -> None:
         if self.running and self.cancel_event is not None:
@@ -74,8 +74,9 @@ class RunMixin:
         if message.alerts:
             known = {a.alert_id for a in self.app.alerts}
             self.app.alerts = self.app.alerts + tuple(a for a in message.alerts if a.alert_id not in known)
-        if message.outcome.status == "completed":
-            self.schedule_preview(0)  # the expected output now learns from this run
+        if self._engine is not None:
+            self._engine.invalidate_history()  # the expected output now learns from this run
+        self.schedule_preview(0)
 
     def on_run_not_started(self, message: RunNotStarted) -> None:
         self._end_run()

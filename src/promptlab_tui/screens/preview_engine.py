@@ -36,18 +36,18 @@ def prompt_from(values: EditorValues) -> PromptSpec:
 
 
 class PreviewEngine:
-    def __init__(self) -> None:
+    def __init__(self, services: Any) -> None:
+        self.services = services
         self._lock = threading.Lock()
         self._counters: dict[tuple[str, str], IncrementalTokenCounter] = {}
         self._overhead: dict[tuple[str, tuple[str, ...]], int] = {}
         self._stats: dict[str, Any] = {}
         self._calibration: dict[str, float | None] = {}
+        self._history_stale = False
 
     def invalidate_history(self) -> None:
-        """After a run: the next preview re-reads output stats and calibration for the model."""
-        with self._lock:
-            self._stats.clear()
-            self._calibration.clear()
+        """After a run: the next preview re-reads output stats and calibration (never blocks the UI)."""
+        self._history_stale = True
 
     # ---- counting -------------------------------------------------------------------------------
 
@@ -78,7 +78,7 @@ class PreviewEngine:
             try:
                 from promptlab_tui.screens.backend import repository
 
-                repo = repository()
+                repo = repository(self.services)
                 self._stats[model] = repo.output_stats(model, prompt_name)
                 self._calibration[model] = repo.calibration_ratio(model)
             except Exception:  # no history yet, or an unreadable database: predict without it
@@ -91,6 +91,10 @@ class PreviewEngine:
     def compute(self, values: EditorValues, pricing: Any, prompt_name: str | None = None
                 ) -> tuple[PreviewView | None, str | None]:
         with self._lock:
+            if self._history_stale:
+                self._history_stale = False
+                self._stats.clear()
+                self._calibration.clear()
             stats = self._history(values.model, prompt_name)
             count = self.count(values)
             prompt = prompt_from(values)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from promptlab_tui.widgets.editor.editor_pane import EditorValues
 
@@ -46,7 +47,7 @@ def load_prompt(path: Path):
     return load_prompt_file(path)
 
 
-def save_prompt(values: EditorValues, path: Path | None, name: str | None) -> Path:
+def save_prompt(ctx: Any, values: EditorValues, path: Path | None, name: str | None) -> Path:
     """Write the editor to `path` (or a new file named after `name`); never overwrites another prompt."""
     from promptlab_tui.core.promptfile import save_prompt_file
     from promptlab_tui.screens.preview_engine import prompt_from
@@ -59,11 +60,11 @@ def save_prompt(values: EditorValues, path: Path | None, name: str | None) -> Pa
     spec = prompt_from(values)
     spec.name = name or path.stem
     save_prompt_file(spec, path, provider=values.provider)
-    _remember(spec.name, path)
+    _remember(ctx, spec.name, path)
     return path
 
 
-def rename_prompt(path: Path, new_name: str) -> Path:
+def rename_prompt(ctx: Any, path: Path, new_name: str) -> Path:
     target = path.with_name(file_name(new_name))
     if target.exists():
         raise FileExistsError(f"{target} already exists: pick another name")
@@ -71,25 +72,25 @@ def rename_prompt(path: Path, new_name: str) -> Path:
     try:
         from promptlab_tui.screens.backend import repository
 
-        repository().rename_prompt_ref(path.stem, target.stem, str(target))
+        repository(ctx).rename_prompt_ref(path.stem, target.stem, str(target))
     except Exception:  # the file is the source of truth; the history's reference is a convenience
         pass
     return target
 
 
-def duplicate_prompt(path: Path, new_name: str) -> Path:
+def duplicate_prompt(ctx: Any, path: Path, new_name: str) -> Path:
     target = path.with_name(file_name(new_name))
     if target.exists():
         raise FileExistsError(f"{target} already exists: pick another name")
     shutil.copyfile(path, target)
-    _remember(target.stem, target)
+    _remember(ctx, target.stem, target)
     return target
 
 
-def _remember(name: str, path: Path) -> None:
+def _remember(ctx: Any, name: str, path: Path) -> None:
     try:
         from promptlab_tui.screens.backend import repository
 
-        repository().save_prompt_ref(name, str(path))
+        repository(ctx).save_prompt_ref(name, str(path))
     except Exception:  # see rename_prompt
         pass

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from promptlab_tui.widgets.views import TooLongView
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 DEFAULT_SUGGESTIONS = (
     "shorten the prompt (move reference material out, summarise long context)",
@@ -45,6 +46,7 @@ class PromptTooLongDialog(ModalScreen[str | None]):
                 yield Button("Edit prompt (e)", id="edit", variant="primary", compact=True)
                 yield Button("Raise the limit (b)", id="adjust", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
+        yield WrappingFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#edit", Button).focus()

@@ -14,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+
 
 class PromptsListed(Message):
     def __init__(self, folder: str, prompts: list[tuple[str, str]], error: str | None) -> None:
@@ -57,6 +59,7 @@ class SavedPromptsScreen(ModalScreen[tuple[str, ...] | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Rename (ctrl+r)", id="rename", compact=True)
                 yield Button("Duplicate (ctrl+d)", id="duplicate", compact=True)
+        yield WrappingFooter(compact=True)
 
     def on_mount(self) -> None:
         if not self.app.cursor_blink:

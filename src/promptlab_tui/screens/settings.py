@@ -10,11 +10,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+
 PROJECT_THEME_PREFIX = "promptlab-"
 
 
 class SettingsScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape", "close", "Close")]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog")
 
     def compose(self) -> ComposeResult:
         from promptlab_tui.paths import app_paths
@@ -34,6 +39,7 @@ class SettingsScreen(ModalScreen[None]):
             )
             with Horizontal(classes="buttons"):
                 yield Button("Close (esc)", id="close", compact=True)
+        yield WrappingFooter(compact=True)
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)

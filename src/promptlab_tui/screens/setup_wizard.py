@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from promptlab_tui.screens.form import FieldError, money, parse_positive_int, parse_thresholds, parse_usd, usd_field
 from promptlab_tui.widgets.views import BudgetSettingsView, ModelChoice
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 DAYS_PER_MONTH = 30
 
@@ -61,6 +62,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save budget", id="save", variant="primary", compact=True)
                 yield Button("Skip (esc)", id="skip", compact=True)
+        yield WrappingFooter(compact=True)
 
     def on_mount(self) -> None:
         if not self.app.cursor_blink:

@@ -9,16 +9,17 @@ from textual.events import Resize
 from textual.widgets import Footer
 
 NARROW_COLUMNS = 120
+MIN_COLUMNS = 5
 
 
 class WrappingFooter(Footer):
     def compose(self) -> ComposeResult:
         yield from super().compose()
         keys = self.styles.grid_size_columns or 0
-        narrow = self.app.size.width < NARROW_COLUMNS and keys > 6
+        narrow = self.app.size.width < NARROW_COLUMNS
         self.set_class(narrow, "-two-rows")
-        if narrow:
-            self.styles.grid_size_columns = ceil(keys / 2)
+        if narrow:  # always two rows, so a dialog's footer covers the Lab's footer behind it
+            self.styles.grid_size_columns = max(ceil(keys / 2), MIN_COLUMNS)
 
     def on_resize(self, event: Resize) -> None:
         if (self.app.size.width < NARROW_COLUMNS) != self.has_class("-two-rows"):
