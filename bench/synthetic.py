@@ -85,6 +85,7 @@ class HistoryGenerator:
         self.rng = random.Random(seed)
         self.pricing = pricing
         self._prices: dict[tuple, Any] = {}
+        self._rates: dict[tuple, Any] = {}
         self.models = model_choices(pricing)
         if not self.models:
             raise ValueError("the price table has no models to generate runs for")
@@ -191,10 +192,37 @@ class HistoryGenerator:
         return self._prices[key]
 
     def _estimate_cost(self, price: Any, input_tokens: int, output_tokens: int) -> int | None:
+        """Cost of the estimate (input + output at the request's rates), exact, without building a Usage."""
         if price is None:
             return None
-        return self.cost_fn(price, self.usage_cls(input_tokens=input_tokens,
-                                                         output_tokens=output_tokens)).total_nanos
+        long_context = getattr(price, "long_context", None)
+        key = (price.version, long_context is not None and input_tokens > long_context.above)
+        rates = self._rates.get(key)
+        if rates is None:
+            rates = self._rates[key] = _request_rates(price, input_tokens)
+        return _token_cost(input_tokens, rates.input) + _token_cost(output_tokens, rates.output)
+
+
+def _request_rates(price: Any, input_tokens: int) -> Any:
+    from promptlab_tui.core.pricing_cost import request_rates
+
+    return request_rates(price, "standard", input_tokens)
+
+
+_NANOS_PER_TOKEN: dict[Any, int | None] = {}
+
+
+def _token_cost(tokens: int, usd_per_million: Any) -> int:
+    """token_cost_nanos, with integer arithmetic when the price is a whole number of nanos per token."""
+    per_token = _NANOS_PER_TOKEN.get(usd_per_million, 0)
+    if per_token == 0:
+        exact = usd_per_million * 1000
+        per_token = _NANOS_PER_TOKEN[usd_per_million] = int(exact) if exact == int(exact) else None
+    if per_token is not None:
+        return tokens * per_token
+    from promptlab_tui.core.money import token_cost_nanos
+
+    return token_cost_nanos(tokens, usd_per_million)
 
 
 def _version(price: Any) -> str | None:
