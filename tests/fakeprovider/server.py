@@ -25,6 +25,15 @@ from typing import Any
 from tests.fakeprovider.behaviours import Behaviour
 from tests.fakeprovider.handling import RecordedRequest, control, serve_api
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that hang up (cancel, timeout, kill -9) are part of the tests, not server errors.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class FakeProviderServer:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, default: Behaviour | None = None,
                  require_key: bool = True, valid_key_prefix: str = "sk-test"):
@@ -43,8 +52,7 @@ class FakeProviderServer:
 
     # ---- lifecycle ---------------------------------------------------------------------------
     def start(self) -> "FakeProviderServer":
-        self._httpd = ThreadingHTTPServer((self.host, self._requested_port), _Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = _QuietServer((self.host, self._requested_port), _Handler)
         self._httpd.fake = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="fake-provider", daemon=True)
