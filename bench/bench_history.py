@@ -1,0 +1,173 @@
+"""History at 10K / 100K / 1M recorded runs: `promptlab history`, a page of runs, and report-style queries.
+
+Baselines, measured in the same run on the same database:
+- the CLI: `promptlab --version` (the process's fixed cost: interpreter, imports, no query);
+- a page of runs and the reports: the same questions answered by plain SQL on the raw `run` table
+  with its indexes disabled (`NOT INDEXED`: a full scan), as a store without an index or rollup would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from bench.harness import median_ms, row
+from bench.synthetic import TIME_ZONE
+
+UTC = timezone.utc
+SIZES_FULL = (10_000, 100_000, 1_000_000)
+SIZES_QUICK = (10_000,)
+GROUP = "history"
+
+
+def _label(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}K"
+
+
+def promptlab_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("promptlab")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "promptlab_tui"]
+
+
+def _cli_ms(args: list[str], env: dict[str, str], repeat: int) -> tuple[float, str]:
+    samples, out = [], ""
+    for i in range(repeat + 1):  # the first start is a warm-up (bytecode, page cache)
+        start = time.perf_counter()
+        proc = subprocess.run(promptlab_cmd() + args, env=env, capture_output=True, text=True, timeout=120)
+        elapsed = (time.perf_counter() - start) * 1000
+        if proc.returncode != 0:
+            raise RuntimeError(f"promptlab {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
+        out = proc.stdout
+        if i:
+            samples.append(elapsed)
+    return statistics.median(samples), out
+
+
+# --- the report questions, through the repository (rollup for days, raw rows for today) ---------------
+
+def report_queries(repo: Any, now: datetime) -> dict[str, Callable[[], Any]]:
+    from promptlab_tui.core.budget import BudgetSettings, local_day, period_bounds
+
+    settings = BudgetSettings(monthly_limit_nanos=100 * 10**9, timezone=TIME_ZONE)
+    month_start, _ = period_bounds("monthly", now, TIME_ZONE)
+    first_day, tomorrow = local_day(month_start, TIME_ZONE), local_day(now + timedelta(days=1), TIME_ZONE)
+    days30 = local_day(now - timedelta(days=30), TIME_ZONE)
+
+    def spend_this_month() -> int:
+        return next(s for s in repo.budget_status(settings, now) if s.kind == "monthly").spent_nanos
+
+    def by_model() -> dict:
+        totals: dict[tuple[str, str], int] = defaultdict(int)
+        for r in repo.rollup_rows(first_day, tomorrow):
+            totals[(r.provider, r.model)] += r.cost_nanos
+        return totals
+
+    def by_day() -> dict:
+        totals: dict[str, int] = defaultdict(int)
+        for r in repo.rollup_rows(days30, tomorrow):
+            totals[r.day] += r.cost_nanos
+        return totals
+
+    def top_prompts() -> list:
+        totals: dict[str, int] = defaultdict(int)
+        for r in repo.rollup_rows(days30, tomorrow):
+            totals[r.prompt_name or ""] += r.cost_nanos
+        return sorted(totals.items(), key=lambda item: -item[1])[:10]
+
+    return {"spend this month": spend_this_month, "by model": by_model, "by day": by_day,
+            "top prompts": top_prompts}
+
+
+def raw_queries(db_path: Path, now: datetime) -> dict[str, Callable[[], Any]]:
+    """The same four questions, full scans of the raw table (local days by the zone's current offset)."""
+    import sqlite3
+
+    from promptlab_tui.core.budget import period_bounds
+    from promptlab_tui.store.codec import to_db
+
+    conn = sqlite3.connect(db_path)
+    month_start = to_db(period_bounds("monthly", now, TIME_ZONE)[0])
+    since = to_db(now - timedelta(days=30))
+    from zoneinfo import ZoneInfo
+
+    offset_h = int(now.astimezone(ZoneInfo(TIME_ZONE)).utcoffset().total_seconds() // 3600)
+    scan = "FROM run NOT INDEXED WHERE status != 'pending' AND created_at >= ?"
+
+    def q(sql: str, *params: Any) -> Callable[[], Any]:
+        return lambda: conn.execute(sql, params).fetchall()
+
+    return {
+        "spend this month": q(f"SELECT SUM(cost_nanos), SUM(cost_nanos IS NULL) {scan}", month_start),
+        "by model": q(f"SELECT provider, model, SUM(cost_nanos) {scan} GROUP BY provider, model", month_start),
+        "by day": q(f"SELECT date(created_at, '{offset_h:+d} hours') AS d, SUM(cost_nanos) {scan} GROUP BY d", since),
+        "top prompts": q(f"SELECT prompt_name, SUM(cost_nanos) AS c {scan} GROUP BY prompt_name "
+                         "ORDER BY c DESC LIMIT 10", since),
+        "_page": q("SELECT * FROM run NOT INDEXED ORDER BY created_at DESC, id DESC LIMIT 50"),
+    }
+
+
+def _measure_size(n: int, quick: bool) -> list[dict]:
+    from promptlab_tui.store.repository import HistoryRepository
+
+    from bench.synthetic import fill_home
+
+    repeat = 3 if quick else 7
+    rows: list[dict] = []
+    size = _label(n)
+    with tempfile.TemporaryDirectory(prefix=f"promptlab-history-{size}-") as home:
+        now = datetime.now(UTC)
+        report = fill_home(n, home, end=now)
+        rows.append(row(GROUP, f"{size}: generate + bulk insert + rollup", report.seconds * 1000, "ms",
+                        note=f"{n / report.seconds:,.0f} runs/s (SQLAlchemy Core executemany); "
+                             f"{report.rollup_rows:,} rollup rows; "
+                             f"{os.path.getsize(Path(home) / 'promptlab.db') / 1e6:,.0f} MB"))
+        env = dict(os.environ, PROMPTLAB_HOME=home)
+
+        try:
+            base_ms, _ = _cli_ms(["--version"], env, repeat)
+            cli_ms, out = _cli_ms(["history", "--limit", "50", "--json"], env, repeat)
+            shown = len(json.loads(out).get("runs", []))
+            rows.append(row(GROUP, f"{size}: `promptlab history --limit 50 --json`", cli_ms, "ms",
+                            baseline_name="`promptlab --version`", baseline=base_ms,
+                            note=f"whole process, median of {repeat}; {shown} runs printed"))
+        except Exception as error:  # noqa: BLE001 - the other figures still count
+            rows.append(row(GROUP, f"{size}: `promptlab history --limit 50 --json`", None, "ms",
+                            note=f"{type(error).__name__}: {error}"[:400]))
+
+        repo = HistoryRepository(Path(home) / "promptlab.db").open()
+        raw = raw_queries(repo.path, now)
+        try:
+            page_ms = median_ms(lambda: repo.recent_runs(50), repeat * 3)
+            raw_page_ms = median_ms(raw["_page"], repeat)
+            rows.append(row(GROUP, f"{size}: a page of 50 runs (HistoryRepository.recent_runs)", page_ms, "ms",
+                            baseline_name="raw table, no index", baseline=raw_page_ms,
+                            note="keyset on (created_at, id)"))
+            ours = report_queries(repo, now)
+            each = {name: median_ms(fn, repeat * 3) for name, fn in ours.items()}
+            each_raw = {name: median_ms(raw[name], repeat) for name in ours}
+            detail = ", ".join(f"{name} {each[name]:.1f} vs {each_raw[name]:.0f}" for name in ours)
+            rows.append(row(GROUP, f"{size}: 4 report queries (budget status, by model, by day, top prompts)",
+                            sum(each.values()), "ms", baseline_name="raw table, no index",
+                            baseline=sum(each_raw.values()), note=f"ms each: {detail}"))
+        finally:
+            repo.close()
+    return rows
+
+
+def run(quick: bool) -> list[dict]:
+    rows: list[dict] = []
+    for n in SIZES_QUICK if quick else SIZES_FULL:
+        try:
+            rows.extend(_measure_size(n, quick))
+        except Exception as error:  # noqa: BLE001 - a size that fails still shows in the table
+            rows.append(row(GROUP, f"{_label(n)}", None, "ms", note=f"{type(error).__name__}: {error}"[:400]))
+    return rows
