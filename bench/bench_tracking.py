@@ -1,0 +1,85 @@
+"""Run tracking overhead: the same run through `services.runner.RunService` with tracking on and off.
+
+On: plan against the budget, reserve the worst case in the ledger, checkpoint, settle, update the
+rollup and check the alert thresholds, in a history that already holds synthetic runs and a monthly
+budget. Off: `RunService(tracking=False)`, nothing read or written. Both stream the same reply from
+the fake provider server on 127.0.0.1 through the real OpenAI SDK; on and off runs alternate, so
+drift on the machine falls on both alike.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from typing import Any
+
+from bench.harness import row
+
+GROUP = "run tracking"
+TARGET_MS = 2.0
+
+
+def _percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _timed(service: Any, prompt: Any) -> float:
+    start = time.perf_counter()
+    outcome = service.run(prompt)
+    elapsed = (time.perf_counter() - start) * 1000
+    if not outcome.ok:
+        raise RuntimeError(f"the benchmark run failed: {getattr(outcome, 'error', outcome)}")
+    return elapsed
+
+
+def run(quick: bool) -> list[dict]:
+    from tests.fakeprovider.server import FakeProviderServer
+
+    from promptlab_tui import paths
+    from promptlab_tui.core.budget import BudgetSettings
+    from promptlab_tui.core.types import ChatMessage, PromptSpec
+    from promptlab_tui.services.runner import RunService
+    from promptlab_tui.store.repository import HistoryRepository
+
+    from bench.synthetic import TIME_ZONE, fill_home
+
+    runs, history = (40, 10_000) if quick else (300, 100_000)
+    with tempfile.TemporaryDirectory(prefix="promptlab-tracking-") as home, FakeProviderServer() as server:
+        os.environ.update(server.env("sk-test-bench"))
+        os.environ["PROMPTLAB_HOME"] = home
+        paths.set_home(None)
+        fill_home(history, home)
+        repo = HistoryRepository(paths.app_paths().database)
+        repo.save_budget(BudgetSettings(monthly_limit_nanos=10**15, daily_limit_nanos=10**14, timezone=TIME_ZONE))
+        repo.close()
+
+        prompt = PromptSpec([ChatMessage("system", "You are terse."), ChatMessage("user", "Say hello.")],
+                            model="gpt-4o-mini", max_tokens=64, name="bench-hello")
+        tracked, untracked = RunService(tracking=True), RunService(tracking=False)
+        tracked.settle_orphans()
+        for _ in range(5):  # warm-up: SDK import, pricing, vocabulary, connections
+            _timed(tracked, prompt)
+            _timed(untracked, prompt)
+        on: list[float] = []
+        off: list[float] = []
+        for i in range(runs):
+            pair = [(tracked, on), (untracked, off)]
+            for service, samples in pair if i % 2 else reversed(pair):
+                samples.append(_timed(service, prompt))
+
+        recorded = HistoryRepository(paths.app_paths().database).count_runs() - history
+        median_on, median_off = statistics.median(on), statistics.median(off)
+        difference = median_on - median_off
+        spread = (f"p90 {_percentile(on, 0.9):.1f} vs {_percentile(off, 0.9):.1f} ms; {runs} runs each, "
+                  f"alternating; history of {history:,} runs + budget; {recorded} runs recorded")
+        return [
+            row(GROUP, "a run with tracking (fake server, gpt-4o-mini, streamed)", median_on, "ms",
+                baseline_name="same run, tracking off", baseline=median_off, note=spread),
+            row(GROUP, "tracking overhead per run (on − off, medians)", difference, "ms",
+                baseline_name="run, tracking off", baseline=median_off, ratio=median_on / median_off,
+                target=f"< {TARGET_MS:g} ms", met=difference < TARGET_MS,
+                note="plan vs budget, reserve, checkpoint, settle, rollup, alerts (SQLite WAL)"),
+        ]
