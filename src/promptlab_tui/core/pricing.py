@@ -284,11 +284,14 @@ def _pick(entries: list[ModelPrice], day: date) -> ModelPrice:
     return chosen
 
 
-def load_pricing(shipped: str | Path | None = None, user: str | Path | None = None) -> PricingTable:
+def load_pricing(shipped: str | Path | None = None, user: str | Path | None = None, *,
+                 include_user: bool = True) -> PricingTable:
     """The shipped table merged with the user's (default: app_paths().user_pricing, if it exists).
+
+    `include_user=False` reads the shipped table alone (for checks against published prices).
 
     Raises PricingError naming the file, line, field and what was expected.
     """
     from promptlab_tui.core.pricing_load import load_table
 
-    return load_table(shipped, user)
+    return load_table(shipped, user, include_user=include_user)

@@ -302,7 +302,8 @@ def _build(merged: _Merged, sources: list[_Source]) -> PricingTable:
     return PricingTable(providers, prices, sources=[str(src.path) for src in sources])
 
 
-def load_table(shipped: str | Path | None = None, user: str | Path | None = None) -> PricingTable:
+def load_table(shipped: str | Path | None = None, user: str | Path | None = None,
+               include_user: bool = True) -> PricingTable:
     """Shipped table (default: the one in the package) merged with the user's (default: config dir)."""
     from promptlab_tui.paths import app_paths, shipped_file
 
@@ -313,7 +314,7 @@ def load_table(shipped: str | Path | None = None, user: str | Path | None = None
     document, src = _read(shipped_path, SHIPPED)
     _apply(document, src, merged)
     sources.append(src)
-    if user is not None or user_path.exists():
+    if include_user and (user is not None or user_path.exists()):
         document, user_src = _read(user_path, str(user_path))
         _apply(document, user_src, merged)
         sources.append(user_src)
