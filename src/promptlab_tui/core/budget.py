@@ -266,6 +266,11 @@ class Reservation:
     warnings: list[str] = field(default_factory=list)
 
 
+def format_amount(nanos: int) -> str:
+    """Budget amounts: whole cents as '$5.00', finer amounts with the digits they need."""
+    return format_usd(nanos, 2 if nanos % 10_000_000 == 0 else None)
+
+
 class BudgetViolation(Exception):
     """Base of the ledger's refusals."""
 
@@ -274,7 +279,7 @@ class BudgetRefusal(BudgetViolation):
     """Hard mode: the run's worst case does not fit in what is left of a budget (nothing was written)."""
 
     def __init__(self, *, scope: str, spent_nanos: int, reserved_nanos: int, limit_nanos: int,
-                 worst_case_nanos: int, resets_at: datetime | None, timezone_name: str = "UTC") -> None:
+                 worst_case_nanos: int | None, resets_at: datetime | None, timezone_name: str = "UTC") -> None:
         self.scope = scope  # "daily" | "weekly" | "monthly" | "run"
         self.spent_nanos = spent_nanos
         self.reserved_nanos = reserved_nanos
@@ -298,15 +303,13 @@ class BudgetRefusal(BudgetViolation):
         return items
 
     def explain(self) -> str:
+        worst = ("its model has no price, so its cost is unknown" if self.worst_case_nanos is None
+                 else f"this run may cost up to {format_amount(self.worst_case_nanos)}")
         if self.scope == "run":
-            head = (f"this run may cost up to {format_usd(self.worst_case_nanos)}, "
-                    f"over the per-run cap of {format_usd(self.limit_nanos)}")
-        else:
-            head = (f"{self.scope} budget: spent {format_usd(self.spent_nanos)}"
-                    + (f" + {format_usd(self.reserved_nanos)} held by running calls" if self.reserved_nanos else "")
-                    + f" of {format_usd(self.limit_nanos)}; this run may cost up to "
-                    f"{format_usd(self.worst_case_nanos)} and {format_usd(self.remaining_nanos)} is left")
-        return head
+            return f"{worst}, over the per-run cap of {format_amount(self.limit_nanos)}"
+        held = f" + {format_amount(self.reserved_nanos)} held by running calls" if self.reserved_nanos else ""
+        return (f"{self.scope} budget: spent {format_amount(self.spent_nanos)}{held} of {format_amount(self.limit_nanos)}, "
+                f"{format_amount(self.remaining_nanos)} left; {worst}")
 
 
 class PromptTooLarge(BudgetViolation):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from promptlab_tui.core.budget import BudgetSettings, alert_level, crossed_thresholds, format_reset, local_timezone_name
+from promptlab_tui.core.budget import (
+    BudgetSettings, alert_level, crossed_thresholds, format_amount, format_reset, local_timezone_name)
 from promptlab_tui.core.history import AlertRecord
-from promptlab_tui.core.money import format_usd
 from promptlab_tui.store.codec import ALERT_SELECT, alert_from_row, to_db, utc_now
 from promptlab_tui.store.ledger import period_statuses
 from promptlab_tui.store.rollup import rebuild_rollup, rollup_timezone
@@ -45,7 +45,7 @@ def save_budget(db: Database, settings: BudgetSettings, now: datetime | None = N
 
 
 def _message(kind: str, threshold: int, spent: int, limit: int, resets_at: datetime, tz_name: str) -> str:
-    return (f"{kind.capitalize()} budget {threshold}% reached: {format_usd(spent)} of {format_usd(limit)} spent; "
+    return (f"{kind.capitalize()} budget {threshold}% reached: {format_amount(spent)} of {format_amount(limit)} spent; "
             f"resets {format_reset(resets_at, tz_name)}")
 
 

@@ -95,11 +95,11 @@ def _check(settings: BudgetSettings | None, pending: PendingRun, statuses: list[
     if cap is not None and worst > cap:
         refusals.append(BudgetRefusal(scope="run", spent_nanos=0, reserved_nanos=0, limit_nanos=cap,
                                       worst_case_nanos=worst, resets_at=None, timezone_name=settings.timezone))
-    for status in statuses:
+    for status in statuses:  # an unpriced run (worst 0) is refused only once the limit is passed already
         if status.limit_nanos is not None and status.committed_nanos + worst > status.limit_nanos:
             refusals.append(BudgetRefusal(
                 scope=status.kind, spent_nanos=status.spent_nanos, reserved_nanos=status.reserved_nanos,
-                limit_nanos=status.limit_nanos, worst_case_nanos=worst, resets_at=status.end,
+                limit_nanos=status.limit_nanos, worst_case_nanos=pending.worst_cost_nanos, resets_at=status.end,
                 timezone_name=settings.timezone))
     too_large = check_prompt_tokens(settings, pending.estimate_input_tokens)
     if settings.mode == "hard":
