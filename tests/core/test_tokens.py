@@ -25,8 +25,14 @@ def _vocabularies_cached() -> bool:
     return get_encoding(O200K) is not None and get_encoding(CL100K) is not None
 
 
-# Evaluated when the test runs (after conftest has pointed TIKTOKEN_CACHE_DIR at the shared copy).
-requires_vocab = pytest.mark.skipif("not _vocabularies_cached()", reason="tiktoken vocabularies not cached")
+@pytest.fixture(scope="module")
+def vocab() -> None:
+    # Checked when tests run, after conftest has pointed TIKTOKEN_CACHE_DIR at the shared copy.
+    if not _vocabularies_cached():
+        pytest.skip("tiktoken vocabularies not cached")
+
+
+requires_vocab = pytest.mark.usefixtures("vocab")
 
 # OpenAI cookbook "How to count tokens with tiktoken", section 6: the example conversation whose
 # prompt_tokens the API reported as 129 (gpt-3.5-turbo, gpt-4-0613, gpt-4) and 124 (gpt-4o, gpt-4o-mini).

@@ -147,20 +147,35 @@ _LONG_WORD = re.compile(r"[^\W\d_]{9,}")
 _NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f]")
 
 
-def approximate_tokens(text: str) -> int:
-    """A tokenizer-free estimate: one token per word, digit triple and punctuation mark, more for long words.
+# Approximate counts are summed in quarter tokens so that chunked sums equal the whole text's.
+UNITS_PER_TOKEN = 4
 
-    Additive across newline boundaries (no piece spans a newline), so chunked sums equal the whole.
+
+def approximate_units(text: str) -> int:
+    """A tokenizer-free estimate in quarter tokens: a token per word, digit triple and newline run,
+    3/4 per punctuation mark, extra for long words and non-ASCII characters.
+
+    Additive across newline and word boundaries (no counted piece spans one), so the incremental
+    counter's per-chunk sums equal the count of the whole text.
     """
     if not text:
         return 0
     words = len(_WORD.findall(text))
-    long_words = sum(len(w) for w in _LONG_WORD.findall(text)) // 8
-    digits = sum((len(d) + 2) // 3 for d in _DIGITS.findall(text))
-    punct = len(_PUNCT.findall(text))
+    long_words = sum(len(word) // 8 for word in _LONG_WORD.findall(text))
+    digits = sum((len(run) + 2) // 3 for run in _DIGITS.findall(text))
     newlines = len(_NEWLINES.findall(text))
+    punct = len(_PUNCT.findall(text))
     non_ascii = len(_NON_ASCII_LETTER.findall(text))
-    return words + long_words + digits + (punct * 3 + 3) // 4 + newlines + non_ascii // 2
+    return UNITS_PER_TOKEN * (words + long_words + digits + newlines) + 3 * punct + 2 * non_ascii
+
+
+def units_to_tokens(units: int) -> int:
+    return -(-units // UNITS_PER_TOKEN)
+
+
+def approximate_tokens(text: str) -> int:
+    """Estimated tokens of a text for a model without a local tokenizer (before calibration)."""
+    return units_to_tokens(approximate_units(text))
 
 
 def apply_calibration(raw_tokens: int, calibration: float | None) -> int:
@@ -182,7 +197,7 @@ def calibration_ratio(pairs: Iterable[tuple[int, int]], min_pairs: int = 1) -> f
     return min(4.0, max(0.25, actual_total / approx_total))
 
 
-def _approximate_count(raw: int, model: str, calibration: float | None, note: str | None) -> TokenCount:
+def approximate_count(raw: int, model: str, calibration: float | None, note: str | None) -> TokenCount:
     if calibration and calibration > 0:
         return TokenCount(
             apply_calibration(raw, calibration),
@@ -210,7 +225,7 @@ def count_text(text: str, model: str, calibration: float | None = None) -> Token
     if encoding is not None:
         return TokenCount(len(encoding.encode_ordinary(text)), exact=True, method=name or "")
     note = missing_vocabulary_note(name) if name else None
-    return _approximate_count(approximate_tokens(text), model, calibration, note)
+    return approximate_count(approximate_tokens(text), model, calibration, note)
 
 
 def _message_fields(message: ChatMessage | dict[str, Any]) -> tuple[str, str, str | None]:
@@ -242,4 +257,4 @@ def count_messages(messages: Sequence[ChatMessage | dict[str, Any]], model: str,
         if sender:
             raw += TOKENS_PER_NAME + approximate_tokens(sender)
     note = missing_vocabulary_note(name) if name else None
-    return _approximate_count(raw, model, calibration, note)
+    return approximate_count(raw, model, calibration, note)
