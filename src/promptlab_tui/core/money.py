@@ -50,3 +50,14 @@ def format_ratio(numerator: int, denominator: int) -> str:
         return "∞x"
     ratio = Decimal(numerator) / Decimal(denominator)
     return f"{ratio.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN)}x"
+
+
+def usd_string(nanos: int | None) -> str | None:
+    """Exact USD for JSON, in plain notation: 10_000_000_000 -> '10', 412_500 -> '0.0004125' (None: no price).
+
+    (Decimal.normalize() alone would print $10 as '1E+1'.)
+    """
+    if nanos is None:
+        return None
+    text = f"{nanos_to_usd(nanos):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
