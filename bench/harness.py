@@ -67,6 +67,7 @@ def machine_info() -> dict[str, Any]:
         "os": f"{platform.system()} {platform.release()}",
         "date": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
         "commit": _git_commit(),
+        "load_average": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -206,7 +207,7 @@ def render_table(rows: list[dict[str, Any]], machine: dict[str, Any], quick: boo
         f"**Machine:** {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB RAM, "
         f"{machine['os']}; Python {machine['python']}, Textual {machine['textual']}",
         f"**Run:** {machine['date']}, commit {machine['commit']}, mode {'quick' if quick else 'full'}, "
-        f"{elapsed_s:.0f} s",
+        f"{elapsed_s:.0f} s, load average {machine.get('load_average')} at start",
         "",
         "| figure | value | baseline | ratio | target | met | note |",
         "| --- | ---: | --- | ---: | --- | :---: | --- |",
