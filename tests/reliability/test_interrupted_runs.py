@@ -66,7 +66,7 @@ def test_ctrl_c_mid_stream_exits_130_and_records_the_spend(tmp_path):
             if process.poll() is None:
                 process.kill()
     assert process.returncode == 130, err
-    assert out.startswith("number0 number1")
+    assert out.strip() and SLOW_ANSWER.startswith(out.strip())  # the part that arrived was shown
     assert "run cancelled" in err and "cost $" in err
     (record,) = repository.recent_runs(include_text=True)
     assert record.status == "cancelled" and record.usage_estimated and record.cost_nanos > 0

@@ -167,7 +167,7 @@ class RunOutcome:
     def estimate_error_pct(self) -> float | None:
         """How far the actual cost is from the expected one, in % of the expected (display only)."""
         expected, actual = self.expected_nanos, self.cost_nanos
-        if expected is None or actual is None or expected == 0:
+        if not self.ok or expected is None or actual is None or expected == 0:  # a cut-off run says nothing
             return None
         return (actual - expected) * 100 / expected
 
