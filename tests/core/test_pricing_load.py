@@ -60,8 +60,8 @@ def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
     error = refused(path)
     assert error.file == str(path)
     assert error.line == line_of(path, "oops")
-    assert "column" in error.field and "valid TOML" in str(error)
-    assert f"{path}:{error.line}" in str(error)
+    assert error.field == "(TOML syntax)" and "valid TOML" in str(error)
+    assert error.column is not None and f"{path}:{error.line}:{error.column}:" in str(error)
 
 
 @pytest.mark.parametrize(

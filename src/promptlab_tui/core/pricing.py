@@ -62,9 +62,11 @@ class PricingIssue:
     field: str
     expected: str
     got: str | None = None
+    column: int | None = None  # only for TOML syntax errors
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
+        where += f":{self.column}" if self.line and self.column else ""
         got = f", got {self.got}" if self.got is not None else ""
         return f"{where}: {self.field}: expected {self.expected}{got}"
 
@@ -76,6 +78,7 @@ class PricingError(Exception):
         self.issues = issues
         first = issues[0]
         self.file, self.line, self.field, self.expected = first.file, first.line, first.field, first.expected
+        self.column = first.column
         shown = "\n".join(str(issue) for issue in issues[:10])
         more = f"\n(and {len(issues) - 10} more)" if len(issues) > 10 else ""
         super().__init__(shown + more)

@@ -73,9 +73,11 @@ def _read(path: Path, label: str) -> tuple[dict[str, Any], _Source]:
         message = str(error)
         match = _TOML_ERROR_AT.search(message)
         line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
-        reason = _TOML_ERROR_AT.sub("", message)
-        raise PricingError([PricingIssue(str(path), line, f"(TOML syntax, column {column})",
-                                         "valid TOML", reason)]) from error
+        if match is None and "(at end of document)" in message:  # e.g. an unterminated string
+            line, column = max(1, len(text.splitlines())), len(text.splitlines()[-1]) + 1 if text.strip() else 1
+        reason = _TOML_ERROR_AT.sub("", message).replace(" (at end of document)", "")
+        raise PricingError([PricingIssue(str(path), line, "(TOML syntax)", "valid TOML", reason,
+                                         column=column)]) from error
     return document, _Source(path, label, TomlPositions(text))
 
 

@@ -1,0 +1,314 @@
+"""Prompt files: plain text, Markdown with TOML front matter between `+++` lines, or OpenAI-format JSON.
+
+- plain text (any other suffix): the whole file is the user message;
+- `.md` / `.markdown`: optional front matter (model, system, max_tokens, temperature, name, tags),
+  then the user message;
+- `.json`: a list of chat messages, or {"messages": [...], "model": ..., "max_tokens": ..., ...}.
+A file's single trailing newline is not part of the message. Errors name file, line, field, expectation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from promptlab_tui.core.toml_positions import TomlPositions
+from promptlab_tui.core.types import ChatMessage, PromptSpec
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+FRONT_MATTER_FENCE = "+++"
+ROLES = ("system", "developer", "user", "assistant", "tool")
+_SETTINGS = {"model": "a model name like \"gpt-4o-mini\"", "system": "the system prompt (a string)",
+             "max_tokens": "a whole number of tokens, 1 or more", "temperature": "a number from 0 to 2",
+             "name": "a name for the prompt (a string)", "tags": "a list of strings like [\"support\", \"v2\"]"}
+
+
+class PromptFileError(Exception):
+    def __init__(self, file: str | os.PathLike[str], line: int | None, field: str, expected: str,
+                 got: Any = None) -> None:
+        self.file, self.line, self.field, self.expected = str(file), line, field, expected
+        self.got = None if got is None else _show(got)
+        where = f"{self.file}:{line}" if line else self.file
+        detail = f", got {self.got}" if self.got is not None else ""
+        super().__init__(f"{where}: {field}: expected {expected}{detail}")
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if isinstance(value, (str, bool)) or value is None else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def load_prompt_file(path: str | os.PathLike[str]) -> PromptSpec:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PromptFileError(path, None, "(file)", "a readable prompt file", error.strerror or str(error)) from error
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise PromptFileError(path, line, "(encoding)", "UTF-8 text", f"byte 0x{data[error.start]:02x}") from error
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        spec = _load_json(path, text)
+    elif suffix in MARKDOWN_SUFFIXES:
+        spec = _load_markdown(path, text)
+    else:
+        body = _strip_final_newline(text)
+        if not body.strip():
+            raise PromptFileError(path, 1, "(user message)", "some text: the prompt file is empty")
+        spec = PromptSpec(messages=[ChatMessage("user", body)])
+    spec.source_path = str(path)
+    if spec.name is None:
+        spec.name = path.stem
+    return spec
+
+
+def _strip_final_newline(text: str) -> str:
+    return text[:-1] if text.endswith("\n") else text
+
+
+# -- Markdown with TOML front matter --------------------------------------------------------------
+
+def _load_markdown(path: Path, text: str) -> PromptSpec:
+    lines = text.split("\n")
+    settings: dict[str, Any] = {}
+    body_start = 0
+    if lines and lines[0].strip() == FRONT_MATTER_FENCE:
+        closing = next((i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE), None)
+        if closing is None:
+            raise PromptFileError(path, 1, "(front matter)", f"a closing {FRONT_MATTER_FENCE} line after the settings")
+        front = "\n".join(lines[1:closing])
+        settings = _front_matter(path, front)
+        body_start = closing + 1
+    body = "\n".join(lines[body_start:])
+    if body_start and body.startswith("\n"):
+        body = body[1:]  # the blank line after the closing +++
+    body = _strip_final_newline(body)
+    if not body.strip():
+        raise PromptFileError(path, body_start + 1, "(user message)",
+                              "the user message" + (" after the front matter" if body_start else ""))
+    messages = []
+    if settings.get("system"):
+        messages.append(ChatMessage("system", settings["system"]))
+    messages.append(ChatMessage("user", body))
+    return _spec(messages, settings)
+
+
+def _front_matter(path: Path, front: str) -> dict[str, Any]:
+    try:
+        document = tomllib.loads(front)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        line = None
+        if "(at line " in message:
+            line = int(message.rsplit("(at line ", 1)[1].split(",")[0]) + 1
+            message = message.rsplit(" (at line ", 1)[0]
+        elif "(at end of document)" in message:
+            line = len(front.split("\n")) + 1
+            message = message.replace(" (at end of document)", "")
+        raise PromptFileError(path, line, "(front matter)", "valid TOML", message) from error
+    positions = TomlPositions(front)
+    checked: dict[str, Any] = {}
+    for key, value in document.items():
+        line = (positions.line_of((key,)) or 0) + 1
+        if key not in _SETTINGS:
+            raise PromptFileError(path, line, key, "one of: " + ", ".join(_SETTINGS), key)
+        checked[key] = _setting(path, line, key, value)
+    return checked
+
+
+def _setting(path: Path, line: int | None, key: str, value: Any) -> Any:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    ok = {
+        "model": isinstance(value, str) and bool(value.strip()),
+        "system": isinstance(value, str),
+        "name": isinstance(value, str) and bool(value.strip()),
+        "max_tokens": isinstance(value, int) and not isinstance(value, bool) and value >= 1,
+        "temperature": number and 0 <= value <= 2,
+        "tags": isinstance(value, list) and all(isinstance(tag, str) for tag in value),
+    }[key]
+    if not ok:
+        raise PromptFileError(path, line, key, _SETTINGS[key], value)
+    return value.strip() if key in ("model", "name") else value
+
+
+def _spec(messages: list[ChatMessage], settings: dict[str, Any]) -> PromptSpec:
+    spec = PromptSpec(messages=messages)
+    for key in ("model", "max_tokens", "name"):
+        if key in settings:
+            setattr(spec, key, settings[key])
+    if "temperature" in settings:
+        spec.temperature = float(settings["temperature"])
+    spec.tags = list(settings.get("tags", []))
+    return spec
+
+
+# -- JSON chat messages ---------------------------------------------------------------------------
+
+_DECODER = json.JSONDecoder()
+
+
+def _skip_space(text: str, index: int) -> int:
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    return index
+
+
+def _members(text: str, start: int) -> dict[Any, int]:
+    """Offsets where each element (array) or member value (object) of the container at `start` begins."""
+    offsets: dict[Any, int] = {}
+    opening = text[start]
+    index = _skip_space(text, start + 1)
+    position = 0
+    while index < len(text) and text[index] not in "]}":
+        if opening == "{":
+            key, index = _DECODER.raw_decode(text, index)
+            index = _skip_space(text, _skip_space(text, index) + 1)  # past the colon
+        else:
+            key, position = position, position + 1
+        offsets[key] = index
+        _, index = _DECODER.raw_decode(text, index)
+        index = _skip_space(text, index)
+        if index < len(text) and text[index] == ",":
+            index = _skip_space(text, index + 1)
+    return offsets
+
+
+def _load_json(path: Path, text: str) -> PromptSpec:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PromptFileError(path, error.lineno, f"(JSON syntax, column {error.colno})", "valid JSON",
+                              error.msg) from error
+    root = _skip_space(text, 0)
+    settings: dict[str, Any] = {}
+    if isinstance(document, dict):
+        members = _members(text, root)
+        allowed = ("messages", "max_completion_tokens", *[k for k in _SETTINGS if k != "system"])
+        for key, value in document.items():
+            line = _line_at(text, members[key])
+            if key not in allowed:
+                raise PromptFileError(path, line, key, "one of: " + ", ".join(allowed), key)
+            if key != "messages":
+                settings["max_tokens" if key == "max_completion_tokens" else key] = \
+                    _setting(path, line, "max_tokens" if key == "max_completion_tokens" else key, value)
+        if "messages" not in document:
+            raise PromptFileError(path, _line_at(text, root), "messages", "a list of chat messages")
+        messages_raw, messages_at = document["messages"], members["messages"]
+        field = "messages"
+    else:
+        messages_raw, messages_at, field = document, root, "(top level)"
+    if not isinstance(messages_raw, list) or not messages_raw:
+        raise PromptFileError(path, _line_at(text, messages_at), field,
+                              'a non-empty list of messages like [{"role": "user", "content": "..."}]',
+                              type(messages_raw).__name__ if not isinstance(messages_raw, list) else "[]")
+    offsets = _members(text, messages_at)
+    messages = [_message(path, text, item, offsets[i], i) for i, item in enumerate(messages_raw)]
+    if not any(m.content.strip() for m in messages if m.role not in ("system", "developer")):
+        raise PromptFileError(path, _line_at(text, messages_at), "messages", "at least one non-empty user message")
+    return _spec(messages, settings)
+
+
+def _message(path: Path, text: str, item: Any, offset: int, index: int) -> ChatMessage:
+    field = f"messages[{index}]"
+    if not isinstance(item, dict):
+        raise PromptFileError(path, _line_at(text, offset), field, 'an object like {"role": "user", "content": "..."}',
+                              item)
+    members = _members(text, offset)
+
+    def fail(key: str, expected: str, got: Any = None) -> PromptFileError:
+        return PromptFileError(path, _line_at(text, members.get(key, offset)), f"{field}.{key}", expected, got)
+
+    role = item.get("role")
+    if role not in ROLES:
+        raise fail("role", "one of: " + ", ".join(ROLES), role)
+    content = item.get("content")
+    if isinstance(content, list):  # OpenAI content parts: only text can be counted and sent here
+        if not all(isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in content):
+            raise fail("content", 'text, or a list of {"type": "text", "text": "..."} parts (no images or audio)')
+        content = "".join(part["text"] for part in content)
+    if not isinstance(content, str):
+        raise fail("content", "the message text (a string)", content)
+    name = item.get("name")
+    if name is not None and not isinstance(name, str):
+        raise fail("name", "a string", name)
+    return ChatMessage(role, content, name or None)
+
+
+# -- saving ---------------------------------------------------------------------------------------
+
+def _toml_string(value: str) -> str:
+    multiline = "\n" in value
+    out = []
+    for char in value:
+        if char == "\\":
+            out.append("\\\\")
+        elif char == '"':
+            out.append('\\"')
+        elif char == "\n":
+            out.append("\n" if multiline else "\\n")
+        elif char == "\t":
+            out.append("\t")
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    escaped = "".join(out)
+    return f'"""\n{escaped}"""' if multiline else f'"{escaped}"'
+
+
+def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
+    """The text `save_prompt_file` writes: Markdown with front matter, or JSON."""
+    if not markdown:
+        data: dict[str, Any] = {"model": spec.model, "max_tokens": spec.max_tokens}
+        if spec.temperature is not None:
+            data["temperature"] = spec.temperature
+        if spec.name:
+            data["name"] = spec.name
+        if spec.tags:
+            data["tags"] = list(spec.tags)
+        data["messages"] = [message.as_openai() for message in spec.messages]
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    conversation = [m for m in spec.messages if m.role not in ("system", "developer")]
+    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name:
+        raise PromptFileError(spec.source_path or "(prompt)", None, "messages",
+                              "one user message to save as Markdown (save a conversation as .json)")
+    lines = []
+    if spec.name:
+        lines.append(f"name = {_toml_string(spec.name)}")
+    lines.append(f"model = {_toml_string(spec.model)}")
+    lines.append(f"max_tokens = {spec.max_tokens}")
+    if spec.temperature is not None:
+        lines.append(f"temperature = {float(spec.temperature)!r}")
+    if spec.tags:
+        lines.append("tags = [" + ", ".join(_toml_string(tag) for tag in spec.tags) + "]")
+    if spec.system:
+        lines.append(f"system = {_toml_string(spec.system)}")
+    front = "\n".join(lines)
+    return f"{FRONT_MATTER_FENCE}\n{front}\n{FRONT_MATTER_FENCE}\n\n{conversation[0].content}\n"
+
+
+def save_prompt_file(spec: PromptSpec, path: str | os.PathLike[str]) -> Path:
+    """Write the prompt (Markdown + front matter, or JSON for a .json path) atomically; loads back equal."""
+    path = Path(path)
+    text = prompt_file_text(spec, markdown=path.suffix.lower() != ".json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
