@@ -68,6 +68,8 @@ def resolve_target(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions)
     price = ctx.pricing.resolve(model, options.provider)
     provider = options.provider or (price.provider if price is not None else None) \
         or ctx.config.default_provider or infer_provider(model)
+    if price is not None and price.max_output is not None:
+        max_tokens = min(max_tokens, price.max_output)  # more would be refused by the provider
     spec = dataclasses.replace(prompt, model=request_model(model, provider, price), max_tokens=max_tokens)
     return spec, provider, price
 
@@ -134,10 +136,14 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     if repository is not None:
         stats = repository.output_stats(spec.model, spec.name) or repository.output_stats(spec.model)
         calibration = repository.calibration_ratio(spec.model)
-    estimate = estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration)
+    estimate = estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration,
+                                 provider=provider, tier=options.tier)
     input_count = estimate.input
     settings = ctx.budget_settings()
     notes: list[str] = []
+    asked = options.max_tokens if options.max_tokens is not None else prompt.max_tokens
+    if asked > spec.max_tokens:
+        notes.append(f"max tokens lowered from {asked:,} to {spec.max_tokens:,}, {price.display_name}'s output limit")
     if price is None:
         notes.append(f"{spec.model} has no price: its cost is unknown and not counted against the budget "
                      "(add it to your pricing.toml)")
@@ -201,9 +207,12 @@ def cheaper_model(ctx: ServiceContext, plan: RunPlan, room_nanos: int) -> tuple[
     fitting = []
     for estimate in estimates:
         worst = estimate.worst_case_nanos
+        provider = getattr(estimate, "provider", None)
         if worst is None or worst > room_nanos or estimate.model == plan.price.model:
             continue
-        fitting.append((estimate.provider != plan.provider, -worst, estimate.model, worst))
+        if worst == 0 and provider != plan.provider:
+            continue  # a free local model is no suggestion for someone who runs a hosted one
+        fitting.append((provider != plan.provider, -worst, estimate.model, worst))
     if not fitting:
         return None, None
     _, _, model, worst = min(fitting)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from promptlab_tui.core.money import format_usd, nanos_to_usd
+from promptlab_tui.core.money import format_usd, usd_string
 from promptlab_tui.core.types import CostBreakdown, Usage
 
 
 def usd(nanos: int | None) -> str | None:
     """Exact USD as a JSON string (never a float); None when there is no price."""
-    return None if nanos is None else str(nanos_to_usd(nanos).normalize() if nanos else "0")
+    return usd_string(nanos)
 
 
 def usage_json(usage: Usage) -> dict[str, Any]:
