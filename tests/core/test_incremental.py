@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from promptlab_tui.core import tokens
-from promptlab_tui.core.incremental import IncrementalTokenCounter, cut_pattern, split_chunks
+from promptlab_tui.core.incremental import CHUNK_CHARS, IncrementalTokenCounter, cut_pattern, split_chunks
 from promptlab_tui.core.tokens import CL100K, O200K, approximate_tokens, get_encoding
 
 
@@ -124,10 +124,10 @@ def test_a_one_line_edit_re_encodes_about_one_chunk_not_the_text() -> None:
     middle = text.index("Line 2500 ")
     edited = text[:middle] + "Edited " + text[middle:]
     assert counter.update(edited).tokens == _full(O200K, edited)
-    assert 0 < counter.last_reencoded_chars <= 3 * 4200
+    assert 0 < counter.last_reencoded_chars <= 3 * (CHUNK_CHARS + 100)
     counter.apply_edit(middle, middle + 7, "")
     assert counter.result().tokens == _full(O200K, text)
-    assert counter.last_reencoded_chars <= 3 * 4200
+    assert counter.last_reencoded_chars <= 3 * (CHUNK_CHARS + 100)
 
 
 @requires_vocab
@@ -138,7 +138,7 @@ def test_one_long_line_without_newlines_is_still_cut_at_word_spaces() -> None:
     assert counter.chunk_count > 50
     counter.apply_edit(180_000, 180_000, "very ")
     assert counter.result().tokens == _full(O200K, counter.text)
-    assert counter.last_reencoded_chars <= 3 * 4200
+    assert counter.last_reencoded_chars <= 3 * (CHUNK_CHARS + 100)
 
 
 @requires_vocab

@@ -36,8 +36,8 @@ _CUTS = {
     O200K: re.compile(r"(?<=[\r\n])(?=[^\s/])|(?<=[A-Za-z])(?= [A-Za-z])"),
     "default": re.compile(r"(?<=[\r\n])(?=\S)|(?<=[A-Za-z])(?= [A-Za-z])"),
 }
-# About 1,000 tokens a chunk: a 1M-token text is ~1,000 chunks and an edit re-encodes one or two.
-CHUNK_CHARS = 4096
+# About 500 tokens a chunk: a 1M-token text is ~2,000 chunks and an edit re-encodes one or two.
+CHUNK_CHARS = 2048
 
 
 def cut_pattern(encoding_name: str | None) -> re.Pattern[str]:
