@@ -1,0 +1,147 @@
+"""`promptlab estimate FILE`: tokens and cost of a prompt before it is run (nothing is sent anywhere)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from promptlab_tui.cli.errors import EXIT_BAD_INPUT, CliError
+
+if TYPE_CHECKING:
+    from promptlab_tui.core.estimate import RunEstimate
+    from promptlab_tui.core.pricing import PricingTable
+    from promptlab_tui.core.types import PromptSpec
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "estimate", help="tokens and cost of a prompt file before running it",
+        description="Count a prompt's input tokens and predict its output and cost, expected and worst case. "
+                    "FILE is plain text (the user message), Markdown with TOML front matter between +++ lines, "
+                    "or a JSON list of OpenAI-format chat messages.")
+    parser.add_argument("file", metavar="FILE", help="the prompt file")
+    parser.add_argument("--model", "-m", metavar="MODEL", help="the model (default: the file's, else gpt-4o-mini)")
+    parser.add_argument("--provider", metavar="NAME", help="price the model at this provider (e.g. openrouter)")
+    parser.add_argument("--max-tokens", type=int, metavar="N", help="max output tokens (the worst case)")
+    parser.add_argument("--tier", default="standard", choices=["standard", "batch", "flex", "priority"],
+                        help="service tier to price at (default standard)")
+    parser.add_argument("--compare", action="store_true", help="also estimate the prompt on other models")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=estimate_command)
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
+    from promptlab_tui.core.pricing import PricingError, load_pricing
+    from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file
+
+    try:
+        prompt = load_prompt_file(args.file)
+    except PromptFileError as error:
+        raise CliError(str(error), EXIT_BAD_INPUT) from error
+    if args.model:
+        prompt.model = args.model.strip()
+    if args.max_tokens is not None:
+        if args.max_tokens < 1:
+            raise CliError(f"--max-tokens {args.max_tokens}: expected a whole number of tokens, 1 or more")
+        prompt.max_tokens = args.max_tokens
+    try:
+        pricing = load_pricing()
+    except PricingError as error:
+        raise CliError(f"the price table was refused:\n{error}", EXIT_BAD_INPUT) from error
+    return prompt, pricing
+
+
+def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None) -> tuple[Any, float | None]:
+    """(output stats, calibration) from past runs of this prompt and model; nothing when there is no history."""
+    from promptlab_tui.paths import app_paths
+
+    database = app_paths().database
+    if not database.exists():  # an estimate never creates a database
+        return None, None
+    try:
+        from promptlab_tui.store.repository import HistoryRepository
+
+        price = pricing.resolve(prompt.model, provider)
+        recorded_as = price.request_model if price is not None and prompt.model == price.model else prompt.model
+        repository = HistoryRepository(database)
+        try:
+            stats = repository.output_stats(recorded_as, prompt.name) or repository.output_stats(recorded_as)
+            return stats, repository.calibration_ratio(recorded_as)
+        finally:
+            repository.close()
+    except Exception as error:  # an unreadable history must not stop an estimate; it just has no history
+        print(f"promptlab estimate: history not used ({error})", file=sys.stderr)
+        return None, None
+
+
+def estimate_command(args: argparse.Namespace) -> int:
+    from promptlab_tui.core.estimate import alternatives_tips, compare_models, estimate_json, estimate_run_cost
+
+    prompt, pricing = load_inputs(args)
+    stats, calibration = history_for(prompt, pricing, args.provider)
+    estimate = estimate_run_cost(prompt, pricing, output_stats=stats, calibration=calibration,
+                                 provider=args.provider, tier=args.tier)
+    alternatives = compare_models(prompt, pricing, calibration=calibration, tier=args.tier)
+    tips = alternatives_tips(estimate, alternatives)
+    if args.json:
+        data = {"file": args.file, "name": prompt.name, "tier": args.tier, **estimate_json(estimate), "tips": tips}
+        if args.compare:
+            data["alternatives"] = [estimate_json(other) for other in alternatives]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    print_estimate(args.file, estimate, tips, pricing)
+    if args.compare:
+        print_comparison(estimate, alternatives)
+    return 0
+
+
+def _tokens(count: int) -> str:
+    return f"{count:,}"
+
+
+def print_estimate(path: str, estimate: RunEstimate, tips: list[str], pricing: PricingTable) -> None:
+    from promptlab_tui.core.money import format_usd
+    from promptlab_tui.paths import app_paths
+
+    count = estimate.input
+    how = f"exact, {count.method}" if count.exact else "approximate"
+    provider = pricing.provider(estimate.provider or "")
+    where = f"{provider.display_name}, " if provider else ""
+    rows = [
+        ("prompt", path),
+        ("model", f"{estimate.model} ({where}{estimate.display_name})" if estimate.priced else estimate.model),
+        ("input", f"{_tokens(count.tokens)} tokens ({how})"),
+        ("output", f"expected {_tokens(estimate.expected_output_tokens)} · p90 {_tokens(estimate.p90_output_tokens)}"
+                   f" · max {_tokens(estimate.max_output_tokens)} tokens ({estimate.output_basis})"),
+    ]
+    if estimate.priced:
+        rows.append(("cost", f"expected {format_usd(estimate.expected_cost_nanos)} · p90 "
+                             f"{format_usd(estimate.p90_cost_nanos)} · worst case {format_usd(estimate.worst_cost_nanos)}"))
+        price = pricing.by_version(estimate.price_version or "")
+        source = price.source if price is not None else "?"
+        rows.append(("price", f"{estimate.price_version} ({source})"))
+    else:
+        rows.append(("cost", f"no price: {estimate.model} is not in the price table "
+                             f"(add it to {app_paths().user_pricing})"))
+    rows += [("note", note) for note in ([count.note] if count.note and not count.exact else [])]
+    rows += [("warning", warning) for warning in estimate.warnings]
+    rows += [("tip", tip) for tip in tips]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label.ljust(width)}  {value}")
+
+
+def print_comparison(current: RunEstimate, alternatives: list[RunEstimate]) -> None:
+    from promptlab_tui.core.money import format_usd
+
+    header = ("model", "provider", "input", "expected", "worst case")
+    rows = [(("* " if (e.model, e.provider) == (current.model, current.provider) else "  ") + e.model,
+             e.provider or "-", _tokens(e.input.tokens) + ("" if e.input.exact else "~"),
+             format_usd(e.expected_cost_nanos), format_usd(e.worst_cost_nanos)) for e in alternatives]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    print()
+    for row in [header, *rows]:
+        print("  ".join(cell.rjust(w) if i >= 2 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+    print("(~ approximate token count)")
