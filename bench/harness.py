@@ -202,6 +202,19 @@ def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+TIME_UNITS = ("ns", "µs", "us", "ms", "s")
+
+
+def _ratio_text(r: dict[str, Any]) -> str:
+    """For times, how many times faster or slower than the baseline (whatever way the module put its ratio)."""
+    value, base = r["value"], r["baseline"]
+    if r["unit"] in TIME_UNITS and isinstance(value, (int, float)) and isinstance(base, (int, float)) \
+            and value > 0 and base > 0:
+        factor = value / base
+        return f"{fmt_num(factor)}x slower" if factor >= 1 else f"{fmt_num(1 / factor)}x faster"
+    return f"{fmt_num(r['ratio'])}x" if r["ratio"] is not None else "—"
+
+
 def render_table(rows: list[dict[str, Any]], machine: dict[str, Any], quick: bool, elapsed_s: float) -> str:
     lines = [
         f"**Machine:** {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB RAM, "
@@ -218,7 +231,7 @@ def render_table(rows: list[dict[str, Any]], machine: dict[str, Any], quick: boo
         if r["baseline_name"] or r["baseline"] is not None:
             base_value = f"{fmt_num(r['baseline'])} {r['unit'] or ''}".strip() if r["baseline"] is not None else "—"
             baseline = f"{r['baseline_name'] or 'baseline'}: {base_value}"
-        ratio = f"{fmt_num(r['ratio'])}x" if r["ratio"] is not None else "—"
+        ratio = _ratio_text(r)
         met = {True: "yes", False: "**no**", None: "—"}[r["met"]]
         cells = [f"{r['group']}: {r['name']}", value, baseline, ratio, r["target"] or "—", met, r["note"] or ""]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")

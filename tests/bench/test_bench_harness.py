@@ -49,7 +49,7 @@ def test_a_failing_module_shows_its_error_in_the_table_and_the_run_goes_on(fake_
     rows = run_all(quick=True, only=None, json_path=out, package_dir=fake_bench, echo=printed.append)
     table = "\n".join(printed)
 
-    assert "| demo: fast thing | 2.00 ms | slow thing: 8.00 ms | 0.25x | ≥ 2x faster | yes | quick=True |" in table
+    assert "| demo: fast thing | 2.00 ms | slow thing: 8.00 ms | 4.00x faster | ≥ 2x faster | yes | quick=True |" in table
     assert "RuntimeError: the app is not ready yet" in table
     assert "ModuleNotFoundError" in table and "no_such_module" in table
     assert "Python" in table and "cores" in table  # the machine is named above the table
