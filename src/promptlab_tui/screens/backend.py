@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from promptlab_tui.core.budget import BudgetSettings, format_reset, tightest
 from promptlab_tui.core.history import AlertRecord
+from promptlab_tui.core.money import format_usd
 from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
 
 Clock = Callable[[], datetime]
@@ -94,8 +95,10 @@ def settings_view(settings: BudgetSettings | None) -> BudgetSettingsView | None:
 
 
 def alert_view(alert: AlertRecord) -> AlertView:
+    short = (f"{alert.period_kind.capitalize()} budget {alert.threshold}% reached: "
+             f"{format_usd(alert.spent_nanos, 2)} of {format_usd(alert.limit_nanos, 2)}")
     return AlertView(alert_id=alert.id, level=alert.level, message=alert.message, period=alert.period_kind,
-                     created=f"{alert.created_at:%Y-%m-%d %H:%M} UTC")
+                     created=f"{alert.created_at:%Y-%m-%d %H:%M} UTC", short=short)
 
 
 def read_budget(ctx: Any, now: datetime | None = None) -> tuple[BudgetView | None, BudgetSettingsView | None,

@@ -7,6 +7,7 @@ editor's text is handed to an exclusive thread worker that recounts incrementall
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from textual import work
 from textual.app import ComposeResult
@@ -174,19 +175,32 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
     @work(thread=True, exclusive=True, group="preview")
     def compute_preview(self, values: EditorValues, generation: int) -> None:
         engine = self.get_engine()
-        preview, error = engine.compute(values, self.app.pricing, self.prompt_name)
-        if not get_current_worker().is_cancelled:
-            self.post_message(PreviewReady(preview, generation, error))
+        worker = get_current_worker()
+        try:
+            preview, estimate = engine.compute(values, self.app.pricing, self.prompt_name)
+        except Exception as error:  # a bad price entry must not take the editor down
+            self.post_message(PreviewReady(None, generation, f"Preview failed: {error}"))
+            return
+        if worker.is_cancelled:
+            return
+        self.post_message(PreviewReady(preview, generation))
+        tips = engine.tips(values, self.app.pricing, estimate)
+        if tips and not worker.is_cancelled:
+            self.post_message(PreviewReady(replace(preview, tips=tips), generation))
 
     def on_preview_ready(self, message: PreviewReady) -> None:
         if message.generation < self.preview_shown:
             return  # a slower, older count finished after a newer one
         self.preview_shown = message.generation
         pane = self.query_one(PreviewPane)
-        pane.preview = message.preview
+        preview, old = message.preview, pane.preview
+        if preview is not None and not preview.tips and old is not None and old.tips \
+                and (old.model, old.provider) == (preview.model, preview.provider):
+            preview = replace(preview, tips=old.tips)  # keep the last tips until the new ones are counted
+        pane.preview = preview
         problems = list(self.editor.values().problems)
         pane.status = message.error or ("; ".join(problems) if problems else "")
-        self.last_preview = message.preview
+        self.last_preview = preview
 
     # ---- actions --------------------------------------------------------------------------------
 

@@ -10,13 +10,10 @@ import threading
 from typing import Any
 
 from promptlab_tui.core.incremental import IncrementalTokenCounter
-from promptlab_tui.core.money import format_ratio, format_usd
 from promptlab_tui.core.tokens import count_messages, encoding_name_for_model, get_encoding
 from promptlab_tui.core.types import ChatMessage, PromptSpec, TokenCount
 from promptlab_tui.widgets.editor.editor_pane import EditorValues
 from promptlab_tui.widgets.views import PreviewView
-
-TIP_CANDIDATES = 2  # compare against the cheapest and the strongest model only: counting costs time
 
 
 def warm_tokenizer(model: str) -> None:
@@ -89,7 +86,10 @@ class PreviewEngine:
     # ---- the preview ----------------------------------------------------------------------------
 
     def compute(self, values: EditorValues, pricing: Any, prompt_name: str | None = None
-                ) -> tuple[PreviewView | None, str | None]:
+                ) -> tuple[PreviewView | None, Any]:
+        """The preview, and the estimate the tips are compared against."""
+        from promptlab_tui.core.estimate import estimate_run_cost
+
         with self._lock:
             if self._history_stale:
                 self._history_stale = False
@@ -97,72 +97,36 @@ class PreviewEngine:
                 self._calibration.clear()
             stats = self._history(values.model, prompt_name)
             count = self.count(values)
-            prompt = prompt_from(values)
-            estimate = estimate_for(prompt, pricing, count, stats, values.provider)
-            tips = tuple(self._tips(prompt, pricing, count, estimate, values.provider)) if pricing else ()
+        prompt = prompt_from(values)
+        estimate = None
+        if pricing is not None:
+            estimate = estimate_run_cost(prompt, pricing, output_stats=stats, provider=values.provider,
+                                         input_count=count)
+        expected = estimate.expected_output_tokens if estimate else min(values.max_tokens, 400)
+        history_based = stats is not None and getattr(stats, "count", 0) > 0
         return PreviewView(
             model=values.model,
             provider=values.provider,
             input_tokens=count.tokens,
             exact=count.exact,
             note=count.note,
-            expected_output=estimate["expected_output"],
-            p90_output=estimate["p90_output"],
-            max_output=values.max_tokens,
-            expected_nanos=estimate["expected_nanos"],
-            worst_nanos=estimate["worst_nanos"],
-            price_version=estimate["price_version"],
-            history_based=stats is not None,
-            tips=tips,
-        ), None
+            expected_output=expected,
+            p90_output=estimate.p90_output_tokens if estimate and history_based else None,
+            max_output=estimate.max_output_tokens if estimate else values.max_tokens,
+            expected_nanos=estimate.expected_cost_nanos if estimate else None,
+            worst_nanos=estimate.worst_cost_nanos if estimate else None,
+            price_version=estimate.price_version if estimate else None,
+            history_based=history_based,
+        ), estimate
 
-    def _tips(self, prompt: PromptSpec, pricing: Any, count: TokenCount, current: dict, provider: str):
-        """'gpt-4.1-nano would cost $0.0001, 12.0x less' for the cheapest and the strongest priced model."""
-        if current["expected_nanos"] is None:
-            return
-        priced = [p for p in pricing.models(include_legacy=False) if not p.is_free and p.model != prompt.model]
-        if not priced:
-            return
-        cheapest = min(priced, key=lambda p: (p.input + p.output, p.model))
-        strongest = max(priced, key=lambda p: (p.input + p.output, p.model))
-        for price in (cheapest, strongest)[:TIP_CANDIDATES]:
-            other = PromptSpec(messages=prompt.messages, model=price.model, max_tokens=prompt.max_tokens)
-            # the same encoding family gives the same count; other tokenizers get a fresh full count
-            same = encoding_name_for_model(price.model) == encoding_name_for_model(prompt.model) and count.exact
-            other_count = count if same else count_messages(other.messages, price.model)
-            estimate = estimate_for(other, pricing, other_count, None, price.provider)
-            cost = estimate["expected_nanos"]
-            if cost is None:
-                continue
-            mine = current["expected_nanos"]
-            if cost < mine:
-                yield f"{price.model} would cost {format_usd(cost)}, {format_ratio(mine, max(cost, 1))} less"
-            elif cost > mine:
-                yield f"{price.model} would cost {format_usd(cost)}, {format_ratio(cost, max(mine, 1))} more"
+    @staticmethod
+    def tips(values: EditorValues, pricing: Any, estimate: Any) -> tuple[str, ...]:
+        """'gpt-4o would cost $0.0042, 4.6x more' for the cheapest and the strongest alternative.
 
+        Counts the prompt once per other tokenizer (at most three), after the preview is shown.
+        """
+        from promptlab_tui.core.estimate import alternatives_tips, compare_models
 
-DEFAULT_EXPECTED_OUTPUT_SHARE = 4  # with no history, expect a quarter of max tokens (capped below)
-DEFAULT_EXPECTED_OUTPUT_CAP = 512
-
-
-def estimate_for(prompt: PromptSpec, pricing: Any, count: TokenCount, stats: Any, provider: str | None) -> dict:
-    """Expected / p90 / worst case for one model, from a count already made (never recounts)."""
-    from promptlab_tui.core.pricing_cost import cost_of_usage, worst_case_cost
-    from promptlab_tui.core.types import Usage
-
-    max_out = prompt.max_tokens
-    if stats is not None and getattr(stats, "count", 0):
-        expected, p90 = min(stats.mean, max_out), min(stats.p90, max_out)
-    else:
-        expected, p90 = min(max_out, max(1, max_out // DEFAULT_EXPECTED_OUTPUT_SHARE), DEFAULT_EXPECTED_OUTPUT_CAP), None
-    price = pricing.resolve(prompt.model, provider) if pricing is not None else None
-    if price is None:
-        return {"expected_output": expected, "p90_output": p90, "expected_nanos": None, "worst_nanos": None,
-                "price_version": None}
-    return {
-        "expected_output": expected,
-        "p90_output": p90,
-        "expected_nanos": cost_of_usage(price, Usage(input_tokens=count.tokens, output_tokens=expected)).total_nanos,
-        "worst_nanos": worst_case_cost(price, count.tokens, max_out),
-        "price_version": price.version,
-    }
+        if pricing is None or estimate is None or not estimate.priced:
+            return ()
+        return tuple(alternatives_tips(estimate, compare_models(prompt_from(values), pricing)))

@@ -7,7 +7,6 @@ chooses file names and keeps the history's saved-prompt references in step.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +58,7 @@ def save_prompt(ctx: Any, values: EditorValues, path: Path | None, name: str | N
     path.parent.mkdir(parents=True, exist_ok=True)
     spec = prompt_from(values)
     spec.name = name or path.stem
-    save_prompt_file(spec, path, provider=values.provider)
+    save_prompt_file(spec, path)
     _remember(ctx, spec.name, path)
     return path
 
@@ -79,11 +78,15 @@ def rename_prompt(ctx: Any, path: Path, new_name: str) -> Path:
 
 
 def duplicate_prompt(ctx: Any, path: Path, new_name: str) -> Path:
+    from promptlab_tui.core.promptfile import load_prompt_file, save_prompt_file
+
     target = path.with_name(file_name(new_name))
     if target.exists():
         raise FileExistsError(f"{target} already exists: pick another name")
-    shutil.copyfile(path, target)
-    _remember(ctx, target.stem, target)
+    spec = load_prompt_file(path)  # a copy under its own name (the front matter's name too)
+    spec.name = new_name
+    save_prompt_file(spec, target)
+    _remember(ctx, new_name, target)
     return target
 
 

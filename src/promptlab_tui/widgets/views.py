@@ -68,6 +68,7 @@ class AlertView:
     message: str
     period: str = ""
     created: str = ""
+    short: str = ""  # one line for the banner; `message` has the details
 
 
 @dataclass(frozen=True)

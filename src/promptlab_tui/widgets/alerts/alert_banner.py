@@ -27,7 +27,7 @@ class AlertBanner(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static("", id="alert-text")
         yield Button("Details", id="alert-details", compact=True)
-        yield Button("Adjust budget", id="alert-adjust", compact=True)
+        yield Button("Adjust", id="alert-adjust", compact=True)
         yield Button("Dismiss", id="alert-dismiss", compact=True)
 
     def watch_alert(self, alert: AlertView | None) -> None:
@@ -37,7 +37,7 @@ class AlertBanner(Horizontal):
         self.remove_class("-info", "-warning", "-critical")
         self.add_class(f"-{alert.level}")
         icon = LEVEL_ICONS.get(alert.level, "⚠")
-        self.query_one("#alert-text", Static).update(f"{icon} {escape(alert.message)}")
+        self.query_one("#alert-text", Static).update(f"{icon} {escape(alert.short or alert.message)}")
 
     def on_mount(self) -> None:
         self.watch_alert(self.alert)
