@@ -82,6 +82,26 @@ def test_openai_format_dicts_count_like_chat_messages() -> None:
 
 
 @requires_vocab
+def test_openai_content_parts_count_their_text() -> None:
+    parts = [{"role": "user", "content": [{"type": "text", "text": "Hello "}, {"type": "text", "text": "world"}]}]
+    assert count_messages(parts, "gpt-4o").tokens == count_messages([ChatMessage("user", "Hello world")], "gpt-4o").tokens
+
+
+def test_a_corrupt_vocabulary_is_checked_once_not_on_every_count(tmp_path, monkeypatch) -> None:
+    from promptlab_tui.core import tokens
+
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(tokens, "_encodings", {})
+    monkeypatch.setattr(tokens, "_unusable", {})
+    (tmp_path / "fb374d419588a4632f3f557e76b4b70aebbca790").write_bytes(b"not a vocabulary")
+    reads = []
+    real_check = tokens._vocabulary_is_valid
+    monkeypatch.setattr(tokens, "_vocabulary_is_valid", lambda path, name: reads.append(name) or real_check(path, name))
+    assert [count_text("hello", "gpt-4o").exact for _ in range(5)] == [False] * 5
+    assert reads == ["o200k_base"]
+
+
+@requires_vocab
 def test_chat_overhead_is_three_per_message_role_name_and_priming() -> None:
     encoding = get_encoding(O200K)
     assert encoding is not None

@@ -49,6 +49,7 @@ _CL100K_NAMES = ("gpt-4", "davinci-002", "babbage-002")
 _OPENAI_ROUTE_PREFIXES = ("openai", "azure", "azure_openai")
 
 _encodings: dict[str, Encoding] = {}
+_unusable: dict[str, tuple[object, ...]] = {}  # name -> cache file state that failed: not re-read until it changes
 _load_lock = threading.Lock()
 
 
@@ -114,16 +115,34 @@ def get_encoding(name: str) -> Encoding | None:
         if encoding is not None:
             return encoding
         path = vocabulary_path(name)
-        if path is None or not path.is_file() or not _vocabulary_is_valid(path, name):
+        state = _file_state(path)
+        if _unusable.get(name) == state:
             return None
-        try:
-            import tiktoken
-
-            encoding = tiktoken.get_encoding(name)
-        except Exception:  # an unreadable cache must degrade to approximate counting, not crash
+        encoding = _load_verified(name, path) if state[1] is not None else None
+        if encoding is None:
+            _unusable[name] = state
             return None
         _encodings[name] = encoding
         return encoding
+
+
+def _file_state(path: Path | None) -> tuple[object, ...]:
+    try:
+        stat = path.stat() if path is not None else None
+    except OSError:
+        stat = None
+    return (str(path), stat and (stat.st_size, stat.st_mtime_ns))
+
+
+def _load_verified(name: str, path: Path | None) -> Encoding | None:
+    if path is None or not _vocabulary_is_valid(path, name):
+        return None
+    try:
+        import tiktoken
+
+        return tiktoken.get_encoding(name)
+    except Exception:  # an unreadable cache must degrade to approximate counting, not crash
+        return None
 
 
 def missing_vocabulary_note(name: str) -> str:
@@ -235,7 +254,10 @@ def count_text(text: str, model: str, calibration: float | None = None) -> Token
 def _message_fields(message: ChatMessage | dict[str, Any]) -> tuple[str, str, str | None]:
     if isinstance(message, ChatMessage):
         return message.role, message.content, message.name
-    return str(message.get("role", "")), str(message.get("content") or ""), message.get("name")
+    content = message.get("content") or ""
+    if isinstance(content, list):  # OpenAI content parts: only the text parts are text tokens
+        content = "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return str(message.get("role", "")), str(content), message.get("name")
 
 
 def count_messages(messages: Sequence[ChatMessage | dict[str, Any]], model: str,
