@@ -131,3 +131,15 @@ def test_json_costs_are_exact_strings_and_integers(pricing) -> None:
     from decimal import Decimal
 
     assert Decimal(cost["worst_usd"]) * 1_000_000_000 == cost["worst_nanos"]
+
+
+def test_compare_models_reuses_counts_the_caller_has(pricing) -> None:
+    asked = []
+
+    def count_for(key: str) -> TokenCount | None:
+        asked.append(key)
+        return TokenCount(1_000, exact=True, method=key) if key == "o200k_base" else None
+
+    estimates = compare_models(prompt(), pricing, count_for=count_for)
+    assert asked.count("o200k_base") == 1
+    assert all(e.input.tokens == 1_000 for e in estimates if e.provider == "openai")

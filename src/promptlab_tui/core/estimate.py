@@ -7,7 +7,7 @@ output token (max tokens, clamped to the model's max output), which is what a bu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -133,11 +133,14 @@ def _estimate(prompt: PromptSpec, price: ModelPrice | None, count: TokenCount,
 
 def compare_models(prompt: PromptSpec, pricing: PricingTable, models: Iterable[str] | None = None,
                    output_stats: OutputStatsLike | None = None, calibration: float | None = None,
-                   tier: str = "standard") -> list[RunEstimate]:
+                   tier: str = "standard",
+                   count_for: Callable[[str], TokenCount | None] | None = None) -> list[RunEstimate]:
     """The same prompt and max tokens on other models, cheapest expected cost first (unpriced last).
 
     Default candidates: every current model that is neither legacy nor free. Each model's input is
     counted with its own tokenizer (one count per encoding, so 40 models cost at most 3 counts).
+    `count_for(key)` may supply counts the caller already has, keyed by encoding name
+    ("o200k_base", "cl100k_base") or "approx" (the app's live counters); None = count here.
     """
     if models is None:
         prices: list[ModelPrice | None] = [p for p in pricing.models(include_legacy=False) if not p.is_free]
@@ -151,7 +154,8 @@ def compare_models(prompt: PromptSpec, pricing: PricingTable, models: Iterable[s
         model = price.request_model if price is not None else name
         key = _count_key(model)
         if key not in counts:
-            counts[key] = _count_input(prompt, model, calibration if key == "approx" else None)
+            given = count_for(key) if count_for is not None else None
+            counts[key] = given or _count_input(prompt, model, calibration if key == "approx" else None)
         spec = PromptSpec(messages=prompt.messages, model=model, max_tokens=prompt.max_tokens)
         estimates.append(_estimate(spec, price, counts[key], output_stats, price.provider if price else None, tier))
     return sorted(estimates, key=lambda e: (e.expected_cost_nanos is None, e.expected_cost_nanos or 0, e.model))
