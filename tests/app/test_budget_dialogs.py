@@ -1,0 +1,123 @@
+"""Journeys: adjust the budget from anywhere, the first-start wizard, alert details."""
+
+from __future__ import annotations
+
+from tests.app.conftest import FIXED_NOW, lab_screen, seed_budget, seed_spend, settle
+
+
+def stored_budget(home):
+    from promptlab_tui.store.repository import HistoryRepository
+
+    repo = HistoryRepository(home / "promptlab.db")
+    try:
+        return repo.get_budget()
+    finally:
+        repo.close()
+
+
+async def replace_field(pilot, text: str) -> None:
+    await pilot.press("home", "ctrl+k", *text)
+
+
+async def test_adjust_budget_is_one_key_away_and_saved_at_once(make_app, isolated_home):
+    from promptlab_tui.screens.budget_adjust import BudgetAdjustDialog
+    from promptlab_tui.widgets.budget.budget_bar import BudgetBar
+
+    seed_budget(isolated_home, monthly_usd="10", mode="hard")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"typing in the editor")
+        await pilot.press("ctrl+b")  # from inside the TextArea
+        await settle(pilot)
+        assert isinstance(app.screen, BudgetAdjustDialog)
+        assert app.screen.focused.id == "monthly-limit"
+        await replace_field(pilot, "25")
+        await pilot.press("tab")  # monthly limit -> alert thresholds
+        await replace_field(pilot, "80,100")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is lab_screen(app)
+        bar = lab_screen(app).query_one(BudgetBar)
+        assert bar.budget is not None and bar.budget.limit_nanos == 25_000_000_000
+    saved = stored_budget(isolated_home)
+    assert saved.monthly_limit_nanos == 25_000_000_000
+    assert saved.thresholds == (80, 100)
+    assert saved.mode == "hard" and saved.timezone == "UTC"  # fields the dialog does not show are kept
+
+
+async def test_bad_budget_input_is_explained_and_nothing_is_lost(make_app, isolated_home):
+    seed_budget(isolated_home, monthly_usd="10")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await replace_field(pilot, "ten dollars")
+        await pilot.press("enter")
+        await settle(pilot)
+        error = str(app.screen.query_one("#form-error").render())
+        assert "monthly limit" in error and "ten dollars" in error
+        await pilot.press("escape")
+        await settle(pilot)
+    assert stored_budget(isolated_home).monthly_limit_nanos == 10_000_000_000
+
+
+async def test_first_start_wizard_recommends_and_saves_a_budget(make_app, isolated_home):
+    from promptlab_tui.screens.setup_wizard import SetupWizard
+
+    app = make_app(setup_wizard=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SetupWizard)
+        wizard = app.screen
+        assert wizard.recommended_nanos and wizard.recommended_nanos > 0
+        assert "recommended budget" in str(wizard.query_one("#usage-estimate").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is lab_screen(app)
+    saved = stored_budget(isolated_home)
+    assert saved.monthly_limit_nanos == wizard.recommended_nanos
+    assert saved.thresholds == (75, 90, 100)
+
+
+async def test_skipped_wizard_does_not_come_back(make_app, isolated_home):
+    from promptlab_tui.screens.setup_wizard import SetupWizard
+
+    app = make_app(setup_wizard=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is lab_screen(app)
+    assert stored_budget(isolated_home) is None
+    again = make_app(setup_wizard=True)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not isinstance(again.screen, SetupWizard)
+
+
+async def test_alert_details_acknowledge_all_clears_the_badge(make_app, isolated_home):
+    from promptlab_tui.screens.alert_details import AlertDetailsScreen
+    from promptlab_tui.store.repository import HistoryRepository
+    from promptlab_tui.widgets.budget.budget_bar import AlertBadge
+
+    seed_budget(isolated_home, monthly_usd="10")
+    seed_spend(isolated_home, "9.50")
+    repo = HistoryRepository(isolated_home / "promptlab.db")
+    repo.record_threshold_alerts(repo.get_budget(), now=FIXED_NOW)
+    repo.close()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        badge = lab_screen(app).query_one(AlertBadge)
+        assert badge.count == 2  # 75 % and 90 %
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, AlertDetailsScreen)
+        await pilot.press("a")
+        await settle(pilot)
+        assert badge.count == 0
+    repo = HistoryRepository(isolated_home / "promptlab.db")
+    assert repo.alerts() == []
+    repo.close()

@@ -1,0 +1,148 @@
+"""Journeys against the fake provider: run and see actual vs estimate, cancel, missing key, refusals."""
+
+from __future__ import annotations
+
+from tests.app.conftest import lab_screen, seed_budget, seed_spend, settle
+from tests.fakeprovider.behaviours import DEFAULT_TEXT, Behaviour
+
+PROMPT = "Say hello to the team"
+
+
+def history(home):
+    from promptlab_tui.store.repository import HistoryRepository
+
+    repo = HistoryRepository(home / "promptlab.db")
+    try:
+        return repo.recent_runs(10)
+    finally:
+        repo.close()
+
+
+async def type_and_run(pilot, text: str = PROMPT) -> None:
+    await settle(pilot)
+    await pilot.press(*text)
+    await settle(pilot)
+    await pilot.press("ctrl+r")
+    await settle(pilot)
+
+
+async def test_run_streams_and_shows_actual_beside_estimate(make_app, fake_provider_env, isolated_home):
+    fake_provider_env.script(Behaviour.reply())
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_and_run(pilot)
+        lab = lab_screen(app)
+        assert lab.results.answer_text == DEFAULT_TEXT
+        summary = lab.results.summary_text
+        assert "Done" in summary
+        assert "Actual $" in summary and "vs est. $" in summary and "%" in summary
+        assert not lab.running and lab.check_action("run", ()) is True
+    [run] = history(isolated_home)
+    assert run.status == "completed" and run.cost_nanos and run.cost_nanos > 0
+    assert fake_provider_env.last_request.body["max_tokens"] == 1024 or \
+        fake_provider_env.last_request.body.get("max_completion_tokens") == 1024
+
+
+async def test_run_without_a_key_says_which_key_is_missing(make_app, isolated_home):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_and_run(pilot)
+        summary = lab_screen(app).results.summary_text
+        assert "OPENAI_API_KEY" in summary
+        assert "export OPENAI_API_KEY" in summary
+    assert history(isolated_home) == []  # nothing reserved, nothing recorded
+
+
+async def test_escape_cancels_a_streaming_run_and_records_it(make_app, fake_provider_env, isolated_home):
+    fake_provider_env.script(Behaviour.slow(chunk_delay=0.3, text=" ".join(["word"] * 60)))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*PROMPT)
+        await settle(pilot)
+        lab = lab_screen(app)
+        assert lab.check_action("cancel_run", ()) is None  # greyed while idle
+        await pilot.press("ctrl+r")
+        for _ in range(500):  # poll until the first words arrive
+            await pilot.pause(0.02)
+            if lab.results.answer_text:
+                break
+        assert lab.running and lab.check_action("run", ()) is None
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Cancelled" in lab.results.summary_text
+        assert not lab.running
+    [run] = history(isolated_home)
+    assert run.status == "cancelled"
+
+
+async def test_crossing_a_threshold_shows_the_alert_banner(make_app, fake_provider_env, isolated_home):
+    from promptlab_tui.widgets.alerts.alert_banner import AlertBanner
+    from promptlab_tui.widgets.budget.budget_bar import AlertBadge
+
+    seed_budget(isolated_home, monthly_usd="1")
+    seed_spend(isolated_home, "0.7499999", when=_now())
+    fake_provider_env.script(Behaviour.reply())
+    app = make_app(now=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lab = lab_screen(app)
+        assert lab.query_one(AlertBanner).display is False
+        await pilot.press(*PROMPT)
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        banner = lab.query_one(AlertBanner)
+        assert banner.display is True
+        assert "75% reached" in str(banner.query_one("#alert-text").render())
+        assert lab.query_one(AlertBadge).count == 1
+        await pilot.click("#alert-dismiss")
+        await settle(pilot)
+        assert banner.display is False
+        assert lab.query_one(AlertBadge).count == 1  # dismissed, not acknowledged
+
+
+async def test_hard_limit_opens_the_dialog_and_a_capped_run_fits(make_app, fake_provider_env, isolated_home):
+    from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
+
+    seed_budget(isolated_home, monthly_usd="1")
+    seed_spend(isolated_home, "0.9999", when=_now())  # $0.0001 left: 1,024 output tokens do not fit
+    fake_provider_env.script(Behaviour.reply())
+    app = make_app(now=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_and_run(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, BudgetExceededDialog)
+        text = str(dialog.query_one("#refusal-numbers").render())
+        assert "$1.00" in text and "$0.9999" in text and "Left" in text
+        capped = dialog.refusal.capped_max_tokens
+        assert capped and capped < 1024
+        await pilot.press("l")  # run capped at what fits
+        await settle(pilot)
+        assert lab_screen(app).results.answer_text == DEFAULT_TEXT
+    body = fake_provider_env.last_request.body
+    assert body.get("max_tokens", body.get("max_completion_tokens")) == capped
+    runs = history(isolated_home)
+    assert [r.status for r in runs].count("completed") == 2  # the seeded run and the capped one
+
+
+async def test_prompt_over_the_token_limit_opens_its_dialog(make_app, fake_provider_env, isolated_home):
+    from promptlab_tui.screens.prompt_too_long import PromptTooLongDialog
+
+    seed_budget(isolated_home, monthly_usd="10", max_tokens_per_prompt=5)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_and_run(pilot, "This prompt is clearly longer than five tokens")
+        assert isinstance(app.screen, PromptTooLongDialog)
+        assert app.screen.too_long.limit == 5 and app.screen.too_long.tokens > 5
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.screen is lab_screen(app)
+    assert fake_provider_env.requests == []
+
+
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
