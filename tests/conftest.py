@@ -14,8 +14,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_TIKTOKEN = REPO_ROOT.parent / "shared" / "tiktoken-cache"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    # Set before any test imports tiktoken; a copy because tiktoken may write into its cache dir.
+def _use_shared_vocabularies() -> None:
+    # Runs when conftest is imported, before any test module (or requires_vocab) looks at it;
+    # a copy because tiktoken may write into its cache dir.
     if "TIKTOKEN_CACHE_DIR" not in os.environ and SHARED_TIKTOKEN.is_dir():
         import tempfile
 
@@ -23,6 +24,9 @@ def pytest_configure(config: pytest.Config) -> None:
         for item in SHARED_TIKTOKEN.iterdir():
             shutil.copy(item, copy / item.name)
         os.environ["TIKTOKEN_CACHE_DIR"] = str(copy)
+
+
+_use_shared_vocabularies()
 
 
 @pytest.fixture(autouse=True)
