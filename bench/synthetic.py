@@ -15,6 +15,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Callable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -297,9 +298,7 @@ def fill_home(n: int, home: str | None = None, seed: int = 7, end: datetime | No
     from promptlab_tui.core.types import Usage
     from promptlab_tui.store.database import Database
 
-    if home is not None:
-        paths.set_home(home)
-    app = paths.app_paths().ensure()
+    app = (paths.AppPaths(Path(home), Path(home)) if home is not None else paths.app_paths()).ensure()
     database = Database(app.database)
     try:
         generator = HistoryGenerator(load_pricing(), cost_function(), Usage, seed=seed, end=end, tz=tz)
