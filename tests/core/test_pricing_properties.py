@@ -91,3 +91,32 @@ def test_junk_prices_are_refused_or_exact_never_crash(junk) -> None:
         assert error.line == 6 and error.field == "models.p.m.price[0].input"
     else:
         assert price.input == Decimal(junk.strip().lstrip("$")) and price.input >= 0
+
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 300_000), st.floats(allow_nan=True),
+                    st.text(max_size=8), st.dates(), st.sampled_from(["1.5", "openai", "2025-01-01", "-1"]))
+KEYS = st.sampled_from(["kind", "input", "output", "price", "effective_from", "long_context", "above", "batch",
+                        "aliases", "context_window", "display_name", "cached_input", "m", "openai", "x"])
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                        st.dictionaries(KEYS, inner, max_size=4)), max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(providers=st.dictionaries(st.sampled_from(["openai", "acme"]), VALUES, max_size=2),
+       models=st.dictionaries(st.sampled_from(["openai", "acme", "zz"]),
+                              st.dictionaries(st.sampled_from(["m", "gpt-4o"]), VALUES, max_size=2), max_size=2))
+def test_any_document_is_loaded_or_refused_with_a_pricing_error(providers, models) -> None:
+    """Whatever the shape of a (parsed) file, the loader answers with a table or a PricingError."""
+    from promptlab_tui.core.pricing_load import _apply, _build, _Merged, _Source
+    from promptlab_tui.core.toml_positions import TomlPositions
+
+    source = _Source(Path("fuzz.toml"), "shipped", TomlPositions(""))
+    merged = _Merged()
+    try:
+        _apply({"providers": providers, "models": models}, source, merged)
+        table = _build(merged, [source])
+    except PricingError as error:
+        assert error.issues and all(issue.file == "fuzz.toml" for issue in error.issues)
+    else:
+        for price in table.models():
+            assert price.input >= 0 and price.output >= 0
