@@ -188,3 +188,11 @@ def test_user_file_overrides_fields_and_adds_versions(tmp_path: Path) -> None:
     house = table.resolve("hm")
     assert house.provider == "acme" and house.output == Decimal("2")
     assert table.resolve("gpt-4.1").source == "shipped"
+
+
+def test_a_snapshot_priced_apart_by_the_user_wins_over_the_family_alias() -> None:
+    app_paths().ensure().user_pricing.write_text(
+        '[[models.openai."gpt-4o-2024-08-06".price]]\neffective_from = 2024-08-06\ninput = "2.00"\noutput = "8"\n')
+    table = load_pricing()
+    assert table.resolve("gpt-4o-2024-08-06").input == Decimal("2.00")
+    assert table.resolve("gpt-4o-2024-11-20").input == Decimal("2.50")

@@ -176,9 +176,11 @@ class PricingTable:
             entries.sort(key=lambda entry: entry.effective_from)
         self._by_version = {p.version: p for entries in self._history.values() for p in entries}
         self._names: dict[str, list[tuple[str, str]]] = {}  # lower-cased name -> [(provider, model)]
+        for key in self._history:  # a model's own name wins over another model's alias
+            self._names.setdefault(key[1].lower(), []).append(key)
         for key, entries in self._history.items():
             latest = entries[-1]
-            for name in (latest.model, *latest.aliases, latest.api_model or ""):
+            for name in (*latest.aliases, latest.api_model or ""):
                 if name and key not in self._names.setdefault(name.lower(), []):
                     self._names[name.lower()].append(key)
         self.sources = tuple(sources)
