@@ -8,14 +8,21 @@ budgets, nothing recorded): the baseline the benchmark compares tracking against
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from promptlab_tui.config import AppConfig
-    from promptlab_tui.core.budget import BudgetSettings
-    from promptlab_tui.core.history import RunRecord
+    from promptlab_tui.core.budget import BudgetSettings, PeriodStatus
+    from promptlab_tui.core.history import OutputStats, RunRecord
     from promptlab_tui.core.pricing import PricingTable
     from promptlab_tui.store.repository import HistoryRepository
+
+HINTS_TTL_S = 30.0  # runs by other processes reach the estimate within this
+# A plan right after this process's own run reuses the periods that run left: the pre-check is for the
+# user; the ledger checks again, atomically, at reservation, so a stale snapshot can never overspend.
+PERIODS_REUSE_S = 1.0
+HINTS_SPARSE_RUNS = 20  # below this many past runs, each new run of this process refreshes the estimate at once
 
 
 class ServiceContext:
@@ -27,6 +34,8 @@ class ServiceContext:
         self._repository = repository
         self._lock = threading.Lock()
         self._orphans_settled = False
+        self._periods_snapshot: tuple[float, BudgetSettings, list[PeriodStatus]] | None = None
+        self._hints: dict[tuple[str, str | None], tuple[float, OutputStats | None, float | None]] = {}
 
     @property
     def config(self) -> AppConfig:
@@ -64,6 +73,49 @@ class ServiceContext:
     def budget_settings(self) -> BudgetSettings | None:
         repository = self.repository
         return None if repository is None else repository.get_budget()
+
+    def current_periods(self, settings: BudgetSettings | None) -> list[PeriodStatus]:
+        """Spent and reserved in each limited calendar period now (the light query: no projections)."""
+        repository = self.repository
+        if repository is None or settings is None or not settings.has_limits:
+            return []
+        snapshot = self._periods_snapshot
+        if snapshot is not None and snapshot[1] == settings and time.monotonic() - snapshot[0] < PERIODS_REUSE_S:
+            return snapshot[2]
+        from promptlab_tui.store.codec import utc_now
+        from promptlab_tui.store.ledger import period_statuses
+
+        # The ledger's own query (what reserve_run checks against), read outside a write transaction.
+        with repository.db.read() as conn:
+            return period_statuses(conn, settings, utc_now())
+
+    def remember_periods(self, settings: BudgetSettings | None, periods: list[PeriodStatus]) -> None:
+        """The periods as this process's last run left them, for the next plan's pre-check."""
+        if settings is not None and periods:
+            self._periods_snapshot = (time.monotonic(), settings, periods)
+
+    def history_hints(self, model: str, prompt_name: str | None) -> tuple[OutputStats | None, float | None]:
+        """(output stats, input calibration) for the estimate; cached briefly, as estimates need not be fresh."""
+        repository = self.repository
+        if repository is None:
+            return None, None
+        key = (model, prompt_name)
+        now = time.monotonic()
+        cached = self._hints.get(key)
+        if cached is not None and now - cached[0] < HINTS_TTL_S:
+            return cached[1], cached[2]
+        stats = (repository.output_stats(model, prompt_name) if prompt_name else None) \
+            or repository.output_stats(model)
+        calibration = repository.calibration_ratio(model)
+        self._hints[key] = (now, stats, calibration)
+        return stats, calibration
+
+    def forget_hints(self, model: str) -> None:
+        """A run of `model` just completed: the next estimate learns from it while history is thin
+        (with many runs behind it, one more changes little and the cache lives out its TTL)."""
+        for key, (_, stats, _calibration) in list(self._hints.items()):
+            if key[0] == model and (stats is None or stats.count < HINTS_SPARSE_RUNS):
+                self._hints.pop(key, None)
 
     def settle_orphans(self) -> list[RunRecord]:
         """Settle runs whose process died mid-call (once per context); billed at their own price version."""

@@ -131,11 +131,7 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     from promptlab_tui.core.estimate import estimate_run_cost
 
     spec, provider, price = resolve_target(ctx, prompt, options)
-    repository = ctx.repository
-    stats = calibration = None
-    if repository is not None:
-        stats = repository.output_stats(spec.model, spec.name) or repository.output_stats(spec.model)
-        calibration = repository.calibration_ratio(spec.model)
+    stats, calibration = ctx.history_hints(spec.model, spec.name)
     estimate = estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration,
                                  provider=provider, tier=options.tier)
     input_count = estimate.input
@@ -154,8 +150,7 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
         if settings.mode == "hard":
             raise PromptTooLong(input_count.tokens, limit, input_count.exact)
         notes.append(str(PromptTooLong(input_count.tokens, limit, input_count.exact)) + " (warn mode)")
-    statuses = repository.budget_status(settings) if repository is not None and settings is not None \
-        and settings.has_limits else []
+    statuses = ctx.current_periods(settings)
     worst_for = worst_case_function(price, reserve_input_tokens(input_count), options.tier)
     plan = RunPlan(run_id=new_run_id(), prompt=spec, provider=provider, price=price, estimate=estimate,
                    input_tokens=input_count, max_tokens=spec.max_tokens, requested_max_tokens=spec.max_tokens,

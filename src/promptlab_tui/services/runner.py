@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from promptlab_tui.core.budget import BudgetRefusal
+from promptlab_tui.core.budget import BudgetRefusal, crossed_thresholds
 from promptlab_tui.core.history import PendingRun, prompt_fingerprint
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
 from promptlab_tui.services import planning
@@ -31,7 +31,7 @@ from promptlab_tui.services.session import SessionSpend
 from promptlab_tui.services.streaming import StreamProgress, StreamReader, spent_usage
 
 if TYPE_CHECKING:
-    from promptlab_tui.core.budget import BudgetSettings, PeriodStatus
+    from promptlab_tui.core.budget import BudgetSettings, PeriodStatus, Reservation
     from promptlab_tui.core.history import RunRecord
     from promptlab_tui.providers.base import Provider
 
@@ -59,6 +59,8 @@ class RunService:
         self.provider_factory = provider_factory or self._default_provider
         self.checkpoint_interval = checkpoint_interval
         self.progress_interval = progress_interval
+        self._providers: dict[tuple[str, str], Provider] = {}
+        self._providers_lock = threading.Lock()
 
     @property
     def tracking(self) -> bool:
@@ -91,7 +93,7 @@ class RunService:
         concurrent run); afterwards every ending is an outcome (completed, error, cancelled) as recorded."""
         on_event = on_event or _ignore
         settings = self.context.budget_settings()
-        plan, warnings = self._reserve(plan, settings)
+        plan, reservation = self._reserve(plan, settings)
         progress = StreamProgress(model=plan.prompt.model)
         started = time.monotonic()
         error: BaseException | None = None
@@ -108,8 +110,7 @@ class RunService:
         except Exception as caught:  # ProviderError, or a bug: the run is settled all the same
             error = caught
         duration = time.monotonic() - started
-        outcome = self._settle(plan, progress, error, interrupted, duration, settings)
-        outcome.warnings = warnings
+        outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error
@@ -117,11 +118,16 @@ class RunService:
 
     # ---- steps -------------------------------------------------------------------------------
     def _default_provider(self, plan: RunPlan) -> Provider:
+        """One provider (and SDK client, ~30 ms to make) per model and provider for the service's life."""
         from promptlab_tui.providers.registry import provider_for
 
-        return provider_for(plan.prompt.model, plan.provider, self.context.config)
+        key = (plan.prompt.model, plan.provider)
+        with self._providers_lock:
+            if key not in self._providers:
+                self._providers[key] = provider_for(plan.prompt.model, plan.provider, self.context.config)
+            return self._providers[key]
 
-    def _reserve(self, plan: RunPlan, settings: BudgetSettings | None) -> tuple[RunPlan, list[str]]:
+    def _reserve(self, plan: RunPlan, settings: BudgetSettings | None) -> tuple[RunPlan, Reservation | None]:
         """Hold the worst case in the session and the ledger (atomically across processes).
 
         A refusal here means a concurrent run took the room since the plan was made: the refusal is
@@ -136,7 +142,7 @@ class RunService:
                 plan = refusal.capped_plan
         raise AssertionError("unreachable")
 
-    def _reserve_once(self, plan: RunPlan, settings: BudgetSettings | None) -> list[str]:
+    def _reserve_once(self, plan: RunPlan, settings: BudgetSettings | None) -> Reservation | None:
         worst = plan.worst_case_nanos
         session_cap = planning.session_limit(settings, self.session)
         if not self.session.try_reserve(plan.run_id, worst, session_cap):
@@ -145,9 +151,9 @@ class RunService:
                                               status.reserved_nanos), settings)
         repository = self.context.repository
         if repository is None:
-            return []
+            return None
         try:
-            reservation = repository.reserve_run(self._pending(plan), settings)
+            return repository.reserve_run(self._pending(plan), settings)
         except BudgetRefusal as refusal:
             self.session.release(plan.run_id)
             self._refuse(plan, planning.Limit(refusal.scope, refusal.limit_nanos, refusal.spent_nanos,
@@ -155,7 +161,6 @@ class RunService:
         except BaseException:
             self.session.release(plan.run_id)
             raise
-        return list(reservation.warnings)
 
     def _refuse(self, plan: RunPlan, limit: planning.Limit, settings: BudgetSettings | None) -> None:
         """Raise BudgetRefused for `limit` with the numbers of now, offering a run capped to what fits now."""
@@ -194,7 +199,7 @@ class RunService:
         return lambda output_tokens: repository.checkpoint_run(plan.run_id, output_tokens)
 
     def _settle(self, plan: RunPlan, progress: StreamProgress, error: BaseException | None, interrupted: bool,
-                duration: float, settings: BudgetSettings | None) -> RunOutcome:
+                duration: float, settings: BudgetSettings | None, reservation: Reservation | None) -> RunOutcome:
         from promptlab_tui.providers.base import Cancelled
 
         completed = progress.completed
@@ -216,19 +221,24 @@ class RunService:
             finish, provider_cost = None, progress.provider_cost_nanos
         cost = self._cost(plan, usage)
         self.session.settle(plan.run_id, None if cost is None else cost.total_nanos)
-        record = alerts = budget_after = None
+        record = None
+        alerts: list[Any] = []
+        budget_after = periods_after(reservation, plan.worst_case_nanos, cost)
         repository = self.context.repository
         if repository is not None:
             message = None if error is None else ("interrupted by Ctrl-C" if interrupted else str(error))
             record = repository.settle_run(plan.run_id, usage, cost, status, response_text=text, error=message,
                                            duration_ms=round(duration * 1000), provider_cost_nanos=provider_cost)
-            if settings is not None and settings.has_limits:
+            if status == STATUS_OK:
+                self.context.forget_hints(plan.prompt.model)
+            self.context.remember_periods(settings, budget_after)
+            if settings is not None and any_threshold_reached(budget_after, settings):
                 alerts = repository.record_threshold_alerts(settings)
-                budget_after = repository.budget_status(settings)
         return RunOutcome(plan=plan, status=status, text=text, usage=usage, cost=cost, duration_s=duration,
                           finish_reason=finish, provider_cost_nanos=provider_cost, error=error,
-                          budget_after=budget_after or [], alerts=alerts or [], session=self.session.status(),
-                          record=record, interrupted=interrupted)
+                          budget_after=budget_after, alerts=alerts, session=self.session.status(), record=record,
+                          warnings=list(reservation.warnings) if reservation is not None else [],
+                          interrupted=interrupted)
 
     @staticmethod
     def _cost(plan: RunPlan, usage: Usage) -> CostBreakdown | None:
@@ -237,6 +247,23 @@ class RunService:
         from promptlab_tui.core.pricing import cost_of_usage
 
         return cost_of_usage(plan.price, usage, plan.tier)
+
+
+def periods_after(reservation: Reservation | None, worst_nanos: int | None,
+                  cost: CostBreakdown | None) -> list[PeriodStatus]:
+    """The calendar periods as this run left them: its reservation replaced by its cost (no query needed)."""
+    if reservation is None:
+        return []
+    return [dataclasses.replace(p, spent_nanos=p.spent_nanos + (cost.total_nanos if cost is not None else 0),
+                                reserved_nanos=max(0, p.reserved_nanos - (worst_nanos or 0)),
+                                unpriced_runs=p.unpriced_runs + (cost is None))
+            for p in reservation.periods]
+
+
+def any_threshold_reached(periods: list[PeriodStatus], settings: BudgetSettings) -> bool:
+    """Whether an alert may be due (the ledger then records each one once per period)."""
+    return any(p.limit_nanos is not None and crossed_thresholds(p.spent_nanos, p.limit_nanos, settings.thresholds)
+               for p in periods)
 
 
 def _price_version(plan: RunPlan) -> str | None:
