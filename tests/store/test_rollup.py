@@ -44,6 +44,16 @@ def test_rollup_equals_the_raw_rows_and_totals_equal_their_rows(repo):
     assert sum(r.runs for r in rows) == total.runs == raw.runs == 150
     assert total.input_tokens == raw.input_tokens and total.cached_input_tokens == raw.cached_input_tokens
     assert total.reasoning_tokens == raw.reasoning_tokens and total.output_tokens == raw.output_tokens
+    by_day: dict[str, list[int]] = {}
+    for r in rows:
+        day = by_day.setdefault(r.day, [0, 0, 0])
+        day[0] += r.runs
+        day[1] += r.cost_nanos
+        day[2] += r.unpriced_runs
+    with repo.db.read() as conn:  # the per-day totals the budgets read agree with the detailed rollup
+        totals = {d: [runs, cost, unpriced] for d, runs, cost, unpriced in conn.exec_driver_sql(
+            "SELECT day, runs, cost_nanos, unpriced_runs FROM daily_total").all()}
+    assert totals == by_day
     rebuilt_before = [(r.day, r.model, r.prompt_name, r.runs, r.cost_nanos) for r in rows]
     from promptlab_tui.store.rollup import rebuild_rollup
 

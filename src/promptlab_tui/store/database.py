@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 30.0
-KNOWN_TABLES = {"run", "budget", "alert", "saved_prompt", "daily_rollup", "price_audit", "meta"}
+KNOWN_TABLES = {"run", "budget", "alert", "saved_prompt", "daily_rollup", "daily_total", "price_audit", "meta"}
 
 
 class StoreError(Exception):

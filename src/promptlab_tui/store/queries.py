@@ -19,12 +19,14 @@ STATS_WINDOW = 200  # recent completed runs that predict output length
 CALIBRATION_WINDOW = 50
 
 
-def budget_status(db: Database, settings: BudgetSettings, now: datetime | None = None) -> list[PeriodStatus]:
+def budget_status(db: Database, settings: BudgetSettings, now: datetime | None = None,
+                  with_suggestions: bool = True) -> list[PeriodStatus]:
     """Every calendar period (limited or not): spent, reserved, limit, projection and a suggested limit."""
     now = now or utc_now()
     tz = settings.tz
     current = [period_bounds(kind, now, tz) for kind in PERIOD_KINDS]
-    past = [previous_periods(kind, now, tz, HISTORY_PERIODS) for kind in PERIOD_KINDS]
+    history_count = HISTORY_PERIODS if with_suggestions else 0
+    past = [previous_periods(kind, now, tz, history_count) for kind in PERIOD_KINDS]
     windows = current + [bounds for periods in past for bounds in periods]
     with db.read() as conn:
         spent = window_spend(conn, windows, settings.timezone, now)
@@ -33,13 +35,13 @@ def budget_status(db: Database, settings: BudgetSettings, now: datetime | None =
     for index, kind in enumerate(PERIOD_KINDS):
         start, end = current[index]
         cost, unpriced = spent[index]
-        offset = len(current) + index * HISTORY_PERIODS
-        history = [spent[offset + i][0] for i in range(HISTORY_PERIODS)]
+        offset = len(current) + index * history_count
+        history = [spent[offset + i][0] for i in range(history_count)]
         projected = projected_spend(cost, start, end, now)
         statuses.append(PeriodStatus(
             kind=kind, start=start, end=end, spent_nanos=cost, reserved_nanos=held[index],
             limit_nanos=settings.limit_for(kind), unpriced_runs=unpriced, projected_nanos=projected,
-            suggested_limit_nanos=suggest_budget(history, projected)))
+            suggested_limit_nanos=suggest_budget(history, projected) if with_suggestions else None))
     return statuses
 
 
@@ -69,7 +71,7 @@ def total_spend(db: Database) -> SpendSummary:
         row = conn.exec_driver_sql(
             "SELECT COALESCE(SUM(runs), 0), COALESCE(SUM(cost_nanos), 0), COALESCE(SUM(unpriced_runs), 0), "
             "COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cached_input_tokens), 0), "
-            "COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), 0 FROM daily_rollup").one()
+            "COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), 0 FROM daily_total").one()
     return SpendSummary(*row)
 
 

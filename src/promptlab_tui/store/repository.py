@@ -75,9 +75,10 @@ class HistoryRepository:
     def save_budget(self, settings: BudgetSettings, now: datetime | None = None) -> None:
         budgets.save_budget(self.db, settings, now)
 
-    def budget_status(self, settings: BudgetSettings, now: datetime | None = None) -> list[PeriodStatus]:
-        """daily, weekly, monthly (limit None where unset), with projection and suggested limit."""
-        return queries.budget_status(self.db, settings, now)
+    def budget_status(self, settings: BudgetSettings, now: datetime | None = None,
+                      with_suggestions: bool = True) -> list[PeriodStatus]:
+        """daily, weekly, monthly (limit None where unset), with projection and (optionally) a suggested limit."""
+        return queries.budget_status(self.db, settings, now, with_suggestions)
 
     def record_threshold_alerts(self, settings: BudgetSettings, now: datetime | None = None) -> list[AlertRecord]:
         """One alert per threshold per period (idempotent); returns the alerts created by this call."""

@@ -35,6 +35,22 @@ ON CONFLICT (day, provider, model, prompt_name) DO UPDATE SET
 """
 
 
+_UPSERT_TOTAL = """
+INSERT INTO daily_total (day, runs, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
+    reasoning_tokens, cost_nanos, unpriced_runs)
+VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (day) DO UPDATE SET
+    runs = runs + 1,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
+    cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens,
+    reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+    cost_nanos = cost_nanos + excluded.cost_nanos,
+    unpriced_runs = unpriced_runs + excluded.unpriced_runs
+"""
+
+
 def rollup_timezone(conn: Connection) -> str | None:
     return conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (ROLLUP_TZ_KEY,)).scalar()
 
@@ -52,15 +68,17 @@ def add_to_rollup(conn: Connection, tz_name: str, created_at: datetime, provider
                   prompt_name: str | None, tokens: tuple[int, int, int, int, int], cost_nanos: int | None,
                   status: str) -> None:
     """Count one settled run; `tokens` = input, output, cached input, cache writes, reasoning."""
-    conn.exec_driver_sql(_UPSERT, (
-        local_day(created_at, tz_name), provider, model, prompt_name or "", *tokens, cost_nanos or 0,
-        int(cost_nanos is None), int(status == "error")))
+    day = local_day(created_at, tz_name)
+    conn.exec_driver_sql(_UPSERT, (day, provider, model, prompt_name or "", *tokens, cost_nanos or 0,
+                                   int(cost_nanos is None), int(status == "error")))
+    conn.exec_driver_sql(_UPSERT_TOTAL, (day, *tokens, cost_nanos or 0, int(cost_nanos is None)))
 
 
 def rebuild_rollup(conn: Connection, tz_name: str | None) -> str:
     """Recount the whole rollup from the raw rows, in `tz_name` (None: keep the current zone)."""
     name = tz_name or rollup_timezone(conn) or local_timezone_name()
     conn.exec_driver_sql("DELETE FROM daily_rollup")
+    conn.exec_driver_sql("DELETE FROM daily_total")
     conn.exec_driver_sql("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (ROLLUP_TZ_KEY, name))
     first, last = conn.exec_driver_sql(
         "SELECT MIN(created_at), MAX(created_at) FROM run WHERE status != 'pending'").one()
@@ -88,6 +106,12 @@ def rebuild_rollup(conn: Connection, tz_name: str | None) -> str:
         WHERE r.created_at >= d.start AND r.created_at < d.end AND r.status != 'pending'
         GROUP BY d.day, r.provider, r.model, COALESCE(r.prompt_name, '')""")
     conn.exec_driver_sql("DROP TABLE rollup_days")
+    conn.exec_driver_sql("""
+        INSERT INTO daily_total (day, runs, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
+            reasoning_tokens, cost_nanos, unpriced_runs)
+        SELECT day, SUM(runs), SUM(input_tokens), SUM(output_tokens), SUM(cached_input_tokens),
+            SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(cost_nanos), SUM(unpriced_runs)
+        FROM daily_rollup GROUP BY day""")
     return name
 
 
@@ -105,28 +129,30 @@ def window_spend(conn: Connection, windows: list[tuple[datetime, datetime]], tz_
     today = local_day(today_start, tz_name)
     if first_day < today:
         rows = conn.exec_driver_sql(
-            "SELECT day, SUM(cost_nanos), SUM(unpriced_runs) FROM daily_rollup WHERE day >= ? AND day < ? "
-            "GROUP BY day", (first_day, today)).all()
+            "SELECT day, cost_nanos, unpriced_runs FROM daily_total WHERE day >= ? AND day < ?",
+            (first_day, today)).all()
         bounds = [(local_day(start, tz_name), local_day(end, tz_name)) for start, end in windows]
         for day, cost, unpriced in rows:
             for index, (start_day, end_day) in enumerate(bounds):
                 if start_day <= day < end_day:
                     results[index][0] += cost
                     results[index][1] += unpriced
-    raw = [(max(start, today_start), end) for start, end in windows]
-    raw_from = min(start for start, _ in raw)
-    selects = []
-    params: list[Any] = []
-    for start, end in raw:
-        selects.append("COALESCE(SUM(CASE WHEN created_at >= ? AND created_at < ? THEN cost_nanos END), 0), "
-                       "COALESCE(SUM(CASE WHEN created_at >= ? AND created_at < ? THEN cost_nanos IS NULL END), 0)")
-        params += [to_db(start), to_db(end)] * 2
-    row = conn.exec_driver_sql(
-        f"SELECT {', '.join(selects)} FROM run WHERE created_at >= ? AND status != 'pending'",
-        (*params, to_db(raw_from))).one()
-    for index in range(len(windows)):
-        results[index][0] += row[2 * index]
-        results[index][1] += row[2 * index + 1]
+    raw = [(index, max(start, today_start), end) for index, (start, end) in enumerate(windows)
+           if max(start, today_start) < end]  # windows that end before today are all in the rollup
+    if raw:
+        # Cut the raw range at every window edge and sum each piece once (covering index, no CASE per row).
+        edges = sorted({edge for _, start, end in raw for edge in (start, end)})
+        pieces = list(zip(edges, edges[1:]))
+        sql = " UNION ALL ".join(
+            f"SELECT {number}, COALESCE(SUM(cost_nanos), 0), COALESCE(SUM(cost_nanos IS NULL), 0) FROM run "
+            "WHERE created_at >= ? AND created_at < ? AND status != 'pending'" for number in range(len(pieces)))
+        params = tuple(text for start, end in pieces for text in (to_db(start), to_db(end)))
+        sums = {number: (cost, unpriced) for number, cost, unpriced in conn.exec_driver_sql(sql, params).all()}
+        for index, start, end in raw:
+            for number, (piece_start, piece_end) in enumerate(pieces):
+                if start <= piece_start and piece_end <= end:
+                    results[index][0] += sums[number][0]
+                    results[index][1] += sums[number][1]
     return [(cost, unpriced) for cost, unpriced in results]
 
 

@@ -17,8 +17,10 @@ from promptlab_tui.store.migrations import SCHEMA_VERSION  # noqa: F401  (re-exp
 class RunRow(SQLModel, table=True):
     __tablename__ = "run"
     __table_args__ = (
-        Index("ix_run_created", "created_at", "id"),
+        # Covers keyset pages and today's raw sums (status, cost) without touching the table.
+        Index("ix_run_created", "created_at", "id", "status", "cost_nanos"),
         Index("ix_run_model_created", "model", "created_at"),
+        Index("ix_run_model_prompt_created", "model", "prompt_name", "created_at"),
         Index("ix_run_pending", "status", sqlite_where=text("status = 'pending'")),
         Index("ix_run_session", "session_id", sqlite_where=text("session_id IS NOT NULL")),
     )
@@ -127,6 +129,22 @@ class DailyRollupRow(SQLModel, table=True):
     cost_nanos: int = 0
     unpriced_runs: int = 0
     error_runs: int = 0
+
+
+class DailyTotalRow(SQLModel, table=True):
+    """One row per local day: what budgets sum (a month is ~30 rows however many models and prompts)."""
+
+    __tablename__ = "daily_total"
+
+    day: str = Field(primary_key=True)
+    runs: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_nanos: int = 0
+    unpriced_runs: int = 0
 
 
 class PriceAuditRow(SQLModel, table=True):
