@@ -93,3 +93,27 @@ def test_reprice_dry_run_then_apply_with_an_audit_row(capsys):
     repo.close()
     assert main(["reprice", "--dry-run"]) == 0
     assert "0 run(s) changed" in capsys.readouterr().out
+
+
+def test_history_applies_the_retention_policy_and_settles_orphans(capsys, isolated_home):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (isolated_home / "config.toml").write_text("retention_days = 30\n", encoding="utf-8")
+    old = record(cost=CostBreakdown(output_nanos=10), when=datetime.now(UTC) - timedelta(days=40))
+    recent = record(cost=CostBreakdown(output_nanos=10), when=datetime.now(UTC) - timedelta(days=3))
+    holder = subprocess.Popen([sys.executable, "-m", "tests.store.ledger_worker", str(isolated_home / "promptlab.db"),
+                               "25"], cwd=Path(__file__).resolve().parents[2], stdout=subprocess.PIPE, text=True)
+    orphan = holder.stdout.readline().strip()
+    holder.kill()
+    holder.wait(timeout=30)
+
+    assert main(["history"]) == 0
+    captured = capsys.readouterr()
+    assert "settled 1 run(s) left pending" in captured.err and "interrupted" in captured.out
+    repo = HistoryRepository()
+    assert repo.get_run(old).response_text is None and repo.get_run(old).cost_nanos == 10
+    assert repo.get_run(recent).response_text == "hello"
+    assert repo.get_run(orphan).status == "interrupted"
+    repo.close()

@@ -102,3 +102,25 @@ def test_reprice_dry_run_changes_nothing_and_the_real_run_writes_an_audit_row(re
     assert (audit["runs_changed"], audit["old_total_nanos"], audit["new_total_nanos"]) == (3, 3_000, 14_400)
     assert [p["period"] for p in audit["periods"]] == ["2024-05", "2024-06"]
     assert repo.reprice(double, dry_run=True).runs_changed == 0
+
+
+def test_retention_is_incremental_and_catches_up_when_the_policy_shortens(repo):
+    ids = [run_once(repo, 1, created_at=NOW - timedelta(days=age)) for age in (100, 40, 10, 1)]
+    assert repo.apply_retention(60, now=NOW) == 1
+    assert repo.apply_retention(60, now=NOW) == 0  # nothing new to drop
+    assert repo.apply_retention(60, now=NOW + timedelta(days=25)) == 1  # the 40-day-old run is now 65 days old
+    assert repo.apply_retention(30, now=NOW + timedelta(days=25)) == 1  # a shorter policy: the 10-day-old run
+    assert [repo.get_run(i).prompt_text for i in ids] == [None, None, None, "Hello"]
+    with pytest.raises(ValueError, match="-1 days"):
+        repo.apply_retention(-1)
+
+
+def test_limit_status_is_the_ledgers_view_of_the_limited_periods(repo):
+    settings = BudgetSettings(daily_limit_nanos=DOLLAR, monthly_limit_nanos=10 * DOLLAR, timezone="UTC")
+    run_once(repo, DOLLAR // 4, created_at=NOW)
+    held = repo.reserve_run(pending(DOLLAR // 10), settings, now=NOW)
+    statuses = repo.limit_status(settings, now=NOW)
+    assert [(s.kind, s.spent_nanos, s.reserved_nanos) for s in statuses] == [
+        ("daily", DOLLAR // 4, DOLLAR // 10), ("monthly", DOLLAR // 4, DOLLAR // 10)]
+    assert repo.limit_status(BudgetSettings(timezone="UTC"), now=NOW) == []
+    assert held.periods == statuses

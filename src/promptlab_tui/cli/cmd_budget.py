@@ -70,15 +70,22 @@ def history_context() -> Iterator[ServiceContext]:
         context.close()
 
 
-def settle_orphans_quietly(context: ServiceContext) -> None:
-    """Runs left pending by a process that died are settled before they are shown."""
+def tidy_history(context: ServiceContext) -> None:
+    """Before showing the history: settle runs left pending by a dead process, apply the retention policy."""
     try:
         settled = context.settle_orphans()
     except Exception as error:  # a broken price file must not hide the history; `run` settles them later
         print(f"promptlab: could not settle runs left pending by a process that ended: {error}", file=sys.stderr)
+    else:
+        if settled:
+            print(f"promptlab: settled {len(settled)} run(s) left pending by a process that ended", file=sys.stderr)
+    try:
+        days = context.config.retention_days
+    except Exception as error:  # the config's own error is reported by the commands that need it
+        print(f"promptlab: retention not applied: {error}", file=sys.stderr)
         return
-    if settled:
-        print(f"promptlab: settled {len(settled)} run(s) left pending by a process that ended", file=sys.stderr)
+    if days is not None and context.repository is not None:
+        context.repository.apply_retention(days)
 
 
 def parse_usd(option: str, text: str) -> int | None:
@@ -161,7 +168,7 @@ def show_budget(args: argparse.Namespace) -> int:
     from promptlab_tui.core.budget import BudgetSettings
 
     with history_context() as context:
-        settle_orphans_quietly(context)
+        tidy_history(context)
         repository = context.repository
         assert repository is not None
         settings = repository.get_budget()

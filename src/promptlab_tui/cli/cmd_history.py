@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from promptlab_tui.cli.cmd_budget import history_context, settle_orphans_quietly, usd
+from promptlab_tui.cli.cmd_budget import history_context, tidy_history, usd
 from promptlab_tui.cli.errors import EXIT_BAD_INPUT, CliError
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def show_history(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError(f"--limit {args.limit}: expected 1 or more", EXIT_BAD_INPUT)
     with history_context() as context:
-        settle_orphans_quietly(context)
+        tidy_history(context)
         return _show_history(args, context.repository)
 
 

@@ -43,17 +43,28 @@ def delete_prompt_ref(db: Database, name: str) -> bool:
         return bool(conn.exec_driver_sql("DELETE FROM saved_prompt WHERE name = ?", (name,)).rowcount)
 
 
+RETENTION_KEY = "retention_applied_before"
+_RETENTION_OVERLAP = timedelta(days=2)  # runs settled late (orphans) just before the last cutoff
+
+
 def apply_retention(db: Database, days: int | None, now: datetime | None = None) -> int:
-    """Drop prompt and response text of runs older than `days` (numbers are kept); None keeps everything."""
+    """Drop prompt and response text of runs older than `days` (numbers are kept); None keeps everything.
+
+    Incremental: only runs since the last cutoff are looked at, so it is cheap to call at every start.
+    """
     if days is None:
         return 0
     if days < 0:
         raise ValueError(f"retention of {days} days: expected 0 or more")
-    cutoff = (now or utc_now()) - timedelta(days=days)
+    cutoff = to_db((now or utc_now()) - timedelta(days=days))
     with db.write() as conn:
+        done = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (RETENTION_KEY,)).scalar()
+        since = to_db(from_db(done) - _RETENTION_OVERLAP) if done else ""
         result = conn.exec_driver_sql(
-            "UPDATE run SET prompt_text = NULL, response_text = NULL WHERE created_at < ? AND status != 'pending' "
-            "AND (prompt_text IS NOT NULL OR response_text IS NOT NULL)", (to_db(cutoff),))
+            "UPDATE run SET prompt_text = NULL, response_text = NULL WHERE created_at >= ? AND created_at < ? "
+            "AND status != 'pending' AND (prompt_text IS NOT NULL OR response_text IS NOT NULL)", (since, cutoff))
+        if not done or cutoff > done:
+            conn.exec_driver_sql("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (RETENTION_KEY, cutoff))
     return int(result.rowcount)
 
 

@@ -45,6 +45,15 @@ def budget_status(db: Database, settings: BudgetSettings, now: datetime | None =
     return statuses
 
 
+def limit_status(db: Database, settings: BudgetSettings, now: datetime | None = None) -> list[PeriodStatus]:
+    if not settings.has_limits:
+        return []
+    from promptlab_tui.store.ledger import period_statuses
+
+    with db.read() as conn:
+        return period_statuses(conn, settings, now or utc_now())
+
+
 _SUMS = ("COUNT(*), COALESCE(SUM(cost_nanos), 0), COALESCE(SUM(cost_nanos IS NULL), 0), "
          "COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cached_input_tokens), 0), "
          "COALESCE(SUM(cache_write_tokens + cache_write_1h_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), "

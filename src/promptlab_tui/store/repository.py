@@ -80,6 +80,10 @@ class HistoryRepository:
         """daily, weekly, monthly (limit None where unset), with projection and (optionally) a suggested limit."""
         return queries.budget_status(self.db, settings, now, with_suggestions)
 
+    def limit_status(self, settings: BudgetSettings, now: datetime | None = None) -> list[PeriodStatus]:
+        """The light query: spent and reserved for the periods that have a limit (what reserve_run checks)."""
+        return queries.limit_status(self.db, settings, now)
+
     def record_threshold_alerts(self, settings: BudgetSettings, now: datetime | None = None) -> list[AlertRecord]:
         """One alert per threshold per period (idempotent); returns the alerts created by this call."""
         return budgets.record_threshold_alerts(self.db, settings, now)
