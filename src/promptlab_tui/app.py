@@ -268,10 +268,12 @@ class PromptLabApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("adjust_budget", "setup_budget", "show_alerts", "settings"):
-            # one dialog at a time: grey these while a modal is open
+            # one dialog at a time: grey these while a dialog is open (the palette closes itself first)
+            from textual.command import CommandPalette
             from textual.screen import ModalScreen
 
-            return None if isinstance(self.screen, ModalScreen) else True
+            screen = self.screen
+            return None if isinstance(screen, ModalScreen) and not isinstance(screen, CommandPalette) else True
         return True
 
 

@@ -84,11 +84,13 @@ class SavedPromptsScreen(ModalScreen[tuple[str, ...] | None]):
         if not message.prompts:
             option_list.add_option(Option("[dim]No saved prompts yet: ctrl+s saves the current one.[/dim]",
                                           disabled=True))
+        if message.prompts:
+            option_list.highlighted = 0
         for index, (_, path) in enumerate(message.prompts):
             if self.current is not None and Path(path) == self.current:
                 option_list.highlighted = index
         if message.error:
-            self._error(message.error)
+            self._show_error(message.error)
 
     def _selected_path(self) -> str | None:
         option_list = self.query_one(OptionList)
@@ -96,18 +98,18 @@ class SavedPromptsScreen(ModalScreen[tuple[str, ...] | None]):
             return None
         return option_list.get_option_at_index(option_list.highlighted).id
 
-    def _name(self) -> str | None:
+    def _typed_name(self) -> str | None:
         name = self.query_one(Input).value.strip()
         if not name:
-            self._error("Name: type a name first")
+            self._show_error("Name: type a name first")
             self.query_one(Input).focus()
             return None
         if "/" in name or "\\" in name or name.startswith("."):
-            self._error("Name: use letters, digits, spaces, - and _ (no slashes, not starting with .)")
+            self._show_error("Name: use letters, digits, spaces, - and _ (no slashes, not starting with .)")
             return None
         return name
 
-    def _error(self, text: str) -> None:
+    def _show_error(self, text: str) -> None:
         self.query_one("#form-error", Static).update(escape(text))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -129,26 +131,26 @@ class SavedPromptsScreen(ModalScreen[tuple[str, ...] | None]):
     def action_open(self) -> None:
         path = self._selected_path()
         if path is None:
-            self._error("Pick a prompt in the list first")
+            self._show_error("Pick a prompt in the list first")
             return
         self.dismiss(("open", path))
 
     def action_save_as(self) -> None:
-        name = self._name()
+        name = self._typed_name()
         if name is not None:
             self.dismiss(("save_as", name))
 
     def action_rename(self) -> None:
-        path, name = self._selected_path(), self._name()
+        path, name = self._selected_path(), self._typed_name()
         if path is None:
-            self._error("Pick the prompt to rename in the list first")
+            self._show_error("Pick the prompt to rename in the list first")
         elif name is not None:
             self.dismiss(("rename", path, name))
 
     def action_duplicate(self) -> None:
-        path, name = self._selected_path(), self._name()
+        path, name = self._selected_path(), self._typed_name()
         if path is None:
-            self._error("Pick the prompt to duplicate in the list first")
+            self._show_error("Pick the prompt to duplicate in the list first")
         elif name is not None:
             self.dismiss(("duplicate", path, name))
 

@@ -1,0 +1,106 @@
+"""Every action has a key in the Footer and an entry in the one palette provider; themes are remembered."""
+
+from __future__ import annotations
+
+from tests.app.conftest import lab_screen, settle
+
+
+def shown_bindings(screen) -> dict[str, str]:
+    """action -> key of every binding the Footer shows on this screen."""
+    return {binding.action: binding.key for _, binding, _, _ in screen.active_bindings.values() if binding.show}
+
+
+async def test_every_footer_binding_is_in_the_palette_with_its_key(make_app):
+    from promptlab_tui.screens.commands import LAB_COMMANDS
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        shown = shown_bindings(lab_screen(app))
+        palette = {action.partition(".")[2]: key for _, _, action, key in LAB_COMMANDS}
+        for action, key in shown.items():
+            if action == "command_palette":
+                continue
+            assert action in palette, f"{action} ({key}) has no palette entry"
+            assert palette[action].replace("esc", "escape") == key, action
+        hidden_in_footer = set(palette) - set(shown)
+        assert hidden_in_footer <= {"change_theme", "setup_budget"}  # their keys are listed in the palette
+
+
+async def test_palette_runs_an_action(make_app):
+    from promptlab_tui.screens.budget_adjust import BudgetAdjustDialog
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"adjust budget")
+        await settle(pilot)
+        for _ in range(3):  # highlight the hit, pick it, run it
+            await pilot.press("enter")
+            await settle(pilot)
+            if isinstance(app.screen, BudgetAdjustDialog):
+                break
+        assert isinstance(app.screen, BudgetAdjustDialog)
+
+
+async def test_unavailable_actions_are_greyed_not_hidden(make_app):
+    from promptlab_tui.screens.commands import PromptLabCommands
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lab = lab_screen(app)
+        assert lab.check_action("cancel_run", ()) is None
+        lab.running = True
+        assert lab.check_action("run", ()) is None
+        assert lab.check_action("cancel_run", ()) is True
+        provider = PromptLabCommands(lab)
+        labels = {label: available for label, _, _, available in provider._entries()}
+        assert labels["Run prompt  (ctrl+r, unavailable now)"] is False
+        lab.running = False
+
+
+async def test_project_themes_are_registered_and_the_choice_is_remembered(make_app, isolated_home):
+    from promptlab_tui.config import load_config
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert {"promptlab-dusk", "promptlab-paper"} <= set(app.available_themes)
+        await pilot.press("f2")
+        await settle(pilot)
+        option_list = app.screen.query_one("#theme-list")
+        option_list.highlighted = option_list.get_option_index("promptlab-dusk")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "promptlab-dusk"
+    assert load_config().theme == "promptlab-dusk"
+    again = make_app()
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert again.theme == "promptlab-dusk"
+
+
+async def test_a_broken_theme_file_is_reported_and_skipped(make_app, isolated_home):
+    folder = isolated_home / "themes"
+    folder.mkdir()
+    (folder / "broken.toml").write_text('name = "broken"\nprimary = "#123456"\ncolour = "red"\n')
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "broken" not in app.available_themes
+        assert any("broken.toml" in problem and "colour" in problem for problem in app.startup_problems)
+
+
+async def test_a_broken_config_file_is_not_overwritten(make_app, isolated_home):
+    config = isolated_home / "config.toml"
+    config.write_text("theme = [unclosed\n")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert any("config" in problem.lower() for problem in app.startup_problems)
+        app.theme = "nord"
+        await settle(pilot)
+    assert config.read_text() == "theme = [unclosed\n"
