@@ -101,7 +101,7 @@ def test_stream_that_stops_midway_is_billed_from_what_arrived(service, fake_prov
 
 def test_anthropic_stream_that_breaks_keeps_the_reported_input(service, fake_provider_env):
     fake_provider_env.script(Behaviour.broken(after_chunks=3, text=LONG_TEXT, cached_tokens=4))
-    outcome = service.run(prompt("Count, slowly and for a while please.", model="claude-sonnet-4-5"))
+    outcome = service.run(prompt("Count, slowly and for a while please.", model="claude-haiku-4-5"))
     assert outcome.status == "error"
     reported_input = fake_provider_env.last_request.usage
     record = _record(outcome)

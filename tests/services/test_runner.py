@@ -64,15 +64,15 @@ def test_anthropic_run_records_cache_reads_and_writes_at_their_own_prices(servic
     fake_provider_env.script(Behaviour.reply("Primes: 2, 3, 5.", cached_tokens=20, cache_write_tokens=10,
                                              cache_write_1h_tokens=6))
     outcome = service.run(prompt("Name three primes, please, and be brief about it. " * 3,
-                                 model="claude-sonnet-4-5"))
+                                 model="claude-haiku-4-5"))
 
     wire = fake_provider_env.last_request.usage
     assert fake_provider_env.last_request.api == "anthropic"
     assert outcome.usage == Usage(input_tokens=wire["input_tokens"], output_tokens=wire["output_tokens"],
                                   cached_input_tokens=20, cache_write_tokens=10, cache_write_1h_tokens=6)
-    # Claude Sonnet 4.5: $3 input, $0.30 cache read, $3.75 5-minute write, $6 1-hour write, $15 output
-    expected = (_per_million(wire["input_tokens"], "3") + _per_million(20, "0.30") + _per_million(10, "3.75")
-                + _per_million(6, "6") + _per_million(wire["output_tokens"], "15"))
+    # Claude Haiku 4.5: $1 input, $0.10 cache read, $1.25 5-minute write, $2 1-hour write, $5 output
+    expected = (_per_million(wire["input_tokens"], "1") + _per_million(20, "0.10") + _per_million(10, "1.25")
+                + _per_million(6, "2") + _per_million(wire["output_tokens"], "5"))
     assert outcome.cost_nanos == expected
     assert history.get_run(outcome.run_id).cost_nanos == expected
 
