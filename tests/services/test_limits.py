@@ -8,7 +8,6 @@ from promptlab_tui.core.budget import PromptTooLarge
 from promptlab_tui.services.run_types import BudgetRefused, RunOptions
 from promptlab_tui.services.runner import RunService
 from promptlab_tui.services.session import SessionSpend
-from tests.fakeprovider.behaviours import Behaviour
 from tests.services.conftest import prompt, set_budget
 
 
