@@ -71,6 +71,7 @@ class PromptLabApp(App[int]):
         Binding("ctrl+b", "adjust_budget", "Budget", priority=True),
         Binding("ctrl+l", "show_alerts", "Alerts", priority=True),
         Binding("f2", "settings", "Settings"),
+        Binding("f5", "show_history", "History"),
         Binding("f4", "setup_budget", "Setup", show=False),
         Binding("ctrl+t", "change_theme", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -240,6 +241,11 @@ class PromptLabApp(App[int]):
 
     # ---- settings and themes --------------------------------------------------------------------
 
+    def action_show_history(self) -> None:
+        from promptlab_tui.screens.history import HistoryScreen
+
+        self.push_screen(HistoryScreen())
+
     def action_settings(self) -> None:
         from promptlab_tui.screens.settings import SettingsScreen
 
@@ -267,7 +273,7 @@ class PromptLabApp(App[int]):
             self.call_from_thread(self.notify, f"Settings not saved: {error}", severity="error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("adjust_budget", "setup_budget", "show_alerts", "settings"):
+        if action in ("adjust_budget", "setup_budget", "show_alerts", "settings", "show_history"):
             # one dialog at a time: grey these while a dialog is open (the palette closes itself first)
             from textual.command import CommandPalette
             from textual.screen import ModalScreen

@@ -146,3 +146,37 @@ def _now():
 
     return datetime.now(timezone.utc)
 
+
+
+async def test_per_run_cap_refuses_and_points_at_the_cap_field(make_app, fake_provider_env, isolated_home):
+    from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lab = lab_screen(app)
+        lab.query_one("#cost-cap").value = "0.00001"
+        await pilot.press(*PROMPT)
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, BudgetExceededDialog)
+        assert "per-run cap" in str(app.screen.query_one("#refusal-numbers").render())
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.focused.id == "cost-cap"
+    assert fake_provider_env.requests == []
+
+
+async def test_history_shows_past_runs_without_a_key(make_app, isolated_home):
+    from textual.widgets import DataTable
+
+    seed_spend(isolated_home, "0.25")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert "$0.2500" in table.get_row_at(0)

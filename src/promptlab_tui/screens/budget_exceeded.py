@@ -80,7 +80,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
         return True
 
     def action_choose(self, kind: str) -> None:
-        value: object = None
+        value: object = self.refusal.scope
         if kind == "cheaper":
             value = self.refusal.cheaper_model
         elif kind == "capped":

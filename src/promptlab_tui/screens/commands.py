@@ -17,6 +17,7 @@ LAB_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("Adjust budget", "Limits, thresholds and hard/warn mode, saved at once", "app.adjust_budget", "ctrl+b"),
     ("Budget setup wizard", "Estimate usage and pick a recommended budget", "app.setup_budget", "f4"),
     ("Show alerts", "Budget alerts: details and acknowledge", "app.show_alerts", "ctrl+l"),
+    ("Show history", "Recent runs with tokens, cost and estimate", "app.show_history", "f5"),
     ("Settings", "Theme and other preferences", "app.settings", "f2"),
     ("Change theme", "Pick a theme (remembered)", "app.change_theme", "ctrl+t"),
     ("Quit", "Leave promptlab", "app.quit", "ctrl+q"),

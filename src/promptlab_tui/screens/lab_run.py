@@ -51,7 +51,7 @@ class RunMixin:
     def action_cancel_run(self) -> None:
         if self.running and self.cancel_event is not None:
             self.cancel_event.set()
-            self.results.set_status("Cancelling… (what was spent is recorded)")
+            self.results.cancelling = True  # what was already spent is still recorded
 
     def _end_run(self) -> None:
         self.running = False
@@ -94,7 +94,10 @@ class RunMixin:
 
     def _refusal_choice(self, choice: tuple[str, object] | None) -> None:
         kind, value = choice or ("cancel", None)
-        if kind == "increase":
+        if kind == "increase" and value == "run":
+            self.query_one("#cost-cap").focus()  # the per-run cap is the Lab's own field
+            self.notify("Raise the per-run cap ($) and press ctrl+r.")
+        elif kind == "increase":
             self.app.action_adjust_budget()
         elif kind == "cheaper" and isinstance(value, str):
             match = next((m for m in self.app.models if m.model == value or m.key == value), None)

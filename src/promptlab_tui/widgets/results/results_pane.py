@@ -44,6 +44,7 @@ class ResultsPane(Vertical):
         self._tokens_exact = False
         self._flush_timer: Timer | None = None
         self.running = False
+        self.cancelling = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="run-row"):
@@ -98,11 +99,13 @@ class ResultsPane(Vertical):
             answer.scroll_end(animate=False)
         if self.running:
             approx = "" if self._tokens_exact else "≈"
-            self._status(f"Streaming · {approx}{self._tokens:,} tokens · {self._clock() - self._started:.1f} s · esc cancels")
+            action = "cancelling…" if self.cancelling else "esc cancels"
+            self._status(f"Streaming · {approx}{self._tokens:,} tokens · {self._clock() - self._started:.1f} s · {action}")
 
     def finish(self, outcome: RunOutcomeView | None, message: str | None = None) -> None:
         self._flush()
         self.running = False
+        self.cancelling = False
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
