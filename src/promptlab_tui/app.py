@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-import tomllib
 from datetime import datetime
-from pathlib import Path
 from typing import Callable
 
 from textual import work
@@ -20,49 +18,12 @@ from textual.reactive import reactive
 from textual.theme import Theme
 
 from promptlab_tui.screens.commands import PromptLabCommands
-from promptlab_tui.screens.messages import BudgetLoaded, BudgetSaved, PricingLoaded
+from promptlab_tui.screens.messages import (
+    AlertsAcknowledged, BudgetLoaded, BudgetSaved, PricingLoaded, SettingsNotSaved)
+from promptlab_tui.screens.theme_files import load_project_themes
 from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
 
 TEST_ENV = "PROMPTLAB_TEST"  # set by tests: no cursor blink, so snapshots are stable
-THEME_FIELDS = set(Theme.__dataclass_fields__)
-
-
-def theme_dirs() -> list[Path]:
-    from promptlab_tui.paths import app_paths, shipped_file
-
-    return [shipped_file("themes"), app_paths().config_dir / "themes"]
-
-
-def load_theme_file(path: Path) -> Theme:
-    """A theme TOML file -> Theme; raises ValueError naming the file and the field."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ValueError(f"{path}: {error}") from error
-    unknown = set(data) - THEME_FIELDS
-    if unknown:
-        raise ValueError(f"{path}: unknown field(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(THEME_FIELDS))}")
-    for field in ("name", "primary"):
-        if not isinstance(data.get(field), str):
-            raise ValueError(f"{path}: field {field!r}: expected a string")
-    try:
-        return Theme(**data)
-    except Exception as error:  # a bad colour string: say which file
-        raise ValueError(f"{path}: {error}") from error
-
-
-def load_project_themes(problems: list[str]) -> list[Theme]:
-    themes: list[Theme] = []
-    for folder in theme_dirs():
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.toml")):
-                try:
-                    themes.append(load_theme_file(path))
-                except ValueError as error:
-                    problems.append(f"Theme skipped: {error}")
-    return themes
-
-
 class PromptLabApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "promptlab"
@@ -234,10 +195,12 @@ class PromptLabApp(App[int]):
     def acknowledge_alerts(self, alerts: list[AlertView]) -> None:
         from promptlab_tui.screens import backend
 
-        error = backend.acknowledge_alerts(self.services, [a.alert_id for a in alerts])
-        if error:
-            self.call_from_thread(self.notify, error, severity="error")
-        self.call_from_thread(self.load_budget)
+        self.post_message(AlertsAcknowledged(backend.acknowledge_alerts(self.services, [a.alert_id for a in alerts])))
+
+    def on_alerts_acknowledged(self, message: AlertsAcknowledged) -> None:
+        if message.error:
+            self.notify(message.error, severity="error")
+        self.load_budget()
 
     # ---- settings and themes --------------------------------------------------------------------
 
@@ -270,7 +233,10 @@ class PromptLabApp(App[int]):
         try:
             save_config(self.config)
         except OSError as error:
-            self.call_from_thread(self.notify, f"Settings not saved: {error}", severity="error")
+            self.post_message(SettingsNotSaved(str(error)))
+
+    def on_settings_not_saved(self, message: SettingsNotSaved) -> None:
+        self.notify(f"Settings not saved: {message.error}", severity="error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("adjust_budget", "setup_budget", "show_alerts", "settings", "show_history"):

@@ -37,9 +37,9 @@ def refusal_markup(refusal: RefusalView) -> str:
 class BudgetExceededDialog(ModalScreen[Choice | None]):
     BINDINGS = [
         Binding("escape", "choose('cancel')", "Cancel"),
-        Binding("i", "choose('increase')", "Increase budget"),
+        Binding("i", "choose('increase')", "Raise budget"),
         Binding("m", "choose('cheaper')", "Cheaper model"),
-        Binding("l", "choose('capped')", "Lower max tokens"),
+        Binding("l", "choose('capped')", "Capped run"),
     ]
 
     def __init__(self, refusal: RefusalView) -> None:

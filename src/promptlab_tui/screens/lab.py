@@ -149,6 +149,12 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self.update_dirty(values)
         if not self.app.pricing_ready:
             return  # pricing_loaded() schedules the first preview
+        if not values.user.strip() and not values.system.strip():
+            self.generation += 1
+            self.preview_shown = self.generation  # any count still running is for older text
+            pane = self.query_one(PreviewPane)
+            pane.preview, pane.status = None, "Type a prompt to see its cost."
+            return
         self.generation += 1
         self.compute_preview(values, self.generation)
 

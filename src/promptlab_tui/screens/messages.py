@@ -97,3 +97,15 @@ class PromptFileDone(Message):
         self.path = path
         self.spec = spec
         self.error = error
+
+
+class AlertsAcknowledged(Message):
+    def __init__(self, error: str | None) -> None:
+        super().__init__()
+        self.error = error
+
+
+class SettingsNotSaved(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error

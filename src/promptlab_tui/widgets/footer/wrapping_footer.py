@@ -17,10 +17,12 @@ class WrappingFooter(Footer):
         yield from super().compose()
         keys = self.styles.grid_size_columns or 0
         narrow = self.app.size.width < NARROW_COLUMNS
-        self.set_class(narrow, "-two-rows")
-        if narrow:  # always two rows, so a dialog's footer covers the Lab's footer behind it
-            self.styles.grid_size_columns = max(ceil(keys / 2), MIN_COLUMNS)
+        self.set_class(narrow and keys > MIN_COLUMNS, "-two-rows")
+        # always two rows tall when narrow, so a dialog's footer covers the Lab's two-row footer behind it
+        self.set_class(narrow and keys <= MIN_COLUMNS, "-tall")
+        if narrow and keys > MIN_COLUMNS:
+            self.styles.grid_size_columns = ceil(keys / 2)
 
     def on_resize(self, event: Resize) -> None:
-        if (self.app.size.width < NARROW_COLUMNS) != self.has_class("-two-rows"):
+        if (self.app.size.width < NARROW_COLUMNS) != (self.has_class("-two-rows") or self.has_class("-tall")):
             self.call_after_refresh(self.recompose)
