@@ -12,12 +12,12 @@ from typing import Any
 
 DEFAULT_TEXT = "Hello from the fake provider. This answer is deterministic."
 
-KINDS = ("reply", "error", "malformed", "broken")
+KINDS = ("reply", "error", "malformed", "broken", "stream_error")
 
 
 @dataclass
 class Behaviour:
-    kind: str = "reply"  # reply | error | malformed | broken
+    kind: str = "reply"  # reply | error | malformed | broken | stream_error
     text: str = DEFAULT_TEXT
     # usage knobs (added to the usage computed from the request with tiktoken)
     cached_tokens: int = 0  # OpenAI prompt_tokens_details.cached_tokens / Anthropic cache_read_input_tokens
@@ -38,7 +38,7 @@ class Behaviour:
     # timing and faults
     chunk_delay: float = 0.0  # seconds before each streamed chunk (slow streams, cancel, kill -9)
     first_byte_delay: float = 0.0  # seconds before the response headers (request timeouts)
-    break_after_chunks: int = 2  # kind="broken"/"malformed": good text chunks sent before the fault
+    break_after_chunks: int = 2  # kind="broken"/"malformed"/"stream_error": text chunks sent before the fault
     stall_seconds: float = 0.0  # kind="broken": wait this long (connection open) before closing
     times: int = 1  # how many requests this behaviour answers when queued
 
@@ -86,6 +86,11 @@ class Behaviour:
     @classmethod
     def broken(cls, after_chunks: int = 2, stall_seconds: float = 0.0, **knobs: Any) -> "Behaviour":
         return cls(kind="broken", break_after_chunks=after_chunks, stall_seconds=stall_seconds, **knobs)
+
+    @classmethod
+    def stream_error(cls, after_chunks: int = 1, status: int = 529, **knobs: Any) -> "Behaviour":
+        """An error event inside a 200 stream (Anthropic's `event: error`, OpenAI's `data: {"error": ...}`)."""
+        return cls(kind="stream_error", break_after_chunks=after_chunks, status=status, **knobs)
 
     # ---- JSON ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

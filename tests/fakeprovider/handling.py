@@ -136,7 +136,7 @@ def _stream(h: "_Handler", rec: RecordedRequest, b: Behaviour, answer: responses
     else:
         events, first_text = responses.anthropic_sse(answer, model, fake.new_id("msg_"))
         usage_sent = answer.usage
-    fault_at = first_text + b.break_after_chunks if b.kind in ("broken", "malformed") else None
+    fault_at = first_text + b.break_after_chunks if b.kind in ("broken", "malformed", "stream_error") else None
     # Recorded before the bytes go out, so a test that has read the whole answer sees them.
     rec.usage = usage_sent if fault_at is None else (answer.start_usage if rec.api == "anthropic" else None)
     rec.status = 200
@@ -156,8 +156,11 @@ def _stream(h: "_Handler", rec: RecordedRequest, b: Behaviour, answer: responses
     else:
         h.end_stream()
         return
-    if b.kind == "malformed":
-        bad = responses.MALFORMED_SSE if rec.api == "openai" else responses.MALFORMED_ANTHROPIC_SSE
+    if b.kind in ("malformed", "stream_error"):
+        if b.kind == "stream_error":
+            bad = responses.stream_error_event(rec.api or "openai", b.status, b.error_message)
+        else:
+            bad = responses.MALFORMED_SSE if rec.api == "openai" else responses.MALFORMED_ANTHROPIC_SSE
         rec.completed = True
         h.write_chunk(bad)
         h.end_stream()

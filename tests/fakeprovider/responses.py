@@ -132,3 +132,10 @@ def anthropic_sse(answer: Answer, model: str, request_id: str) -> tuple[list[byt
 MALFORMED_SSE = b'data: {"id": "chatcmpl-broken", "choices": [{"delta": {"content": "x"\n\n'
 MALFORMED_ANTHROPIC_SSE = b'event: content_block_delta\ndata: {"type": "content_block_delta", "delta": {\n\n'
 MALFORMED_JSON = b'{"id": "broken", "choices": [{"message": {"content": "tru'
+
+
+def stream_error_event(api: str, status: int, message: str | None) -> bytes:
+    """The error a provider sends inside an already-started stream."""
+    if api == "anthropic":
+        return _event("error", wire.anthropic_error(status, message=message))
+    return b"data: " + json.dumps(wire.openai_error(status, message=message)).encode() + b"\n\n"

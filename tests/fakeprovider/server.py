@@ -27,6 +27,7 @@ from tests.fakeprovider.handling import RecordedRequest, control, serve_api
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # many client processes connect at once in the concurrency tests
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that hang up (cancel, timeout, kill -9) are part of the tests, not server errors.
@@ -48,11 +49,13 @@ class FakeProviderServer:
         self._ids = itertools.count(1)
         self.stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
+        self._port = 0
         self._thread: threading.Thread | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------------
     def start(self) -> "FakeProviderServer":
         self._httpd = _QuietServer((self.host, self._requested_port), _Handler)
+        self._port = self._httpd.server_address[1]
         self._httpd.fake = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="fake-provider", daemon=True)
@@ -74,8 +77,8 @@ class FakeProviderServer:
 
     @property
     def port(self) -> int:
-        assert self._httpd is not None, "server not started"
-        return self._httpd.server_address[1]
+        assert self._port, "server not started"
+        return self._port  # kept after stop(), so a test can point a client at a closed port
 
     @property
     def url(self) -> str:

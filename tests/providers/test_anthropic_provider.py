@@ -147,3 +147,11 @@ def test_cancel_mid_stream_keeps_partial_text_and_the_input_reported(fake_provid
                 cancel.set()
     assert caught.value.partial_text == "alpha "
     assert caught.value.partial_usage.input_tokens == fake_provider.last_request.usage["input_tokens"]
+
+
+def test_an_error_event_inside_the_stream_breaks_it_with_the_reason(fake_provider, claude):
+    fake_provider.default = Behaviour.stream_error(after_chunks=1, text="alpha beta")
+    with pytest.raises(StreamBroken) as caught:
+        run(claude)
+    assert caught.value.partial_text == "alpha " and "Overloaded" in str(caught.value)
+    assert len(fake_provider.requests) == 1

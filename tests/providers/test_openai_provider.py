@@ -228,3 +228,22 @@ def test_cancel_before_the_call_sends_nothing(fake_provider, make_provider):
 def test_provider_repr_and_errors_never_show_the_key(make_provider):
     provider = make_provider()
     assert TEST_KEY not in repr(provider) and TEST_KEY not in repr(vars(provider).get("retry"))
+
+
+def test_an_error_inside_the_stream_breaks_it_with_the_reason(fake_provider, make_provider):
+    fake_provider.default = Behaviour.stream_error(after_chunks=2, status=500, text="alpha beta gamma")
+    with pytest.raises(StreamBroken) as caught:
+        run(make_provider())
+    assert caught.value.partial_text == "alpha beta " and "server had an error" in str(caught.value)
+
+
+def test_an_unreachable_server_names_the_base_url(fake_provider):
+    from promptlab_tui.config import AppConfig, ProviderSettings
+    from promptlab_tui.providers.base import ProviderUnreachable
+    from promptlab_tui.providers.registry import provider_for
+
+    fake_provider.stop()  # nothing listens on that port any more
+    config = AppConfig(providers={"openai": ProviderSettings(base_url=fake_provider.url + "/v1", api_key=TEST_KEY)})
+    with pytest.raises(ProviderUnreachable) as caught:
+        provider_for("gpt-4o-mini", "openai", config).complete(PROMPT, 8)
+    assert fake_provider.url in str(caught.value)
