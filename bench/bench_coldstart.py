@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.harness import row
+from bench.harness import describe, row
 from bench.peers import PEERS, PeerUnavailable, ensure_installed, textual_version
 from bench.ptyframe import median_first_frame_ms, terminal_env
 
@@ -47,7 +47,7 @@ def run(quick: bool) -> list[dict]:
             rows.append(row(GROUP, "bare Textual app (Header, TextArea, Static, Footer)", bare_ms, "ms",
                             note=_spread(samples)))
         except Exception as error:  # noqa: BLE001 - each figure fails on its own
-            rows.append(row(GROUP, "bare Textual app", None, "ms", note=f"{type(error).__name__}: {error}"))
+            rows.append(row(GROUP, "bare Textual app", None, "ms", note=describe(error)))
         baseline = {"baseline_name": "bare app", "baseline": bare_ms}
 
         try:
@@ -58,7 +58,7 @@ def run(quick: bool) -> list[dict]:
                             note=_spread(samples) + "; home created by the unmeasured warm-up start"))
         except Exception as error:  # noqa: BLE001
             rows.append(row(GROUP, "promptlab", None, "ms", **baseline, target=f"≤ {TARGET_RATIO}x bare app",
-                            met=False, note=f"{type(error).__name__}: {error}"[:400]))
+                            met=False, note=describe(error)))
 
         for peer in PEERS:
             try:
@@ -72,5 +72,5 @@ def run(quick: bool) -> list[dict]:
                 rows.append(row(GROUP, f"peer: {peer.name}", None, "ms", **baseline, note=f"skipped: {error}"))
             except Exception as error:  # noqa: BLE001
                 rows.append(row(GROUP, f"peer: {peer.name}", None, "ms", **baseline,
-                                note=f"{type(error).__name__}: {error}"[:400]))
+                                note=describe(error)))
     return rows

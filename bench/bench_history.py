@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from bench.harness import median_ms, row
+from bench.harness import describe, median_ms, row
 from bench.synthetic import TIME_ZONE
 
 UTC = timezone.utc
@@ -141,7 +141,7 @@ def _measure_size(n: int, quick: bool) -> list[dict]:
                             note=f"whole process, median of {repeat}; {shown} runs printed"))
         except Exception as error:  # noqa: BLE001 - the other figures still count
             rows.append(row(GROUP, f"{size}: `promptlab history --limit 50 --json`", None, "ms",
-                            note=f"{type(error).__name__}: {error}"[:400]))
+                            note=describe(error)))
 
         repo = HistoryRepository(Path(home) / "promptlab.db").open()
         raw = raw_queries(repo.path, now)
@@ -169,5 +169,5 @@ def run(quick: bool) -> list[dict]:
         try:
             rows.extend(_measure_size(n, quick))
         except Exception as error:  # noqa: BLE001 - a size that fails still shows in the table
-            rows.append(row(GROUP, f"{_label(n)}", None, "ms", note=f"{type(error).__name__}: {error}"[:400]))
+            rows.append(row(GROUP, f"{_label(n)}", None, "ms", note=describe(error)))
     return rows

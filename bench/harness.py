@@ -39,6 +39,13 @@ def row(group: str, name: str, value: float | None, unit: str, *, baseline_name:
             "baseline": baseline, "ratio": ratio, "target": target, "met": met, "note": note}
 
 
+def describe(error: BaseException, limit: int = 400) -> str:
+    """'Type: message (file.py:line)' of where it was raised, for a table note."""
+    last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    where = f" ({Path(last[0].filename).name}:{last[0].lineno})" if last else ""
+    return f"{type(error).__name__}: {error}{where}"[:limit]
+
+
 def error_row(group: str, error: str) -> dict[str, Any]:
     return row(group, "(failed)", None, "", note=error)
 
@@ -124,9 +131,7 @@ def run_module_inline(package: str, name: str, quick: bool) -> list[dict[str, An
     except BaseException as error:  # noqa: BLE001 - a failing module must not stop the run
         if isinstance(error, KeyboardInterrupt):
             raise
-        last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
-        where = f" ({Path(last[0].filename).name}:{last[0].lineno})" if last else ""
-        return [error_row(name, f"{type(error).__name__}: {error}{where}")]
+        return [error_row(name, describe(error))]
 
 
 def run_module_isolated(package_dir: Path, name: str, quick: bool, timeout: float | None = None) -> list[dict]:
