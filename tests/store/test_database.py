@@ -193,3 +193,17 @@ def test_the_repository_works_from_several_threads(repo):
     for thread in threads:
         thread.join()
     assert errors == [] and repo.total_spend().runs == 40 and repo.total_spend().cost_nanos == 400
+
+
+def test_a_full_disk_is_reported_and_the_failed_write_changes_nothing(repo):
+    from tests.store.conftest import pending
+
+    kept = repo.reserve_run(pending(1000), None)
+    with repo.db.engine.connect() as conn:  # the pooled connection the next write reuses: nearly no room left
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+        conn.exec_driver_sql(f"PRAGMA max_page_count = {pages}")
+    huge = pending(1000)
+    huge.prompt_text = "x" * 200_000
+    with pytest.raises(DatabaseUnavailable, match="disk is full.*nothing was written"):
+        repo.reserve_run(huge, None)
+    assert repo.get_run(huge.run_id) is None and repo.get_run(kept.run_id).pending

@@ -139,7 +139,7 @@ class Database:
         if self._engine is not None:  # forked: never share the parent's connections
             self._engine.dispose(close=False)
             self._engine = None
-        version = preflight(self.path)
+        preflight(self.path)  # refuses a newer, foreign or damaged file before anything writes to it
         from sqlalchemy import create_engine, event
 
         engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_S,
