@@ -125,15 +125,21 @@ def warn_notes(settings: BudgetSettings | None, statuses: list[PeriodStatus], wo
             for s in statuses if s.limit_nanos is not None and s.committed_nanos + worst > s.limit_nanos]
 
 
+def estimate_for(ctx: ServiceContext, spec: PromptSpec, provider: str, tier: str,
+                 input_count: Any = None) -> Any:
+    """The estimate of `spec` as it will be sent, learning from this model's (and prompt's) history."""
+    from promptlab_tui.core.estimate import estimate_run_cost
+
+    stats, calibration = ctx.history_hints(spec.model, spec.name)
+    return estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration, provider=provider,
+                             tier=tier, input_count=input_count)
+
+
 def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
                session: SessionSpend | None = None) -> RunPlan:
     """Check the run against every limit; raise PromptTooLong / BudgetRefused, or return the plan to execute."""
-    from promptlab_tui.core.estimate import estimate_run_cost
-
     spec, provider, price = resolve_target(ctx, prompt, options)
-    stats, calibration = ctx.history_hints(spec.model, spec.name)
-    estimate = estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration,
-                                 provider=provider, tier=options.tier)
+    estimate = estimate_for(ctx, spec, provider, options.tier)
     input_count = estimate.input
     settings = ctx.budget_settings()
     notes: list[str] = []
@@ -175,9 +181,10 @@ def fit_to_limits(ctx: ServiceContext, plan: RunPlan, limits: list[Limit], worst
     fits = max_tokens_that_fit(room, worst_for, plan.max_tokens)
     capped = None
     if fits >= min(MIN_CAPPED_OUTPUT_TOKENS, plan.max_tokens):
+        capped_prompt = dataclasses.replace(plan.prompt, max_tokens=fits)
         capped = dataclasses.replace(
-            plan, prompt=dataclasses.replace(plan.prompt, max_tokens=fits), max_tokens=fits,
-            worst_case_nanos=worst_for(fits),
+            plan, prompt=capped_prompt, max_tokens=fits, worst_case_nanos=worst_for(fits),
+            estimate=estimate_for(ctx, capped_prompt, plan.provider, plan.tier, plan.input_tokens),
             notes=[*plan.notes, f"capped to {fits:,} max tokens (asked {plan.max_tokens:,}) so that the worst case "
                                 f"fits the {tightest.scope} limit"])
         if plan.options is not None and plan.options.accept_capped:
