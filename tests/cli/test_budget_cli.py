@@ -42,6 +42,7 @@ def test_set_then_show_in_text_and_json(capsys):
     assert shown["max_cost_per_run_usd"] == "0.25" and shown["max_tokens_per_prompt"] == 8000
     daily = shown["periods"][0]
     assert daily["period"] == "daily" and daily["limit_usd"] == "5" and daily["spent_usd"] == "1.25"
+    assert shown["periods"][2]["limit_usd"] == "50"  # plain notation, never '5E+1'
     assert daily["percent"] == 25.0 and daily["unpriced_runs"] == 1
     assert shown["periods"][1]["limit_usd"] is None  # no weekly limit
 

@@ -42,9 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 # --- shared with the history, alerts and reprice commands ---------------------------------------------
 def usd(nanos: int | None) -> str | None:
     """Exact USD for JSON (a string, never a float)."""
-    from promptlab_tui.core.money import nanos_to_usd
+    from promptlab_tui.core.money import usd_string
 
-    return None if nanos is None else str(nanos_to_usd(nanos).normalize() if nanos else "0")
+    return usd_string(nanos)
 
 
 def money(nanos: int | None) -> str:
