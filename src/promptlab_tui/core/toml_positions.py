@@ -48,7 +48,9 @@ def _parse_keys(text: str, start: int) -> tuple[list[str], int]:
             parts.append(_unquote(text[i : j + 1]))
             i = j + 1
         elif i < len(text) and text[i] == "'":
-            j = text.index("'", i + 1)
+            j = text.find("'", i + 1)
+            if j < 0:  # unterminated literal key: not a key we can place
+                return parts, i
             parts.append(text[i + 1 : j])
             i = j + 1
         else:
@@ -105,7 +107,7 @@ class TomlPositions:
         self._arrays: dict[tuple[PathPart, ...], int] = {}
         table: tuple[PathPart, ...] = ()
         depth, in_string = 0, None
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(text.split("\n"), start=1):
             if depth > 0 or in_string:  # inside a multi-line array or string
                 depth, in_string = _value_state(line, depth, in_string)
                 continue
