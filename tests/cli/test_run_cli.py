@@ -150,3 +150,18 @@ def test_several_files_print_a_header_before_each_answer(fake_provider_env, tmp_
     out = capsys.readouterr().out
     assert code == 0 and out.count("ok\n") == 2 and "==> " in out and "a.md <==" in out
     assert HistoryRepository().count_runs() == 2
+
+
+def test_an_openai_compatible_endpoint_from_the_config_runs_with_no_price(fake_provider, tmp_path, capsys,
+                                                                          isolated_home):
+    (isolated_home / "config.toml").write_text(
+        f'[providers.local]\nkind = "openai-compatible"\nbase_url = "{fake_provider.openai_base_url}"\n'
+        'requires_key = false\n', encoding="utf-8")
+    fake_provider.require_key = False
+    fake_provider.script(Behaviour.reply("local answer"))
+    code = main(["run", "--provider", "local", "--model", "llama3.1:8b", prompt_file(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 0 and captured.out == "local answer\n"
+    assert "cost no price" in captured.err and "llama3.1:8b @ local" in captured.err
+    (record,) = HistoryRepository().recent_runs()
+    assert record.provider == "local" and record.cost_nanos is None and record.status == "completed"
