@@ -100,10 +100,13 @@ class BudgetRefused(BudgetRefusal):
 
     @property
     def suggestions(self) -> list[str]:
-        flag = {"run": "--max-cost-per-run", "session": "--max-cost-per-session"}.get(self.scope, f"--{self.scope}")
-        items = [f"raise the limit: promptlab budget set {flag} USD"]
         if self.scope == "run":
-            items = ["raise the per-run cap (--max-cost USD)"]
+            items = ["raise the per-run cap (--max-cost USD, or promptlab budget set --max-cost-per-run USD)"]
+        elif self.scope == "session":
+            items = ["raise the session cap (--max-session-cost USD, or promptlab budget set --max-cost-per-session "
+                     "USD), or start a new session"]
+        else:
+            items = [f"raise the limit: promptlab budget set --{self.scope} USD"]
         if self.resets_at is not None and self.scope not in ("run", "session"):
             items.append(f"wait for the reset on {format_reset(self.resets_at, self.timezone_name)}")
         if self.capped_max_tokens:
