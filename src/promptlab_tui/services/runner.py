@@ -186,7 +186,7 @@ class RunService:
         text = prompt_text_of(plan.prompt)
         return PendingRun(
             provider=plan.provider, model=plan.prompt.model, max_tokens=plan.max_tokens,
-            estimate_input_tokens=plan.input_tokens.tokens,
+            estimate_input_tokens=_uncalibrated_input_tokens(plan),
             estimate_output_tokens=min(_expected_output_tokens(estimate, plan.max_tokens), plan.max_tokens),
             expected_cost_nanos=getattr(estimate, "expected_nanos", None), worst_cost_nanos=plan.worst_case_nanos,
             price_version=_price_version(plan), prompt_name=plan.prompt.name, prompt_id=prompt_fingerprint(text),
@@ -284,3 +284,12 @@ def _is_provider_error(error: BaseException) -> bool:
     from promptlab_tui.providers.base import ProviderError
 
     return isinstance(error, ProviderError)
+
+
+def _uncalibrated_input_tokens(plan: RunPlan) -> int:
+    """The calibration ratio is learned as actual / uncalibrated approximation, so that is what a run stores."""
+    if plan.input_tokens.method != "approx:calibrated":
+        return plan.input_tokens.tokens
+    from promptlab_tui.core.tokens import count_messages
+
+    return count_messages(plan.prompt.messages, plan.prompt.model).tokens
