@@ -1,14 +1,13 @@
 """One snapshot per screen and dialog state, at 80x24 and at a wide 160x48.
 
-Deterministic: a fixed home folder (paths are shown in Settings), a pinned budget clock, a frozen
+Deterministic: a home folder shown as ~/promptlab, a pinned budget clock, a frozen
 duration clock, no cursor blink, seeded history, and every worker finished before the picture.
 Update after an intended change with `pytest tests/app/test_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,13 @@ PROMPT = "Summarise the attached meeting notes in three bullet points."
 
 
 @pytest.fixture
-def snap_home(monkeypatch: pytest.MonkeyPatch, needs_vocab) -> Path:
-    home = Path(tempfile.gettempdir()) / "promptlab-snapshot-home"
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
+def snap_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, needs_vocab) -> Path:
+    """A private home; Settings shows it as ~/promptlab, the same on every machine and run."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    home = tmp_path / "promptlab"
+    home.mkdir()
     monkeypatch.setenv("PROMPTLAB_HOME", str(home))
-    yield home
-    shutil.rmtree(home, ignore_errors=True)
+    return home
 
 
 def record_alerts(home: Path) -> None:
@@ -159,3 +158,30 @@ def test_project_theme(snap_compare, make_app, snap_home, size):
     seed_budget(snap_home, monthly_usd="10")
     seed_spend(snap_home, "8.00")
     assert snap_compare(make_app(), terminal_size=size, run_before=type_prompt)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_history(snap_compare, make_app, snap_home, size):
+    seed_spend(snap_home, "0.0042", when=FIXED_NOW - timedelta(hours=2))
+    seed_spend(snap_home, "1.25", model="gpt-4o", when=FIXED_NOW - timedelta(hours=1))
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lab_after_a_run(snap_compare, make_app, snap_home, fake_provider_env, size):
+    from tests.fakeprovider.behaviours import Behaviour
+
+    fake_provider_env.script(Behaviour.reply())
+
+    async def run_before(pilot):
+        await type_prompt(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from promptlab_tui.core.money import format_usd, nanos_to_usd, usd_to_nanos
 
@@ -57,3 +58,11 @@ def usd_field(nanos: int | None) -> str:
 
 def money(nanos: int | None) -> str:
     return format_usd(nanos)
+
+
+def shown(path: Path | str) -> str:
+    """A path as the user would type it: '~/...' under the home folder."""
+    try:
+        return "~/" + str(Path(path).relative_to(Path.home()))
+    except (ValueError, RuntimeError):
+        return str(path)

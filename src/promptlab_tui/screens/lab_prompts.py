@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual import work
 
+from promptlab_tui.screens.form import shown
 from promptlab_tui.screens.messages import PromptFileDone
 from promptlab_tui.widgets.editor.editor_pane import EditorValues
 
@@ -106,7 +107,7 @@ class PromptFilesMixin:
             self.prompt_path = path
             self.prompt_name = path.stem if path else None
             self._mark_clean()
-            self.notify(f"Saved {path}", timeout=4)
+            self.notify(f"Saved {shown(path)}", timeout=4)
         elif message.verb == "rename":
             if self.prompt_path is not None and str(self.prompt_path) == str(message.spec):
                 self.prompt_path = path

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from promptlab_tui.screens.form import shown
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 
@@ -77,7 +78,7 @@ class SavedPromptsScreen(ModalScreen[tuple[str, ...] | None]):
     def on_prompts_listed(self, message: PromptsListed) -> None:
         self.prompts = message.prompts
         count = f"{len(message.prompts)} prompt{'s' if len(message.prompts) != 1 else ''}"
-        self.query_one("#prompts-folder", Static).update(f"[dim]{count} in {escape(message.folder)}[/dim]")
+        self.query_one("#prompts-folder", Static).update(f"[dim]{count} in {escape(shown(message.folder))}[/dim]")
         option_list = self.query_one(OptionList)
         option_list.clear_options()
         option_list.add_options([Option(escape(name), id=path) for name, path in message.prompts])

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from promptlab_tui.screens.form import shown
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 PROJECT_THEME_PREFIX = "promptlab-"
@@ -33,8 +34,8 @@ class SettingsScreen(ModalScreen[None]):
             yield Static("Theme (enter applies it; it is remembered)", classes="hint")
             yield OptionList(*options, id="theme-list")
             yield Static(
-                f"Config   {escape(str(paths.config_file))}\nHistory  {escape(str(paths.database))}\n"
-                f"Prompts  {escape(str(paths.prompts_dir))}",
+                f"Config   {escape(shown(paths.config_file))}\nHistory  {escape(shown(paths.database))}\n"
+                f"Prompts  {escape(shown(paths.prompts_dir))}",
                 classes="numbers", id="settings-paths",
             )
             with Horizontal(classes="buttons"):
