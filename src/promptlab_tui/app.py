@@ -31,8 +31,8 @@ class PromptLabApp(App[int]):
     BINDINGS = [
         Binding("ctrl+b", "adjust_budget", "Budget", priority=True),
         Binding("ctrl+l", "show_alerts", "Alerts", priority=True),
-        Binding("f2", "settings", "Settings"),
-        Binding("f5", "show_history", "History"),
+        Binding("f2", "settings", "Options"),
+        Binding("f5", "show_history", "Runs"),
         Binding("f4", "setup_budget", "Setup", show=False),
         Binding("ctrl+t", "change_theme", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),

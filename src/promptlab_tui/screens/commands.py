@@ -18,7 +18,7 @@ LAB_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("Budget setup wizard", "Estimate usage and pick a recommended budget", "app.setup_budget", "f4"),
     ("Show alerts", "Budget alerts: details and acknowledge", "app.show_alerts", "ctrl+l"),
     ("Show history", "Recent runs with tokens, cost and estimate", "app.show_history", "f5"),
-    ("Settings", "Theme and other preferences", "app.settings", "f2"),
+    ("Settings (options)", "Theme, and where the config, history and prompts live", "app.settings", "f2"),
     ("Change theme", "Pick a theme (remembered)", "app.change_theme", "ctrl+t"),
     ("Quit", "Leave promptlab", "app.quit", "ctrl+q"),
 )

@@ -9,6 +9,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from promptlab_tui.core.money import format_usd
 from promptlab_tui.screens.form import FieldError, money, parse_positive_int, parse_thresholds, parse_usd, usd_field
 from promptlab_tui.widgets.views import BudgetSettingsView, ModelChoice
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
@@ -97,7 +98,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
                                                       tokens_in, tokens_out)
         self.recommended_nanos = recommended
         text = (f"Estimated spend: [b]{escape(money(monthly))}[/b] a month · "
-                f"recommended budget: [b]{escape(money(recommended))}[/b]")
+                f"recommended budget: [b]{escape(format_usd(recommended, 2) if recommended else money(None))}[/b]")
         self.query_one("#usage-estimate", Static).update(text)
         if not self._user_edited_budget:
             self.query_one("#monthly-limit", Input).value = usd_field(recommended)
