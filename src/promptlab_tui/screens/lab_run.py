@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from promptlab_tui.screens.messages import RunFinished, RunNotStarted, RunStreamed, RunTokensCounted
+from promptlab_tui.screens.messages import RunFinished, RunNotStarted, RunReserved, RunStreamed, RunTokensCounted
 from promptlab_tui.widgets.editor.editor_pane import EditorValues
 
 if TYPE_CHECKING:
@@ -59,6 +59,14 @@ class RunMixin:
         self.refresh_bindings()
 
     # ---- what the worker posts ------------------------------------------------------------------
+
+    def on_run_reserved(self, _message: RunReserved) -> None:
+        if self.app.budget is not None:
+            self.app.load_budget()  # the bar shows the reservation while the run streams
+
+    def on_unmount(self) -> None:
+        if self.cancel_event is not None:
+            self.cancel_event.set()  # quitting mid-run: stop the stream so the runner settles what was spent
 
     def on_run_streamed(self, message: RunStreamed) -> None:
         self.results.append(message.text, tokens=0)

@@ -55,6 +55,10 @@ class PreviewReady(Message):
         self.error = error
 
 
+class RunReserved(Message):
+    """The run's worst case is held in the ledger: the budget bar can show it as running."""
+
+
 class RunStreamed(Message):
     """A chunk of streamed answer text (the results pane buffers; its timer repaints)."""
 

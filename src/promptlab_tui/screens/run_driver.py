@@ -10,7 +10,7 @@ import threading
 from typing import Any, Callable
 
 from promptlab_tui.core.money import usd_to_nanos
-from promptlab_tui.screens.messages import RunFinished, RunNotStarted, RunStreamed, RunTokensCounted
+from promptlab_tui.screens.messages import RunFinished, RunNotStarted, RunReserved, RunStreamed, RunTokensCounted
 from promptlab_tui.screens.preview_engine import prompt_from
 from promptlab_tui.widgets.editor.editor_pane import EditorValues
 from promptlab_tui.widgets.views import RefusalView, RunOutcomeView, TooLongView
@@ -98,7 +98,9 @@ def execute_run(values: EditorValues, app: Any, cancel: threading.Event, post: P
 
     def on_event(event: Any) -> None:
         kind = type(event).__name__
-        if kind == "RunTextDelta":
+        if kind == "RunStarted":
+            post(RunReserved())
+        elif kind == "RunTextDelta":
             post(RunStreamed(event.text))
         elif kind == "RunTokens":
             post(RunTokensCounted(event.output_tokens, event.exact))
