@@ -180,3 +180,18 @@ async def test_history_shows_past_runs_without_a_key(make_app, isolated_home):
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
         assert "$0.2500" in table.get_row_at(0)
+
+
+async def test_bad_field_values_are_explained_before_anything_is_sent(make_app, fake_provider_env):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lab = lab_screen(app)
+        lab.query_one("#max-tokens").value = "0"
+        await pilot.press(*PROMPT)
+        await settle(pilot)
+        assert "max tokens: must be at least 1" in str(lab.query_one("PreviewPane").render())
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "Fix before running: max tokens" in lab.results.summary_text
+    assert fake_provider_env.requests == []

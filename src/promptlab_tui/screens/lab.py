@@ -53,6 +53,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self.cancel_event: threading.Event | None = None
         self.dismissed_alerts: set[object] = set()
         self._debounce: Timer | None = None
+        self._problems: tuple[str, ...] = ()
         self._engine_lock = threading.Lock()
         self._engine: object | None = None
         self.init_prompt_state()
@@ -128,8 +129,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
             self.schedule_preview()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "model-picker":
-            self.warm_tokenizer(self.editor.values().model)
+        if event.select.id == "model-picker" and self.editor.picker.selected is not None:
+            self.warm_tokenizer(self.editor.picker.selected.model)
             self.schedule_preview()
 
     @property
@@ -147,6 +148,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self._debounce = None
         values = self.editor.values()
         self.update_dirty(values)
+        self._problems = values.problems
         if not self.app.pricing_ready:
             return  # pricing_loaded() schedules the first preview
         if not values.user.strip() and not values.system.strip():
@@ -154,6 +156,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
             self.preview_shown = self.generation  # any count still running is for older text
             pane = self.query_one(PreviewPane)
             pane.preview, pane.status = None, "Type a prompt to see its cost."
+            self.last_preview = None
             return
         self.generation += 1
         self.compute_preview(values, self.generation)
@@ -204,8 +207,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
                 and (old.model, old.provider) == (preview.model, preview.provider):
             preview = replace(preview, tips=old.tips)  # keep the last tips until the new ones are counted
         pane.preview = preview
-        problems = list(self.editor.values().problems)
-        pane.status = message.error or ("; ".join(problems) if problems else "")
+        pane.status = message.error or "; ".join(self._problems)
         self.last_preview = preview
 
     # ---- actions --------------------------------------------------------------------------------

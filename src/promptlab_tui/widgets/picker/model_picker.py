@@ -19,7 +19,12 @@ class ModelPicker(Select[str]):
         keep = current_key or (self.value if isinstance(self.value, str) else None)
         choices = {m.key: m for m in models}
         if keep and keep not in choices and keep in self.choices:
-            choices[keep] = self.choices[keep]
+            wanted = self.choices[keep]
+            same_model = next((m for m in models if m.model == wanted.model), None)
+            if same_model is not None:
+                keep = same_model.key  # the config named the model without (or with another) provider
+            else:
+                choices[keep] = wanted  # not priced: still selectable, its cost shows as "no price"
         self.choices = choices
         with self.prevent(Select.Changed):
             self.set_options([(m.label, m.key) for m in choices.values()])
