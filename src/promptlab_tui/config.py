@@ -83,6 +83,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> AppConfig:
         raise ConfigError(file, f"cannot read the file ({err})") from err
     try:
         data = tomllib.loads(text)
+    except RecursionError as err:  # tomllib recurses per nesting level
+        raise ConfigError(file, "not valid TOML (values nested too deeply)") from err
     except tomllib.TOMLDecodeError as err:
         match = re.search(r"line (\d+)", str(err))
         raise ConfigError(file, f"not valid TOML ({err})", line=int(match.group(1)) if match else None) from err
@@ -175,11 +177,16 @@ def _provider(name: str, spec: Any, where: _Locator) -> ProviderSettings:
                 raise where.error(table, key, f"expected a number of seconds > 0, got {value!r}")
             value = float(value)
         elif not isinstance(value, str):
-            raise where.error(table, key, f"expected a string, got {value!r}")
+            shown = f"a {type(value).__name__}" if key == "api_key" else repr(value)  # never echo a secret
+            raise where.error(table, key, f"expected a string, got {shown}")
         if key == "kind" and value not in PROVIDER_KINDS:
             raise where.error(table, key, f"expected one of {', '.join(PROVIDER_KINDS)}, got {value!r}")
         if key == "max_tokens_param" and value not in ("max_tokens", "max_completion_tokens"):
             raise where.error(table, key, f"expected 'max_tokens' or 'max_completion_tokens', got {value!r}")
+        if key == "api_key_env" and value and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            # often the key itself pasted here: never echo it (it would reach error messages and history)
+            raise where.error(table, key, "expected the name of an environment variable such as OPENAI_API_KEY "
+                                          "(the key itself goes in that variable, or in api_key)")
         if key == "base_url" and not re.match(r"^https?://", value):
             raise where.error(table, key, f"expected an http(s) URL, got {value!r}")
         setattr(settings, key, value)

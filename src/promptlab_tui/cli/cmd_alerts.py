@@ -50,7 +50,7 @@ def acknowledge(repository, target: str, as_json: bool) -> int:  # type: ignore[
     if target.lower() == "all":
         count = repository.acknowledge_alert(None)
     else:
-        if not target.lstrip("#").isdigit():
+        if not target.lstrip("#").isdigit() or len(target.lstrip("#")) > 18:  # past SQLite's 64-bit integers
             raise CliError(f"--ack: {target!r} is not an alert number (see `promptlab alerts`) or 'all'",
                            EXIT_BAD_INPUT)
         alert_id = int(target.lstrip("#"))

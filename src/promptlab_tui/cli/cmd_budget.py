@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from promptlab_tui.services.context import ServiceContext
 
 CLEAR_WORDS = ("none", "off", "0")
+MAX_USD = Decimal(1_000_000_000)  # keeps nano-dollar amounts inside SQLite's 64-bit integers
+MAX_COUNT = 1_000_000_000
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -101,7 +103,11 @@ def parse_usd(option: str, text: str) -> int | None:
                        EXIT_BAD_INPUT) from None
     if not amount.is_finite() or amount < 0:
         raise CliError(f"{option}: {text!r} must be a positive amount in USD (0 or none to clear)", EXIT_BAD_INPUT)
+    if amount > MAX_USD:
+        raise CliError(f"{option}: {text!r} is more than the largest amount, {MAX_USD:,} USD", EXIT_BAD_INPUT)
     nanos = usd_to_nanos(amount)
+    if amount and not nanos:  # would silently clear the limit
+        raise CliError(f"{option}: {text!r} is less than the smallest amount, 0.000000001 USD", EXIT_BAD_INPUT)
     return nanos or None
 
 
@@ -121,8 +127,9 @@ def parse_thresholds(text: str) -> tuple[int, ...]:
 def parse_count(option: str, text: str) -> int | None:
     if text.strip().lower() in CLEAR_WORDS:
         return None
-    if not text.strip().isdigit():
-        raise CliError(f"{option}: {text!r} is not a whole number of tokens (0 or none: no limit)", EXIT_BAD_INPUT)
+    if not text.strip().isdigit() or int(text) > MAX_COUNT:
+        raise CliError(f"{option}: {text!r} is not a whole number of tokens up to {MAX_COUNT:,} (0 or none: no limit)",
+                       EXIT_BAD_INPUT)
     return int(text)
 
 

@@ -49,6 +49,7 @@ def summary_json(summary: SpendSummary) -> dict[str, Any]:
 def show_history(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError(f"--limit {args.limit}: expected 1 or more", EXIT_BAD_INPUT)
+    args.limit = min(args.limit, 2**31)  # more than any history holds; SQLite takes 64-bit integers only
     with history_context() as context:
         tidy_history(context)
         return _show_history(args, context.repository)

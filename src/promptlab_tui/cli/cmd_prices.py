@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _money(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else f"{value:f}"  # plain notation: "1e-7" in a file is not shown as 1E-7
 
 
 def _long_context_json(lc: LongContext | None) -> dict[str, Any] | None:
@@ -41,8 +41,8 @@ def _long_context_json(lc: LongContext | None) -> dict[str, Any] | None:
 def price_json(price: ModelPrice) -> dict[str, Any]:
     tiers = {}
     for name, tier in price.service_tiers.items():
-        tiers[name] = ({"multiplier": str(tier.multiplier)} if tier.multiplier is not None else
-                       {**{k: str(v) for k, v in tier.prices.items()},
+        tiers[name] = ({"multiplier": _money(tier.multiplier)} if tier.multiplier is not None else
+                       {**{k: _money(v) for k, v in tier.prices.items()},
                         "long_context": _long_context_json(tier.long_context)})
     return {
         "provider": price.provider, "model": price.model, "display_name": price.display_name,
@@ -91,7 +91,7 @@ def provider_json(info: Any) -> dict[str, Any]:
 
 
 def _cell(value: Decimal | None) -> str:
-    return "-" if value is None else f"${value}"
+    return "-" if value is None else f"${value:f}"
 
 
 def print_table(prices: list[ModelPrice]) -> None:

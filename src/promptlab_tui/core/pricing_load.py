@@ -36,6 +36,7 @@ _MODEL_FIELDS = {"display_name": str, "api_model": str, "aliases": list, "contex
                  "max_output": int, "reasoning": bool, "legacy": bool, "price": list}
 _ENTRY_FIELDS = ("effective_from", "note", *PRICE_FIELDS, "long_context", *SERVICE_TIERS)
 _EXPECTED_PRICE = 'a price in USD per million tokens, a decimal string like "2.50" (0 or more)'
+_MAX_PRICE = Decimal(1_000_000)  # per million tokens ($1 a token; the priciest model is under $1,000/M)
 _TYPE_WORDS = {str: "a string", bool: "true or false", int: "a whole number above 0", list: "a list"}
 _TOML_ERROR_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
@@ -69,6 +70,9 @@ def _read(path: Path, label: str) -> tuple[dict[str, Any], _Source]:
                                          reason)]) from error
     try:
         document = tomllib.loads(text)
+    except RecursionError as error:  # tomllib recurses per nesting level
+        raise PricingError([PricingIssue(str(path), None, "(TOML syntax)", "valid TOML",
+                                         "arrays or tables nested too deeply")]) from error
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         match = _TOML_ERROR_AT.search(message)
@@ -98,6 +102,9 @@ def _price(value: Any, src: _Source, path: tuple[PathPart, ...]) -> Decimal | No
             number = None
     if number is None or not number.is_finite() or number < 0:
         src.problem(path, _EXPECTED_PRICE, value)
+        return None
+    if number > _MAX_PRICE:
+        src.problem(path, f"{_EXPECTED_PRICE[:-1]}, at most {_MAX_PRICE:,})", value)
         return None
     return number
 
@@ -222,6 +229,9 @@ def _apply(document: dict[str, Any], src: _Source, merged: _Merged) -> None:
         fields = _checked_fields(table, _PROVIDER_FIELDS, src, path)
         if "kind" in fields and fields["kind"] not in PROVIDER_KINDS:
             src.problem((*path, "kind"), "one of: " + ", ".join(PROVIDER_KINDS), fields["kind"])
+        if fields.get("api_key_env") and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", fields["api_key_env"]):
+            src.problem((*path, "api_key_env"), "the name of an environment variable such as OPENAI_API_KEY "
+                        "(not the key itself, which is never shown)")
         if name not in merged.providers and "kind" not in table:
             src.problem((*path, "kind"), "one of: " + ", ".join(PROVIDER_KINDS))
         merged.providers.setdefault(name, {"_source": SHIPPED}).update(fields, _source=src.label)

@@ -107,6 +107,8 @@ def _load_markdown(path: Path, text: str) -> PromptSpec:
 def _front_matter(path: Path, front: str) -> dict[str, Any]:
     try:
         document = tomllib.loads(front)
+    except RecursionError as error:  # tomllib recurses per nesting level
+        raise PromptFileError(path, 2, "(front matter)", "valid TOML", "values nested too deeply") from error
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         line = None
@@ -133,7 +135,7 @@ def _setting(path: Path, line: int | None, key: str, value: Any) -> Any:
         "model": isinstance(value, str) and bool(value.strip()),
         "system": isinstance(value, str),
         "name": isinstance(value, str) and bool(value.strip()),
-        "max_tokens": isinstance(value, int) and not isinstance(value, bool) and value >= 1,
+        "max_tokens": isinstance(value, int) and not isinstance(value, bool) and 1 <= value < 2**63,  # JSON: any size
         "temperature": number and 0 <= value <= 2,
         "tags": isinstance(value, list) and all(isinstance(tag, str) for tag in value),
     }[key]
@@ -187,6 +189,8 @@ def _members(text: str, start: int) -> dict[Any, int]:
 def _load_json(path: Path, text: str) -> PromptSpec:
     try:
         document = json.loads(text)
+    except RecursionError as error:  # the json module recurses per nesting level
+        raise PromptFileError(path, 1, "(JSON syntax)", "valid JSON", "lists or objects nested too deeply") from error
     except json.JSONDecodeError as error:
         raise PromptFileError(path, error.lineno, f"(JSON syntax, column {error.colno})", "valid JSON",
                               error.msg) from error
