@@ -285,3 +285,63 @@ def test_a_model_without_a_price_is_no_price_everywhere_never_zero(capsys, tmp_p
     assert [run["cost_usd"] for run in data["runs"]][:2] == [None, None]
     code, out, _ = cli(capsys, "budget", "show")
     assert "+ 2 runs without a price" in out
+
+
+# --- API keys: wrong or missing, and never stored nor shown ----------------------------------------------
+
+def stored_bytes() -> bytes:
+    """Everything the history keeps on disk, the write-ahead log included."""
+    database = app_paths().database
+    return b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+
+
+PROVIDERS = [("openai", "gpt-4o-mini", "OPENAI_API_KEY", "OPENAI_BASE_URL", "openai_base_url"),
+             ("anthropic", "claude-haiku-4-5", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "anthropic_base_url")]
+
+
+@pytest.mark.parametrize(("provider", "model", "key_var", "url_var", "url_attr"), PROVIDERS)
+def test_a_wrong_key_exits_4_naming_the_variable_and_is_never_shown_or_stored(
+        provider, model, key_var, url_var, url_attr, capsys, tmp_path, fake_provider, monkeypatch):
+    wrong = "sk-live-Wr0ngKeyOfTheUser7f3a9c"
+    monkeypatch.setenv(url_var, getattr(fake_provider, url_attr))
+    monkeypatch.setenv(key_var, wrong)
+    for argv in (["run", prompt_file(tmp_path, model)], ["run", "--json", prompt_file(tmp_path, model)]):
+        code, out, err = cli(capsys, *argv)
+        assert code == 4 and key_var in out + err and "key" in (out + err).lower()
+        assert "Wr0ngKey" not in out + err
+    assert [r.status for r in fake_provider.requests] == [401, 401]  # no retry of a rejected key
+    assert b"Wr0ngKey" not in stored_bytes()
+    assert "Wr0ngKey" not in cli(capsys, "history", "--json")[1]
+
+
+@pytest.mark.parametrize(("provider", "model", "key_var", "url_var", "url_attr"), PROVIDERS)
+def test_a_missing_key_exits_4_and_says_which_variable_to_set(
+        provider, model, key_var, url_var, url_attr, capsys, tmp_path, fake_provider, monkeypatch):
+    monkeypatch.setenv(url_var, getattr(fake_provider, url_attr))
+    code, _, err = cli(capsys, "run", prompt_file(tmp_path, model))
+    assert code == 4 and f"set the {key_var} environment variable" in err
+    assert fake_provider.requests == []
+
+
+def test_keys_from_the_environment_and_the_config_never_reach_the_history_or_any_output(
+        capsys, tmp_path, fake_provider, monkeypatch):
+    env_key, file_key = "sk-test-EnvSecret-51c0ffee", "sk-test-FileSecret-7dbeef"
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_provider.openai_base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", env_key)
+    app_paths().config_file.write_text(f'[providers.local]\nkind = "openai-compatible"\n'
+                                       f'base_url = "{fake_provider.openai_base_url}"\napi_key = "{file_key}"\n')
+    fake_provider.default = Behaviour.reply("Two, three, five.")
+    assert cli(capsys, "budget", "set", "--daily", "5")[0] == 0
+    outputs = [cli(capsys, "run", prompt_file(tmp_path)),
+               cli(capsys, "run", "--json", "--provider", "local", prompt_file(tmp_path, "house-llm"))]
+    fake_provider.script(Behaviour.broken(after_chunks=1))  # an error, with its message, is recorded too
+    outputs.append(cli(capsys, "run", "--json", prompt_file(tmp_path)))
+    for argv in (["history"], ["history", "--json"], ["budget", "show", "--json"], ["alerts", "--all", "--json"],
+                 ["reprice", "--dry-run", "--json"]):
+        outputs.append(cli(capsys, *argv))
+    assert [code for code, _, _ in outputs[:2]] == [0, 0] and len(fake_provider.requests) == 3
+    shown = "".join(out + err for _, out, err in outputs)
+    stored = stored_bytes()
+    for secret in (env_key, file_key):
+        distinctive = secret.split("-")[2]
+        assert distinctive not in shown and distinctive.encode() not in stored
