@@ -94,7 +94,7 @@ class PromptLabApp(App[int]):
     def on_mount(self) -> None:
         from promptlab_tui.screens.lab import LabScreen
 
-        self.push_screen(LabScreen())
+        self.push_screen(LabScreen())  # before the first refresh: the first frame is the Lab
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=10)

@@ -26,6 +26,7 @@ from promptlab_tui.widgets.alerts.alert_banner import AlertBanner
 from promptlab_tui.widgets.budget.budget_bar import BudgetBar
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 from promptlab_tui.widgets.editor.editor_pane import EditorPane, EditorValues
+from promptlab_tui.widgets.picker.model_picker import ModelPicker
 from promptlab_tui.widgets.preview.preview_pane import PreviewPane
 from promptlab_tui.widgets.results.results_pane import ResultsPane
 from promptlab_tui.widgets.views import AlertView, ModelChoice
@@ -115,7 +116,11 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
 
     def pricing_loaded(self, message: PricingLoaded) -> None:
         """Called by the app when the pricing worker answers."""
-        self.editor.picker.set_models(message.models)
+        pickers = self.query(ModelPicker)
+        if not pickers:  # answered before the editor finished mounting: try again after this refresh
+            self.call_after_refresh(self.pricing_loaded, message)
+            return
+        pickers.first().set_models(message.models)
         self.schedule_preview(0)
 
     # ---- live preview ---------------------------------------------------------------------------
