@@ -70,10 +70,10 @@ PRICING_CASES = {
              ":3: models.openai.gpt-4o.price[0].input: expected a price in USD per million tokens"),
     "negative": (GOOD_OVERRIDE.replace('"2.00"', '"-1.00"'), ":3: models.openai.gpt-4o.price[0].input: expected"),
     "list": (GOOD_OVERRIDE.replace('"8.00"', '["8"]'), ":4: models.openai.gpt-4o.price[0].output: expected a price"),
-    "absurd": (GOOD_OVERRIDE.replace('"2.00"', '"1e400"'), ":3: models.openai.gpt-4o.price[0].input: expected"
-               ' a price in USD per million tokens, a decimal string like "2.50" (0 or more, at most 1,000,000)'),
-    "missing output": ('[models.openai."my-model"]\n\n[[models.openai."my-model".price]]\n'
-                       'effective_from = 2025-01-01\ninput = "1.00"\n',
+    "absurd": (GOOD_OVERRIDE.replace('"2.00"', '"1e400"'), (":3: models.openai.gpt-4o.price[0].input: expected"
+               ' a price in USD per million tokens, a decimal string like "2.50" (0 or more, at most 1,000,000)')),
+    "missing output": (('[models.openai."my-model"]\n\n[[models.openai."my-model".price]]\n'
+                        'effective_from = 2025-01-01\ninput = "1.00"\n'),
                        ":3: models.openai.my-model.price[0].output: expected a price"),
     "word date": (GOOD_OVERRIDE.replace("2024-08-06", '"yesterday"'),
                   ":2: models.openai.gpt-4o.price[0].effective_from: expected a date like 2025-06-10"),
