@@ -276,6 +276,8 @@ def test_a_model_without_a_price_is_no_price_everywhere_never_zero(capsys, tmp_p
     code, out, _ = cli(capsys, "estimate", prompt_file(tmp_path, "house-llm"))
     cost_line = next(line for line in out.splitlines() if line.startswith("cost"))
     assert code == 0 and "no price" in cost_line and "$" not in cost_line
+    code, out, _ = cli(capsys, "estimate", "--provider", "bogus", prompt_file(tmp_path))
+    assert code == 0 and "no price: gpt-4o-mini at bogus is not in the price table" in out
     code, out, _ = cli(capsys, "history")
     priced = HistoryRepository().total_spend().cost_nanos
     assert priced > 0 and out.count("no price") >= 2

@@ -122,6 +122,17 @@ def test_an_unusable_database_is_refused_by_every_command_and_left_untouched(dam
     assert not wal.exists() or wal.stat().st_size == 0
 
 
+def test_garbage_beside_a_good_history_loses_no_run(capsys, tmp_path, fake_provider_env):
+    """A torn -wal or -shm file (a crash, a bad copy) is ignored by SQLite: every committed run is still there."""
+    database = app_paths().ensure().database
+    seed_history(database, runs=5)
+    database.with_name(database.name + "-wal").write_bytes(random.Random(5).randbytes(10_000))
+    database.with_name(database.name + "-shm").write_bytes(b"garbage")
+    code, out, _ = cli(capsys, "history")
+    assert code == 0 and "All time: 5 run(s)" in out
+    assert cli(capsys, "run", prompt_file(tmp_path))[0] == 0 and count_runs(database) == 6
+
+
 def test_a_folder_where_the_database_should_be_is_named(capsys, tmp_path, fake_provider_env):
     app_paths().database.mkdir()
     for argv in (["history"], ["run", prompt_file(tmp_path)]):

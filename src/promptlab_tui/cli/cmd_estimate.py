@@ -123,7 +123,8 @@ def print_estimate(path: str, estimate: RunEstimate, tips: list[str], pricing: P
         source = price.source if price is not None else "?"
         rows.append(("price", f"{estimate.price_version} ({source})"))
     else:
-        rows.append(("cost", f"no price: {estimate.model} is not in the price table "
+        at = f" at {estimate.provider}" if estimate.provider else ""  # --provider NAME may be the reason
+        rows.append(("cost", f"no price: {estimate.model}{at} is not in the price table "
                              f"(add it to {app_paths().user_pricing})"))
     rows += [("note", note) for note in ([count.note] if count.note and not count.exact else [])]
     rows += [("warning", warning) for warning in estimate.warnings]
