@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -52,39 +51,32 @@ def _cli_ms(args: list[str], env: dict[str, str], repeat: int) -> tuple[float, s
     return statistics.median(samples), out
 
 
-# --- the report questions, through the repository (rollup for days, raw rows for today) ---------------
+# --- the report questions, through the repository (SQL GROUP BY over the per-day rollups) -------------
 
 def report_queries(repo: Any, now: datetime) -> dict[str, Callable[[], Any]]:
-    from promptlab_tui.core.budget import BudgetSettings, local_day, period_bounds
+    from promptlab_tui.core.budget import BudgetSettings, day_bounds, period_bounds, zone
 
     settings = BudgetSettings(monthly_limit_nanos=100 * 10**9, timezone=TIME_ZONE)
     month_start, _ = period_bounds("monthly", now, TIME_ZONE)
-    first_day, tomorrow = local_day(month_start, TIME_ZONE), local_day(now + timedelta(days=1), TIME_ZONE)
-    days30 = local_day(now - timedelta(days=30), TIME_ZONE)
+    today = now.astimezone(zone(TIME_ZONE)).date()
+    _, tomorrow = day_bounds(today, TIME_ZONE)
+    days30, _ = day_bounds(today - timedelta(days=29), TIME_ZONE)  # 30 whole local days, today included
 
     def spend_this_month() -> int:
         return next(s for s in repo.budget_status(settings, now) if s.kind == "monthly").spent_nanos
 
-    def by_model() -> dict:
-        totals: dict[tuple[str, str], int] = defaultdict(int)
-        for r in repo.rollup_rows(first_day, tomorrow):
-            totals[(r.provider, r.model)] += r.cost_nanos
-        return totals
+    return {"spend this month": spend_this_month,
+            "by model": lambda: repo.spend_by_model(month_start, tomorrow),
+            "by day": lambda: repo.spend_by_day(days30, tomorrow),
+            "top prompts": lambda: repo.top_prompts(days30, tomorrow, 10)}
 
-    def by_day() -> dict:
-        totals: dict[str, int] = defaultdict(int)
-        for r in repo.rollup_rows(days30, tomorrow):
-            totals[r.day] += r.cost_nanos
-        return totals
 
-    def top_prompts() -> list:
-        totals: dict[str, int] = defaultdict(int)
-        for r in repo.rollup_rows(days30, tomorrow):
-            totals[r.prompt_name or ""] += r.cost_nanos
-        return sorted(totals.items(), key=lambda item: -item[1])[:10]
-
-    return {"spend this month": spend_this_month, "by model": by_model, "by day": by_day,
-            "top prompts": top_prompts}
+def _check_by_model(ours: list, raw: list) -> None:
+    """The report equals the full scan's answer (exact nanos), so the speed is not bought with a wrong figure."""
+    expected = {(provider, model): cost or 0 for provider, model, cost in raw}
+    got = {(group.provider, group.key): group.cost_nanos for group in ours}
+    if got != expected:
+        raise RuntimeError(f"spend by model differs from the raw rows: {got} != {expected}")
 
 
 def raw_queries(db_path: Path, now: datetime) -> dict[str, Callable[[], Any]]:
@@ -152,6 +144,7 @@ def _measure_size(n: int, quick: bool) -> list[dict]:
                             baseline_name="raw table, no index", baseline=raw_page_ms,
                             note="keyset on (created_at, id)"))
             ours = report_queries(repo, now)
+            _check_by_model(ours["by model"](), raw["by model"]())
             each = {name: median_ms(fn, repeat * 3) for name, fn in ours.items()}
             each_raw = {name: median_ms(raw[name], repeat) for name in ours}
             detail = ", ".join(f"{name} {each[name]:.1f} vs {each_raw[name]:.0f}" for name in ours)

@@ -199,9 +199,9 @@ def test_a_full_disk_is_reported_and_the_failed_write_changes_nothing(repo):
     from tests.store.conftest import pending
 
     kept = repo.reserve_run(pending(1000), None)
-    with repo.db.engine.connect() as conn:  # the pooled connection the next write reuses: nearly no room left
-        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
-        conn.exec_driver_sql(f"PRAGMA max_page_count = {pages}")
+    conn = repo.db.thread_connection()  # the connection this thread's next write uses: nearly no room left
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
     huge = pending(1000)
     huge.prompt_text = "x" * 200_000
     with pytest.raises(DatabaseUnavailable, match="disk is full.*nothing was written"):

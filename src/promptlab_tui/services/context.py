@@ -82,12 +82,7 @@ class ServiceContext:
         snapshot = self._periods_snapshot
         if snapshot is not None and snapshot[1] == settings and time.monotonic() - snapshot[0] < PERIODS_REUSE_S:
             return snapshot[2]
-        from promptlab_tui.store.codec import utc_now
-        from promptlab_tui.store.ledger import period_statuses
-
-        # The ledger's own query (what reserve_run checks against), read outside a write transaction.
-        with repository.db.read() as conn:
-            return period_statuses(conn, settings, utc_now())
+        return repository.current_periods(settings)  # what reserve_run checks, outside a write transaction
 
     def remember_periods(self, settings: BudgetSettings | None, periods: list[PeriodStatus]) -> None:
         """The periods as this process's last run left them, for the next plan's pre-check."""

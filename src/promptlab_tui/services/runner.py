@@ -13,17 +13,16 @@ a provider error, a broken stream, a cancel or a Ctrl-C settles the run with wha
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from promptlab_tui.core.budget import BudgetRefusal, crossed_thresholds
-from promptlab_tui.core.history import PendingRun, prompt_fingerprint
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
 from promptlab_tui.services import planning
 from promptlab_tui.services.context import ServiceContext
+from promptlab_tui.services.pending import pending_run, prompt_text_of  # noqa: F401  (re-exported)
 from promptlab_tui.services.run_types import (
     STATUS_CANCELLED, STATUS_ERROR, STATUS_OK, BudgetRefused, RunCompleted, RunFailed, RunOptions, RunOutcome,
     RunPlan, RunStarted)
@@ -41,11 +40,6 @@ ProviderFactory = Callable[[RunPlan], "Provider"]
 
 def _ignore(_event: Any) -> None:
     return None
-
-
-def prompt_text_of(prompt: PromptSpec) -> str:
-    """The prompt as recorded in the history: the messages in OpenAI's JSON form."""
-    return json.dumps([m.as_openai() for m in prompt.messages], ensure_ascii=False)
 
 
 class RunService:
@@ -153,7 +147,7 @@ class RunService:
         if repository is None:
             return None
         try:
-            return repository.reserve_run(self._pending(plan), settings)
+            return repository.reserve_run(pending_run(plan, self.session_id), settings)
         except BudgetRefusal as refusal:
             self.session.release(plan.run_id)
             self._refuse(plan, planning.Limit(refusal.scope, refusal.limit_nanos, refusal.spent_nanos,
@@ -180,17 +174,6 @@ class RunService:
                             limit_nanos=limit.limit_nanos, worst_case_nanos=plan.worst_case_nanos or 0,
                             resets_at=limit.resets_at,
                             timezone_name=settings.timezone if settings is not None else "UTC")
-
-    def _pending(self, plan: RunPlan) -> PendingRun:
-        estimate = plan.estimate
-        text = prompt_text_of(plan.prompt)
-        return PendingRun(
-            provider=plan.provider, model=plan.prompt.model, max_tokens=plan.max_tokens,
-            estimate_input_tokens=_uncalibrated_input_tokens(plan),
-            estimate_output_tokens=min(_expected_output_tokens(estimate, plan.max_tokens), plan.max_tokens),
-            expected_cost_nanos=getattr(estimate, "expected_nanos", None), worst_cost_nanos=plan.worst_case_nanos,
-            price_version=_price_version(plan), prompt_name=plan.prompt.name, prompt_id=prompt_fingerprint(text),
-            tags=tuple(plan.prompt.tags), prompt_text=text, session_id=self.session_id, run_id=plan.run_id)
 
     def _checkpointer(self, plan: RunPlan) -> Callable[[int], None] | None:
         repository = self.context.repository
@@ -227,13 +210,17 @@ class RunService:
         repository = self.context.repository
         if repository is not None:
             message = None if error is None else ("interrupted by Ctrl-C" if interrupted else str(error))
-            record = repository.settle_run(plan.run_id, usage, cost, status, response_text=text, error=message,
-                                           duration_ms=round(duration * 1000), provider_cost_nanos=provider_cost)
+            settle = dict(response_text=text, error=message, duration_ms=round(duration * 1000),
+                          provider_cost_nanos=provider_cost)
+            if settings is not None and any_threshold_reached(budget_after, settings):
+                # A threshold may be crossed: the alerts are recorded in the settling transaction.
+                record, alerts = repository.settle_run_with_alerts(plan.run_id, usage, cost, status, settings,
+                                                                   **settle)
+            else:
+                record = repository.settle_run(plan.run_id, usage, cost, status, **settle)
             if status == STATUS_OK:
                 self.context.forget_hints(plan.prompt.model)
             self.context.remember_periods(settings, budget_after)
-            if settings is not None and any_threshold_reached(budget_after, settings):
-                alerts = repository.record_threshold_alerts(settings)
         return RunOutcome(plan=plan, status=status, text=text, usage=usage, cost=cost, duration_s=duration,
                           finish_reason=finish, provider_cost_nanos=provider_cost, error=error,
                           budget_after=budget_after, alerts=alerts, session=self.session.status(), record=record,
@@ -266,30 +253,7 @@ def any_threshold_reached(periods: list[PeriodStatus], settings: BudgetSettings)
                for p in periods)
 
 
-def _price_version(plan: RunPlan) -> str | None:
-    """The price version as the ledger stores it (with '#tier' for batch/flex/priority)."""
-    if plan.price is None:
-        return None
-    from promptlab_tui.core.pricing import cost_of_usage
-
-    return cost_of_usage(plan.price, Usage(), plan.tier).price_version
-
-
-def _expected_output_tokens(estimate: Any, max_tokens: int) -> int:
-    value = getattr(estimate, "expected_output_tokens", None)
-    return max_tokens if value is None else int(value)
-
-
 def _is_provider_error(error: BaseException) -> bool:
     from promptlab_tui.providers.base import ProviderError
 
     return isinstance(error, ProviderError)
-
-
-def _uncalibrated_input_tokens(plan: RunPlan) -> int:
-    """The calibration ratio is learned as actual / uncalibrated approximation, so that is what a run stores."""
-    if plan.input_tokens.method != "approx:calibrated":
-        return plan.input_tokens.tokens
-    from promptlab_tui.core.tokens import count_messages
-
-    return count_messages(plan.prompt.messages, plan.prompt.model).tokens

@@ -42,7 +42,7 @@ def to_db(instant: datetime | None) -> str | None:
         return None
     if instant.utcoffset() is None:
         raise ValueError("timestamps must be timezone-aware (use datetime.now(timezone.utc))")
-    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")  # as strftime, faster
 
 
 def from_db(value: str | datetime | None) -> datetime | None:

@@ -9,18 +9,19 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from promptlab_tui.store.dbapi import BUSY_TIMEOUT_S, ThreadConnections
 from promptlab_tui.store.migrations import SCHEMA_VERSION, create_current_schema, migrate
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_S = 30.0
-KNOWN_TABLES = {"run", "budget", "alert", "saved_prompt", "daily_rollup", "daily_total", "price_audit", "meta"}
+KNOWN_TABLES = {"run", "budget", "alert", "saved_prompt", "daily_rollup", "daily_total", "daily_model", "daily_prompt",
+                "price_audit", "meta"}
 
 
 class StoreError(Exception):
@@ -117,14 +118,48 @@ def _read_version(path: Path) -> int:
 
 
 class Database:
-    """One history file. Nothing is opened (nor SQLAlchemy imported) until the first query."""
+    """One history file. Nothing is opened until the first query; SQLAlchemy is imported only to create
+    or migrate the schema (and for `read()`/`write()`): the store's queries use `raw_read()`/`raw_write()`."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._engine: Engine | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
+        self._ready_lock = threading.Lock()
+        self._ready_pid: int | None = None
+        self._connections = ThreadConnections(self.path, lambda error: _explain_sqlite_error(self.path, error))
         self.migrated_from: int | None = None  # set when this process upgraded an older file
+
+    def open(self) -> None:
+        """Check the file and bring it to the current schema now (SQLAlchemy is imported only if that is needed)."""
+        self._ensure_ready()
+
+    def _ensure_ready(self) -> None:
+        """The file checked and at the current schema (created or migrated through the engine if not)."""
+        if self._ready_pid == os.getpid():
+            return
+        with self._ready_lock:
+            if self._ready_pid != os.getpid():
+                if self._engine is None or self._pid != os.getpid():
+                    if preflight(self.path) != SCHEMA_VERSION:
+                        _ = self.engine
+                self._ready_pid = os.getpid()
+
+    def thread_connection(self) -> sqlite3.Connection:
+        """This thread's sqlite3 connection (what `raw_read`/`raw_write` use)."""
+        self._ensure_ready()
+        return self._connections.get()
+
+    def raw_write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE) on this thread's sqlite3 connection."""
+        self._ensure_ready()
+        return self._connections.transaction(write=True)
+
+    def raw_read(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A read transaction (one consistent snapshot, never blocks writers) on this thread's connection."""
+        self._ensure_ready()
+        return self._connections.transaction(write=False)
 
     @property
     def engine(self) -> Engine:
@@ -176,10 +211,10 @@ class Database:
                 create_current_schema(conn)
                 conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return
-            migrate(conn, version, SCHEMA_VERSION)
-            from promptlab_tui.store.rollup import rebuild_rollup
+            if migrate(conn, version, SCHEMA_VERSION):
+                from promptlab_tui.store.rollup import rebuild_rollup
 
-            rebuild_rollup(conn, None)
+                rebuild_rollup(conn, None)
             self.migrated_from = version
 
     @contextmanager
@@ -209,6 +244,8 @@ class Database:
             raise _explain_sqlite_error(self.path, error) from error
 
     def dispose(self) -> None:
+        self._connections.close_all()
+        self._ready_pid = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

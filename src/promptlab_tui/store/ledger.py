@@ -1,7 +1,9 @@
 """The ledger: reserve a run's worst case before the call, checkpoint it, settle it to the actual cost.
 
 Every step is one `BEGIN IMMEDIATE` transaction, so concurrent processes see each other's
-reservations and together can never pass a hard limit.
+reservations and together can never pass a hard limit. A reservation is one check statement and
+one insert; a settlement one `UPDATE ... RETURNING`, the rollup's two upserts and, when a
+threshold may be crossed, the alerts, all in the same transaction (sqlite3, cached statements).
 """
 
 from __future__ import annotations
@@ -11,17 +13,19 @@ import socket
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
-from promptlab_tui.core.budget import (
-    BudgetRefusal, BudgetSettings, PeriodStatus, Reservation, check_prompt_tokens, period_bounds, projected_spend)
-from promptlab_tui.core.history import SETTLED_STATUSES, PendingRun, RunRecord
+from promptlab_tui.core.budget import BudgetRefusal, BudgetSettings, PeriodStatus, Reservation, check_prompt_tokens
+from promptlab_tui.core.history import SETTLED_STATUSES, AlertRecord, PendingRun, RunRecord
 from promptlab_tui.core.types import CostBreakdown, Usage
-from promptlab_tui.store.codec import RUN_SELECT, from_db, run_from_row, tags_to_db, to_db, utc_now
-from promptlab_tui.store.rollup import add_to_rollup, ensure_rollup_timezone, window_reserved, window_spend
+from promptlab_tui.store.codec import RUN_SELECT, run_from_row, tags_to_db, to_db, utc_now
+from promptlab_tui.store.periods import period_statuses
+from promptlab_tui.store.rollup import ROLLUP_TZ_SQL, add_to_rollup, ensure_rollup_timezone
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+    from sqlite3 import Connection
 
     from promptlab_tui.store.database import Database
+
+__all__ = ["LedgerError", "period_statuses", "reserve_run", "checkpoint_run", "settle_run", "settle_orphans"]
 
 CostFor = Callable[[RunRecord], "CostBreakdown | None"]
 
@@ -72,18 +76,6 @@ def _own_start_token() -> str | None:
     return _OWN_START[pid]
 
 
-def period_statuses(conn: Connection, settings: BudgetSettings, now: datetime) -> list[PeriodStatus]:
-    """Spent and reserved for each calendar period that has a limit (no suggestions: the hot path)."""
-    limits = settings.active_limits()
-    windows = [period_bounds(kind, now, settings.tz) for kind, _ in limits]
-    spent = window_spend(conn, windows, settings.timezone, now)
-    held = window_reserved(conn, windows)
-    return [PeriodStatus(kind=kind, start=start, end=end, spent_nanos=cost, reserved_nanos=reserved,
-                         limit_nanos=limit, unpriced_runs=unpriced,
-                         projected_nanos=projected_spend(cost, start, end, now))
-            for (kind, limit), (start, end), (cost, unpriced), reserved in zip(limits, windows, spent, held)]
-
-
 def _check(settings: BudgetSettings | None, pending: PendingRun, statuses: list[PeriodStatus]) -> list[str]:
     """Raise the refusal for the tightest period in hard mode; return warnings in warn mode."""
     worst = pending.worst_cost_nanos or 0
@@ -118,10 +110,10 @@ def reserve_run(db: Database, pending: PendingRun, settings: BudgetSettings | No
     now = now or utc_now()
     created = pending.created_at or now
     worst = pending.worst_cost_nanos or 0
-    with db.write() as conn:
+    with db.raw_write() as conn:
         statuses = period_statuses(conn, settings, now) if settings is not None and settings.has_limits else []
         warnings = _check(settings, pending, statuses)
-        conn.exec_driver_sql(
+        conn.execute(
             "INSERT INTO run (id, created_at, started_at, status, provider, model, user, session_id, price_version, "
             "prompt_name, prompt_id, tags, max_tokens, input_tokens, output_tokens, cached_input_tokens, "
             "cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, usage_estimated, estimate_input_tokens, "
@@ -139,51 +131,64 @@ def reserve_run(db: Database, pending: PendingRun, settings: BudgetSettings | No
 
 
 def checkpoint_run(db: Database, run_id: str, output_tokens: int, now: datetime | None = None) -> None:
-    with db.write() as conn:
-        conn.exec_driver_sql(
+    with db.raw_write() as conn:
+        conn.execute(
             "UPDATE run SET checkpoint_output_tokens = ?, checkpoint_at = ? WHERE id = ? AND status = 'pending'",
             (output_tokens, to_db(now or utc_now()), run_id))
 
 
+_SETTLE_SQL = (
+    "UPDATE run SET status = ?, finished_at = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?, "
+    "cache_write_tokens = ?, cache_write_1h_tokens = ?, reasoning_tokens = ?, usage_estimated = ?, "
+    "input_cost_nanos = ?, output_cost_nanos = ?, cached_input_cost_nanos = ?, cache_write_cost_nanos = ?, "
+    "cost_nanos = ?, provider_cost_nanos = ?, duration_ms = ?, error = ?, "
+    "response_text = COALESCE(?, response_text), price_version = COALESCE(?, price_version) "
+    f"WHERE id = ? AND status = 'pending' RETURNING {RUN_SELECT}, ({ROLLUP_TZ_SQL})")
+
+
 def _settle(conn: Connection, run_id: str, usage: Usage, cost: CostBreakdown | None, cost_nanos: int | None,
             status: str, response_text: str | None, error: str | None, duration_ms: int | None,
-            provider_cost_nanos: int | None, finished_at: datetime) -> bool:
-    row = conn.exec_driver_sql(
-        "SELECT status, created_at, provider, model, prompt_name FROM run WHERE id = ?", (run_id,)).one_or_none()
-    if row is None:
-        raise LedgerError(f"no run {run_id} in the history")
-    if row[0] != "pending":
-        return False  # settled already (by an orphan sweep, or twice): never count it again
+            provider_cost_nanos: int | None, finished_at: datetime) -> RunRecord | None:
+    """The settled run, or None when it was settled already (by an orphan sweep, or twice): never counted again."""
     components = (None, None, None, None) if cost is None else (
         cost.input_nanos, cost.output_nanos, cost.cached_input_nanos, cost.cache_write_nanos)
     price_version = cost.price_version if cost is not None else None
-    conn.exec_driver_sql(
-        "UPDATE run SET status = ?, finished_at = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?, "
-        "cache_write_tokens = ?, cache_write_1h_tokens = ?, reasoning_tokens = ?, usage_estimated = ?, "
-        "input_cost_nanos = ?, output_cost_nanos = ?, cached_input_cost_nanos = ?, cache_write_cost_nanos = ?, "
-        "cost_nanos = ?, provider_cost_nanos = ?, duration_ms = ?, error = ?, "
-        "response_text = COALESCE(?, response_text), price_version = COALESCE(?, price_version) "
-        "WHERE id = ? AND status = 'pending'",
-        (status, to_db(finished_at), usage.input_tokens, usage.output_tokens, usage.cached_input_tokens,
-         usage.cache_write_tokens, usage.cache_write_1h_tokens, usage.reasoning_tokens, int(usage.estimated),
-         *components, cost_nanos, provider_cost_nanos, duration_ms, error, response_text, price_version, run_id))
+    rows = conn.execute(_SETTLE_SQL, (
+        status, to_db(finished_at), usage.input_tokens, usage.output_tokens, usage.cached_input_tokens,
+        usage.cache_write_tokens, usage.cache_write_1h_tokens, usage.reasoning_tokens, int(usage.estimated),
+        *components, cost_nanos, provider_cost_nanos, duration_ms, error, response_text, price_version,
+        run_id)).fetchall()
+    if not rows:
+        if conn.execute("SELECT 1 FROM run WHERE id = ?", (run_id,)).fetchone() is None:
+            raise LedgerError(f"no run {run_id} in the history")
+        return None
+    record = run_from_row(rows[0][:-1])
     tokens = (usage.input_tokens, usage.output_tokens, usage.cached_input_tokens,
               usage.cache_write_tokens + usage.cache_write_1h_tokens, usage.reasoning_tokens)
-    add_to_rollup(conn, ensure_rollup_timezone(conn), from_db(row[1]), row[2], row[3], row[4], tokens,
-                  cost_nanos, status)
-    return True
+    add_to_rollup(conn, rows[0][-1] or ensure_rollup_timezone(conn), record.created_at, record.provider,
+                  record.model, record.prompt_name, tokens, cost_nanos, status)
+    return record
+
+
+def _stored(conn: Connection, run_id: str) -> RunRecord:
+    return run_from_row(conn.execute(f"SELECT {RUN_SELECT} FROM run WHERE id = ?", (run_id,)).fetchone())
 
 
 def settle_run(db: Database, run_id: str, usage: Usage | None, cost: CostBreakdown | None, status: str,
                response_text: str | None = None, error: str | None = None, duration_ms: int | None = None,
-               provider_cost_nanos: int | None = None, finished_at: datetime | None = None) -> RunRecord:
+               provider_cost_nanos: int | None = None, finished_at: datetime | None = None,
+               alert_settings: BudgetSettings | None = None) -> tuple[RunRecord, list[AlertRecord]]:
+    """Settle and update the rollup; with `alert_settings`, record the thresholds now crossed, all atomically."""
+    from promptlab_tui.store.budgets import insert_threshold_alerts
+
     if status not in SETTLED_STATUSES:
         raise LedgerError(f"cannot settle a run as {status!r}: expected one of {', '.join(SETTLED_STATUSES)}")
-    with db.write() as conn:
-        _settle(conn, run_id, usage or Usage(), cost, None if cost is None else cost.total_nanos, status,
-                response_text, error, duration_ms, provider_cost_nanos, finished_at or utc_now())
-        row = conn.exec_driver_sql(f"SELECT {RUN_SELECT} FROM run WHERE id = ?", (run_id,)).one()
-    return run_from_row(row)
+    finished_at = finished_at or utc_now()
+    with db.raw_write() as conn:
+        record = _settle(conn, run_id, usage or Usage(), cost, None if cost is None else cost.total_nanos, status,
+                         response_text, error, duration_ms, provider_cost_nanos, finished_at)
+        alerts = insert_threshold_alerts(conn, alert_settings, finished_at) if alert_settings is not None else []
+        return (record or _stored(conn, run_id)), alerts
 
 
 def settle_orphans(db: Database, cost_for: CostFor | None = None, now: datetime | None = None) -> list[RunRecord]:
@@ -193,10 +198,9 @@ def settle_orphans(db: Database, cost_for: CostFor | None = None, now: datetime 
     (the run's own price version). With no price the reserved worst case is kept: never less than spent.
     """
     now = now or utc_now()
-    with db.read() as conn:
-        rows = conn.exec_driver_sql(
-            f"SELECT {RUN_SELECT}, pid_start FROM run WHERE status = 'pending' AND hostname = ?",
-            (_HOSTNAME,)).all()
+    with db.raw_read() as conn:
+        rows = conn.execute(f"SELECT {RUN_SELECT}, pid_start FROM run WHERE status = 'pending' AND hostname = ?",
+                            (_HOSTNAME,)).fetchall()
     candidates = [(run_from_row(row[:-1]), row[-1]) for row in rows]
     orphans = [run for run, start_token in candidates if not process_alive(run.pid, start_token)]
     settled = []
@@ -210,10 +214,10 @@ def settle_orphans(db: Database, cost_for: CostFor | None = None, now: datetime 
             note = "interrupted: the process ended before the run finished; no price, so its worst case is kept"
         else:
             cost_nanos = None if cost is None else cost.total_nanos
-        with db.write() as conn:
-            if _settle(conn, run.id, usage, cost, cost_nanos, "interrupted", None, note, None, None, now):
-                row = conn.exec_driver_sql(f"SELECT {RUN_SELECT} FROM run WHERE id = ?", (run.id,)).one()
-                settled.append(run_from_row(row))
+        with db.raw_write() as conn:
+            record = _settle(conn, run.id, usage, cost, cost_nanos, "interrupted", None, note, None, None, now)
+        if record is not None:
+            settled.append(record)
     return settled
 
 

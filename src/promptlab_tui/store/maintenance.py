@@ -17,30 +17,30 @@ if TYPE_CHECKING:
 
 
 def saved_prompts(db: Database) -> list[SavedPrompt]:
-    with db.read() as conn:
-        rows = conn.exec_driver_sql("SELECT name, path, updated_at FROM saved_prompt ORDER BY name").all()
+    with db.raw_read() as conn:
+        rows = conn.execute("SELECT name, path, updated_at FROM saved_prompt ORDER BY name").fetchall()
     return [SavedPrompt(name, path, from_db(updated)) for name, path, updated in rows]
 
 
 def save_prompt_ref(db: Database, name: str, path: str, now: datetime | None = None) -> None:
-    with db.write() as conn:
-        conn.exec_driver_sql("INSERT OR REPLACE INTO saved_prompt (name, path, updated_at) VALUES (?, ?, ?)",
+    with db.raw_write() as conn:
+        conn.execute("INSERT OR REPLACE INTO saved_prompt (name, path, updated_at) VALUES (?, ?, ?)",
                              (name, path, to_db(now or utc_now())))
 
 
 def rename_prompt_ref(db: Database, old: str, new: str, new_path: str | None = None) -> bool:
-    with db.write() as conn:
-        if conn.exec_driver_sql("SELECT 1 FROM saved_prompt WHERE name = ?", (new,)).scalar():
+    with db.raw_write() as conn:
+        if conn.execute("SELECT 1 FROM saved_prompt WHERE name = ?", (new,)).fetchone():
             raise ValueError(f"a saved prompt named {new!r} exists already")
-        result = conn.exec_driver_sql(
+        result = conn.execute(
             "UPDATE saved_prompt SET name = ?, path = COALESCE(?, path), updated_at = ? WHERE name = ?",
             (new, new_path, to_db(utc_now()), old))
     return bool(result.rowcount)
 
 
 def delete_prompt_ref(db: Database, name: str) -> bool:
-    with db.write() as conn:
-        return bool(conn.exec_driver_sql("DELETE FROM saved_prompt WHERE name = ?", (name,)).rowcount)
+    with db.raw_write() as conn:
+        return bool(conn.execute("DELETE FROM saved_prompt WHERE name = ?", (name,)).rowcount)
 
 
 RETENTION_KEY = "retention_applied_before"
@@ -57,14 +57,15 @@ def apply_retention(db: Database, days: int | None, now: datetime | None = None)
     if days < 0:
         raise ValueError(f"retention of {days} days: expected 0 or more")
     cutoff = to_db((now or utc_now()) - timedelta(days=days))
-    with db.write() as conn:
-        done = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (RETENTION_KEY,)).scalar()
+    with db.raw_write() as conn:
+        found = conn.execute("SELECT value FROM meta WHERE key = ?", (RETENTION_KEY,)).fetchone()
+        done = found[0] if found else None
         since = to_db(from_db(done) - _RETENTION_OVERLAP) if done else ""
-        result = conn.exec_driver_sql(
+        result = conn.execute(
             "UPDATE run SET prompt_text = NULL, response_text = NULL WHERE created_at >= ? AND created_at < ? "
             "AND status != 'pending' AND (prompt_text IS NOT NULL OR response_text IS NOT NULL)", (since, cutoff))
         if not done or cutoff > done:
-            conn.exec_driver_sql("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (RETENTION_KEY, cutoff))
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (RETENTION_KEY, cutoff))
     return int(result.rowcount)
 
 
@@ -79,9 +80,9 @@ def reprice(db: Database, cost_for: CostFor, dry_run: bool = True, user: str | N
     """
     periods: dict[str, list[int]] = {}
     updates: list[tuple] = []
-    with (db.read() if dry_run else db.write()) as conn:
+    with (db.raw_read() if dry_run else db.raw_write()) as conn:
         tz = zone(rollup_timezone(conn) or "UTC")
-        cursor = conn.exec_driver_sql(f"SELECT {RUN_SELECT} FROM run WHERE status != 'pending' ORDER BY created_at")
+        cursor = conn.execute(f"SELECT {RUN_SELECT} FROM run WHERE status != 'pending' ORDER BY created_at")
         while rows := cursor.fetchmany(2000):
             for row in rows:
                 run = run_from_row(row)
@@ -104,13 +105,13 @@ def reprice(db: Database, cost_for: CostFor, dry_run: bool = True, user: str | N
         report_periods = [RepricePeriod(key, *values) for key, values in sorted(periods.items())]
         audit_id = None
         if not dry_run and updates:
-            conn.exec_driver_sql(
+            conn.executemany(
                 "UPDATE run SET input_cost_nanos = ?, output_cost_nanos = ?, cached_input_cost_nanos = ?, "
                 "cache_write_cost_nanos = ?, cost_nanos = ?, price_version = COALESCE(?, price_version) "
-                "WHERE id = ?", updates)  # type: ignore[arg-type]
+                "WHERE id = ?", updates)
             rebuild_rollup(conn, None)
             detail = json.dumps([{**vars(p), "difference_nanos": p.difference_nanos} for p in report_periods])
-            result = conn.exec_driver_sql(
+            result = conn.execute(
                 "INSERT INTO price_audit (created_at, user, runs_changed, old_total_nanos, new_total_nanos, detail) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (to_db(now or utc_now()), user or current_user(), len(updates),
@@ -121,9 +122,9 @@ def reprice(db: Database, cost_for: CostFor, dry_run: bool = True, user: str | N
 
 
 def price_audits(db: Database) -> list[dict]:
-    with db.read() as conn:
-        rows = conn.exec_driver_sql("SELECT id, created_at, user, runs_changed, old_total_nanos, new_total_nanos, "
-                                    "detail FROM price_audit ORDER BY id").all()
+    with db.raw_read() as conn:
+        rows = conn.execute("SELECT id, created_at, user, runs_changed, old_total_nanos, new_total_nanos, "
+                            "detail FROM price_audit ORDER BY id").fetchall()
     return [{"id": r[0], "created_at": from_db(r[1]), "user": r[2], "runs_changed": r[3],
              "old_total_nanos": r[4], "new_total_nanos": r[5], "periods": json.loads(r[6])} for r in rows]
 
@@ -132,16 +133,16 @@ def bulk_insert_runs(db: Database, runs: Iterable[RunRecord], batch: int = 10_00
     """Insert settled runs fast (synthetic history, imports), then recount the rollup once."""
     sql = f"INSERT INTO run ({', '.join(RUN_COLUMNS)}) VALUES ({', '.join('?' * len(RUN_COLUMNS))})"
     count = 0
-    with db.write() as conn:
+    with db.raw_write() as conn:
         chunk: list[tuple] = []
         for run in runs:
             chunk.append(run_to_row(run))
             if len(chunk) >= batch:
-                conn.exec_driver_sql(sql, chunk)  # type: ignore[arg-type]
+                conn.executemany(sql, chunk)
                 count += len(chunk)
                 chunk = []
         if chunk:
-            conn.exec_driver_sql(sql, chunk)  # type: ignore[arg-type]
+            conn.executemany(sql, chunk)
             count += len(chunk)
         rebuild_rollup(conn, None)
     return count

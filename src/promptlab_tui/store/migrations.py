@@ -1,71 +1,19 @@
 """Schema versions of the history database (`PRAGMA user_version`) and the steps between them.
 
 Each step runs inside the caller's write transaction, so a failed migration leaves the file as it was.
-Schema 1 is frozen here as it was shipped, so that migration tests can build a real version-1 file.
+The shipped schemas are frozen in `frozen_schemas`, so that migration tests build real old files.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from promptlab_tui.store.frozen_schemas import SCHEMA_1_SQL, SCHEMA_2_SQL  # noqa: F401  (re-exported)
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 2  # what this code writes; a file with a higher user_version is refused untouched
-
-# Schema 1: runs without the ledger (no reservation, checkpoint, estimate or cost components),
-# no rollup, no price audit, budgets without time zone or caps.
-SCHEMA_1_SQL = """
-CREATE TABLE run (
-    id VARCHAR NOT NULL PRIMARY KEY,
-    created_at DATETIME NOT NULL,
-    finished_at DATETIME,
-    user VARCHAR,
-    provider VARCHAR NOT NULL,
-    model VARCHAR NOT NULL,
-    prompt_name VARCHAR,
-    prompt_id VARCHAR,
-    tags VARCHAR,
-    input_tokens INTEGER NOT NULL,
-    output_tokens INTEGER NOT NULL,
-    cached_input_tokens INTEGER NOT NULL,
-    reasoning_tokens INTEGER NOT NULL,
-    cost_nanos INTEGER,
-    duration_ms INTEGER,
-    status VARCHAR NOT NULL,
-    usage_estimated BOOLEAN NOT NULL,
-    error VARCHAR,
-    prompt_text VARCHAR,
-    response_text VARCHAR
-);
-CREATE INDEX ix_run_created_at ON run (created_at);
-CREATE TABLE budget (
-    id INTEGER NOT NULL PRIMARY KEY,
-    daily_limit_nanos INTEGER,
-    weekly_limit_nanos INTEGER,
-    monthly_limit_nanos INTEGER,
-    thresholds VARCHAR NOT NULL,
-    mode VARCHAR NOT NULL,
-    max_tokens_per_prompt INTEGER
-);
-CREATE TABLE alert (
-    id INTEGER NOT NULL PRIMARY KEY,
-    period_kind VARCHAR NOT NULL,
-    period_start DATETIME NOT NULL,
-    threshold INTEGER NOT NULL,
-    level VARCHAR NOT NULL,
-    message VARCHAR NOT NULL,
-    created_at DATETIME NOT NULL,
-    acknowledged_at DATETIME
-);
-CREATE UNIQUE INDEX ux_alert_period_threshold ON alert (period_kind, period_start, threshold);
-CREATE TABLE saved_prompt (
-    name VARCHAR NOT NULL PRIMARY KEY,
-    path VARCHAR NOT NULL,
-    updated_at DATETIME NOT NULL
-);
-PRAGMA user_version = 1;
-"""
+SCHEMA_VERSION = 3  # what this code writes; a file with a higher user_version is refused untouched
 
 _RUN_COLUMNS_ADDED_IN_2 = [
     "started_at DATETIME", "session_id VARCHAR", "price_version VARCHAR", "max_tokens INTEGER",
@@ -83,7 +31,7 @@ _BUDGET_COLUMNS_ADDED_IN_2 = [
 _ALERT_COLUMNS_ADDED_IN_2 = ["spent_nanos INTEGER NOT NULL DEFAULT 0", "limit_nanos INTEGER NOT NULL DEFAULT 0"]
 
 
-def _migrate_1_to_2(conn: Connection) -> None:
+def _migrate_1_to_2(conn: Connection) -> bool:
     from promptlab_tui.store.tables import RunRow, SQLModel
 
     for table, columns in (("run", _RUN_COLUMNS_ADDED_IN_2), ("budget", _BUDGET_COLUMNS_ADDED_IN_2),
@@ -94,9 +42,31 @@ def _migrate_1_to_2(conn: Connection) -> None:
     for index in RunRow.__table__.indexes:
         index.create(conn, checkfirst=True)
     SQLModel.metadata.create_all(conn)  # the new tables (rollup, audit, meta); existing ones are skipped
+    return True  # the rollup is counted from the old rows
 
 
-MIGRATIONS = {1: _migrate_1_to_2}
+def _migrate_2_to_3(conn: Connection) -> bool:
+    """Per-day totals by model and by prompt (the dashboards' reports); repairs files of schema 2's first
+    build (no per-day totals, narrower run indexes). Cheap: the new tables are summed from the rollup."""
+    from promptlab_tui.store.dbapi import driver_connection
+    from promptlab_tui.store.rollup import fill_coarser_rollups
+    from promptlab_tui.store.tables import RunRow, SQLModel
+
+    raw = driver_connection(conn)
+    tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for index in RunRow.__table__.indexes:
+        found = [row[2] for row in raw.execute(f"PRAGMA index_info({index.name})")]
+        if found != [column.name for column in index.columns]:
+            raw.execute(f"DROP INDEX IF EXISTS {index.name}")
+            index.create(conn)
+    SQLModel.metadata.create_all(conn)
+    if "daily_total" not in tables:
+        return True  # recount everything from the runs
+    fill_coarser_rollups(raw)
+    return False
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def create_current_schema(conn: Connection) -> None:
@@ -105,13 +75,10 @@ def create_current_schema(conn: Connection) -> None:
     SQLModel.metadata.create_all(conn)
 
 
-def migrate(conn: Connection, found: int, target: int) -> list[int]:
-    """Run every step from `found` to `target`; returns the versions passed through."""
-    passed = []
-    version = found
-    while version < target:
-        MIGRATIONS[version](conn)
-        version += 1
-        passed.append(version)
+def migrate(conn: Connection, found: int, target: int) -> bool:
+    """Run every step from `found` to `target`; True when the rollup must then be recounted from the runs."""
+    recount = False
+    for version in range(found, target):
+        recount = MIGRATIONS[version](conn) or recount
     conn.exec_driver_sql(f"PRAGMA user_version = {int(target)}")
-    return passed
+    return recount

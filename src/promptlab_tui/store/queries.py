@@ -28,8 +28,8 @@ def budget_status(db: Database, settings: BudgetSettings, now: datetime | None =
     history_count = HISTORY_PERIODS if with_suggestions else 0
     past = [previous_periods(kind, now, tz, history_count) for kind in PERIOD_KINDS]
     windows = current + [bounds for periods in past for bounds in periods]
-    with db.read() as conn:
-        spent = window_spend(conn, windows, settings.timezone, now)
+    with db.raw_read() as conn:
+        spent = window_spend(conn, windows, settings.timezone)
         held = window_reserved(conn, current)
     statuses = []
     for index, kind in enumerate(PERIOD_KINDS):
@@ -48,9 +48,9 @@ def budget_status(db: Database, settings: BudgetSettings, now: datetime | None =
 def limit_status(db: Database, settings: BudgetSettings, now: datetime | None = None) -> list[PeriodStatus]:
     if not settings.has_limits:
         return []
-    from promptlab_tui.store.ledger import period_statuses
+    from promptlab_tui.store.periods import period_statuses
 
-    with db.read() as conn:
+    with db.raw_read() as conn:
         return period_statuses(conn, settings, now or utc_now())
 
 
@@ -69,18 +69,18 @@ def spend_between(db: Database, start: datetime | None = None, end: datetime | N
     if end is not None:
         clauses.append("created_at < ?")
         params.append(to_db(end))
-    with db.read() as conn:
-        row = conn.exec_driver_sql(f"SELECT {_SUMS} FROM run WHERE {' AND '.join(clauses)}", tuple(params)).one()
+    with db.raw_read() as conn:
+        row = conn.execute(f"SELECT {_SUMS} FROM run WHERE {' AND '.join(clauses)}", tuple(params)).fetchone()
     return SpendSummary(*row)
 
 
 def total_spend(db: Database) -> SpendSummary:
     """All settled runs, from the rollup (fast at any size)."""
-    with db.read() as conn:
-        row = conn.exec_driver_sql(
+    with db.raw_read() as conn:
+        row = conn.execute(
             "SELECT COALESCE(SUM(runs), 0), COALESCE(SUM(cost_nanos), 0), COALESCE(SUM(unpriced_runs), 0), "
             "COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cached_input_tokens), 0), "
-            "COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), 0 FROM daily_total").one()
+            "COALESCE(SUM(cache_write_tokens), 0), COALESCE(SUM(reasoning_tokens), 0), 0 FROM daily_total").fetchone()
     return SpendSummary(*row)
 
 
@@ -88,14 +88,14 @@ def recent_runs(db: Database, limit: int = 50, before: tuple[datetime, str] | No
                 include_text: bool = False) -> list[RunRecord]:
     """Newest first; pass the last row's (created_at, id) as `before` for the next page (keyset)."""
     columns = RUN_SELECT if include_text else RUN_SELECT_NO_TEXT
-    with db.read() as conn:
+    with db.raw_read() as conn:
         if before is None:
-            rows = conn.exec_driver_sql(
-                f"SELECT {columns} FROM run ORDER BY created_at DESC, id DESC LIMIT ?", (limit,)).all()
+            rows = conn.execute(
+                f"SELECT {columns} FROM run ORDER BY created_at DESC, id DESC LIMIT ?", (limit,)).fetchall()
         else:
-            rows = conn.exec_driver_sql(
+            rows = conn.execute(
                 f"SELECT {columns} FROM run WHERE (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC "
-                "LIMIT ?", (to_db(before[0]), before[1], limit)).all()
+                "LIMIT ?", (to_db(before[0]), before[1], limit)).fetchall()
     return [run_from_row(row) for row in rows]
 
 
@@ -105,10 +105,10 @@ def iter_runs(db: Database, start: datetime | None = None, end: datetime | None 
     after: tuple[str, str] = (to_db(start) if start else "", "")
     stop = to_db(end) if end else "9999-12-31 23:59:59.999999"  # text: "9999" would compare as a number
     while True:
-        with db.read() as conn:
-            rows = conn.exec_driver_sql(
+        with db.raw_read() as conn:
+            rows = conn.execute(
                 f"SELECT {RUN_SELECT} FROM run WHERE (created_at, id) > (?, ?) AND created_at < ? "
-                "ORDER BY created_at, id LIMIT ?", (*after, stop, batch)).all()
+                "ORDER BY created_at, id LIMIT ?", (*after, stop, batch)).fetchall()
         if not rows:
             return
         for row in rows:
@@ -117,14 +117,14 @@ def iter_runs(db: Database, start: datetime | None = None, end: datetime | None 
 
 
 def get_run(db: Database, run_id: str) -> RunRecord | None:
-    with db.read() as conn:
-        row = conn.exec_driver_sql(f"SELECT {RUN_SELECT} FROM run WHERE id = ?", (run_id,)).one_or_none()
+    with db.raw_read() as conn:
+        row = conn.execute(f"SELECT {RUN_SELECT} FROM run WHERE id = ?", (run_id,)).fetchone()
     return None if row is None else run_from_row(row)
 
 
 def count_runs(db: Database) -> int:
-    with db.read() as conn:
-        return int(conn.exec_driver_sql("SELECT COUNT(*) FROM run").scalar() or 0)
+    with db.raw_read() as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM run").fetchone()[0] or 0)
 
 
 def output_stats(db: Database, model: str, prompt_name: str | None = None) -> OutputStats | None:
@@ -134,9 +134,9 @@ def output_stats(db: Database, model: str, prompt_name: str | None = None) -> Ou
     if prompt_name is not None:
         sql += " AND prompt_name = ?"
         params += (prompt_name,)
-    with db.read() as conn:
-        values = [row[0] for row in conn.exec_driver_sql(
-            f"{sql} ORDER BY created_at DESC LIMIT {STATS_WINDOW}", params).all()]
+    with db.raw_read() as conn:
+        values = [row[0] for row in conn.execute(
+            f"{sql} ORDER BY created_at DESC LIMIT {STATS_WINDOW}", params).fetchall()]
     if not values:
         return None
     ordered = sorted(values)
@@ -146,12 +146,12 @@ def output_stats(db: Database, model: str, prompt_name: str | None = None) -> Ou
 
 def calibration_ratio(db: Database, model: str) -> float | None:
     """Actual input tokens / locally estimated ones over recent runs with reported usage (None: no data)."""
-    with db.read() as conn:
-        row = conn.exec_driver_sql(
+    with db.raw_read() as conn:
+        row = conn.execute(
             "SELECT SUM(actual), SUM(estimated) FROM (SELECT input_tokens + cached_input_tokens + cache_write_tokens"
             " + cache_write_1h_tokens AS actual, estimate_input_tokens AS estimated FROM run WHERE model = ? AND "
             "status = 'completed' AND NOT usage_estimated AND estimate_input_tokens > 0 "
-            f"ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW})", (model,)).one()
+            f"ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW})", (model,)).fetchone()
     actual, estimated = row
     if not estimated:
         return None
@@ -160,9 +160,9 @@ def calibration_ratio(db: Database, model: str) -> float | None:
 
 def rollup_rows(db: Database, start_day: str, end_day: str) -> list[RollupRow]:
     """Daily totals for local days in [start_day, end_day) (YYYY-MM-DD), settled runs only."""
-    with db.read() as conn:
-        rows = conn.exec_driver_sql(
+    with db.raw_read() as conn:
+        rows = conn.execute(
             "SELECT day, provider, model, prompt_name, runs, input_tokens, output_tokens, cached_input_tokens, "
             "cache_write_tokens, reasoning_tokens, cost_nanos, unpriced_runs, error_runs FROM daily_rollup "
-            "WHERE day >= ? AND day < ? ORDER BY day, provider, model, prompt_name", (start_day, end_day)).all()
+            "WHERE day >= ? AND day < ? ORDER BY day, provider, model, prompt_name", (start_day, end_day)).fetchall()
     return [RollupRow(row[0], row[1], row[2], row[3] or None, *row[4:]) for row in rows]

@@ -14,8 +14,9 @@ from promptlab_tui.core.budget import BudgetSettings, PeriodStatus, Reservation
 from promptlab_tui.core.history import (
     AlertRecord, OutputStats, PendingRun, RepriceReport, RollupRow, RunRecord, SavedPrompt, SpendSummary)
 from promptlab_tui.core.types import CostBreakdown, Usage
-from promptlab_tui.store import budgets, ledger, maintenance, queries
+from promptlab_tui.store import budgets, ledger, maintenance, queries, reports
 from promptlab_tui.store.database import Database
+from promptlab_tui.store.reports import SpendGroup
 
 CostFor = Callable[[RunRecord], "CostBreakdown | None"]
 
@@ -34,7 +35,7 @@ class HistoryRepository:
 
     def open(self) -> "HistoryRepository":
         """Open (create or migrate) now rather than on first use; raises StoreError with a clear message."""
-        _ = self.db.engine
+        self.db.open()
         return self
 
     def close(self) -> None:
@@ -62,7 +63,16 @@ class HistoryRepository:
         `status`: completed | error | cancelled | interrupted. A run already settled is left as it is.
         """
         return ledger.settle_run(self.db, run_id, usage, cost, status, response_text, error, duration_ms,
-                                 provider_cost_nanos, finished_at)
+                                 provider_cost_nanos, finished_at)[0]
+
+    def settle_run_with_alerts(self, run_id: str, usage: Usage | None, cost: CostBreakdown | None, status: str,
+                               alert_settings: BudgetSettings, response_text: str | None = None,
+                               error: str | None = None, duration_ms: int | None = None,
+                               provider_cost_nanos: int | None = None,
+                               finished_at: datetime | None = None) -> tuple[RunRecord, list[AlertRecord]]:
+        """`settle_run` and `record_threshold_alerts(alert_settings)` in one transaction: (run, new alerts)."""
+        return ledger.settle_run(self.db, run_id, usage, cost, status, response_text, error, duration_ms,
+                                 provider_cost_nanos, finished_at, alert_settings=alert_settings)
 
     def settle_orphans(self, cost_for: CostFor | None = None, now: datetime | None = None) -> list[RunRecord]:
         """Settle pending runs whose process on this host is gone (status interrupted); call at start-up."""
@@ -82,6 +92,13 @@ class HistoryRepository:
 
     def limit_status(self, settings: BudgetSettings, now: datetime | None = None) -> list[PeriodStatus]:
         """The light query: spent and reserved for the periods that have a limit (what reserve_run checks)."""
+        return queries.limit_status(self.db, settings, now)
+
+    def current_periods(self, settings: BudgetSettings | None, now: datetime | None = None) -> list[PeriodStatus]:
+        """Spent and reserved in each limited calendar period now, exactly as `reserve_run` checks them
+        (one statement, no projections of past periods); [] without settings or limits."""
+        if settings is None:
+            return []
         return queries.limit_status(self.db, settings, now)
 
     def record_threshold_alerts(self, settings: BudgetSettings, now: datetime | None = None) -> list[AlertRecord]:
@@ -124,6 +141,19 @@ class HistoryRepository:
 
     def rollup_rows(self, start_day: str, end_day: str) -> list[RollupRow]:
         return queries.rollup_rows(self.db, start_day, end_day)
+
+    # --- dashboard reports (grouped in SQL over the rollup; exact nanos and unpriced-run counts) ------
+    def spend_by_model(self, start: datetime, end: datetime) -> list[SpendGroup]:
+        """Settled runs created in [start, end) per (provider, model), most expensive first."""
+        return reports.spend_by_model(self.db, start, end)
+
+    def spend_by_day(self, start: datetime, end: datetime, tz_name: str | None = None) -> list[SpendGroup]:
+        """Settled runs created in [start, end) per local day (the budget's zone unless `tz_name`), oldest first."""
+        return reports.spend_by_day(self.db, start, end, tz_name)
+
+    def top_prompts(self, start: datetime, end: datetime, limit: int = 10) -> list[SpendGroup]:
+        """The `limit` prompts that cost most over [start, end); runs without a prompt name are the prompt ''."""
+        return reports.top_prompts(self.db, start, end, limit)
 
     # --- saved prompts, retention, re-pricing -----------------------------------------------------
     def saved_prompts(self) -> list[SavedPrompt]:

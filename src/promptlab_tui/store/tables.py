@@ -1,4 +1,4 @@
-"""SQLModel tables of the local history (schema version 2). Only the store imports this module.
+"""SQLModel tables of the local history (schema version 3). Only the store imports this module.
 
 Timestamps are timezone-aware UTC (stored by SQLite as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text,
 which sorts in time order); money is integer nano-dollars; NULL cost means "no price".
@@ -145,6 +145,45 @@ class DailyTotalRow(SQLModel, table=True):
     reasoning_tokens: int = 0
     cost_nanos: int = 0
     unpriced_runs: int = 0
+
+
+class DailyModelRow(SQLModel, table=True):
+    """Totals per local day and model: what spend by model reads (a month is ~30 x models rows)."""
+
+    __tablename__ = "daily_model"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered on (day, ...): a range of days is contiguous
+
+    day: str = Field(primary_key=True)
+    provider: str = Field(primary_key=True)
+    model: str = Field(primary_key=True)
+    runs: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_nanos: int = 0
+    unpriced_runs: int = 0
+    error_runs: int = 0
+
+
+class DailyPromptRow(SQLModel, table=True):
+    """Totals per local day and prompt name ('' for none): what top prompts reads."""
+
+    __tablename__ = "daily_prompt"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    day: str = Field(primary_key=True)
+    prompt_name: str = Field(primary_key=True)
+    runs: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+    cache_write_tokens: int = 0
+    reasoning_tokens: int = 0
+    cost_nanos: int = 0
+    unpriced_runs: int = 0
+    error_runs: int = 0
 
 
 class PriceAuditRow(SQLModel, table=True):
