@@ -185,3 +185,22 @@ def test_lab_after_a_run(snap_compare, make_app, snap_home, fake_provider_env, s
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lab_streaming(snap_compare, make_app, snap_home, size):
+    """Mid-stream: Run greyed, Cancel live, the live token counter (driven directly: no timing involved)."""
+    from tests.app.conftest import lab_screen
+
+    async def run_before(pilot):
+        await type_prompt(pilot)
+        lab = lab_screen(pilot.app)
+        lab.running = True
+        lab.results.start("gpt-4o-mini")
+        lab.results.append("Here are the three bullet points:\n- Budget approved", tokens=0)
+        lab.results.set_tokens(12, exact=True)
+        lab.refresh_bindings()
+        await pilot.pause(0.1)  # one flush of the stream buffer (20 a second)
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -50,7 +50,7 @@ class ResultsPane(Vertical):
         with Horizontal(id="run-row"):
             yield Button("▶ Run", id="run-button", variant="primary", compact=True)
             yield Button("■ Cancel", id="cancel-button", compact=True, disabled=True)
-            yield Static("Idle · ctrl+r runs", id="run-status")
+            yield Static("Idle", id="run-status")
         yield TextArea(id="answer", read_only=True, soft_wrap=True, compact=True)
         yield Static("", id="run-summary")
 
@@ -77,7 +77,7 @@ class ResultsPane(Vertical):
         self.query_one("#answer", TextArea).text = ""
         self.query_one("#run-summary").display = False
         self._set_buttons()
-        self._status(f"Sending to {model}…")
+        self._status("Sending…")
         self._flush_timer = self.set_interval(FLUSH_SECONDS, self._flush)
 
     def append(self, text: str, tokens: int = 1) -> None:
@@ -99,8 +99,8 @@ class ResultsPane(Vertical):
             answer.scroll_end(animate=False)
         if self.running:
             approx = "" if self._tokens_exact else "≈"
-            action = "cancelling…" if self.cancelling else "esc cancels"
-            self._status(f"Streaming · {approx}{self._tokens:,} tokens · {self._clock() - self._started:.1f} s · {action}")
+            live = f"{approx}{self._tokens:,} tok · {self._clock() - self._started:.1f} s"
+            self._status("Cancelling…" if self.cancelling else live)
 
     def finish(self, outcome: RunOutcomeView | None, message: str | None = None) -> None:
         self._flush()
@@ -114,11 +114,11 @@ class ResultsPane(Vertical):
         if outcome is not None:
             summary.update(outcome_markup(outcome))
             summary.display = True
-            self._status(f"{outcome.status.capitalize()} · ctrl+r runs again")
+            self._status(outcome.status.capitalize())
         else:
             summary.update(f"[$error]{escape(message or 'Run failed')}[/]")
             summary.display = True
-            self._status("Not run · ctrl+r to retry")
+            self._status("Not run")
 
     def show_message(self, message: str, error: bool = True) -> None:
         """A reason the run did not start (missing key, refused by budget) shown where the answer would be."""
