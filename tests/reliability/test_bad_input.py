@@ -242,15 +242,21 @@ def test_a_huge_history_limit_shows_everything(capsys):
     assert cli(capsys, "alerts", "--ack", "99999999999999999999")[0] == 2
 
 
-@pytest.mark.xfail(reason="H5 (cli/cmd_run.py --max-tokens): no upper bound, so an unpriced model's max tokens "
-                          "reaches SQLite and raises OverflowError", strict=False)
 def test_a_max_tokens_too_large_to_record_is_refused_before_the_call(capsys, tmp_path, fake_provider_env):
     digest = seed_history()
     code, _, err = cli(capsys, "run", "--provider", "openai", "--max-tokens", "99999999999999999999",
                        prompt_file(tmp_path, "house-llm"))
-    assert code == 2 and "--max-tokens" in err
+    assert code != 0 and "too large" in err and "nothing was written" in err
     assert fake_provider_env.requests == []
     assert_history_intact(capsys, digest)
+
+
+@pytest.mark.xfail(reason="H5 (cli/cmd_run.py --max-tokens): no upper bound; refused only by the store (exit 1)",
+                   strict=False)
+def test_a_max_tokens_too_large_exits_2_naming_the_option(capsys, tmp_path, fake_provider_env):
+    code, _, err = cli(capsys, "run", "--provider", "openai", "--max-tokens", "99999999999999999999",
+                       prompt_file(tmp_path, "house-llm"))
+    assert code == 2 and "--max-tokens" in err
 
 
 @pytest.mark.xfail(reason="H5 (cli/cmd_run.py _usd): nan and inf reach Decimal comparison / usd_to_nanos and raise "

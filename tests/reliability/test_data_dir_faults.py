@@ -219,7 +219,7 @@ def test_a_full_disk_refuses_the_run_before_the_call_and_loses_nothing(seeded_ho
     limit = max(65_536, seeded_home.stat().st_size // 2)
     result = promptlab_process("run", long_prompt, env=dict(os.environ), rlimit_fsize=limit)
     assert result.returncode == 1 and str(seeded_home) in result.stderr, result.stderr
-    assert "disk" in result.stderr and result.stdout == ""
+    assert "full" in result.stderr and "nothing was written" in result.stderr and result.stdout == ""
     assert fake_provider_env.requests == []
     history = promptlab_process("history", "--limit", "1", env=dict(os.environ), rlimit_fsize=limit)
     assert history.returncode == 0 and f"All time: {runs} run(s)" in history.stdout

@@ -52,6 +52,11 @@ def _explain_sqlite_error(path: Path, error: BaseException) -> StoreError:
     if "full" in lowered:
         return DatabaseUnavailable(f"cannot write the history database {path}: the disk is full ({text}); "
                                    "nothing was written. Free some space and try again.")
+    if "disk i/o error" in lowered:  # also what a file-size limit or a failing disk gives
+        return DatabaseUnavailable(f"cannot read or write the history database {path} ({text}): the disk may be "
+                                   "full or failing; nothing was written. Free some space and try again.")
+    if isinstance(error, OverflowError):  # a number past SQLite's 64-bit integers, refused before any write
+        return StoreError(f"history database {path}: a number is too large to store ({text}); nothing was written.")
     if "locked" in lowered or "busy" in lowered:
         return DatabaseUnavailable(f"the history database {path} stayed locked by another promptlab process "
                                    f"for more than {BUSY_TIMEOUT_S:.0f} s ({text}); try again.")
@@ -240,7 +245,7 @@ class Database:
                     conn.execution_options(promptlab_write=True)
                 with conn.begin():
                     yield conn
-        except DBAPIError as error:
+        except (DBAPIError, OverflowError) as error:
             raise _explain_sqlite_error(self.path, error) from error
 
     def dispose(self) -> None:

@@ -89,7 +89,7 @@ class ThreadConnections:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OverflowError) as error:  # OverflowError: an int past 64 bits, nothing written
             raise self._explain(error) from error
         finally:
             if own:
