@@ -24,8 +24,7 @@ _GET_BUDGET_SQL = f"SELECT {', '.join(_BUDGET_COLUMNS)} FROM budget WHERE id = 1
 
 def get_budget(db: Database) -> BudgetSettings | None:
     """The saved budget, or None before the user set one."""
-    with db.raw_read() as conn:
-        row = conn.execute(_GET_BUDGET_SQL).fetchone()
+    row = db.fetch_one(_GET_BUDGET_SQL)
     if row is None:
         return None
     values = dict(zip(_BUDGET_COLUMNS, row))

@@ -156,6 +156,14 @@ class Database:
         self._ensure_ready()
         return self._connections.get()
 
+    def fetch_one(self, sql: str, params: tuple = ()) -> tuple | None:
+        """One row of one statement, which is atomic by itself (no BEGIN/COMMIT round trips)."""
+        self._ensure_ready()
+        try:
+            return self._connections.get().execute(sql, params).fetchone()
+        except sqlite3.Error as error:
+            raise _explain_sqlite_error(self.path, error) from error
+
     def raw_write(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction (BEGIN IMMEDIATE) on this thread's sqlite3 connection."""
         self._ensure_ready()
