@@ -251,16 +251,12 @@ def test_a_max_tokens_too_large_to_record_is_refused_before_the_call(capsys, tmp
     assert_history_intact(capsys, digest)
 
 
-@pytest.mark.xfail(reason="H5 (cli/cmd_run.py --max-tokens): no upper bound; refused only by the store (exit 1)",
-                   strict=False)
 def test_a_max_tokens_too_large_exits_2_naming_the_option(capsys, tmp_path, fake_provider_env):
     code, _, err = cli(capsys, "run", "--provider", "openai", "--max-tokens", "99999999999999999999",
                        prompt_file(tmp_path, "house-llm"))
     assert code == 2 and "--max-tokens" in err
 
 
-@pytest.mark.xfail(reason="H5 (cli/cmd_run.py _usd): nan and inf reach Decimal comparison / usd_to_nanos and raise "
-                          "InvalidOperation / OverflowError out of argparse", strict=False)
 @pytest.mark.parametrize("argv", [["--max-cost", "nan"], ["--max-session-cost", "inf"], ["--max-cost", "sNaN"]])
 def test_run_caps_that_are_not_amounts_exit_2(argv, capsys, tmp_path, fake_provider_env):
     with pytest.raises(SystemExit) as exit_:

@@ -37,11 +37,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run_command)
 
 
+_MAX_CAP_USD = Decimal(1_000_000)
+_MAX_TOKENS = 100_000_000  # far above any model's output limit; past it the number is a typo
+
+
 def _usd(text: str) -> int:
     try:
         value = Decimal(text.strip().lstrip("$"))
     except InvalidOperation:
         raise argparse.ArgumentTypeError(f"expected an amount in USD such as 0.50, got {text!r}") from None
+    if not value.is_finite() or value > _MAX_CAP_USD:
+        raise argparse.ArgumentTypeError(f"expected an amount in USD such as 0.50 (at most {_MAX_CAP_USD}), got {text!r}")
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected an amount of 0 or more, got {text!r}")
     return usd_to_nanos(value)
@@ -52,8 +58,8 @@ def run_command(args: argparse.Namespace) -> int:
     from promptlab_tui.services.runner import RunService
     from promptlab_tui.services.session import SessionSpend
 
-    if args.max_tokens is not None and args.max_tokens < 1:
-        raise CliError(f"--max-tokens must be 1 or more, got {args.max_tokens}", EXIT_BAD_INPUT)
+    if args.max_tokens is not None and not 1 <= args.max_tokens <= _MAX_TOKENS:
+        raise CliError(f"--max-tokens must be between 1 and {_MAX_TOKENS:,}, got {args.max_tokens}", EXIT_BAD_INPUT)
     prompts = [(path, _load(path)) for path in args.files]  # every file checked before anything is spent
     service = RunService(session=SessionSpend(args.max_session_cost), session_id=_session_id())
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
