@@ -246,15 +246,9 @@ def test_a_max_tokens_too_large_to_record_is_refused_before_the_call(capsys, tmp
     digest = seed_history()
     code, _, err = cli(capsys, "run", "--provider", "openai", "--max-tokens", "99999999999999999999",
                        prompt_file(tmp_path, "house-llm"))
-    assert code != 0 and "too large" in err and "nothing was written" in err
+    assert code == 2 and "--max-tokens" in err
     assert fake_provider_env.requests == []
     assert_history_intact(capsys, digest)
-
-
-def test_a_max_tokens_too_large_exits_2_naming_the_option(capsys, tmp_path, fake_provider_env):
-    code, _, err = cli(capsys, "run", "--provider", "openai", "--max-tokens", "99999999999999999999",
-                       prompt_file(tmp_path, "house-llm"))
-    assert code == 2 and "--max-tokens" in err
 
 
 @pytest.mark.parametrize("argv", [["--max-cost", "nan"], ["--max-session-cost", "inf"], ["--max-cost", "sNaN"]])
