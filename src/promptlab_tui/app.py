@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from textual import work
 from textual.app import App
@@ -19,11 +19,23 @@ from textual.theme import Theme
 
 from promptlab_tui.screens.commands import PromptLabCommands
 from promptlab_tui.screens.messages import (
-    AlertsAcknowledged, BudgetLoaded, BudgetSaved, PricingLoaded, SettingsNotSaved)
+    AlertsAcknowledged,
+    BudgetLoaded,
+    BudgetSaved,
+    PricingLoaded,
+    SettingsNotSaved,
+)
 from promptlab_tui.screens.theme_files import load_project_themes
-from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
+from promptlab_tui.widgets.views import (
+    AlertView,
+    BudgetSettingsView,
+    BudgetView,
+    ModelChoice,
+)
 
 TEST_ENV = "PROMPTLAB_TEST"  # set by tests: no cursor blink, so snapshots are stable
+
+
 class PromptLabApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "promptlab"
@@ -56,7 +68,9 @@ class PromptLabApp(App[int]):
         self.startup_problems: list[str] = []
         self._session: tuple[object, str] | None = None
         self.config = self._load_config()
-        from promptlab_tui.services.context import ServiceContext  # cheap: loads nothing until asked
+        from promptlab_tui.services.context import (
+            ServiceContext,  # cheap: loads nothing until asked
+        )
 
         # a broken config file is never overwritten: the services run on defaults, settings are not saved
         self.services = ServiceContext(config=self.config or self._default_config())

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-FIXED_NOW = datetime(2026, 3, 14, 12, 0, tzinfo=timezone.utc)  # mid-month: stable periods and projections
+FIXED_NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)  # mid-month: stable periods and projections
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from tests.app.conftest import lab_screen, seed_budget, seed_spend, settle
 from tests.fakeprovider.behaviours import DEFAULT_TEXT, Behaviour
 
@@ -144,7 +146,7 @@ async def test_prompt_over_the_token_limit_opens_its_dialog(make_app, fake_provi
 def _now():
     from datetime import datetime, timezone
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 

@@ -7,13 +7,19 @@ so nothing here is on the path to the first frame. No Textual here either: worke
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timezone
+from typing import Any
 
 from promptlab_tui.core.budget import BudgetSettings, format_reset, tightest
 from promptlab_tui.core.history import AlertRecord
 from promptlab_tui.core.money import format_usd
-from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
+from promptlab_tui.widgets.views import (
+    AlertView,
+    BudgetSettingsView,
+    BudgetView,
+    ModelChoice,
+)
 
 Clock = Callable[[], datetime]
 
@@ -26,7 +32,7 @@ def repository(ctx: Any):
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # ---- pricing ------------------------------------------------------------------------------------

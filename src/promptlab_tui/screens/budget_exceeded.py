@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from promptlab_tui.screens.form import money
-from promptlab_tui.widgets.views import RefusalView
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+from promptlab_tui.widgets.views import RefusalView
 
 Choice = tuple[str, object]
 

@@ -24,8 +24,8 @@ from promptlab_tui.screens.lab_run import RunMixin
 from promptlab_tui.screens.messages import PreviewReady, PricingLoaded, VocabularyReady
 from promptlab_tui.widgets.alerts.alert_banner import AlertBanner
 from promptlab_tui.widgets.budget.budget_bar import BudgetBar
-from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 from promptlab_tui.widgets.editor.editor_pane import EditorPane, EditorValues
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 from promptlab_tui.widgets.picker.model_picker import ModelPicker
 from promptlab_tui.widgets.preview.preview_pane import PreviewPane
 from promptlab_tui.widgets.results.results_pane import ResultsPane

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from promptlab_tui.screens.messages import RunFinished, RunNotStarted, RunReserved, RunStreamed, RunTokensCounted
+from promptlab_tui.screens.messages import (
+    RunFinished,
+    RunNotStarted,
+    RunReserved,
+    RunStreamed,
+    RunTokensCounted,
+)
 from promptlab_tui.widgets.editor.editor_pane import EditorValues
 
 if TYPE_CHECKING:

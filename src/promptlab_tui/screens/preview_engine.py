@@ -10,7 +10,11 @@ import threading
 from typing import Any
 
 from promptlab_tui.core.incremental import IncrementalTokenCounter
-from promptlab_tui.core.tokens import count_messages, encoding_name_for_model, get_encoding
+from promptlab_tui.core.tokens import (
+    count_messages,
+    encoding_name_for_model,
+    get_encoding,
+)
 from promptlab_tui.core.types import ChatMessage, PromptSpec, TokenCount
 from promptlab_tui.widgets.editor.editor_pane import EditorValues
 from promptlab_tui.widgets.views import PreviewView

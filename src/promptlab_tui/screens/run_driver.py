@@ -7,10 +7,17 @@ reserved; once the run is reserved, every ending (done, cancelled, failed) is se
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from promptlab_tui.core.money import usd_to_nanos
-from promptlab_tui.screens.messages import RunFinished, RunNotStarted, RunReserved, RunStreamed, RunTokensCounted
+from promptlab_tui.screens.messages import (
+    RunFinished,
+    RunNotStarted,
+    RunReserved,
+    RunStreamed,
+    RunTokensCounted,
+)
 from promptlab_tui.screens.preview_engine import prompt_from
 from promptlab_tui.widgets.editor.editor_pane import EditorValues
 from promptlab_tui.widgets.views import RefusalView, RunOutcomeView, TooLongView
@@ -64,7 +71,11 @@ def execute_run(values: EditorValues, app: Any, cancel: threading.Event, post: P
     from promptlab_tui.providers.base import ProviderError
     from promptlab_tui.providers.registry import provider_for
     from promptlab_tui.screens.backend import alert_view
-    from promptlab_tui.services.run_types import BudgetRefused, PromptTooLong, RunOptions
+    from promptlab_tui.services.run_types import (
+        BudgetRefused,
+        PromptTooLong,
+        RunOptions,
+    )
     from promptlab_tui.services.runner import RunService
 
     services, session, session_id = app.run_context()

@@ -10,9 +10,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from promptlab_tui.core.money import format_usd
-from promptlab_tui.screens.form import FieldError, money, parse_positive_int, parse_thresholds, parse_usd, usd_field
-from promptlab_tui.widgets.views import BudgetSettingsView, ModelChoice
+from promptlab_tui.screens.form import (
+    FieldError,
+    money,
+    parse_positive_int,
+    parse_thresholds,
+    parse_usd,
+    usd_field,
+)
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+from promptlab_tui.widgets.views import BudgetSettingsView, ModelChoice
 
 DAYS_PER_MONTH = 30
 
