@@ -121,3 +121,21 @@ async def test_alert_details_acknowledge_all_clears_the_badge(make_app, isolated
     repo = HistoryRepository(isolated_home / "promptlab.db")
     assert repo.alerts() == []
     repo.close()
+
+
+async def test_refusal_dialog_can_switch_to_the_cheaper_model(make_app):
+    from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
+    from promptlab_tui.widgets.views import RefusalView
+
+    refusal = RefusalView(message="", scope="monthly", spent_nanos=990, reserved_nanos=0, limit_nanos=1000,
+                          worst_case_nanos=600, cheaper_model="gpt-4.1-nano", cheaper_worst_case_nanos=5)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lab = lab_screen(app)
+        app.push_screen(BudgetExceededDialog(refusal), lab._refusal_choice)
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert app.screen is lab
+        assert lab.editor.picker.selected.model == "gpt-4.1-nano"
