@@ -132,7 +132,7 @@ def test_missing_key_exits_4_and_says_which_variable(fake_provider, tmp_path, ca
 
 @pytest.mark.parametrize("argv, expected", [
     (["run", "missing.md"], "missing.md"),
-    (["run", "--max-tokens", "0", "{file}"], "--max-tokens must be 1 or more"),
+    (["run", "--max-tokens", "0", "{file}"], "--max-tokens must be between 1 and"),
     (["run", "{file}", "{bad}"], "bad.md"),
 ])
 def test_bad_input_exits_2_before_anything_runs(fake_provider_env, tmp_path, capsys, argv, expected):
