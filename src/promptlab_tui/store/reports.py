@@ -1,8 +1,9 @@
 """Dashboard reports: spend by model, by day and by prompt over [start, end), grouped in SQL.
 
-Whole local days come from the rollup (`daily_rollup`, `daily_total`: exact at every instant, as the
-settling transaction updates them), partial days at the edges from the raw rows. Days are local
-days in the rollup's zone (the budget's); asked in another zone, everything comes from the raw rows.
+Whole local days come from the per-day totals (`daily_model`, `daily_total`, `daily_prompt`: a month is a
+few hundred rows, exact at every instant as the settling transaction updates them), partial days at the
+edges from the raw rows. Days are local days in the rollup's zone (the budget's); asked in another
+zone, everything comes from the raw rows.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def spend_by_model(db: Database, start: datetime, end: datetime) -> list[SpendGr
         split = _split(conn, start, end)
         if split.whole_days is not None:
             for provider, model, *sums in conn.execute(
-                    f"SELECT provider, model, {_ROLLUP_SUMS} FROM daily_rollup WHERE day >= ? AND day < ? "
+                    f"SELECT provider, model, {_ROLLUP_SUMS} FROM daily_model WHERE day >= ? AND day < ? "
                     "GROUP BY provider, model", split.whole_days):
                 _merge(groups, (provider, model), SpendGroup(model, *sums, provider=provider))
         for piece_start, piece_end, _day in split.pieces:
@@ -154,7 +155,7 @@ def top_prompts(db: Database, start: datetime, end: datetime, limit: int = 10) -
         if split.whole_days is not None:
             cut = "" if split.pieces else f" LIMIT {int(limit)}"  # with edges, merge first and cut after
             for name, *sums in conn.execute(
-                    f"SELECT prompt_name, {_ROLLUP_SUMS} FROM daily_rollup WHERE day >= ? AND day < ? "
+                    f"SELECT prompt_name, {_ROLLUP_SUMS} FROM daily_prompt WHERE day >= ? AND day < ? "
                     f"GROUP BY prompt_name {order}{cut}", split.whole_days):
                 _merge(groups, (name,), SpendGroup(name, *sums))
         for piece_start, piece_end, _day in split.pieces:
