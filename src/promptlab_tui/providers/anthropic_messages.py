@@ -11,13 +11,11 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from promptlab_tui.config import RetrySettings
 from promptlab_tui.core.types import PromptSpec, Usage
-from promptlab_tui.providers.base import Completed, Provider, StreamBroken, StreamEvent, TextDelta, UsageReport
+from promptlab_tui.providers.base import Completed, StreamBroken, StreamEvent, TextDelta, UsageReport
+from promptlab_tui.providers.sdk_provider import SdkProvider
 from promptlab_tui.providers.support import (
-    CallContext,
     CloseOnCancel,
-    Sleeper,
     estimate_usage,
     mid_stream_error,
     open_with_retries,
@@ -61,30 +59,14 @@ def normalise_usage(raw: Any) -> Usage:
     return merge_usage(None, raw)
 
 
-class AnthropicMessagesProvider(Provider):
+class AnthropicMessagesProvider(SdkProvider):
     kind = "anthropic"
 
-    def __init__(self, name: str, model: str, *, label: str, base_url: str, api_key: str, key_source: str,
-                 timeout: float, retry: RetrySettings, sleep: Sleeper | None = None):
-        self.name, self.model, self.label = name, model, label
-        self.base_url = base_url
-        self._api_key = api_key
-        self.key_source = key_source
-        self.timeout = timeout
-        self.retry = retry
-        self.sleep = sleep  # tests replace the retry wait
-        self._client: Any = None
+    def new_client(self) -> Any:
+        import anthropic
 
-    def client(self) -> Any:
-        if self._client is None:
-            import anthropic  # lazily: 1.5 s of import
-
-            self._client = anthropic.Anthropic(base_url=self.base_url, api_key=self._api_key, max_retries=0,
-                                               timeout=self.timeout)
-        return self._client
-
-    def context(self) -> CallContext:
-        return CallContext(self.name, self.label, self.model, self.base_url, self.key_source, self._api_key)
+        return anthropic.Anthropic(base_url=self.base_url, api_key=self._api_key, max_retries=0,
+                                   timeout=self.timeout)
 
     def build_request(self, prompt: PromptSpec, max_tokens: int) -> dict[str, Any]:
         messages = [{"role": m.role if m.role == "assistant" else "user", "content": m.content}

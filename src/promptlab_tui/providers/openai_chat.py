@@ -14,9 +14,9 @@ from typing import Any
 
 from promptlab_tui.config import RetrySettings
 from promptlab_tui.core.types import PromptSpec, Usage
-from promptlab_tui.providers.base import Completed, Provider, StreamBroken, StreamEvent, TextDelta, UsageReport
+from promptlab_tui.providers.base import Completed, StreamBroken, StreamEvent, TextDelta, UsageReport
+from promptlab_tui.providers.sdk_provider import SdkProvider
 from promptlab_tui.providers.support import (
-    CallContext,
     CloseOnCancel,
     Sleeper,
     estimate_usage,
@@ -58,30 +58,19 @@ def normalise_usage(raw: Any) -> tuple[Usage, int | None]:
     return usage, usd_to_nanos_or_none(extra.get("cost"))
 
 
-class OpenAIChatProvider(Provider):
+class OpenAIChatProvider(SdkProvider):
     def __init__(self, name: str, model: str, *, kind: str, label: str, base_url: str, api_key: str,
                  key_source: str, timeout: float, retry: RetrySettings, max_tokens_param: str | None = None,
                  sleep: Sleeper | None = None):
-        self.name, self.model, self.kind, self.label = name, model, kind, label
-        self.base_url = base_url
-        self._api_key = api_key
-        self.key_source = key_source
-        self.timeout = timeout
-        self.retry = retry
+        super().__init__(name, model, label=label, base_url=base_url, api_key=api_key, key_source=key_source,
+                         timeout=timeout, retry=retry, sleep=sleep)
+        self.kind = kind
         self.max_tokens_param = max_tokens_param
-        self.sleep = sleep  # tests replace the retry wait
-        self._client: Any = None
 
-    def client(self) -> Any:
-        if self._client is None:
-            import openai  # lazily: 0.6 s of import
+    def new_client(self) -> Any:
+        import openai
 
-            self._client = openai.OpenAI(base_url=self.base_url, api_key=self._api_key, max_retries=0,
-                                         timeout=self.timeout)
-        return self._client
-
-    def context(self) -> CallContext:
-        return CallContext(self.name, self.label, self.model, self.base_url, self.key_source, self._api_key)
+        return openai.OpenAI(base_url=self.base_url, api_key=self._api_key, max_retries=0, timeout=self.timeout)
 
     def build_request(self, prompt: PromptSpec, max_tokens: int) -> dict[str, Any]:
         messages = [m.as_openai() for m in prompt.messages]
