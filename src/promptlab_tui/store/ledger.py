@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 from promptlab_tui.core.budget import BudgetRefusal, BudgetSettings, PeriodStatus, Reservation, check_prompt_tokens
 from promptlab_tui.core.history import SETTLED_STATUSES, AlertRecord, PendingRun, RunRecord
 from promptlab_tui.core.types import CostBreakdown, Usage
+from promptlab_tui.store.budgets import insert_threshold_alerts
 from promptlab_tui.store.codec import RUN_SELECT, run_from_row, tags_to_db, to_db, utc_now
 from promptlab_tui.store.periods import period_statuses
 from promptlab_tui.store.rollup import ROLLUP_TZ_SQL, add_to_rollup, ensure_rollup_timezone
@@ -179,8 +180,6 @@ def settle_run(db: Database, run_id: str, usage: Usage | None, cost: CostBreakdo
                provider_cost_nanos: int | None = None, finished_at: datetime | None = None,
                alert_settings: BudgetSettings | None = None) -> tuple[RunRecord, list[AlertRecord]]:
     """Settle and update the rollup; with `alert_settings`, record the thresholds now crossed, all atomically."""
-    from promptlab_tui.store.budgets import insert_threshold_alerts
-
     if status not in SETTLED_STATUSES:
         raise LedgerError(f"cannot settle a run as {status!r}: expected one of {', '.join(SETTLED_STATUSES)}")
     finished_at = finished_at or utc_now()
