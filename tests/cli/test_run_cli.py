@@ -128,6 +128,67 @@ def test_missing_key_exits_4_and_says_which_variable(fake_provider, tmp_path, ca
     monkeypatch.setenv("OPENAI_BASE_URL", fake_provider.openai_base_url)
     code = main(["run", prompt_file(tmp_path)])
     assert code == 4 and "OPENAI_API_KEY" in capsys.readouterr().err
+    assert HistoryRepository().count_runs() == 0  # never reserved: no 'error' run of $0
+
+
+def test_missing_key_as_json_says_nothing_was_recorded(fake_provider, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_provider.openai_base_url)
+    code, (result,) = run_json(capsys, prompt_file(tmp_path))
+    assert code == 4 and result["status"] == "error" and result["reason"] == "MissingApiKey"
+    assert "OPENAI_API_KEY" in result["error"] and result["recorded"] is False
+    assert HistoryRepository().count_runs() == 0
+
+
+def test_an_unknown_provider_exits_4_and_leaves_no_run(fake_provider_env, tmp_path, capsys):
+    code = main(["run", "--provider", "nosuch", prompt_file(tmp_path)])
+    assert code == 4 and "Unknown provider 'nosuch'" in capsys.readouterr().err
+    assert HistoryRepository().count_runs() == 0 and fake_provider_env.requests == []
+
+
+def test_the_budget_line_counts_the_runs_without_a_price(fake_provider_env, tmp_path, capsys):
+    set_budget(daily_limit_nanos=1_000_000_000)
+    fake_provider_env.default = Behaviour.reply("ok")
+    unpriced = prompt_file(tmp_path, "house.md", model="house-llm")
+    for _ in range(2):
+        assert main(["run", "--provider", "openai", unpriced]) == 0
+    capsys.readouterr()
+    assert main(["run", prompt_file(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    spent = HistoryRepository().total_spend().cost_nanos
+    assert spent > 0
+    from promptlab_tui.core.money import format_usd
+
+    assert f"daily budget: {format_usd(spent)} + 2 runs without a price of $1" in err
+    code, (result,) = run_json(capsys, prompt_file(tmp_path))
+    (daily,) = result["budget"]
+    assert code == 0 and daily["unpriced_runs"] == 2 and daily["spent"].endswith(" + 2 runs without a price")
+
+
+def test_a_run_applies_the_retention_policy_to_old_runs(fake_provider_env, tmp_path, capsys, isolated_home):
+    from datetime import datetime, timedelta, timezone
+
+    from promptlab_tui.core.history import PendingRun
+    from promptlab_tui.core.types import CostBreakdown, Usage
+
+    repo = HistoryRepository()
+    old = datetime.now(timezone.utc) - timedelta(days=40)
+    reservation = repo.reserve_run(PendingRun("openai", "gpt-4o-mini", 64, 11, 20, 10_000, 40_000,
+                                              prompt_text="an old secret prompt", created_at=old), None)
+    repo.settle_run(reservation.run_id, Usage(input_tokens=11, output_tokens=6),
+                    CostBreakdown(input_nanos=1_650, output_nanos=3_600), "completed",
+                    response_text="an old answer", finished_at=old)
+    repo.close()
+    (isolated_home / "config.toml").write_text("retention_days = 30\n", encoding="utf-8")
+
+    fake_provider_env.script(Behaviour.reply("fresh answer"))
+    assert main(["run", prompt_file(tmp_path)]) == 0
+    history = HistoryRepository()
+    kept = history.get_run(reservation.run_id)
+    assert kept.prompt_text is None and kept.response_text is None  # the text is dropped
+    assert (kept.input_tokens, kept.output_tokens, kept.cost_nanos) == (11, 6, 5_250)  # the numbers are kept
+    (fresh_id,) = [r.id for r in history.recent_runs() if r.id != reservation.run_id]
+    fresh = history.get_run(fresh_id)
+    assert fresh.response_text == "fresh answer" and fresh.prompt_text
 
 
 @pytest.mark.parametrize("argv, expected", [

@@ -149,8 +149,6 @@ def test_a_bad_config_file_stops_a_run_but_not_the_history(case, capsys, tmp_pat
     assert config.read_bytes() == (content if isinstance(content, bytes) else content.encode())
 
 
-@pytest.mark.xfail(reason="H5 (services/runner.py): the run is reserved in the history before the config and the "
-                          "key are read, so a bad config or a missing key leaves an 'error' run of $0", strict=False)
 @pytest.mark.parametrize("config", ["retention_days = 0\n", ""])
 def test_a_run_stopped_by_its_config_or_a_missing_key_leaves_no_run_behind(config, capsys, tmp_path,
                                                                          fake_provider, monkeypatch):

@@ -28,3 +28,26 @@ def test_claude_estimates_converge_on_the_reported_input_tokens(fake_provider_en
     # After one recorded run the estimate lands on the reported count, and stays there run after run.
     assert all(error <= 2 for error in errors[1:]), errors
     assert RunService().prepare_run(spec).input_tokens.method == "approx:calibrated"
+
+
+def test_the_pending_run_stores_the_uncalibrated_count_without_counting_the_prompt_again(fake_provider_env,
+                                                                                          monkeypatch):
+    from promptlab_tui.core import tokens
+    from promptlab_tui.store.repository import HistoryRepository
+
+    fake_provider_env.default = Behaviour.reply("ok", usage={"input_tokens": 777, "output_tokens": 5})
+    spec = prompt(TEXT, model="claude-haiku-4-5")
+    RunService().run(spec)  # one recorded run: the next count is calibrated
+    uncalibrated = tokens.count_messages(spec.messages, spec.model).tokens
+
+    plan = RunService().prepare_run(spec)
+    assert plan.input_tokens.method == "approx:calibrated" and plan.input_tokens.tokens != uncalibrated
+    assert plan.input_tokens.uncalibrated_tokens == uncalibrated
+
+    def recount(*_args, **_kwargs):
+        raise AssertionError("the prompt was counted again on the way to the provider")
+
+    monkeypatch.setattr(tokens, "count_messages", recount)
+    outcome = RunService().execute(plan)
+    assert outcome.ok
+    assert HistoryRepository().get_run(outcome.run_id).estimate_input_tokens == uncalibrated

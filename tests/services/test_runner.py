@@ -138,9 +138,39 @@ def test_tracking_off_records_nothing(fake_provider_env, isolated_home):
     assert not (isolated_home / "promptlab.db").exists()
 
 
-def test_missing_key_is_a_recorded_error_that_cost_nothing(fake_provider, history, monkeypatch):
+def test_a_missing_key_stops_the_run_before_it_is_reserved(fake_provider, history, monkeypatch):
+    from promptlab_tui.providers.base import MissingApiKey
+
     monkeypatch.setenv("OPENAI_BASE_URL", fake_provider.openai_base_url)
-    outcome = RunService().run(prompt())
-    assert outcome.status == "error" and "OPENAI_API_KEY" in outcome.error_message
-    assert outcome.cost_nanos == 0 and fake_provider.requests == []
-    assert history.get_run(outcome.run_id).status == "error"
+    service = RunService()
+    events: list = []
+    with pytest.raises(MissingApiKey, match="OPENAI_API_KEY"):
+        service.execute(service.prepare_run(prompt()), events.append)
+    assert events == [] and fake_provider.requests == []
+    assert history.count_runs() == 0  # no 'error' run of $0 left behind
+    assert service.session.status().reserved_nanos == 0
+
+
+def test_an_unknown_provider_stops_the_run_before_it_is_reserved(service, fake_provider_env, history):
+    from promptlab_tui.providers.base import ProviderError
+
+    with pytest.raises(ProviderError, match="Unknown provider 'nosuch'"):
+        service.run(prompt(), RunOptions(provider="nosuch"))
+    assert history.count_runs() == 0 and fake_provider_env.requests == []
+
+
+def test_an_unpriced_run_that_failed_before_any_token_cost_nothing(service, fake_provider_env, history):
+    fake_provider_env.script(Behaviour.server_error(status=400))
+    outcome = service.run(prompt(model="my-private-finetune"), RunOptions(provider="openai"))
+    assert outcome.status == "error" and outcome.usage.total_input_tokens == outcome.usage.output_tokens == 0
+    assert outcome.cost_nanos == 0
+    assert history.get_run(outcome.run_id).cost_nanos == 0
+    assert history.total_spend().unpriced_runs == 0  # not "+ 1 run without a price"
+
+
+def test_an_unpriced_run_that_spent_tokens_stays_without_a_price(service, fake_provider_env, history):
+    fake_provider_env.script(Behaviour.broken(after_chunks=2))
+    outcome = service.run(prompt(model="my-private-finetune"), RunOptions(provider="openai"))
+    assert outcome.status == "error" and outcome.usage.output_tokens > 0
+    assert outcome.cost is None and history.get_run(outcome.run_id).cost_nanos is None
+    assert history.total_spend().unpriced_runs == 1

@@ -65,10 +65,12 @@ def run_command(args: argparse.Namespace) -> int:
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
                          max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier)
     with _explained_errors():
-        settled = service.settle_orphans()
-    if settled:
-        print(f"promptlab: settled {len(settled)} run(s) left pending by a process that ended "
+        startup = service.context.startup_maintenance()  # settle orphans, apply the retention policy
+    if startup.settled:
+        print(f"promptlab: settled {len(startup.settled)} run(s) left pending by a process that ended "
               "(recorded as interrupted)", file=sys.stderr)
+    if startup.retention_problem:
+        print(f"promptlab: retention not applied: {startup.retention_problem}", file=sys.stderr)
     for path, prompt in prompts:
         code = _run_one(service, path, prompt, options, args, several=len(prompts) > 1)
         if code != EXIT_OK:
@@ -117,6 +119,7 @@ class _explained_errors:
 
 def _run_one(service: Any, path: str, prompt: Any, options: Any, args: argparse.Namespace, several: bool) -> int:
     from promptlab_tui.core.budget import BudgetViolation
+    from promptlab_tui.providers.base import ProviderError
 
     try:
         with _explained_errors():
@@ -125,10 +128,15 @@ def _run_one(service: Any, path: str, prompt: Any, options: Any, args: argparse.
     except BudgetViolation as refusal:
         capped = getattr(refusal, "capped_plan", None)
         if capped is not None and _ask_capped(refusal, args):
-            with _explained_errors():
-                return _execute(service, path, capped, args, several)
+            try:
+                with _explained_errors():
+                    return _execute(service, path, capped, args, several)
+            except ProviderError as error:
+                return _report_not_started(path, error, args)
         _report_refusal(path, refusal, args)
         return EXIT_BUDGET_REFUSED
+    except ProviderError as error:  # raised only before the run was reserved: no key, unknown provider
+        return _report_not_started(path, error, args)
 
 
 def _ask_capped(refusal: Any, args: argparse.Namespace) -> bool:
@@ -176,6 +184,16 @@ def _stream_to_stdout(event: Any) -> None:
     if isinstance(event, RunTextDelta):
         sys.stdout.write(event.text)
         sys.stdout.flush()
+
+
+def _report_not_started(path: str, error: Exception, args: argparse.Namespace) -> int:
+    """The provider could not be made (no key, unknown provider): nothing was sent, spent or recorded."""
+    from promptlab_tui.services.run_report import not_started_json
+
+    if args.json:
+        print(json.dumps(not_started_json(path, error), ensure_ascii=False), flush=True)
+    print(f"promptlab run: {path}: {error}", file=sys.stderr)
+    return EXIT_PROVIDER_ERROR
 
 
 def _report_refusal(path: str, refusal: Any, args: argparse.Namespace) -> None:

@@ -227,6 +227,7 @@ def approximate_count(raw: int, model: str, calibration: float | None, note: str
             exact=False,
             method="approx:calibrated",
             note=note or f"Approximate for {model}, calibrated from its recorded runs (x{calibration:.2f}).",
+            uncalibrated_tokens=raw,
         )
     return TokenCount(
         raw,
@@ -234,6 +235,7 @@ def approximate_count(raw: int, model: str, calibration: float | None, note: str
         method="approx:heuristic",
         note=note
         or f"Approximate: {model} has no local tokenizer; counts improve once runs of it are recorded.",
+        uncalibrated_tokens=raw,
     )
 
 

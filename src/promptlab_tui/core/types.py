@@ -50,6 +50,8 @@ class TokenCount:
     exact: bool
     method: str  # e.g. "o200k_base", "cl100k_base", "approx:chars/4", "approx:calibrated"
     note: str | None = None  # why it is approximate and how to fix it, shown to the user
+    # Approximate counts: the heuristic count before any calibration (what calibration learns from); else None.
+    uncalibrated_tokens: int | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,6 +26,15 @@ PERIODS_REUSE_S = 1.0
 HINTS_SPARSE_RUNS = 20  # below this many past runs, each new run of this process refreshes the estimate at once
 
 
+@dataclass
+class StartupReport:
+    """What `startup_maintenance` did: runs settled, texts dropped by retention, or why retention was skipped."""
+
+    settled: list[RunRecord] = field(default_factory=list)
+    texts_dropped: int = 0
+    retention_problem: str | None = None  # the config could not be read: retention waits for a good one
+
+
 class ServiceContext:
     def __init__(self, *, tracking: bool = True, config: AppConfig | None = None,
                  pricing: PricingTable | None = None, repository: HistoryRepository | None = None) -> None:
@@ -34,6 +44,7 @@ class ServiceContext:
         self._repository = repository
         self._lock = threading.Lock()
         self._orphans_settled = False
+        self._retention_applied = False
         self._periods_snapshot: tuple[float, BudgetSettings, list[PeriodStatus]] | None = None
         self._hints: dict[tuple[str, str | None], tuple[float, OutputStats | None, float | None]] = {}
 
@@ -119,6 +130,27 @@ class ServiceContext:
             return []
         self._orphans_settled = True
         return repository.settle_orphans(self.cost_for_record)
+
+    def startup_maintenance(self) -> StartupReport:
+        """At the start of a session (CLI `run`, the app): settle orphans, then apply `config.retention_days`.
+
+        Once per context, and cheap when there is nothing to do (no retention: no query; with one, only
+        runs since the last cutoff are looked at). A config that cannot be read skips retention and says
+        why instead of raising: the commands that need the config report its error themselves.
+        """
+        report = StartupReport(settled=self.settle_orphans())
+        repository = self.repository
+        if repository is None or self._retention_applied:
+            return report
+        try:
+            days = self.config.retention_days
+        except Exception as error:  # ConfigError (or an unreadable file): never block a start on retention
+            report.retention_problem = str(error)
+            return report
+        self._retention_applied = True
+        if days is not None:
+            report.texts_dropped = repository.apply_retention(days)
+        return report
 
     def cost_for_record(self, record: RunRecord):  # -> CostBreakdown | None
         """A past run's cost at the exact price it was reserved at (never re-priced at today's price)."""

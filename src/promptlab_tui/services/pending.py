@@ -56,8 +56,11 @@ def _expected_output_tokens(estimate: Any, max_tokens: int) -> int:
 
 def _uncalibrated_input_tokens(plan: RunPlan) -> int:
     """The calibration ratio is learned as actual / uncalibrated approximation, so that is what a run stores."""
-    if plan.input_tokens.method != "approx:calibrated":
-        return plan.input_tokens.tokens
-    from promptlab_tui.core.tokens import count_messages
+    count = plan.input_tokens
+    if count.uncalibrated_tokens is not None:
+        return count.uncalibrated_tokens  # carried by the count: no second count on the way to the provider
+    if count.method != "approx:calibrated":
+        return count.tokens
+    from promptlab_tui.core.tokens import count_messages  # a calibrated count made elsewhere, without it
 
     return count_messages(plan.prompt.messages, plan.prompt.model).tokens

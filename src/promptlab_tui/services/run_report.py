@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from promptlab_tui.core.money import format_usd, usd_string
+from promptlab_tui.core.pricing import format_total
 from promptlab_tui.core.types import CostBreakdown, Usage
 
 
@@ -30,7 +31,9 @@ def cost_json(cost: CostBreakdown | None) -> dict[str, Any] | None:
 
 
 def periods_json(periods: list[Any] | None) -> list[dict[str, Any]]:
-    return [{"period": p.kind, "spent_usd": usd(p.spent_nanos), "reserved_usd": usd(p.reserved_nanos),
+    """Each limited period; `spent_usd` leaves out the runs without a price, counted in `unpriced_runs`."""
+    return [{"period": p.kind, "spent_usd": usd(p.spent_nanos), "unpriced_runs": p.unpriced_runs,
+             "spent": format_total(p.spent_nanos, p.unpriced_runs), "reserved_usd": usd(p.reserved_nanos),
              "limit_usd": usd(p.limit_nanos), "percent": round(p.percent, 1), "resets_at": p.end.isoformat()}
             for p in periods or [] if p.limit_nanos is not None]
 
@@ -56,11 +59,18 @@ def outcome_json(path: str | None, outcome: Any) -> dict[str, Any]:
         "estimate_error_pct": None if error_pct is None else round(error_pct, 1),
         "duration_s": round(outcome.duration_s, 3), "budget": periods_json(outcome.budget_after),
         "session_spent_usd": usd(outcome.session.spent_nanos) if outcome.session else None,
+        "session_unpriced_runs": outcome.session.unpriced_runs if outcome.session else None,
         "alerts": [{"period": a.period_kind, "threshold": a.threshold, "level": a.level, "message": a.message}
                    for a in outcome.alerts],
         "notes": list(plan.notes) + list(outcome.warnings), "recorded": outcome.recorded,
         "error": outcome.error_message if outcome.error is not None else None,
     }
+
+
+def not_started_json(path: str | None, error: Exception) -> dict[str, Any]:
+    """A run stopped before it was reserved (no API key, unknown provider): nothing sent, spent or recorded."""
+    return {"file": path, "status": "error", "reason": type(error).__name__, "error": str(error),
+            "cost_usd": usd(0), "recorded": False}
 
 
 def refusal_json(path: str | None, refusal: Any) -> dict[str, Any]:
@@ -106,11 +116,12 @@ def usage_lines(outcome: Any) -> list[str]:
         lines.append(f"capped run: max tokens {plan.max_tokens:,} (asked {plan.requested_max_tokens:,})")
     for period in outcome.budget_after or []:
         if period.limit_nanos is not None:
-            lines.append(f"{period.kind} budget: {format_usd(period.spent_nanos)} of {format_usd(period.limit_nanos)}"
-                         f" ({period.percent:.0f}%)")
-    if outcome.session is not None and outcome.session.limit_nanos is not None:
-        lines.append(f"session: {format_usd(outcome.session.spent_nanos)} of "
-                     f"{format_usd(outcome.session.limit_nanos)}")
+            lines.append(f"{period.kind} budget: {format_total(period.spent_nanos, period.unpriced_runs)} of "
+                         f"{format_usd(period.limit_nanos)} ({period.percent:.0f}%)")
+    session = outcome.session
+    if session is not None and session.limit_nanos is not None:
+        lines.append(f"session: {format_total(session.spent_nanos, session.unpriced_runs)} of "
+                     f"{format_usd(session.limit_nanos)}")
     lines += [f"alert: {alert.message}" for alert in outcome.alerts]
     lines += [f"warning: {warning}" for warning in outcome.warnings]
     if outcome.status != "completed":

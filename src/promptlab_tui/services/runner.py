@@ -83,9 +83,15 @@ class RunService:
 
     def execute(self, plan: RunPlan, on_event: EventSink | None = None,
                 cancel: threading.Event | None = None) -> RunOutcome:
-        """Reserve, stream, settle. Raises only before anything is sent (refusals, a budget taken by a
-        concurrent run); afterwards every ending is an outcome (completed, error, cancelled) as recorded."""
+        """Build the provider, reserve, stream, settle.
+
+        Raises only before anything is reserved or sent, leaving no run in the history: the provider
+        cannot be made (ProviderError such as MissingApiKey or an unknown provider, ConfigError), a
+        refusal, or a budget taken by a concurrent run. Afterwards every ending is an outcome
+        (completed, error, cancelled) as recorded.
+        """
         on_event = on_event or _ignore
+        provider = self.provider_factory(plan)  # reads the config and the key: a run stopped here left no row
         settings = self.context.budget_settings()
         plan, reservation = self._reserve(plan, settings)
         progress = StreamProgress(model=plan.prompt.model)
@@ -94,7 +100,6 @@ class RunService:
         interrupted = False
         try:
             on_event(RunStarted(plan))
-            provider = self.provider_factory(plan)
             reader = StreamReader(progress, on_event, self._checkpointer(plan),
                                   checkpoint_interval=self.checkpoint_interval,
                                   progress_interval=self.progress_interval)
@@ -230,7 +235,8 @@ class RunService:
     @staticmethod
     def _cost(plan: RunPlan, usage: Usage) -> CostBreakdown | None:
         if plan.price is None:
-            return None
+            # No tokens cost nothing at any price; tokens spent on an unpriced model cost an unknown amount.
+            return CostBreakdown() if _no_tokens(usage) else None
         from promptlab_tui.core.pricing import cost_of_usage
 
         return cost_of_usage(plan.price, usage, plan.tier)
@@ -251,6 +257,10 @@ def any_threshold_reached(periods: list[PeriodStatus], settings: BudgetSettings)
     """Whether an alert may be due (the ledger then records each one once per period)."""
     return any(p.limit_nanos is not None and crossed_thresholds(p.spent_nanos, p.limit_nanos, settings.thresholds)
                for p in periods)
+
+
+def _no_tokens(usage: Usage) -> bool:
+    return usage.total_input_tokens == 0 and usage.output_tokens == 0  # output includes reasoning
 
 
 def _is_provider_error(error: BaseException) -> bool:

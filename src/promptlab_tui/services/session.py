@@ -16,6 +16,7 @@ class SessionStatus:
     spent_nanos: int
     reserved_nanos: int
     runs: int
+    unpriced_runs: int = 0  # settled runs whose cost is unknown (not in spent_nanos)
 
     @property
     def remaining_nanos(self) -> int | None:
@@ -33,6 +34,7 @@ class SessionSpend:
         self._spent = 0
         self._reserved: dict[str, int] = {}
         self._runs = 0
+        self._unpriced = 0
 
     @property
     def limit_nanos(self) -> int | None:
@@ -44,7 +46,7 @@ class SessionSpend:
 
     def status(self) -> SessionStatus:
         with self._lock:
-            return SessionStatus(self._limit, self._spent, sum(self._reserved.values()), self._runs)
+            return SessionStatus(self._limit, self._spent, sum(self._reserved.values()), self._runs, self._unpriced)
 
     def remaining_nanos(self) -> int | None:
         return self.status().remaining_nanos
@@ -63,11 +65,12 @@ class SessionSpend:
             return True
 
     def settle(self, run_id: str, actual_nanos: int | None) -> None:
-        """Replace the run's reservation by what it cost (an unpriced run counts as 0 here)."""
+        """Replace the run's reservation by what it cost (None: unknown, counted apart as unpriced)."""
         with self._lock:
             self._reserved.pop(run_id, None)
             self._spent += actual_nanos or 0
             self._runs += 1
+            self._unpriced += actual_nanos is None
 
     def release(self, run_id: str) -> None:
         """Drop a reservation for a run that never started (refused by the ledger)."""
