@@ -65,7 +65,7 @@ def run_command(args: argparse.Namespace) -> int:
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
                          max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier)
     with _explained_errors():
-        startup = service.context.startup_maintenance()  # settle orphans, apply the retention policy
+        startup = service.startup_maintenance()  # settle orphans, apply the retention policy
     if startup.settled:
         print(f"promptlab: settled {len(startup.settled)} run(s) left pending by a process that ended "
               "(recorded as interrupted)", file=sys.stderr)

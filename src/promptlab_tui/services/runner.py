@@ -1,7 +1,7 @@
 """The run pipeline: plan against every limit, reserve, stream, checkpoint, settle, alert (UI-free, sync).
 
     service = RunService()                     # or RunService(tracking=False): nothing recorded
-    service.settle_orphans()                   # once at start: runs whose process died are settled
+    service.startup_maintenance()              # once at start: settle runs whose process died, apply retention
     plan = service.prepare_run(prompt, RunOptions(max_cost_nanos=...))   # PromptTooLong / BudgetRefused
     outcome = service.execute(plan, on_event, cancel)                    # events: run_types.RunEvent
 
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from promptlab_tui.core.budget import BudgetRefusal, crossed_thresholds
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
 from promptlab_tui.services import planning
-from promptlab_tui.services.context import ServiceContext
+from promptlab_tui.services.context import ServiceContext, StartupReport
 from promptlab_tui.services.pending import pending_run, prompt_text_of  # noqa: F401  (re-exported)
 from promptlab_tui.services.run_types import (
     STATUS_CANCELLED, STATUS_ERROR, STATUS_OK, BudgetRefused, RunCompleted, RunFailed, RunOptions, RunOutcome,
@@ -64,6 +64,10 @@ class RunService:
     def settle_orphans(self) -> list[RunRecord]:
         """Settle runs left pending by a process that died (status interrupted); once per service."""
         return self.context.settle_orphans()
+
+    def startup_maintenance(self) -> StartupReport:
+        """Settle orphans, then apply the config's retention policy; once per context (see ServiceContext)."""
+        return self.context.startup_maintenance()
 
     def prepare_run(self, prompt: PromptSpec, options: RunOptions | None = None) -> RunPlan:
         """The plan to execute, or PromptTooLong / BudgetRefused (with a capped plan when one fits) /
