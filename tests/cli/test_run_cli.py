@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -165,13 +166,13 @@ def test_the_budget_line_counts_the_runs_without_a_price(fake_provider_env, tmp_
 
 
 def test_a_run_applies_the_retention_policy_to_old_runs(fake_provider_env, tmp_path, capsys, isolated_home):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from promptlab_tui.core.history import PendingRun
     from promptlab_tui.core.types import CostBreakdown, Usage
 
     repo = HistoryRepository()
-    old = datetime.now(timezone.utc) - timedelta(days=40)
+    old = datetime.now(UTC) - timedelta(days=40)
     reservation = repo.reserve_run(PendingRun("openai", "gpt-4o-mini", 64, 11, 20, 10_000, 40_000,
                                               prompt_text="an old secret prompt", created_at=old), None)
     repo.settle_run(reservation.run_id, Usage(input_tokens=11, output_tokens=6),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from promptlab_tui.services.runner import RunService
 from tests.fakeprovider.behaviours import Behaviour
 from tests.services.conftest import prompt
-
-from promptlab_tui.services.runner import RunService
 
 TEXT = "Summarise the following incident report in three bullet points, plainly. " * 20
 

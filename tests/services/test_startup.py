@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from promptlab_tui.core.history import PendingRun
 from promptlab_tui.core.types import CostBreakdown, Usage
@@ -12,7 +12,7 @@ from promptlab_tui.store.repository import HistoryRepository
 
 def old_run(days: int) -> str:
     repo = HistoryRepository()
-    when = datetime.now(timezone.utc) - timedelta(days=days)
+    when = datetime.now(UTC) - timedelta(days=days)
     reservation = repo.reserve_run(PendingRun("openai", "gpt-4o-mini", 64, 11, 20, 10_000, 40_000,
                                               prompt_text="old prompt", created_at=when), None)
     repo.settle_run(reservation.run_id, Usage(input_tokens=11, output_tokens=6), CostBreakdown(input_nanos=7),

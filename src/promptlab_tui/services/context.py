@@ -142,9 +142,11 @@ class ServiceContext:
         repository = self.repository
         if repository is None or self._retention_applied:
             return report
+        from promptlab_tui.config import ConfigError
+
         try:
             days = self.config.retention_days
-        except Exception as error:  # ConfigError (or an unreadable file): never block a start on retention
+        except ConfigError as error:  # an unreadable or invalid config never blocks a start on retention
             report.retention_problem = str(error)
             return report
         self._retention_applied = True

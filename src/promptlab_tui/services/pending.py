@@ -61,6 +61,7 @@ def _uncalibrated_input_tokens(plan: RunPlan) -> int:
         return count.uncalibrated_tokens  # carried by the count: no second count on the way to the provider
     if count.method != "approx:calibrated":
         return count.tokens
-    from promptlab_tui.core.tokens import count_messages  # a calibrated count made elsewhere, without it
+    # A calibrated count made elsewhere, without its uncalibrated figure: count it here.
+    from promptlab_tui.core.tokens import count_messages
 
     return count_messages(plan.prompt.messages, plan.prompt.model).tokens
