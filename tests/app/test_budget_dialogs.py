@@ -100,7 +100,7 @@ async def test_skipped_wizard_does_not_come_back(make_app, isolated_home):
 async def test_alert_details_acknowledge_all_clears_the_badge(make_app, isolated_home):
     from promptlab_tui.screens.alert_details import AlertDetailsScreen
     from promptlab_tui.store.repository import HistoryRepository
-    from promptlab_tui.widgets.budget.budget_bar import AlertBadge
+    from promptlab_tui.widgets.budget.budget_bar import BudgetBar
 
     seed_budget(isolated_home, monthly_usd="10")
     seed_spend(isolated_home, "9.50")
@@ -110,14 +110,14 @@ async def test_alert_details_acknowledge_all_clears_the_badge(make_app, isolated
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        badge = lab_screen(app).query_one(AlertBadge)
-        assert badge.count == 2  # 75 % and 90 %
+        bar = lab_screen(app).query_one(BudgetBar)
+        assert bar.alert_count == 2 and "⚠ 2 alerts" in bar.text  # 75 % and 90 %
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert isinstance(app.screen, AlertDetailsScreen)
         await pilot.press("a")
         await settle(pilot)
-        assert badge.count == 0
+        assert bar.alert_count == 0 and "alert" not in bar.text
     repo = HistoryRepository(isolated_home / "promptlab.db")
     assert repo.alerts() == []
     repo.close()

@@ -80,7 +80,7 @@ async def test_escape_cancels_a_streaming_run_and_records_it(make_app, fake_prov
 
 async def test_crossing_a_threshold_shows_the_alert_banner(make_app, fake_provider_env, isolated_home):
     from promptlab_tui.widgets.alerts.alert_banner import AlertBanner
-    from promptlab_tui.widgets.budget.budget_bar import AlertBadge
+    from promptlab_tui.widgets.budget.budget_bar import BudgetBar
 
     seed_budget(isolated_home, monthly_usd="1")
     seed_spend(isolated_home, "0.7499999", when=_now())
@@ -89,7 +89,7 @@ async def test_crossing_a_threshold_shows_the_alert_banner(make_app, fake_provid
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         lab = lab_screen(app)
-        assert lab.query_one(AlertBanner).display is False
+        assert not lab.query(AlertBanner)  # no alert yet: no banner
         await pilot.press(*PROMPT)
         await settle(pilot)
         await pilot.press("ctrl+r")
@@ -97,11 +97,12 @@ async def test_crossing_a_threshold_shows_the_alert_banner(make_app, fake_provid
         banner = lab.query_one(AlertBanner)
         assert banner.display is True
         assert "75% reached" in str(banner.query_one("#alert-text").render())
-        assert lab.query_one(AlertBadge).count == 1
+        bar = lab.query_one(BudgetBar)
+        assert bar.alert_count == 1 and "⚠ 1 alert" in bar.text
         await pilot.click("#alert-dismiss")
         await settle(pilot)
         assert banner.display is False
-        assert lab.query_one(AlertBadge).count == 1  # dismissed, not acknowledged
+        assert bar.alert_count == 1 and "⚠ 1 alert" in bar.text  # dismissed, not acknowledged
 
 
 async def test_hard_limit_opens_the_dialog_and_a_capped_run_fits(make_app, fake_provider_env, isolated_home):

@@ -23,8 +23,59 @@ async def test_every_footer_binding_is_in_the_palette_with_its_key(make_app):
                 continue
             assert action in palette, f"{action} ({key}) has no palette entry"
             assert palette[action].replace("esc", "escape") == key, action
-        hidden_in_footer = set(palette) - set(shown)
-        assert hidden_in_footer <= {"change_theme", "setup_budget"}  # their keys are listed in the palette
+        assert set(palette) <= set(shown), "every palette action has its key in the Footer"
+
+
+def dialogs():
+    """Every dialog the app opens, built as the app builds it."""
+    from promptlab_tui.screens.alert_details import AlertDetailsScreen
+    from promptlab_tui.screens.budget_adjust import BudgetAdjustDialog
+    from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
+    from promptlab_tui.screens.history import HistoryScreen
+    from promptlab_tui.screens.model_dialog import ModelDialog
+    from promptlab_tui.screens.prompt_too_long import PromptTooLongDialog
+    from promptlab_tui.screens.saved_prompts import SavedPromptsScreen
+    from promptlab_tui.screens.settings import SettingsScreen
+    from promptlab_tui.screens.setup_wizard import SetupWizard
+    from promptlab_tui.widgets.model_choice import ModelChoice
+    from promptlab_tui.widgets.views import RefusalView, TooLongView
+
+    mini = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
+    refusal = RefusalView(message="", scope="monthly", spent_nanos=990, reserved_nanos=0, limit_nanos=1000,
+                          worst_case_nanos=600, cheaper_model="gpt-4.1-nano", cheaper_worst_case_nanos=5)
+    return [
+        lambda: BudgetAdjustDialog(None, None), lambda: SetupWizard([mini]), lambda: AlertDetailsScreen([], None),
+        lambda: BudgetExceededDialog(refusal), lambda: PromptTooLongDialog(TooLongView(tokens=10, limit=5, exact=True)),
+        lambda: HistoryScreen(), lambda: SettingsScreen(), lambda: SavedPromptsScreen(None),
+        lambda: ModelDialog([mini], mini.key),
+    ]
+
+
+async def test_every_dialog_key_is_in_its_footer_and_in_the_palette(make_app):
+    """Over a dialog the footer also lists the app keys that still work there (greyed when they do nothing),
+    and the palette (its key works over dialogs too) lists the same keys, available or not alike."""
+    from promptlab_tui.screens.commands import PromptLabCommands
+    from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for make_dialog in dialogs():
+            dialog = make_dialog()
+            app.push_screen(dialog)
+            await settle(pilot)
+            items, palette_key = dialog.query_one(WrappingFooter).items()
+            assert palette_key is not None and palette_key.enabled
+            shown = {item.key.replace("escape", "esc"): item.enabled for item in items}
+            for binding in dialog.BINDINGS:
+                if binding.show:
+                    assert binding.key.split(",")[0].replace("escape", "esc") in shown, (dialog, binding)
+            assert shown["ctrl+q"] is True and shown["ctrl+b"] is False  # quit works, a second dialog does not
+            offered = {entry.key: entry.available for entry in PromptLabCommands(dialog).entries()}
+            for key, enabled in shown.items():
+                assert offered.get(key) is enabled, (type(dialog).__name__, key)
+            dialog.dismiss(None)
+            await settle(pilot)
 
 
 async def test_palette_runs_an_action(make_app):
@@ -57,7 +108,7 @@ async def test_unavailable_actions_are_greyed_not_hidden(make_app):
         assert lab.check_action("run", ()) is None
         assert lab.check_action("cancel_run", ()) is True
         provider = PromptLabCommands(lab)
-        labels = {label: available for label, _, _, available in provider._entries()}
+        labels = {entry.label: entry.available for entry in provider.entries()}
         assert labels["Run prompt  (ctrl+r, unavailable now)"] is False
         lab.running = False
 

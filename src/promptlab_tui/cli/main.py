@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and len(sys.argv) == 1:  # `promptlab` alone opens the app: no command parsers to build
+        import gc
+
+        gc.disable()  # no collections while the app's modules load; run_app() turns it back on after the first frame
+        from promptlab_tui.app import run_app
+
+        return run_app()
     parser = build_parser()
     args = parser.parse_args(argv)
     from promptlab_tui import paths

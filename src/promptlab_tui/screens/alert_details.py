@@ -51,7 +51,7 @@ class AlertDetailsScreen(ModalScreen[list[AlertView] | None]):
                 yield Button("Adjust budget (b)", id="adjust", compact=True)
                 yield Button("Close (esc)", id="close", compact=True)
             yield Static("[dim]enter acknowledges the selected alert[/dim]", classes="hint")
-        yield WrappingFooter(compact=True)
+        yield WrappingFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -75,7 +75,7 @@ class BudgetAdjustDialog(ModalScreen[BudgetSettingsView | None]):
                     yield Button("Use suggested", id="suggested", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
             yield Static("[dim]enter or ctrl+s saves · esc cancels[/dim]", classes="hint")
-        yield WrappingFooter(compact=True)
+        yield WrappingFooter()
 
     def on_mount(self) -> None:
         if not self.app.cursor_blink:

@@ -62,7 +62,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
                 yield Button("Cancel (esc)", id="cancel", compact=True)
             if r.suggestions:
                 yield Static("\n".join(f"· {escape(s)}" for s in r.suggestions), classes="hint")
-        yield WrappingFooter(compact=True)
+        yield WrappingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#increase", Button).focus()

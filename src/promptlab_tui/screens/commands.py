@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import NamedTuple
 
+from textual.actions import parse as parse_action
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 # (title, help, action, key shown): actions are resolved against the screen first, then the app.
@@ -24,40 +27,67 @@ LAB_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+class PaletteEntry(NamedTuple):
+    label: str
+    help: str
+    action: str  # "app.x" or "screen.x(...)"
+    key: str  # as people type it: "ctrl+b", "esc", "f4"
+    available: bool
+
+
 class PromptLabCommands(Provider):
-    """Lists every action; an action its screen reports as unavailable is listed as such and does nothing."""
+    """Lists every action; an action its screen reports as unavailable is listed as such and does nothing.
+
+    Over a dialog (the palette key works there too) it also lists the dialog's own keys.
+    """
+
+    def _target(self, action: str):
+        namespace, _, call = action.partition(".")
+        return (self.app if namespace == "app" else self.screen), call
 
     def _available(self, action: str) -> bool:
-        namespace, _, name = action.partition(".")
-        target = self.app if namespace == "app" else self.screen
+        _namespace, name, parameters = parse_action(action)
+        target, _call = self._target(action)
         if not hasattr(target, f"action_{name}"):
             return False
-        return target.check_action(name, ()) is True
+        return target.check_action(name, parameters) is True
 
     def _run(self, action: str) -> None:
-        namespace, _, name = action.partition(".")
-        target = self.app if namespace == "app" else self.screen
-        self.app.call_later(target.run_action, name)
+        target, call = self._target(action)
+        self.app.call_later(target.run_action, call)
 
-    def _entries(self):
-        for title, help_text, action, key in LAB_COMMANDS:
-            namespace, _, name = action.partition(".")
-            target = self.app if namespace == "app" else self.screen
-            if not hasattr(target, f"action_{name}"):
+    def _commands(self):
+        """(title, help, action, key shown): the Lab's and the app's, then the current screen's other keys."""
+        yield from LAB_COMMANDS
+        listed = {action for _, _, action, _ in LAB_COMMANDS}
+        for binding in getattr(self.screen, "BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.show and f"screen.{binding.action}" not in listed:
+                key = binding.key.split(",")[0].replace("escape", "esc")
+                help_text = f"{binding.description} ({key}) in this dialog"
+                yield binding.description, help_text, f"screen.{binding.action}", key
+
+    def entries(self) -> list[PaletteEntry]:
+        """Every command the palette offers here, in order, with whether it does something now."""
+        found = []
+        for title, help_text, action, key in self._commands():
+            target, call = self._target(action)
+            if not hasattr(target, f"action_{call.partition('(')[0]}"):
                 continue
             available = self._available(action)
             label = f"{title}  ({key})" if available else f"{title}  ({key}, unavailable now)"
-            yield label, help_text, action, available
+            found.append(PaletteEntry(label, help_text, action, key, available))
+        return found
 
     async def discover(self) -> Hits:
-        for label, help_text, action, available in self._entries():
-            if available:
-                yield DiscoveryHit(label, partial(self._run, action), help=help_text)
+        for entry in self.entries():
+            if entry.available:
+                yield DiscoveryHit(entry.label, partial(self._run, entry.action), help=entry.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for label, help_text, action, available in self._entries():
-            score = matcher.match(label)
+        for entry in self.entries():
+            score = matcher.match(entry.label)
             if score > 0:
-                command = partial(self._run, action) if available else (lambda: None)
-                yield Hit(score if available else score / 2, matcher.highlight(label), command, text=label, help=help_text)
+                command = partial(self._run, entry.action) if entry.available else (lambda: None)
+                yield Hit(score if entry.available else score / 2, matcher.highlight(entry.label), command,
+                          text=entry.label, help=entry.help)

@@ -55,7 +55,7 @@ class HistoryScreen(ModalScreen[None]):
             with Horizontal(classes="buttons"):
                 yield Button("More (m)", id="more", compact=True)
                 yield Button("Close (esc)", id="close", compact=True)
-        yield WrappingFooter(compact=True)
+        yield WrappingFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -16,20 +17,23 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Input, Select, TextArea
+from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
 from promptlab_tui.screens.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab_run import RunMixin
 from promptlab_tui.screens.messages import PreviewReady, PricingLoaded, VocabularyReady
-from promptlab_tui.widgets.alerts.alert_banner import AlertBanner
 from promptlab_tui.widgets.budget.budget_bar import BudgetBar
 from promptlab_tui.widgets.editor.editor_pane import EditorPane, EditorValues
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+from promptlab_tui.widgets.model_choice import ModelChoice
 from promptlab_tui.widgets.picker.model_picker import ModelPicker
 from promptlab_tui.widgets.preview.preview_pane import PreviewPane
 from promptlab_tui.widgets.results.results_pane import ResultsPane
-from promptlab_tui.widgets.views import AlertView, ModelChoice
+from promptlab_tui.widgets.results.run_bar import RunBar
+
+if TYPE_CHECKING:
+    from promptlab_tui.widgets.views import AlertView
 
 PREVIEW_DEBOUNCE_S = 0.08  # recount once typing pauses for this long
 WIDE_COLUMNS = 140
@@ -37,6 +41,7 @@ DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
 class LabScreen(RunMixin, PromptFilesMixin, Screen):
+    AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),
         Binding("escape", "cancel_run", "Cancel", priority=True),
@@ -60,15 +65,15 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self.init_prompt_state()
 
     def compose(self) -> ComposeResult:
+        self.set_class(self.app.size.width >= WIDE_COLUMNS, "-wide")  # now, not on resize: one style pass
         blink = self.app.cursor_blink
-        yield BudgetBar()
-        yield AlertBanner()
+        yield BudgetBar()  # the alert banner is mounted below it when the first alert arrives
         with Horizontal(id="lab-body"):
             yield EditorPane(self._initial_model(), blink=blink)
             with Vertical(id="side"):
                 yield PreviewPane()
                 yield ResultsPane(clock=self.app.clock, blink=blink)
-        yield WrappingFooter(compact=True)
+        yield WrappingFooter()
 
     def _initial_model(self) -> ModelChoice:
         config = self.app.config
@@ -80,9 +85,9 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self.watch(self.app, "budget", self._budget_changed)
         self.watch(self.app, "budget_loaded", self._budget_changed)
         self.watch(self.app, "alerts", self._alerts_changed)
-        self.query_one("#user-text", TextArea).focus()
         self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
-        self.warm_tokenizer(self.editor.values().model)
+        model = self.editor.values().model
+        self.app.after_first_frame(lambda: self.warm_tokenizer(model))
 
     # ---- widgets --------------------------------------------------------------------------------
 
@@ -106,11 +111,19 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self.query_one(PreviewPane).budget = self.app.budget
 
     def _alerts_changed(self, alerts: tuple[AlertView, ...]) -> None:
-        self.query_one(BudgetBar).alert_count = len(alerts)
-        shown = [a for a in alerts if a.alert_id not in self.dismissed_alerts]
-        self.query_one(AlertBanner).alert = shown[-1] if shown else None
+        from promptlab_tui.widgets.alerts.alert_banner import AlertBanner  # not needed for the first frame
 
-    def on_alert_banner_dismissed(self, message: AlertBanner.Dismissed) -> None:
+        bar = self.query_one(BudgetBar)
+        bar.alert_count = len(alerts)
+        shown = [a for a in alerts if a.alert_id not in self.dismissed_alerts]
+        alert = shown[-1] if shown else None
+        banners = self.query(AlertBanner)
+        if banners:
+            banners.first().alert = alert
+        elif alert is not None:
+            self.mount(AlertBanner(alert), after=bar)
+
+    def on_alert_banner_dismissed(self, message) -> None:
         self.dismissed_alerts.add(message.alert.alert_id)
         self._alerts_changed(self.app.alerts)
 
@@ -133,8 +146,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         if event.input.id in ("max-tokens", "temperature", "cost-cap"):
             self.schedule_preview()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "model-picker" and self.editor.picker.selected is not None:
+    def on_model_picker_changed(self, _event: ModelPicker.Changed) -> None:
+        if self.editor.picker.selected is not None:
             self.warm_tokenizer(self.editor.picker.selected.model)
             self.schedule_preview()
 
@@ -222,11 +235,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         picker.focus()
         picker.action_show_overlay()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "run-button":
-            self.run_action("run")
-        elif event.button.id == "cancel-button":
-            self.run_action("cancel_run")
+    def on_run_bar_pressed(self, _event: RunBar.Pressed) -> None:
+        self.run_action("cancel_run" if self.running else "run")  # Run while idle, Cancel while running
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run":

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from promptlab_tui.widgets.views import (
-    AlertView,
-    BudgetSettingsView,
-    BudgetView,
-    ModelChoice,
-    PreviewView,
-    RefusalView,
-    RunOutcomeView,
-    TooLongView,
-)
+if TYPE_CHECKING:
+    from promptlab_tui.widgets.views import (
+        AlertView,
+        BudgetSettingsView,
+        BudgetView,
+        ModelChoice,
+        PreviewView,
+        RefusalView,
+        RunOutcomeView,
+        TooLongView,
+    )
+
 
 
 class PricingLoaded(Message):

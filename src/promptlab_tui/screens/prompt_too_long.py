@@ -46,7 +46,7 @@ class PromptTooLongDialog(ModalScreen[str | None]):
                 yield Button("Edit prompt (e)", id="edit", variant="primary", compact=True)
                 yield Button("Raise the limit (b)", id="adjust", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
-        yield WrappingFooter(compact=True)
+        yield WrappingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#edit", Button).focus()

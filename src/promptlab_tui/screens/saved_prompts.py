@@ -60,7 +60,7 @@ class SavedPromptsScreen(ModalScreen[tuple[str, ...] | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Rename (ctrl+r)", id="rename", compact=True)
                 yield Button("Duplicate (ctrl+d)", id="duplicate", compact=True)
-        yield WrappingFooter(compact=True)
+        yield WrappingFooter()
 
     def on_mount(self) -> None:
         if not self.app.cursor_blink:

@@ -40,7 +40,7 @@ class SettingsScreen(ModalScreen[None]):
             )
             with Horizontal(classes="buttons"):
                 yield Button("Close (esc)", id="close", compact=True)
-        yield WrappingFooter(compact=True)
+        yield WrappingFooter()
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)

@@ -70,7 +70,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save budget", id="save", variant="primary", compact=True)
                 yield Button("Skip (esc)", id="skip", compact=True)
-        yield WrappingFooter(compact=True)
+        yield WrappingFooter()
 
     def on_mount(self) -> None:
         if not self.app.cursor_blink:

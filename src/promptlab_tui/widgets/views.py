@@ -8,21 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from promptlab_tui.core.money import format_usd
-
-
-@dataclass(frozen=True)
-class ModelChoice:
-    provider: str
-    model: str
-    display_name: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.provider}:{self.model}"
-
-    @property
-    def label(self) -> str:
-        return f"{self.display_name} ({self.provider})"
+from promptlab_tui.widgets.model_choice import ModelChoice  # noqa: F401  (re-exported: one import for all views)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ LEVEL_ICONS = {"info": "ℹ", "warning": "⚠", "critical": "⛔"}
 
 
 class AlertBanner(Horizontal):
-    """Hidden until an alert arrives; shows the newest unacknowledged one."""
+    """Mounted by the Lab when the first alert arrives; shows the newest unacknowledged one."""
 
     alert: reactive[AlertView | None] = reactive(None, always_update=True)
 
@@ -23,6 +23,10 @@ class AlertBanner(Horizontal):
         def __init__(self, alert: AlertView) -> None:
             super().__init__()
             self.alert = alert
+
+    def __init__(self, alert: AlertView | None = None) -> None:
+        super().__init__()
+        self.set_reactive(AlertBanner.alert, alert)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="alert-text")
@@ -32,12 +36,13 @@ class AlertBanner(Horizontal):
 
     def watch_alert(self, alert: AlertView | None) -> None:
         self.display = alert is not None
-        if alert is None or not self.is_mounted:
+        texts = self.query("#alert-text")  # not there before compose: on_mount shows the first alert
+        if alert is None or not texts:
             return
         self.remove_class("-info", "-warning", "-critical")
         self.add_class(f"-{alert.level}")
         icon = LEVEL_ICONS.get(alert.level, "⚠")
-        self.query_one("#alert-text", Static).update(f"{icon} {escape(alert.short or alert.message)}")
+        texts.first(Static).update(f"{icon} {escape(alert.short or alert.message)}")
 
     def on_mount(self) -> None:
         self.watch_alert(self.alert)

@@ -1,82 +1,86 @@
-"""The always-visible status line: the tightest budget period, coloured by threshold, and the alert badge."""
+"""The always-visible status line: the tightest budget period, coloured by threshold, and the alert badge.
+
+One widget drawing three parts (title, budget, badge), not three widgets: less to style before the
+first frame. Clicking the badge opens the alerts, anywhere else the budget dialog.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
+from typing import TYPE_CHECKING
+
+from textual.content import Content
 from textual.events import Click
-from textual.markup import escape
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
 
 from promptlab_tui.core.money import format_usd
-from promptlab_tui.widgets.views import BudgetView
+
+if TYPE_CHECKING:
+    from promptlab_tui.widgets.views import BudgetView
 
 BAR_CELLS = 10
-LEVEL_CLASSES = ("-ok", "-warning", "-critical", "-over", "-none")
+TITLE = " promptlab "
 
 
-def budget_line(budget: BudgetView | None, loaded: bool) -> str:
-    """One line of markup: 'Monthly $4.20 / $10.00  42% ▰▰▰▰▱▱▱▱▱▱ hard'."""
+def budget_parts(budget: BudgetView | None, loaded: bool) -> list[tuple[str, str] | str]:
+    """'Monthly $4.20 / $10.00  42% ▰▰▰▰▱▱▱▱▱▱ hard' as (text, component style) parts."""
     if not loaded:
-        return "Budget: loading…"
+        return [("Budget: loading…", ".budget-bar--none")]
     if budget is None:
-        return "No budget set · [b]ctrl+b[/b] to set one"
+        return [("No budget set · ", ".budget-bar--none"), ("ctrl+b", ".budget-bar--key"),
+                (" to set one", ".budget-bar--none")]
     filled = min(BAR_CELLS, budget.percent * BAR_CELLS // 100)
     bar = "▰" * filled + "▱" * (BAR_CELLS - filled)
     spent = format_usd(budget.spent_nanos + budget.reserved_nanos, 2)
     limit = format_usd(budget.limit_nanos, 2)
     reserved = " (incl. running)" if budget.reserved_nanos else ""
-    return escape(f"{budget.period.capitalize()} {spent} / {limit}{reserved}  {budget.percent}% {bar} {budget.mode}")
+    text = f"{budget.period.capitalize()} {spent} / {limit}{reserved}  {budget.percent}% {bar} {budget.mode}"
+    return [(text, f".budget-bar--{budget.level}")]
 
 
-class AlertBadge(Static):
-    """'⚠ 2 alerts': unacknowledged alerts; clicking it opens the details."""
-
-    count: reactive[int] = reactive(0)
-
-    def watch_count(self, count: int) -> None:
-        self.display = count > 0
-        self.update(f"⚠ {count} alert{'s' if count != 1 else ''}")
-
-    def on_click(self, event: Click) -> None:
-        event.stop()
-        self.run_action("app.show_alerts")
+def budget_line(budget: BudgetView | None, loaded: bool) -> str:
+    """The budget part as plain text (for tests and the terminal test)."""
+    return "".join(part if isinstance(part, str) else part[0] for part in budget_parts(budget, loaded))
 
 
-class BudgetBar(Horizontal):
+def badge_text(count: int) -> str:
+    return f" ⚠ {count} alert{'s' if count != 1 else ''} " if count > 0 else ""
+
+
+class BudgetBar(Widget):
     """Shows a placeholder until the budget worker answers (nothing heavy before the first frame)."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "budget-bar--title", "budget-bar--key", "budget-bar--ok", "budget-bar--warning",
+        "budget-bar--critical", "budget-bar--over", "budget-bar--none", "budget-bar--badge",
+    }
 
     budget: reactive[BudgetView | None] = reactive(None, always_update=True)
     loaded: reactive[bool] = reactive(False)
     alert_count: reactive[int] = reactive(0)
 
-    def compose(self) -> ComposeResult:
-        yield Static("promptlab", id="app-title")
-        yield Static(budget_line(None, False), id="budget-text")
-        yield AlertBadge(id="alert-badge")
+    @property
+    def text(self) -> str:
+        """What the bar says, as plain text."""
+        return f"{TITLE}{budget_line(self.budget, self.loaded)}{badge_text(self.alert_count)}"
 
-    def on_mount(self) -> None:
-        self.query_one(AlertBadge).count = self.alert_count
-        self._refresh_text()
-
-    def watch_budget(self) -> None:
-        self._refresh_text()
-
-    def watch_loaded(self) -> None:
-        self._refresh_text()
-
-    def watch_alert_count(self, count: int) -> None:
-        if self.is_mounted:
-            self.query_one(AlertBadge).count = count
-
-    def _refresh_text(self) -> None:
-        if not self.is_mounted:
-            return
-        self.query_one("#budget-text", Static).update(budget_line(self.budget, self.loaded))
-        level = "-none" if self.budget is None else f"-{self.budget.level}"
-        self.remove_class(*LEVEL_CLASSES)
-        self.add_class(level)
+    def render(self) -> Content:
+        left = Content.assemble((TITLE, ".budget-bar--title"), *budget_parts(self.budget, self.loaded))
+        badge = badge_text(self.alert_count)
+        if not badge:
+            return left
+        room = self.size.width - len(badge)
+        if left.cell_length > room - 1:
+            left = left.truncate(max(0, room - 1), ellipsis=True)
+        # the full component style: a partial one drops the badge's opaque background
+        badge_style = self.get_visual_style("budget-bar--badge")
+        return Content.assemble(left, " " * max(1, room - left.cell_length), (badge, badge_style))
 
     def on_click(self, event: Click) -> None:
-        self.run_action("app.adjust_budget")
+        event.stop()
+        badge = badge_text(self.alert_count)
+        if badge and event.x >= self.size.width - len(badge):
+            self.run_action("app.show_alerts")
+        else:
+            self.run_action("app.adjust_budget")

@@ -7,10 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, TextArea
+from textual.content import Content
+from textual.widgets import Input, Static, TextArea
 
+from promptlab_tui.widgets.model_choice import ModelChoice
 from promptlab_tui.widgets.picker.model_picker import ModelPicker
-from promptlab_tui.widgets.views import ModelChoice
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,35 @@ class EditorValues:
     problems: tuple[str, ...] = ()
 
 
+class ParamsRow(Horizontal):
+    """Max tokens, temperature and cost cap. The row draws the fields' labels in the gaps left for them
+    (three fewer widgets before the first frame), so the gaps and widths are set here, not in CSS."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"params-row--label"}
+    DEFAULT_CSS = "ParamsRow > .params-row--label { color: $text-muted; }"
+    LABELS = ("Max ", " Temp ", " Cap $")
+    WIDTHS = (8, 8, None)  # None: the rest of the row
+
+    def compose(self) -> ComposeResult:
+        fields = (
+            Input("1024", type="integer", id="max-tokens", compact=True, select_on_focus=False),
+            Input("", type="number", id="temperature", placeholder="default", compact=True),
+            Input("", type="number", id="cost-cap", placeholder="none", compact=True),
+        )
+        for label, width, field in zip(self.LABELS, self.WIDTHS, fields):
+            field.styles.margin = (0, 0, 0, len(label))
+            field.styles.width = width if width is not None else "1fr"
+            yield field
+
+    def render(self) -> Content:
+        style = self.get_visual_style("params-row--label")
+        parts: list[tuple[str, object] | str] = []
+        for label, width in zip(self.LABELS, self.WIDTHS):
+            parts += [(label, style), " " * (width or 0)]
+        return Content.assemble(*parts)
+
+
 class EditorPane(Vertical):
     def __init__(self, current: ModelChoice, *, blink: bool = True, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -34,17 +64,9 @@ class EditorPane(Vertical):
         self._blink = blink
 
     def compose(self) -> ComposeResult:
-        yield Label("untitled", id="prompt-name")
-        with Horizontal(id="model-row"):
-            yield Label("Model ", classes="field-label")
-            yield ModelPicker(self._current, id="model-picker")
-        with Horizontal(id="params-row"):
-            yield Label("Max ", classes="field-label")
-            yield Input("1024", type="integer", id="max-tokens", compact=True, select_on_focus=False)
-            yield Label(" Temp ", classes="field-label")
-            yield Input("", type="number", id="temperature", placeholder="default", compact=True)
-            yield Label(" Cap $", classes="field-label")
-            yield Input("", type="number", id="cost-cap", placeholder="none", compact=True)
+        yield Static("untitled", id="prompt-name")
+        yield ModelPicker(self._current, id="model-picker")  # draws its own "Model" label
+        yield ParamsRow(id="params-row")
         yield TextArea(id="system-text", placeholder="System prompt (optional)", soft_wrap=True, compact=True)
         yield TextArea(id="user-text", placeholder="User prompt — type here; ctrl+r runs it", soft_wrap=True, compact=True)
 
@@ -62,7 +84,7 @@ class EditorPane(Vertical):
         return self.query_one(ModelPicker)
 
     def set_prompt_name(self, name: str | None, dirty: bool = False) -> None:
-        self.query_one("#prompt-name", Label).update(f"{name or 'untitled'}{' •' if dirty else ''}")
+        self.query_one("#prompt-name", Static).update(f"{name or 'untitled'}{' •' if dirty else ''}")
 
     def values(self) -> EditorValues:
         problems: list[str] = []

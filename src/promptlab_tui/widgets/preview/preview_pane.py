@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.markup import escape
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from promptlab_tui.core.money import format_usd
-from promptlab_tui.widgets.views import BudgetView, PreviewView
+
+if TYPE_CHECKING:
+    from promptlab_tui.widgets.views import BudgetView, PreviewView
 
 
 def preview_markup(preview: PreviewView | None, budget: BudgetView | None, status: str) -> str:

@@ -1,18 +1,26 @@
-"""The answer as it streams (coalesced, at most 20 refreshes a second), then tokens and cost vs the estimate."""
+"""The answer as it streams (coalesced, at most 20 refreshes a second), then tokens and cost vs the estimate.
+
+The answer's TextArea and the summary are mounted when first needed: the first frame only draws the
+run bar (one button, Run while idle and Cancel while a run streams, beside the run's status).
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.markup import escape
 from textual.timer import Timer
-from textual.widgets import Button, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from promptlab_tui.core.money import format_usd
-from promptlab_tui.widgets.views import RunOutcomeView
+from promptlab_tui.widgets.results.run_bar import RunBar
+
+if TYPE_CHECKING:
+    from promptlab_tui.widgets.views import RunOutcomeView
 
 FLUSH_SECONDS = 0.05  # coalesce stream chunks: never more than ~20 repaints a second
 
@@ -47,35 +55,51 @@ class ResultsPane(Vertical):
         self.cancelling = False
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="run-row"):
-            yield Button("▶ Run", id="run-button", variant="primary", compact=True)
-            yield Button("■ Cancel", id="cancel-button", compact=True, disabled=True)
-            yield Static("Idle", id="run-status")
-        yield TextArea(id="answer", read_only=True, soft_wrap=True, compact=True)
-        yield Static("", id="run-summary")
+        yield RunBar(id="run-bar")
 
     def on_mount(self) -> None:
         self.border_title = "Result"
-        answer = self.query_one("#answer", TextArea)
-        if not self._blink:
-            answer.cursor_blink = False
-        self.query_one("#run-summary").display = False
+
+    @property
+    def run_bar(self) -> RunBar:
+        return self.query_one(RunBar)
+
+    def _answer(self) -> TextArea | None:
+        found = self.query("#answer")
+        return found.first(TextArea) if found else None
+
+    def _summary(self) -> Static:
+        found = self.query("#run-summary")
+        if found:
+            return found.first(Static)
+        summary = Static("", id="run-summary")
+        self.mount(summary)
+        return summary
 
     @property
     def answer_text(self) -> str:
-        return self.query_one("#answer", TextArea).text
+        answer = self._answer()
+        return answer.text if answer is not None else ""
 
     @property
     def summary_text(self) -> str:
-        return str(self.query_one("#run-summary", Static).render())
+        found = self.query("#run-summary")
+        return str(found.first(Static).render()) if found else ""
 
     def start(self, model: str) -> None:
         self.running = True
         self._buffer.clear()
         self._tokens = 0
         self._started = self._clock()
-        self.query_one("#answer", TextArea).text = ""
-        self.query_one("#run-summary").display = False
+        answer = self._answer()
+        if answer is None:
+            answer = TextArea(id="answer", read_only=True, soft_wrap=True, compact=True)
+            answer.cursor_blink = self._blink
+            self.mount(answer, after="#run-bar")
+        else:
+            answer.text = ""
+        if self.query("#run-summary"):
+            self._summary().display = False
         self._set_buttons()
         self._status("Sending…")
         self._flush_timer = self.set_interval(FLUSH_SECONDS, self._flush)
@@ -91,10 +115,12 @@ class ResultsPane(Vertical):
         self._tokens_exact = exact
 
     def _flush(self) -> None:
-        if self._buffer:
+        answer = self._answer()
+        if self._buffer and answer is not None and not answer.is_mounted:
+            self.call_after_refresh(self._flush)  # the first run's answer area is still mounting
+        elif self._buffer and answer is not None:
             chunk = "".join(self._buffer)
             self._buffer.clear()
-            answer = self.query_one("#answer", TextArea)
             answer.insert(chunk, answer.document.end, maintain_selection_offset=False)
             answer.scroll_end(animate=False)
         if self.running:
@@ -110,7 +136,7 @@ class ResultsPane(Vertical):
             self._flush_timer.stop()
             self._flush_timer = None
         self._set_buttons()
-        summary = self.query_one("#run-summary", Static)
+        summary = self._summary()
         if outcome is not None:
             summary.update(outcome_markup(outcome))
             summary.display = True
@@ -122,7 +148,7 @@ class ResultsPane(Vertical):
 
     def show_message(self, message: str, error: bool = True) -> None:
         """A reason the run did not start (missing key, refused by budget) shown where the answer would be."""
-        summary = self.query_one("#run-summary", Static)
+        summary = self._summary()
         style = "$error" if error else "$warning"
         summary.update(f"[{style}]{escape(message)}[/]")
         summary.display = True
@@ -134,8 +160,7 @@ class ResultsPane(Vertical):
         self._status(text)
 
     def _status(self, text: str) -> None:
-        self.query_one("#run-status", Static).update(escape(text))
+        self.run_bar.status = text
 
     def _set_buttons(self) -> None:
-        self.query_one("#run-button", Button).disabled = self.running
-        self.query_one("#cancel-button", Button).disabled = not self.running
+        self.run_bar.running = self.running
