@@ -31,6 +31,7 @@ from promptlab_tui.screens.theme_files import load_project_themes
 if TYPE_CHECKING:
     from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
 
+FIRST_FRAME_WRITE_S = 0.03  # workers start this long after the first frame is composed
 TEST_ENV = "PROMPTLAB_TEST"  # set by tests: no cursor blink, so snapshots are stable
 
 
@@ -114,6 +115,11 @@ class PromptLabApp(App[int]):
         self.after_first_frame(self.load_pricing)
         self.after_first_frame(self.load_budget)
 
+    @property
+    def started(self) -> bool:
+        """The first frame is painted and what waited for it has been started."""
+        return self._first_frame_waiting is None
+
     def after_first_frame(self, callback: Callable[[], object]) -> None:
         """Run `callback` once the first frame is painted: workers started earlier share the GIL with it."""
         if self._first_frame_waiting is None:
@@ -122,6 +128,11 @@ class PromptLabApp(App[int]):
             self._first_frame_waiting.append(callback)
 
     def on_ready(self) -> None:
+        # The first frame is composed; give the driver's writer thread a moment to put it on the terminal
+        # before the workers (tokenizer, pricing, database) compete with it for the GIL.
+        self.set_timer(FIRST_FRAME_WRITE_S, self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
         waiting, self._first_frame_waiting = self._first_frame_waiting or [], None
         for callback in waiting:
             callback()

@@ -87,6 +87,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self.watch(self.app, "alerts", self._alerts_changed)
         self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
         model = self.editor.values().model
+        self.app.after_first_frame(self.editor.params.mount_fields)
         self.app.after_first_frame(lambda: self.warm_tokenizer(model))
 
     # ---- widgets --------------------------------------------------------------------------------
@@ -111,17 +112,17 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self.query_one(PreviewPane).budget = self.app.budget
 
     def _alerts_changed(self, alerts: tuple[AlertView, ...]) -> None:
-        from promptlab_tui.widgets.alerts.alert_banner import AlertBanner  # not needed for the first frame
-
         bar = self.query_one(BudgetBar)
         bar.alert_count = len(alerts)
         shown = [a for a in alerts if a.alert_id not in self.dismissed_alerts]
         alert = shown[-1] if shown else None
-        banners = self.query(AlertBanner)
+        banners = self.query("#alert-banner")
         if banners:
             banners.first().alert = alert
         elif alert is not None:
-            self.mount(AlertBanner(alert), after=bar)
+            from promptlab_tui.widgets.alerts.alert_banner import AlertBanner  # not needed for the first frame
+
+            self.mount(AlertBanner(alert, id="alert-banner"), after=bar)
 
     def on_alert_banner_dismissed(self, message) -> None:
         self.dismissed_alerts.add(message.alert.alert_id)
@@ -153,8 +154,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
 
     @property
     def preview_pending(self) -> bool:
-        """A preview is waiting for typing to pause (tests poll this instead of sleeping)."""
-        return self._debounce is not None
+        """A preview is waiting for typing to pause, or the app is still starting (tests poll this)."""
+        return self._debounce is not None or not self.app.started
 
     def schedule_preview(self, delay: float = PREVIEW_DEBOUNCE_S) -> None:
         """Restart the debounce timer; only the last edit of a burst starts a count."""

@@ -122,7 +122,7 @@ class RunMixin:
         elif kind == "capped" and isinstance(value, int):
             self.editor.set_max_tokens(value)
             values = self.editor.values()
-            self.begin_run(EditorValues(**{**values.__dict__, "max_tokens": value}), accept_capped=True)
+            self.begin_run(values._replace(max_tokens=value), accept_capped=True)
 
     def _too_long_choice(self, choice: str | None) -> None:
         if choice == "adjust":

@@ -24,8 +24,8 @@ class AlertBanner(Horizontal):
             super().__init__()
             self.alert = alert
 
-    def __init__(self, alert: AlertView | None = None) -> None:
-        super().__init__()
+    def __init__(self, alert: AlertView | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.set_reactive(AlertBanner.alert, alert)
 
     def compose(self) -> ComposeResult:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
-from textual.widgets import Input, Static, TextArea
+from textual.containers import Vertical
+from textual.widgets import Static, TextArea
 
+from promptlab_tui.widgets.editor.params_row import ParamsRow
 from promptlab_tui.widgets.model_choice import ModelChoice
 from promptlab_tui.widgets.picker.model_picker import ModelPicker
 
 
-@dataclass(frozen=True)
-class EditorValues:
-    """A snapshot of the editor taken on the UI thread and handed to workers (strings are immutable)."""
+class EditorValues(NamedTuple):
+    """A snapshot of the editor taken on the UI thread and handed to workers (strings are immutable).
+
+    A NamedTuple, not a frozen dataclass: the class is built as the app starts, about 0.8 ms cheaper."""
 
     system: str
     user: str
@@ -28,35 +29,6 @@ class EditorValues:
     problems: tuple[str, ...] = ()
 
 
-class ParamsRow(Horizontal):
-    """Max tokens, temperature and cost cap. The row draws the fields' labels in the gaps left for them
-    (three fewer widgets before the first frame), so the gaps and widths are set here, not in CSS."""
-
-    ALLOW_SELECT = False
-    COMPONENT_CLASSES = {"params-row--label"}
-    DEFAULT_CSS = "ParamsRow > .params-row--label { color: $text-muted; }"
-    LABELS = ("Max ", " Temp ", " Cap $")
-    WIDTHS = (8, 8, None)  # None: the rest of the row
-
-    def compose(self) -> ComposeResult:
-        fields = (
-            Input("1024", type="integer", id="max-tokens", compact=True, select_on_focus=False),
-            Input("", type="number", id="temperature", placeholder="default", compact=True),
-            Input("", type="number", id="cost-cap", placeholder="none", compact=True),
-        )
-        for label, width, field in zip(self.LABELS, self.WIDTHS, fields):
-            field.styles.margin = (0, 0, 0, len(label))
-            field.styles.width = width if width is not None else "1fr"
-            yield field
-
-    def render(self) -> Content:
-        style = self.get_visual_style("params-row--label")
-        parts: list[tuple[str, object] | str] = []
-        for label, width in zip(self.LABELS, self.WIDTHS):
-            parts += [(label, style), " " * (width or 0)]
-        return Content.assemble(*parts)
-
-
 class EditorPane(Vertical):
     def __init__(self, current: ModelChoice, *, blink: bool = True, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -66,7 +38,7 @@ class EditorPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("untitled", id="prompt-name")
         yield ModelPicker(self._current, id="model-picker")  # draws its own "Model" label
-        yield ParamsRow(id="params-row")
+        yield ParamsRow(blink=self._blink, id="params-row")  # its Inputs are mounted after the first frame
         yield TextArea(id="system-text", placeholder="System prompt (optional)", soft_wrap=True, compact=True)
         yield TextArea(id="user-text", placeholder="User prompt — type here; ctrl+r runs it", soft_wrap=True, compact=True)
 
@@ -76,12 +48,14 @@ class EditorPane(Vertical):
         if not self._blink:
             for widget in self.query(TextArea):
                 widget.cursor_blink = False
-            for widget in self.query(Input):
-                widget.cursor_blink = False
 
     @property
     def picker(self) -> ModelPicker:
         return self.query_one(ModelPicker)
+
+    @property
+    def params(self) -> ParamsRow:
+        return self.query_one(ParamsRow)
 
     def set_prompt_name(self, name: str | None, dirty: bool = False) -> None:
         self.query_one("#prompt-name", Static).update(f"{name or 'untitled'}{' •' if dirty else ''}")
@@ -89,15 +63,16 @@ class EditorPane(Vertical):
     def values(self) -> EditorValues:
         problems: list[str] = []
         choice = self.picker.selected or self._current
-        max_tokens = _parse_int(self.query_one("#max-tokens", Input).value, "max tokens", problems) or 1024
-        temperature_text = self.query_one("#temperature", Input).value.strip()
+        params = self.params
+        max_tokens = _parse_int(params.value("max-tokens"), "max tokens", problems) or 1024
+        temperature_text = params.value("temperature").strip()
         temperature = None
         if temperature_text:
             try:
                 temperature = float(temperature_text)
             except ValueError:
                 problems.append(f"temperature: expected a number, got {temperature_text!r}")
-        cap_text = self.query_one("#cost-cap", Input).value.strip()
+        cap_text = params.value("cost-cap").strip()
         cap = None
         if cap_text:
             try:
@@ -119,13 +94,13 @@ class EditorPane(Vertical):
         """Fill the editor from a saved prompt (Changed events then trigger a preview)."""
         self.query_one("#system-text", TextArea).text = system
         self.query_one("#user-text", TextArea).text = user
-        self.query_one("#max-tokens", Input).value = str(max_tokens)
-        self.query_one("#temperature", Input).value = "" if temperature is None else f"{temperature:g}"
+        self.params.set_value("max-tokens", str(max_tokens))
+        self.params.set_value("temperature", "" if temperature is None else f"{temperature:g}")
         if model_key:
             self.picker.select_key(model_key)
 
     def set_max_tokens(self, max_tokens: int) -> None:
-        self.query_one("#max-tokens", Input).value = str(max_tokens)
+        self.params.set_value("max-tokens", str(max_tokens))
 
 
 def _parse_int(text: str, field: str, problems: list[str]) -> int | None:
