@@ -139,3 +139,31 @@ async def test_refusal_dialog_can_switch_to_the_cheaper_model(make_app):
         await settle(pilot)
         assert app.screen is lab
         assert lab.editor.picker.selected.model == "gpt-4.1-nano"
+
+
+async def test_the_mouse_opens_the_budget_and_the_alerts_from_the_status_line(make_app, isolated_home):
+    from promptlab_tui.screens.alert_details import AlertDetailsScreen
+    from promptlab_tui.screens.budget_adjust import BudgetAdjustDialog
+    from promptlab_tui.store.repository import HistoryRepository
+
+    seed_budget(isolated_home, monthly_usd="10")
+    seed_spend(isolated_home, "9.50")
+    repo = HistoryRepository(isolated_home / "promptlab.db")
+    repo.record_threshold_alerts(repo.get_budget(), now=FIXED_NOW)
+    repo.close()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.click("BudgetBar", offset=(20, 0))  # the budget text
+        await settle(pilot)
+        assert isinstance(app.screen, BudgetAdjustDialog)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.click("BudgetBar", offset=(78, 0))  # the alert badge, at the right end
+        await settle(pilot)
+        assert isinstance(app.screen, AlertDetailsScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.click("#alert-details")  # the banner's button
+        await settle(pilot)
+        assert isinstance(app.screen, AlertDetailsScreen)

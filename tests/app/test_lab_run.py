@@ -48,7 +48,11 @@ async def test_run_streams_and_shows_actual_beside_estimate(make_app, fake_provi
 async def test_run_without_a_key_says_which_key_is_missing(make_app, isolated_home):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await type_and_run(pilot)
+        await settle(pilot)
+        await pilot.press(*PROMPT)
+        await settle(pilot)
+        await pilot.click("#run-bar", offset=(2, 0))  # the Run button, by mouse
+        await settle(pilot)
         summary = lab_screen(app).results.summary_text
         assert "OPENAI_API_KEY" in summary
         assert "export OPENAI_API_KEY" in summary

@@ -8,11 +8,12 @@ from textual import work
 
 from promptlab_tui.screens.form import shown
 from promptlab_tui.screens.messages import PromptFileDone
-from promptlab_tui.widgets.editor.editor_pane import EditorValues
+from promptlab_tui.widgets.editor.editor_pane import EditorValues, PreviewInputs
 
 
-def _fingerprint(values: EditorValues) -> tuple[object, ...]:
-    return (values.system, values.user, values.provider, values.model, values.max_tokens, values.temperature)
+def _fingerprint(inputs: PreviewInputs, text_revision: int) -> tuple[object, ...]:
+    """What "unsaved changes" compares: the texts by their revision (no look at the whole text), the fields."""
+    return (text_revision, inputs.provider, inputs.model, inputs.max_tokens, inputs.temperature)
 
 
 class PromptFilesMixin:
@@ -24,18 +25,18 @@ class PromptFilesMixin:
         self.dirty = False
         self._saved_fingerprint: tuple[object, ...] | None = None
 
-    def update_dirty(self, values: EditorValues) -> None:
-        """Called when typing pauses (never per keystroke): compare with what was last saved or opened."""
+    def update_dirty(self, inputs: PreviewInputs) -> None:
+        """Called when typing pauses (never per keystroke): any edit since the prompt was last saved or opened."""
         if self._saved_fingerprint is None:
-            dirty = bool(values.system or values.user)
+            dirty = inputs.has_system or inputs.has_user
         else:
-            dirty = _fingerprint(values) != self._saved_fingerprint
+            dirty = _fingerprint(inputs, self.journal.revision) != self._saved_fingerprint
         if dirty != self.dirty:
             self.dirty = dirty
             self.editor.set_prompt_name(self.prompt_name, dirty)
 
     def _mark_clean(self) -> None:
-        self._saved_fingerprint = _fingerprint(self.editor.values())
+        self._saved_fingerprint = _fingerprint(self.editor.preview_inputs(), self.journal.revision)
         self.dirty = False
         self.editor.set_prompt_name(self.prompt_name, False)
 

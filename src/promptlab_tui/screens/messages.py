@@ -49,6 +49,10 @@ class VocabularyReady(Message):
     """The tokenizer vocabulary finished loading (or is unavailable): re-run the preview."""
 
 
+class EditorResync(Message):
+    """The counters lost track of the edits: hand them the editor's whole texts again."""
+
+
 class PreviewReady(Message):
     def __init__(self, preview: PreviewView | None, generation: int, error: str | None = None) -> None:
         super().__init__()

@@ -47,11 +47,11 @@ class AlertBanner(Horizontal):
     def on_mount(self) -> None:
         self.watch_alert(self.alert)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "alert-details":
-            self.run_action("app.show_alerts")
+            await self.run_action("app.show_alerts")
         elif event.button.id == "alert-adjust":
-            self.run_action("app.adjust_budget")
+            await self.run_action("app.adjust_budget")
         elif event.button.id == "alert-dismiss" and self.alert is not None:
             self.post_message(self.Dismissed(self.alert))

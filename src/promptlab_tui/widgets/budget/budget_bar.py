@@ -77,10 +77,10 @@ class BudgetBar(Widget):
         badge_style = self.get_visual_style("budget-bar--badge")
         return Content.assemble(left, " " * max(1, room - left.cell_length), (badge, badge_style))
 
-    def on_click(self, event: Click) -> None:
+    async def on_click(self, event: Click) -> None:
         event.stop()
         badge = badge_text(self.alert_count)
         if badge and event.x >= self.size.width - len(badge):
-            self.run_action("app.show_alerts")
+            await self.run_action("app.show_alerts")
         else:
-            self.run_action("app.adjust_budget")
+            await self.run_action("app.adjust_budget")

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
 from promptlab_tui.widgets.editor.params_row import ParamsRow
+from promptlab_tui.widgets.editor.tracked_text_area import EditJournal, TrackedTextArea
 from promptlab_tui.widgets.model_choice import ModelChoice
 from promptlab_tui.widgets.picker.model_picker import ModelPicker
 
@@ -29,18 +30,36 @@ class EditorValues(NamedTuple):
     problems: tuple[str, ...] = ()
 
 
+class PreviewInputs(NamedTuple):
+    """What the live preview needs from the editor besides the edits (which it gets from the journal):
+    read on the UI thread without looking at the whole text."""
+
+    provider: str
+    model: str
+    max_tokens: int
+    temperature: float | None
+    cost_cap_usd: Decimal | None
+    problems: tuple[str, ...]
+    has_system: bool
+    has_user: bool
+
+
 class EditorPane(Vertical):
-    def __init__(self, current: ModelChoice, *, blink: bool = True, **kwargs: object) -> None:
+    def __init__(self, current: ModelChoice, journal: EditJournal | None = None, *, blink: bool = True,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._current = current
         self._blink = blink
+        self.journal = journal
 
     def compose(self) -> ComposeResult:
         yield Static("untitled", id="prompt-name")
         yield ModelPicker(self._current, id="model-picker")  # draws its own "Model" label
         yield ParamsRow(blink=self._blink, id="params-row")  # its Inputs are mounted after the first frame
-        yield TextArea(id="system-text", placeholder="System prompt (optional)", soft_wrap=True, compact=True)
-        yield TextArea(id="user-text", placeholder="User prompt — type here; ctrl+r runs it", soft_wrap=True, compact=True)
+        yield TrackedTextArea(role="system", journal=self.journal, id="system-text",
+                              placeholder="System prompt (optional)", soft_wrap=True, compact=True)
+        yield TrackedTextArea(role="user", journal=self.journal, id="user-text",
+                              placeholder="User prompt — type here; ctrl+r runs it", soft_wrap=True, compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#system-text").border_title = "System"
@@ -60,7 +79,27 @@ class EditorPane(Vertical):
     def set_prompt_name(self, name: str | None, dirty: bool = False) -> None:
         self.query_one("#prompt-name", Static).update(f"{name or 'untitled'}{' •' if dirty else ''}")
 
+    def preview_inputs(self) -> PreviewInputs:
+        """The model, the request fields and whether each message has text: cheap, for every pause in typing."""
+        fields = self._fields()
+        return PreviewInputs(*fields, has_system=_has_text(self.query_one("#system-text", TextArea)),
+                             has_user=_has_text(self.query_one("#user-text", TextArea)))
+
     def values(self) -> EditorValues:
+        """Everything in the editor, the whole texts included (for a run or a save)."""
+        provider, model, max_tokens, temperature, cap, problems = self._fields()
+        return EditorValues(
+            system=self.query_one("#system-text", TextArea).text,
+            user=self.query_one("#user-text", TextArea).text,
+            provider=provider,
+            model=model,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            cost_cap_usd=cap,
+            problems=problems,
+        )
+
+    def _fields(self) -> tuple[str, str, int, float | None, Decimal | None, tuple[str, ...]]:
         problems: list[str] = []
         choice = self.picker.selected or self._current
         params = self.params
@@ -79,16 +118,7 @@ class EditorPane(Vertical):
                 cap = Decimal(cap_text)
             except InvalidOperation:
                 problems.append(f"cost cap: expected dollars like 0.05, got {cap_text!r}")
-        return EditorValues(
-            system=self.query_one("#system-text", TextArea).text,
-            user=self.query_one("#user-text", TextArea).text,
-            provider=choice.provider,
-            model=choice.model,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            cost_cap_usd=cap,
-            problems=tuple(problems),
-        )
+        return choice.provider, choice.model, max_tokens, temperature, cap, tuple(problems)
 
     def load(self, system: str, user: str, max_tokens: int, temperature: float | None, model_key: str | None) -> None:
         """Fill the editor from a saved prompt (Changed events then trigger a preview)."""
@@ -101,6 +131,11 @@ class EditorPane(Vertical):
 
     def set_max_tokens(self, max_tokens: int) -> None:
         self.params.set_value("max-tokens", str(max_tokens))
+
+
+def _has_text(area: TextArea) -> bool:
+    """Anything but white space? Stops at the first line with text, so a big prompt answers at once."""
+    return any(not line.isspace() and line for line in area.document.lines)
 
 
 def _parse_int(text: str, field: str, problems: list[str]) -> int | None:
