@@ -16,17 +16,15 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.theme import Theme
 
+from promptlab_tui.screens.app_settings import AppSettingsMixin
 from promptlab_tui.screens.commands import PromptLabCommands
 from promptlab_tui.screens.messages import (
     AlertsAcknowledged,
     BudgetLoaded,
     BudgetSaved,
     PricingLoaded,
-    SettingsNotSaved,
 )
-from promptlab_tui.screens.theme_files import load_project_themes
 
 if TYPE_CHECKING:
     from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
@@ -35,7 +33,7 @@ FIRST_FRAME_WRITE_S = 0.03  # workers start this long after the first frame is c
 TEST_ENV = "PROMPTLAB_TEST"  # set by tests: no cursor blink, so snapshots are stable
 
 
-class PromptLabApp(App[int]):
+class PromptLabApp(AppSettingsMixin, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "promptlab"
     COMMANDS = App.COMMANDS | {PromptLabCommands}
@@ -74,25 +72,12 @@ class PromptLabApp(App[int]):
 
         # a broken config file is never overwritten: the services run on defaults, settings are not saved
         self.services = ServiceContext(config=self.config or self._default_config())
-        for theme in load_project_themes(self.startup_problems):
-            self.register_theme(theme)
-        if self.config is not None and self.config.theme in self.available_themes:
-            self.theme = self.config.theme
-
-    @staticmethod
-    def _default_config():
-        from promptlab_tui.config import AppConfig
-
-        return AppConfig()
-
-    def _load_config(self):
-        from promptlab_tui.config import ConfigError, load_config
-
-        try:
-            return load_config()
-        except (ConfigError, OSError) as error:
-            self.startup_problems.append(f"Config not loaded (defaults used): {error}")
-            return None
+        self.project_themes_loaded = False
+        wanted = self.config.theme if self.config is not None else None
+        if wanted and wanted not in self.available_themes:
+            self.register_project_themes()  # the remembered theme is one of ours: the first frame needs it
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
 
     def run_context(self):
         """(services, session spend, session id) shared by every run of this app session."""
@@ -112,6 +97,7 @@ class PromptLabApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=10)
+        self.after_first_frame(self._register_themes_after_first_frame)  # (theme files: not for the first frame)
         self.after_first_frame(self.load_pricing)
         self.after_first_frame(self.load_budget)
 
@@ -169,7 +155,8 @@ class PromptLabApp(App[int]):
         self.budget_loaded = True
         if message.error:
             self.notify(message.error, title="Budget", severity="error", timeout=15)
-        if first and self.offer_setup and not self._setup_done() and not (message.settings and message.settings.any_limit):
+        has_limit = bool(message.settings and message.settings.any_limit)
+        if first and self.offer_setup and not self._setup_done() and not has_limit:
             self.action_setup_budget()
 
     def _setup_done(self) -> bool:
@@ -249,30 +236,6 @@ class PromptLabApp(App[int]):
         from promptlab_tui.screens.settings import SettingsScreen
 
         self.push_screen(SettingsScreen())
-
-    def _remember_theme(self, theme: Theme) -> None:
-        if self.config is not None and self.config.theme != theme.name:
-            self.config.theme = theme.name
-            self.save_config_later()
-
-    def _mark_setup_done(self) -> None:
-        if self.config is not None:
-            self.config.extra.setdefault("tui", {})["setup_done"] = True
-            self.save_config_later()
-
-    @work(thread=True, group="config", exclusive=False)
-    def save_config_later(self) -> None:
-        from promptlab_tui.config import save_config
-
-        if self.config is None:
-            return
-        try:
-            save_config(self.config)
-        except OSError as error:
-            self.post_message(SettingsNotSaved(str(error)))
-
-    def on_settings_not_saved(self, message: SettingsNotSaved) -> None:
-        self.notify(f"Settings not saved: {message.error}", severity="error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("adjust_budget", "setup_budget", "show_alerts", "settings", "show_history"):
