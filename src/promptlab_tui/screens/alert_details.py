@@ -26,7 +26,7 @@ class AlertDetailsScreen(ModalScreen[list[AlertView] | None]):
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("a", "acknowledge_all", "Acknowledge all"),
-        Binding("enter", "acknowledge_selected", "Acknowledge", show=False),
+        Binding("enter", "acknowledge_selected", "Acknowledge"),
         Binding("b", "adjust", "Adjust budget"),
     ]
 
