@@ -135,3 +135,18 @@ async def test_tip_compares_cheapest_and_strongest(make_app):
         tips = preview_of(app).tips
         assert any("less" in tip for tip in tips) and any("more" in tip for tip in tips)
         assert all("would cost $" in tip for tip in tips)
+
+
+async def test_counters_that_lose_track_recount_from_the_editor(make_app, needs_vocab):
+    """An edit the counters cannot place (never made by the editor itself) costs one recount, not a wrong figure."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Count me exactly")
+        await settle(pilot)
+        lab = lab_screen(app)
+        lab.journal.edit("user", (42, 0), (42, 0), "nowhere")  # past the end of the text
+        await pilot.press(*", please")
+        await settle(pilot)
+        assert preview_of(app).input_tokens == full_count(app)
+        assert preview_of(app).input_tokens > 0
