@@ -113,7 +113,7 @@ def read_budget(ctx: Any, now: datetime | None = None) -> tuple[BudgetView | Non
     now = now or utc_now()
     try:
         repo = repository(ctx)
-        ctx.settle_orphans()  # runs left pending by a process that died: settle before showing spend
+        ctx.startup_maintenance()  # settle runs left by a dead process, apply retention, before showing spend
         settings = repo.get_budget()
         alerts = [alert_view(a) for a in reversed(repo.alerts())]
         if settings is None or not settings.has_limits:
