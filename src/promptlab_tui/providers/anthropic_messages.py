@@ -15,9 +15,7 @@ from promptlab_tui.core.types import PromptSpec, Usage
 from promptlab_tui.providers.base import Completed, StreamBroken, StreamEvent, TextDelta, UsageReport
 from promptlab_tui.providers.sdk_provider import SdkProvider
 from promptlab_tui.providers.support import (
-    CloseOnCancel,
     estimate_usage,
-    mid_stream_error,
     open_with_retries,
 )
 
@@ -95,42 +93,28 @@ class AnthropicMessagesProvider(SdkProvider):
             exact = usage is not None and output_reported and stopped
             return usage if exact else estimate_usage(prompt, self.model, "".join(parts), usage)
 
-        with CloseOnCancel(cancel, response):
-            try:
-                events = iter(response)
-                while True:
-                    try:
-                        event = next(events)
-                    except StopIteration:
-                        break
-                    except Exception as err:  # noqa: BLE001 - mapped to the user-facing error
-                        raise mid_stream_error(err, ctx, bool(cancel and cancel.is_set()), "".join(parts),
-                                               partial()) from err
-                    if cancel is not None and cancel.is_set():
-                        raise mid_stream_error(RuntimeError(), ctx, True, "".join(parts), partial())
-                    kind = getattr(event, "type", None)
-                    if kind == "message_start":
-                        raw = getattr(event.message, "usage", None)
-                        if raw is not None:
-                            usage = merge_usage(usage, raw)
-                            yield UsageReport(usage)
-                    elif kind == "content_block_delta":
-                        text = getattr(event.delta, "text", None) if event.delta.type == "text_delta" else None
-                        if text:
-                            parts.append(text)
-                            yield TextDelta(text)
-                    elif kind == "message_delta":
-                        reason = getattr(event.delta, "stop_reason", None)
-                        finish = _FINISH.get(reason, reason) if reason else finish
-                        raw = getattr(event, "usage", None)
-                        if raw is not None and usage is not None:
-                            usage = merge_usage(usage, raw)
-                            output_reported = True
-                            yield UsageReport(usage)
-                    elif kind == "message_stop":
-                        stopped = True
-            finally:
-                response.close()
+        for event in self.guarded_events(response, ctx, cancel, parts, partial):
+            kind = getattr(event, "type", None)
+            if kind == "message_start":
+                raw = getattr(event.message, "usage", None)
+                if raw is not None:
+                    usage = merge_usage(usage, raw)
+                    yield UsageReport(usage)
+            elif kind == "content_block_delta":
+                text = getattr(event.delta, "text", None) if event.delta.type == "text_delta" else None
+                if text:
+                    parts.append(text)
+                    yield TextDelta(text)
+            elif kind == "message_delta":
+                reason = getattr(event.delta, "stop_reason", None)
+                finish = _FINISH.get(reason, reason) if reason else finish
+                raw = getattr(event, "usage", None)
+                if raw is not None and usage is not None:
+                    usage = merge_usage(usage, raw)
+                    output_reported = True
+                    yield UsageReport(usage)
+            elif kind == "message_stop":
+                stopped = True
         text = "".join(parts)
         if not stopped:
             raise StreamBroken(f"The {self.label} stream ended before message_stop, after {len(text):,} characters. "

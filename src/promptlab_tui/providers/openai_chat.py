@@ -17,10 +17,8 @@ from promptlab_tui.core.types import PromptSpec, Usage
 from promptlab_tui.providers.base import Completed, StreamBroken, StreamEvent, TextDelta, UsageReport
 from promptlab_tui.providers.sdk_provider import SdkProvider
 from promptlab_tui.providers.support import (
-    CloseOnCancel,
     Sleeper,
     estimate_usage,
-    mid_stream_error,
     open_with_retries,
     usd_to_nanos_or_none,
 )
@@ -103,31 +101,17 @@ class OpenAIChatProvider(SdkProvider):
             exact = usage is not None and finish is not None
             return usage if exact else estimate_usage(prompt, self.model, "".join(parts), usage)
 
-        with CloseOnCancel(cancel, response):
-            try:
-                chunks = iter(response)
-                while True:
-                    try:
-                        chunk = next(chunks)
-                    except StopIteration:
-                        break
-                    except Exception as err:  # noqa: BLE001 - mapped to the user-facing error
-                        raise mid_stream_error(err, ctx, bool(cancel and cancel.is_set()), "".join(parts),
-                                               partial()) from err
-                    if cancel is not None and cancel.is_set():
-                        raise mid_stream_error(RuntimeError(), ctx, True, "".join(parts), partial())
-                    if getattr(chunk, "usage", None):
-                        usage, cost = normalise_usage(chunk.usage)
-                        yield UsageReport(usage, cost)
-                    for choice in chunk.choices or ():
-                        text = getattr(choice.delta, "content", None) if choice.delta else None
-                        if text:
-                            parts.append(text)
-                            yield TextDelta(text)
-                        if choice.finish_reason:
-                            finish = choice.finish_reason
-            finally:
-                response.close()
+        for chunk in self.guarded_events(response, ctx, cancel, parts, partial):
+            if getattr(chunk, "usage", None):
+                usage, cost = normalise_usage(chunk.usage)
+                yield UsageReport(usage, cost)
+            for choice in chunk.choices or ():
+                text = getattr(choice.delta, "content", None) if choice.delta else None
+                if text:
+                    parts.append(text)
+                    yield TextDelta(text)
+                if choice.finish_reason:
+                    finish = choice.finish_reason
         text = "".join(parts)
         if finish is None:
             raise StreamBroken(f"The {self.label} stream ended before the answer was finished, after "

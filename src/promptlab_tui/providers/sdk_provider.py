@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from abc import abstractmethod
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from promptlab_tui.config import RetrySettings
 from promptlab_tui.providers.base import Provider
-from promptlab_tui.providers.support import CallContext, Sleeper
+from promptlab_tui.core.types import Usage
+from promptlab_tui.providers.support import CallContext, CloseOnCancel, Sleeper, mid_stream_error
 
 
 class SdkProvider(Provider):
@@ -33,3 +36,24 @@ class SdkProvider(Provider):
 
     def context(self) -> CallContext:
         return CallContext(self.name, self.label, self.model, self.base_url, self.key_source, self._api_key)
+
+    @staticmethod
+    def guarded_events(response: Any, ctx: CallContext, cancel: threading.Event | None, parts: list[str],
+                       partial: Callable[[], Usage]) -> Iterator[Any]:
+        """The SDK stream's events; a transport error or a cancel raises the user-facing error with what was spent."""
+        with CloseOnCancel(cancel, response):
+            try:
+                events = iter(response)
+                while True:
+                    try:
+                        event = next(events)
+                    except StopIteration:
+                        return
+                    except Exception as err:  # noqa: BLE001 - mapped to the user-facing error
+                        raise mid_stream_error(err, ctx, bool(cancel and cancel.is_set()), "".join(parts),
+                                               partial()) from err
+                    if cancel is not None and cancel.is_set():
+                        raise mid_stream_error(RuntimeError(), ctx, True, "".join(parts), partial())
+                    yield event
+            finally:
+                response.close()
