@@ -91,3 +91,12 @@ def test_prompt_token_limit():
     too_large = check_prompt_tokens(settings, 1001)
     assert too_large is not None and "1,001" in str(too_large) and "1,000" in str(too_large)
     assert check_prompt_tokens(None, 10**9) is None
+
+
+def test_first_budget_recommendation_leaves_headroom_over_the_expected_spend():
+    from promptlab_tui.core.budget import recommend_first_budget
+
+    monthly, recommended = recommend_first_budget(per_run_nanos=525_000, runs_per_month=600)  # $0.315 a month
+    assert monthly == 315_000_000
+    assert recommended is not None and recommended >= monthly + monthly // 4
+    assert recommend_first_budget(0, 600) == (0, None)

@@ -110,6 +110,12 @@ def suggest_budget(past_period_spend: list[int], projected_nanos: int) -> int | 
     return nice_round_up(base + base // 5)
 
 
+def recommend_first_budget(per_run_nanos: int, runs_per_month: int) -> tuple[int, int | None]:
+    """(expected monthly spend, recommended monthly limit with 25 % headroom) for a first-run setup."""
+    monthly = per_run_nanos * runs_per_month
+    return monthly, nice_round_up(monthly + monthly // 4) if monthly else None
+
+
 def max_tokens_that_fit(remaining_nanos: int, worst_case_for: Callable[[int], int], upper: int) -> int:
     """Largest max_tokens in [0, upper] whose worst case fits in `remaining_nanos` (cost rises with tokens)."""
     if worst_case_for(0) > remaining_nanos:

@@ -52,7 +52,7 @@ def load_models(ctx: Any) -> tuple[Any, list[ModelChoice], str | None]:
 def monthly_usage_estimate(pricing: Any, model_key: str, runs: int, tokens_in: int,
                            tokens_out: int) -> tuple[int | None, int | None]:
     """(estimated monthly spend, recommended budget) for the setup wizard; None when unpriced."""
-    from promptlab_tui.core.budget import nice_round_up
+    from promptlab_tui.core.budget import recommend_first_budget
     from promptlab_tui.core.pricing_cost import cost_of_usage
     from promptlab_tui.core.types import Usage
 
@@ -63,14 +63,13 @@ def monthly_usage_estimate(pricing: Any, model_key: str, runs: int, tokens_in: i
     if price is None:
         return None, None
     per_run = cost_of_usage(price, Usage(input_tokens=tokens_in, output_tokens=tokens_out)).total_nanos
-    monthly = per_run * runs
-    return monthly, nice_round_up(monthly + monthly // 4) if monthly else None
+    return recommend_first_budget(per_run, runs)
 
 
 # ---- budget and alerts --------------------------------------------------------------------------
 
 def budget_view(settings: BudgetSettings, statuses: list, now: datetime) -> BudgetView | None:
-    status = tightest([s for s in statuses if s.limit_nanos is not None])
+    status = tightest(statuses)
     if status is None:
         return None
     return BudgetView(
