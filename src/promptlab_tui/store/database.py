@@ -164,10 +164,11 @@ class Database:
         except sqlite3.Error as error:
             raise _explain_sqlite_error(self.path, error) from error
 
-    def raw_write(self) -> AbstractContextManager[sqlite3.Connection]:
-        """A write transaction (BEGIN IMMEDIATE) on this thread's sqlite3 connection."""
+    def raw_write(self, busy_timeout_s: float | None = None) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE) on this thread's sqlite3 connection, waiting for another
+        writer up to `busy_timeout_s` (default BUSY_TIMEOUT_S)."""
         self._ensure_ready()
-        return self._connections.transaction(write=True)
+        return self._connections.transaction(write=True, busy_timeout_s=busy_timeout_s)
 
     def raw_read(self) -> AbstractContextManager[sqlite3.Connection]:
         """A read transaction (one consistent snapshot, never blocks writers) on this thread's connection."""

@@ -131,8 +131,9 @@ def reserve_run(db: Database, pending: PendingRun, settings: BudgetSettings | No
     return Reservation(run_id=pending.run_id, reserved_nanos=worst, periods=after, warnings=warnings)
 
 
-def checkpoint_run(db: Database, run_id: str, output_tokens: int, now: datetime | None = None) -> None:
-    with db.raw_write() as conn:
+def checkpoint_run(db: Database, run_id: str, output_tokens: int, now: datetime | None = None,
+                   busy_timeout_s: float | None = None) -> None:
+    with db.raw_write(busy_timeout_s) as conn:
         conn.execute(
             "UPDATE run SET checkpoint_output_tokens = ?, checkpoint_at = ? WHERE id = ? AND status = 'pending'",
             (output_tokens, to_db(now or utc_now()), run_id))
@@ -178,12 +179,13 @@ def _stored(conn: Connection, run_id: str) -> RunRecord:
 def settle_run(db: Database, run_id: str, usage: Usage | None, cost: CostBreakdown | None, status: str,
                response_text: str | None = None, error: str | None = None, duration_ms: int | None = None,
                provider_cost_nanos: int | None = None, finished_at: datetime | None = None,
-               alert_settings: BudgetSettings | None = None) -> tuple[RunRecord, list[AlertRecord]]:
+               alert_settings: BudgetSettings | None = None,
+               busy_timeout_s: float | None = None) -> tuple[RunRecord, list[AlertRecord]]:
     """Settle and update the rollup; with `alert_settings`, record the thresholds now crossed, all atomically."""
     if status not in SETTLED_STATUSES:
         raise LedgerError(f"cannot settle a run as {status!r}: expected one of {', '.join(SETTLED_STATUSES)}")
     finished_at = finished_at or utc_now()
-    with db.raw_write() as conn:
+    with db.raw_write(busy_timeout_s) as conn:
         record = _settle(conn, run_id, usage or Usage(), cost, None if cost is None else cost.total_nanos, status,
                          response_text, error, duration_ms, provider_cost_nanos, finished_at)
         alerts = insert_threshold_alerts(conn, alert_settings, finished_at) if alert_settings is not None else []
