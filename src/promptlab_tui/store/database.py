@@ -73,20 +73,22 @@ def preflight(path: Path) -> int:
                 header = handle.read(len(SQLITE_HEADER))
         except OSError as error:
             raise DatabaseUnavailable(f"cannot read the history database {path}: {error.strerror}") from error
-        if header and header != SQLITE_HEADER:
+        if not header:  # made empty (`: > promptlab.db`, a failed copy): re-creating it would drop the budget
+            raise DatabaseCorrupt(f"the history database {path} is empty (0 bytes), so its runs and budget are gone "
+                                  "from it; it was left untouched. Restore a backup, or delete the file to start "
+                                  "a new history.")
+        if header != SQLITE_HEADER:
             raise DatabaseCorrupt(f"{path} is not a SQLite database (it does not start with the SQLite header); "
                                   "it was left untouched. Move it away to start a new history.")
-        if header:
-            version = _read_version(path)
-            if version > SCHEMA_VERSION:
-                raise DatabaseTooNew(
-                    f"the history database {path} has schema version {version}, made by a newer promptlab "
-                    f"(this one reads up to version {SCHEMA_VERSION}); it was left untouched. "
-                    "Upgrade promptlab, or use another folder with --home.")
-            _check_writable(path, path.parent)
-            return version
+        # Before any SQLite open: opening a read-only file would leave read-only -wal/-shm files behind.
         _check_writable(path, path.parent)
-        return 0
+        version = _read_version(path)
+        if version > SCHEMA_VERSION:
+            raise DatabaseTooNew(
+                f"the history database {path} has schema version {version}, made by a newer promptlab "
+                f"(this one reads up to version {SCHEMA_VERSION}); it was left untouched. "
+                "Upgrade promptlab, or use another folder with --home.")
+        return version
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -104,6 +106,10 @@ def _check_writable(path: Path | None, folder: Path) -> None:
     if path is not None and not os.access(path, os.W_OK):
         raise DatabaseUnavailable(f"the history database {path} is read-only. Make it writable "
                                   "or choose another folder with --home.")
+    for sidecar in ((path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")) if path else ()):
+        if sidecar.exists() and not os.access(sidecar, os.W_OK):
+            raise DatabaseUnavailable(f"{sidecar}, beside the history database, is read-only. Make it writable "
+                                      "(or delete it while no promptlab runs) or choose another folder with --home.")
 
 
 def _read_version(path: Path) -> int:
@@ -116,6 +122,10 @@ def _read_version(path: Path) -> int:
             connection.close()
     except sqlite3.DatabaseError as error:
         raise _explain_sqlite_error(path, error) from error
+    if version < 0:
+        raise DatabaseCorrupt(f"the history database {path} has an invalid schema version {version} (expected 0 to "
+                              f"{SCHEMA_VERSION}); it was left untouched. Restore a backup, or move the file away "
+                              "to start a new history.")
     if version == 0 and tables - KNOWN_TABLES:
         raise DatabaseCorrupt(f"{path} is a SQLite database but not a promptlab history (tables: "
                               f"{', '.join(sorted(tables)[:5])}); it was left untouched.")
@@ -216,6 +226,9 @@ class Database:
     def _ensure_schema(self, engine: Engine) -> None:
         with self._transaction(write=True, engine=engine) as conn:
             version = conn.exec_driver_sql("PRAGMA user_version").scalar() or 0
+            if version < 0:  # changed by hand since the check: never "migrate" from it
+                raise DatabaseCorrupt(f"the history database {self.path} has an invalid schema version {version}; "
+                                      "it was left untouched.")
             if version > SCHEMA_VERSION:  # another process upgraded it meanwhile
                 raise DatabaseTooNew(f"the history database {self.path} has schema version {version}, "
                                      f"newer than this promptlab reads ({SCHEMA_VERSION}); it was left untouched.")
