@@ -48,7 +48,7 @@ def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
     if outcome.plan.capped:
         notes.append(f"capped to {outcome.plan.max_tokens:,} max tokens to fit the budget")
     if outcome.error is not None:
-        notes.insert(0, str(outcome.error))
+        notes.insert(0, outcome.error_message)
     if getattr(outcome, "record_note", None):
         notes.append(outcome.record_note)
     return RunOutcomeView(

@@ -178,7 +178,9 @@ class RunOutcome:
 
     @property
     def error_message(self) -> str | None:
-        return None if self.error is None else str(self.error)
+        from promptlab_tui.core.redact import redact_secrets
+
+        return None if self.error is None else redact_secrets(str(self.error))
 
 
 # Events posted to `on_event` while a run executes (in the executing thread: the caller coalesces).

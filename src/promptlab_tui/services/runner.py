@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from promptlab_tui.core.budget import BudgetRefusal, crossed_thresholds
+from promptlab_tui.core.redact import redact_secrets
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
 from promptlab_tui.services import planning
 from promptlab_tui.services.context import ServiceContext, StartupReport
@@ -235,7 +236,8 @@ class RunService:
         repository = self.context.repository
         recorded = Settlement()
         if repository is not None:
-            message = None if error is None else (interrupted_message(error) if interrupted else str(error))
+            message = None if error is None else (interrupted_message(error) if interrupted
+                                                  else redact_secrets(str(error)))
             # A threshold may be crossed: the alerts are then recorded in the settling transaction.
             recorded = settle(repository, plan.run_id, usage, cost, status, settings,
                               settings is not None and any_threshold_reached(budget_after, settings),

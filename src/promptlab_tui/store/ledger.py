@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
 from promptlab_tui.core.budget import BudgetRefusal, BudgetSettings, PeriodStatus, Reservation, check_prompt_tokens
+from promptlab_tui.core.redact import redact_secrets
 from promptlab_tui.core.history import SETTLED_STATUSES, AlertRecord, PendingRun, RunRecord
 from promptlab_tui.core.types import CostBreakdown, Usage
 from promptlab_tui.store.budgets import insert_threshold_alerts
@@ -155,6 +156,7 @@ def _settle(conn: Connection, run_id: str, usage: Usage, cost: CostBreakdown | N
     components = (None, None, None, None) if cost is None else (
         cost.input_nanos, cost.output_nanos, cost.cached_input_nanos, cost.cache_write_nanos)
     price_version = cost.price_version if cost is not None else None
+    error = redact_secrets(error) if error else error  # the last guard before a message is stored
     rows = conn.execute(_SETTLE_SQL, (
         status, to_db(finished_at), usage.input_tokens, usage.output_tokens, usage.cached_input_tokens,
         usage.cache_write_tokens, usage.cache_write_1h_tokens, usage.reasoning_tokens, int(usage.estimated),
