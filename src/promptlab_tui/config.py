@@ -47,6 +47,10 @@ class RetrySettings:
     max_total_wait_seconds: float = 30.0  # give up (RateLimited) rather than wait longer than this in total
 
 
+MAX_TIMEOUT_S = 3600.0  # NaN and inf fail every comparison, so each bound is written as `0 < x <= limit`
+MAX_PROMPT_FILE_MB = 4096.0
+
+
 @dataclass
 class AppConfig:
     providers: dict[str, ProviderSettings] = field(default_factory=dict)
@@ -56,12 +60,14 @@ class AppConfig:
     default_model: str | None = None
     default_provider: str | None = None
     request_timeout_seconds: float = 60.0
+    max_prompt_file_mb: float = 64.0  # a bigger prompt file is refused before it is read (`run`, `estimate`)
     retry: RetrySettings = field(default_factory=RetrySettings)
     extra: dict[str, Any] = field(default_factory=dict)  # other sections, kept as they are on save
     source: Path | None = field(default=None, compare=False)
 
 
-_TOP_KEYS = {"retention_days", "theme", "timezone", "default_model", "default_provider", "request_timeout_seconds"}
+_TOP_KEYS = {"retention_days", "theme", "timezone", "default_model", "default_provider", "request_timeout_seconds",
+             "max_prompt_file_mb"}
 _PROVIDER_KEYS = {f for f in ProviderSettings.__dataclass_fields__}
 _RETRY_KEYS = {f for f in RetrySettings.__dataclass_fields__}
 
@@ -70,6 +76,15 @@ def default_config_path() -> Path:
     from promptlab_tui.paths import app_paths
 
     return app_paths().config_file
+
+
+def prompt_file_limit_bytes() -> int:
+    """`max_prompt_file_mb` in bytes; the default when the config cannot be read (its error is reported elsewhere)."""
+    try:
+        megabytes = load_config().max_prompt_file_mb
+    except ConfigError:
+        megabytes = AppConfig.max_prompt_file_mb
+    return int(megabytes * 1024 * 1024)
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> AppConfig:
@@ -140,8 +155,14 @@ def _set_top(cfg: AppConfig, key: str, value: Any, where: _Locator) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise where.error(None, key, f"expected a whole number of days >= 1 (or leave it out to keep everything), got {value!r}")
     elif key == "request_timeout_seconds":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise where.error(None, key, f"expected a number of seconds > 0, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT_S:
+            raise where.error(None, key, f"expected a number of seconds > 0 and at most {MAX_TIMEOUT_S:g}, "
+                                         f"got {value!r}")
+        value = float(value)
+    elif key == "max_prompt_file_mb":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_PROMPT_FILE_MB:
+            raise where.error(None, key, f"expected a size in MB > 0 and at most {MAX_PROMPT_FILE_MB:g}, "
+                                         f"got {value!r}")
         value = float(value)
     elif not isinstance(value, str) or not value.strip():
         raise where.error(None, key, f"expected a non-empty string, got {value!r}")
@@ -234,6 +255,8 @@ def _config_to_dict(cfg: AppConfig) -> dict[str, Any]:
             data[key] = getattr(cfg, key)
     if cfg.request_timeout_seconds != AppConfig.request_timeout_seconds:
         data["request_timeout_seconds"] = cfg.request_timeout_seconds
+    if cfg.max_prompt_file_mb != AppConfig.max_prompt_file_mb:
+        data["max_prompt_file_mb"] = cfg.max_prompt_file_mb
     if cfg.retry != RetrySettings():
         data["retry"] = dict(vars(cfg.retry))
     if cfg.providers:

@@ -93,10 +93,11 @@ def _session_id() -> str:
 
 
 def _load(path: str) -> Any:
+    from promptlab_tui.config import prompt_file_limit_bytes
     from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file
 
     try:
-        return load_prompt_file(path)
+        return load_prompt_file(path, prompt_file_limit_bytes())
     except PromptFileError as error:
         raise CliError(str(error), EXIT_BAD_INPUT) from None
     except OSError as error:
