@@ -49,6 +49,8 @@ class RetrySettings:
 
 MAX_TIMEOUT_S = 3600.0  # NaN and inf fail every comparison, so each bound is written as `0 < x <= limit`
 MAX_PROMPT_FILE_MB = 4096.0
+# A retry storm against a 429 server is what unbounded values allow (852 requests in 40 s were seen).
+_RETRY_BOUNDS = {"max_attempts": 10, "base_delay_seconds": 60.0, "max_total_wait_seconds": 600.0}
 
 
 @dataclass
@@ -221,10 +223,11 @@ def _retry(value: Any, where: _Locator) -> RetrySettings:
     for key, item in value.items():
         if key not in _RETRY_KEYS:
             raise where.error("retry", key, f"unknown setting (expected one of {', '.join(sorted(_RETRY_KEYS))})")
-        if isinstance(item, bool) or not isinstance(item, (int, float)) or item < 0:
-            raise where.error("retry", key, f"expected a number >= 0, got {item!r}")
-        if key == "max_attempts" and (not isinstance(item, int) or item < 1):
-            raise where.error("retry", key, f"expected a whole number >= 1, got {item!r}")
+        top = _RETRY_BOUNDS[key]
+        if key == "max_attempts" and (isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= top):
+            raise where.error("retry", key, f"expected a whole number >= 1 and at most {top:g}, got {item!r}")
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not 0 <= item <= top:  # NaN fails too
+            raise where.error("retry", key, f"expected a number of seconds >= 0 and at most {top:g}, got {item!r}")
         setattr(settings, key, item if key == "max_attempts" else float(item))
     return settings
 
