@@ -56,7 +56,9 @@ def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
     if outcome.plan.capped:
         notes.append(f"capped to {outcome.plan.max_tokens:,} max tokens to fit the budget")
     if outcome.error is not None:
-        notes.insert(0, str(outcome.error))
+        notes.insert(0, outcome.error_message)
+    if getattr(outcome, "record_note", None):
+        notes.append(outcome.record_note)
     return RunOutcomeView(
         status=STATUS_LABELS.get(outcome.status, "failed"),
         input_tokens=usage.input_tokens,
