@@ -1,4 +1,4 @@
-"""SQLModel tables of the local history (schema version 3). Only the store imports this module.
+"""SQLModel tables of the local history (schema version 4; the dashboard's rollups in `tables_rollup`). Only the store imports this module.
 
 Timestamps are timezone-aware UTC (stored by SQLite as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text,
 which sorts in time order); money is integer nano-dollars; NULL cost means "no price".
@@ -37,6 +37,7 @@ class RunRow(SQLModel, table=True):
     prompt_name: str | None = None
     prompt_id: str | None = None
     tags: str | None = None  # JSON list
+    source: str | None = None  # where the run came from: lab, run, compare, batch, fallback
     max_tokens: int | None = None
     input_tokens: int = 0
     output_tokens: int = 0
@@ -203,3 +204,6 @@ class MetaRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+from promptlab_tui.store import tables_rollup  # noqa: E402,F401  (registers the dashboard's rollup tables)
