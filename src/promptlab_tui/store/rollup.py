@@ -77,7 +77,7 @@ def add_to_rollup(conn: Connection, tz_name: str, created_at: datetime, provider
     conn.execute(_UPSERT_TOTAL, (day, *sums[:-1]))
     conn.execute(_UPSERT_MODEL, (day, provider, model, *sums))
     conn.execute(_UPSERT_PROMPT, (day, prompt_name or "", *sums))
-    add_dimensions(conn, day, hour, sums, tags, source, provider, model, prompt_id)
+    add_dimensions(conn, day, hour, sums, tags, source, provider, model, prompt_id, prompt_name)
 
 
 def rebuild_rollup(conn: Any, tz_name: str | None) -> str:

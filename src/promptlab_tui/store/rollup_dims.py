@@ -33,16 +33,20 @@ def _upsert(table: str, keys: tuple[str, ...]) -> str:
 
 
 _UPSERTS = {table: _upsert(table, keys) for table, keys in DIMENSION_TABLES.items()}
+_UPSERTS["daily_input"] = _UPSERTS["daily_input"].replace(
+    "(day, provider, model, prompt_id, runs", "(day, provider, model, prompt_id, prompt_name, runs").replace(
+    "VALUES (?", "VALUES (?, ?", 1)
 
 
 def add_dimensions(conn: Connection, day: str, hour: int, sums: Sequence[int], tags: Sequence[str],
-                   source: str | None, provider: str, model: str, prompt_id: str | None) -> None:
+                   source: str | None, provider: str, model: str, prompt_id: str | None,
+                   prompt_name: str | None = None) -> None:
     """Count one settled run (`sums` in the order of SUMS) in every dimension table."""
     conn.executemany(_UPSERTS["daily_tag"], [(day, tag, *sums) for tag in (tuple(dict.fromkeys(tags)) or ("",))])
     conn.execute(_UPSERTS["daily_source"], (day, source or "", *sums))
     conn.execute(_UPSERTS["daily_hour"], (day, hour, *sums))
     if prompt_id:
-        conn.execute(_UPSERTS["daily_input"], (day, provider, model, prompt_id, *sums))
+        conn.execute(_UPSERTS["daily_input"], (day, provider, model, prompt_id, prompt_name or "", *sums))
 
 
 _RAW_SUMS = ("COUNT(*), SUM(r.input_tokens), SUM(r.output_tokens), SUM(r.cached_input_tokens), "
@@ -62,8 +66,8 @@ def rebuild_dimensions(conn: Connection, tz_name: str) -> None:
     conn.execute(f"""INSERT INTO daily_source (day, source, {', '.join(SUMS)})
         SELECT d.day, COALESCE(r.source, ''), {_RAW_SUMS} FROM rollup_days AS d CROSS JOIN run AS r
         WHERE {where} GROUP BY d.day, COALESCE(r.source, '')""")
-    conn.execute(f"""INSERT INTO daily_input (day, provider, model, prompt_id, {', '.join(SUMS)})
-        SELECT d.day, r.provider, r.model, r.prompt_id, {_RAW_SUMS} FROM rollup_days AS d CROSS JOIN run AS r
+    conn.execute(f"""INSERT INTO daily_input (day, provider, model, prompt_id, prompt_name, {', '.join(SUMS)})
+        SELECT d.day, r.provider, r.model, r.prompt_id, COALESCE(MIN(r.prompt_name), ''), {_RAW_SUMS} FROM rollup_days AS d CROSS JOIN run AS r
         WHERE {where} AND r.prompt_id IS NOT NULL GROUP BY d.day, r.provider, r.model, r.prompt_id""")
     _rebuild_hours(conn, tz_name)
 

@@ -57,3 +57,4 @@ class DailyInputRow(_Sums, table=True):
     provider: str = Field(primary_key=True)
     model: str = Field(primary_key=True)
     prompt_id: str = Field(primary_key=True)
+    prompt_name: str = ""  # the name the input was first run under (for showing it)
