@@ -52,10 +52,14 @@ def _mean(values: list[int]) -> int:
 
 def daily_rates(daily_cost: Mapping[date, int], today: date, first_recorded: date | None,
                 today_cost: int, seconds_elapsed: int, day_seconds: int = DAY_SECONDS) -> tuple[dict[int, DailyRate], str, int]:
-    """(rate per weekday 0-6, the method in words, closed days used)."""
+    """(rate per weekday 0-6, the method in words, closed days used).
+
+    History starts at `first_recorded` (default: the first day of `daily_cost`; none when it is empty).
+    """
     start = today - timedelta(days=TRAILING_DAYS)
-    if first_recorded is not None:
-        start = max(start, first_recorded)
+    if first_recorded is None:
+        first_recorded = min((day for day, cost in daily_cost.items() if cost), default=today)
+    start = max(start, first_recorded)
     window = [start + timedelta(days=i) for i in range((today - start).days)]
     if len(window) >= 7:
         rates = {}
