@@ -58,7 +58,8 @@ def from_db(value: str | datetime | None) -> datetime | None:
 
 
 def tags_to_db(tags: Sequence[str]) -> str | None:
-    return json.dumps(list(tags)) if tags else None
+    """JSON list, each tag once (a run counts once in each of its tags)."""
+    return json.dumps(list(dict.fromkeys(tags))) if tags else None
 
 
 def tags_from_db(value: str | None) -> tuple[str, ...]:
