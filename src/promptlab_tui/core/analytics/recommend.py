@@ -93,7 +93,7 @@ def switch_model(groups: Iterable[UsageGroup], price_of: PriceOf,
         name = group.prompt or "(no name)"
         title = (f"{group.model} runs of prompt {name}: {format_usd(totals.cost_nanos)} {label}; on "
                  f"{candidate.model} {format_usd(cost)}{_pct(cost, totals.cost_nanos)}")
-        how = (f"{totals.runs:,} runs: {totals.total_input_tokens:,} input tokens ({totals.cached_input_tokens:,} "
+        how = (f"runs: {totals.runs:,}; {totals.total_input_tokens:,} input tokens ({totals.cached_input_tokens:,} "
                f"cached), {totals.output_tokens:,} output tokens; {REPRICE_METHOD} ({candidate.version})")
         change = Change(group.prompt, "model", group.model, candidate.model) if group.prompt in saved else None
         out.append(Recommendation("switch_model", title, how, saving, _monthly(saving, days), group.provider,
