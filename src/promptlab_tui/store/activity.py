@@ -36,6 +36,7 @@ class ActivityQuery:
     status: str | None = None
     source: str | None = None
     text: str | None = None  # part of the prompt name, any case
+    prompt: str | None = None  # the exact prompt name ('' for runs without one)
     start: datetime | None = None  # [start, end) of created_at
     end: datetime | None = None
     limit: int = 50
@@ -64,6 +65,9 @@ def activity_rows(conn: Connection, query: ActivityQuery,
         clauses.append("EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(tags) AND tags LIKE '[%' THEN tags "
                        "ELSE '[]' END) AS t WHERE t.value = ?)")
         params.append(query.tag)
+    if query.prompt is not None:
+        clauses.append("COALESCE(prompt_name, '') = ?")
+        params.append(query.prompt)
     if query.text:
         clauses.append("prompt_name LIKE ? ESCAPE '\\'")
         params.append(f"%{_escape_like(query.text)}%")
