@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from promptlab_tui.core.analytics.figures import Totals
-from promptlab_tui.core.analytics.repricing import REPRICE_METHOD, UsageGroup, output_cost, reprice
+from promptlab_tui.core.analytics.repricing import REPRICE_METHOD, UsageGroup, output_cost, rates_for, reprice
 from promptlab_tui.core.money import format_usd, token_cost_nanos
-from promptlab_tui.core.pricing_cost import request_rates
 
 if TYPE_CHECKING:
     from promptlab_tui.core.pricing import ModelPrice
@@ -116,7 +115,7 @@ def input_grew(current: Iterable[UsageGroup], previous: Mapping[tuple[str, str, 
         if price is None:
             continue
         extra = now.total_input_tokens - avg_before * now.runs
-        saving = token_cost_nanos(extra, request_rates(price, "standard", avg_now).input)
+        saving = token_cost_nanos(extra, rates_for(price, avg_now).input)
         if saving < max(min_savings_nanos, 1):
             continue
         title = (f"prompt {group.prompt} on {group.model}: input grew from {avg_before:,} to {avg_now:,} tokens "
@@ -144,7 +143,7 @@ def lower_max_tokens(groups: Iterable[UsageGroup], samples: Mapping[tuple[str, s
         suggested = max(64, -(-(p99 * 5 // 4) // 64) * 64)  # p99 + 25 %, rounded up to 64
         if sent < 2 * p99 or sent - suggested < 256:
             continue
-        freed = token_cost_nanos(sent - suggested, request_rates(price, "standard").output)
+        freed = token_cost_nanos(sent - suggested, rates_for(price, 0).output)
         title = (f"prompt {group.prompt} on {group.model}: max tokens {sent:,}, but 99 % of answers use at most "
                  f"{p99:,} tokens; {suggested:,} would do")
         how = (f"p99 of output tokens over the last {len(sample.outputs):,} completed runs; you pay for tokens used, "
@@ -163,7 +162,7 @@ def use_caching(inputs: Iterable[tuple[str, str, str, Totals]], names: Mapping[s
         price = price_of(provider, model)
         if totals.runs < 2 or price is None or price.cached_input is None or price.cached_input >= price.input:
             continue
-        rates = request_rates(price, "standard", totals.total_input_tokens // totals.runs)
+        rates = rates_for(price, totals.total_input_tokens // totals.runs)
         first = totals.input_tokens // totals.runs  # the first run of each input still pays the full rate
         repeated = totals.input_tokens - first
         saving = token_cost_nanos(repeated, rates.input) - token_cost_nanos(repeated, rates.cached_input)
@@ -194,7 +193,7 @@ def trim_context(groups: Iterable[UsageGroup], price_of: PriceOf, days: int, min
         if avg_in <= CONTEXT_LIMIT or avg_out >= SHORT_ANSWER:
             continue
         cut = (avg_in - CONTEXT_LIMIT) * totals.runs
-        saving = token_cost_nanos(cut, request_rates(price, "standard", avg_in).input)
+        saving = token_cost_nanos(cut, rates_for(price, avg_in).input)
         if saving < max(min_savings_nanos, 1):
             continue
         name = group.prompt or "(no name)"

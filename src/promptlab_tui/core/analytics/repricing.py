@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from promptlab_tui.core.analytics.figures import Totals
 from promptlab_tui.core.money import token_cost_nanos
-from promptlab_tui.core.pricing_cost import request_rates
+from promptlab_tui.core.pricing_cost import Rates, request_rates
 
 if TYPE_CHECKING:
     from promptlab_tui.core.pricing import ModelPrice
@@ -31,10 +31,25 @@ class UsageGroup:
     totals: Totals
 
 
+_RATES: dict[tuple[str, bool], Rates] = {}  # (price version, long context applies) -> rates; a few entries
+
+
+def rates_for(price: ModelPrice, mean_input: int) -> Rates:
+    """The standard-tier rates of a request of `mean_input` tokens (cached: recommendations re-price thousands)."""
+    long_context = price.long_context is not None and mean_input > price.long_context.above
+    key = (price.version, long_context)
+    rates = _RATES.get(key)
+    if rates is None:
+        if len(_RATES) > 4096:
+            _RATES.clear()
+        rates = _RATES[key] = request_rates(price, "standard", mean_input)
+    return rates
+
+
 def reprice(price: ModelPrice, totals: Totals) -> int:
     """What `totals`' tokens cost at `price` (nanos)."""
     mean_input = totals.total_input_tokens // totals.runs if totals.runs else 0
-    rates = request_rates(price, "standard", mean_input)
+    rates = rates_for(price, mean_input)
     return (token_cost_nanos(totals.input_tokens, rates.input)
             + token_cost_nanos(totals.cached_input_tokens, rates.cached_input)
             + token_cost_nanos(totals.cache_write_tokens, rates.cache_write)
@@ -43,7 +58,7 @@ def reprice(price: ModelPrice, totals: Totals) -> int:
 
 def output_cost(price: ModelPrice, totals: Totals) -> int:
     mean_input = totals.total_input_tokens // totals.runs if totals.runs else 0
-    return token_cost_nanos(totals.output_tokens, request_rates(price, "standard", mean_input).output)
+    return token_cost_nanos(totals.output_tokens, rates_for(price, mean_input).output)
 
 
 @dataclass(frozen=True)
