@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from promptlab_tui.core.analytics.periods import Period, PeriodError, budget_kind, parse_period
+from promptlab_tui.core.analytics.periods import Period, PeriodError, budget_kind, budget_period, parse_period
 
 TODAY = date(2026, 12, 10)  # a Thursday
 
@@ -69,3 +69,9 @@ def test_the_budget_that_matches_a_period():
     assert budget_kind(parse_period("month", TODAY)) == "monthly"
     assert budget_kind(parse_period("last-month", TODAY)) == "monthly"
     assert budget_kind(parse_period("30d", TODAY)) is None
+
+
+def test_an_alert_s_budget_period_opens_as_its_dashboard_period():
+    assert budget_period("daily", TODAY) == parse_period("today", TODAY)
+    assert budget_period("weekly", TODAY) == parse_period("week", TODAY)
+    assert budget_period("monthly", date(2026, 2, 14)) == Period("month", date(2026, 2, 1), date(2026, 3, 1))

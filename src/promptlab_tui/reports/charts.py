@@ -62,8 +62,8 @@ def _scale(top: int) -> int:
 
 
 def daily_cost(view: DashboardView, width: float = 500, height: float = 160) -> Chart:
-    chart = Chart("Daily cost", width, height, legend="bars: actual; light bars: forecast; red line: the budget's "
-                                                      "daily share")
+    chart = Chart("Daily cost", width, height, legend="bars: actual; light bars: forecast"
+                  + ("; red dashed line: the budget's daily share" if view.cards.budget_nanos else ""))
     left, bottom, top = 46, height - 18, 12
     actual = {p.first: p.totals.cost_nanos for p in view.daily}
     projected = dict(view.forecast.projection)

@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Callable
 from promptlab_tui.core.analytics.figures import (
     Breakdown, BreakdownRow, HeatMap, SeriesPoint, SummaryCards, Totals, breakdown, heat_map, series, summary_cards)
 from promptlab_tui.core.analytics.forecast import TRAILING_DAYS, Forecast, forecast
-from promptlab_tui.core.analytics.periods import Period, budget_kind, parse_period
+from promptlab_tui.core.analytics.periods import Period, budget_kind, budget_period, parse_period
 from promptlab_tui.core.budget import day_bounds, local_timezone_name, zone
 from promptlab_tui.services.context import ServiceContext
 from promptlab_tui.store.analytics import Filters, first_recorded_day, grouped_sums
 from promptlab_tui.store.codec import utc_now
 
 if TYPE_CHECKING:
+    from promptlab_tui.core.history import AlertRecord
     from promptlab_tui.core.analytics.quality import Accuracy, Efficiency
     from promptlab_tui.core.analytics.repricing import WhatIf
     from promptlab_tui.services.dashboard_activity import ActivityPage, ActivityQuery, RunDetail
@@ -93,6 +94,10 @@ class DashboardService:
             with self._read() as conn:
                 first = first_recorded_day(conn)
         return parse_period(text, self.today(), first)
+
+    def period_of_alert(self, alert: AlertRecord) -> Period:
+        """The period an alert (or a budget refusal's period kind and start) is about, to open the dashboard on."""
+        return budget_period(alert.period_kind, alert.period_start.astimezone(zone(self.timezone())).date())
 
     # --- the overview --------------------------------------------------------------------------
     def overview(self, period: Period, group_by: str = "model", filters: Filters | None = None) -> DashboardView:

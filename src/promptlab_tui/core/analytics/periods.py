@@ -144,3 +144,16 @@ def budget_kind(period: Period) -> str | None:
     if period.first.day == 1 and period.end.day == 1 and period.end == _add_months(period.first, 1):
         return "monthly"
     return None
+
+
+def budget_period(kind: str, day: date) -> Period:
+    """The dashboard period of a budget period (an alert's): the day, ISO week or month containing `day`."""
+    if kind == "daily":
+        return Period("today", day, day + timedelta(days=1))
+    if kind == "weekly":
+        first = day - timedelta(days=day.weekday())
+        return Period("week", first, first + timedelta(days=7))
+    if kind == "monthly":
+        first = day.replace(day=1)
+        return Period("month", first, _add_months(first, 1))
+    raise PeriodError(f"budget period {kind!r}: expected daily, weekly or monthly")
