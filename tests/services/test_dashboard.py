@@ -133,3 +133,23 @@ def test_stepping_periods_and_an_empty_history():
     view = service.overview(service.period("month").previous(), "tag")
     assert view.empty and not view.has_history and view.forecast.projected_nanos == 0
     assert (view.period.first, view.period.last) == (date(2026, 10, 1), date(2026, 10, 31))
+
+
+def test_a_recommendation_is_applied_to_its_saved_prompt_undone_and_its_effect_shown(dashboard, tmp_path):
+    from promptlab_tui.core.promptfile import load_prompt_file
+    from promptlab_tui.services.dashboard_apply import ChangeConflict
+
+    path = tmp_path / "summarise.md"
+    path.write_text('+++\nname = "summarise"\nmodel = "gpt-4o"\nmax_tokens = 2048\n+++\n\nSummarise this.\n')
+    dashboard.context.repository.save_prompt_ref("summarise", str(path))
+    rec = dashboard.recommendations(dashboard.period("month"), min_savings_nanos=0).items[0]
+    assert rec.change is not None and (rec.change.old, rec.change.new) == ("gpt-4o", "gpt-4o-mini")
+    applied = dashboard.apply(rec.change)
+    assert load_prompt_file(path).model == "gpt-4o-mini"
+    (shown,) = dashboard.achieved()
+    assert shown.before_nanos == 700_000_000 and shown.runs_after == 0  # $0.70 a run in the 30 days before
+    dashboard.undo(applied)
+    assert load_prompt_file(path).model == "gpt-4o" and dashboard.achieved() == []
+    with pytest.raises(ChangeConflict, match="now has model gpt-4o, not gpt-4.1"):
+        dashboard.apply(type(rec.change)("summarise", "model", "gpt-4.1", "gpt-4o-mini"))
+    assert load_prompt_file(path).model == "gpt-4o"

@@ -8,6 +8,8 @@
     what = service.what_if(period, "gpt-4o-mini")              # the period's runs re-priced on one model
     page = service.activity(ActivityQuery(sort="cost"))        # keyset pages: service.activity(q, page.next_cursor)
     detail = service.run_detail(run_id)                        # messages, answer, tokens, cost lines, estimate
+    applied = service.apply(recs.items[0].change)              # edit the saved prompt; service.undo(applied)
+    done = service.achieved()                                  # cost per run before / since each applied change
     token = service.change_token()                             # cheap; differs once any run settles (any process)
 
 Everything reads the per-day rollups (fast at a million runs); call from a worker thread, never a handler.
@@ -32,6 +34,8 @@ from promptlab_tui.store.codec import utc_now
 if TYPE_CHECKING:
     from promptlab_tui.core.history import AlertRecord
     from promptlab_tui.core.analytics.quality import Accuracy, Efficiency
+    from promptlab_tui.core.analytics.recommend import Change
+    from promptlab_tui.services.dashboard_apply import Achieved, AppliedChange
     from promptlab_tui.core.analytics.repricing import WhatIf
     from promptlab_tui.services.dashboard_activity import ActivityPage, ActivityQuery, RunDetail
     from promptlab_tui.services.dashboard_insights import RecommendationsView
@@ -185,6 +189,24 @@ class DashboardService:
         from promptlab_tui.services.dashboard_activity import run_detail
 
         return run_detail(self, run_id)
+
+    def apply(self, change: Change) -> AppliedChange:
+        """Apply a recommendation's change to its saved prompt (ChangeConflict if the prompt changed since)."""
+        from promptlab_tui.services.dashboard_apply import apply_change
+
+        return apply_change(self, change)
+
+    def undo(self, applied: AppliedChange) -> None:
+        """Put the prompt back as it was before `apply` (ChangeConflict if it was edited since)."""
+        from promptlab_tui.services.dashboard_apply import undo_change
+
+        undo_change(self, applied)
+
+    def achieved(self) -> list[Achieved]:
+        """Every applied change with the prompt's cost per run before (30 days) and since."""
+        from promptlab_tui.services.dashboard_apply import achieved
+
+        return achieved(self)
 
     def change_token(self) -> tuple:
         """Cheap (two indexed lookups): changes whenever a run is reserved or settles, in any process."""
