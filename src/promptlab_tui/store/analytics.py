@@ -31,7 +31,8 @@ _RAW_SUMS = ("COUNT(*), SUM(r.input_tokens), SUM(r.output_tokens), SUM(r.cached_
 _TAGS_OF = "json_each(CASE WHEN json_valid(r.tags) AND r.tags LIKE '[%' THEN r.tags ELSE '[]' END)"
 # grouping -> (rollup table, key columns); the raw path's key expressions are in _RAW_KEYS
 _TABLES = {
-    "total": ("daily_total", ()), "day": ("daily_total", ("day",)), "model": ("daily_model", ("provider", "model")),
+    # totals and days from the per-model table: it counts error runs too (a month is ~30 x models rows)
+    "total": ("daily_model", ()), "day": ("daily_model", ("day",)), "model": ("daily_model", ("provider", "model")),
     "provider": ("daily_model", ("provider",)), "prompt": ("daily_prompt", ("prompt_name",)),
     "tag": ("daily_tag", ("tag",)), "source": ("daily_source", ("source",)),
     "model_prompt": ("daily_rollup", ("provider", "model", "prompt_name")), "hour": ("daily_hour", ("day", "hour")),
