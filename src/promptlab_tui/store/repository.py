@@ -139,6 +139,13 @@ class HistoryRepository:
         """Newest first; `before=(last.created_at, last.id)` gives the next page."""
         return queries.recent_runs(self.db, limit, before, include_text)
 
+    def activity(self, query, cursor: tuple | None = None) -> tuple[list[RunRecord], tuple | None]:
+        """A keyset page of runs by `store.activity.ActivityQuery` (sort, filters): (runs, next cursor or None)."""
+        from promptlab_tui.store.activity import activity_rows
+
+        with self.db.raw_read() as conn:
+            return activity_rows(conn, query, cursor)
+
     def iter_runs(self, start: datetime | None = None, end: datetime | None = None) -> Iterator[RunRecord]:
         return queries.iter_runs(self.db, start, end)
 
