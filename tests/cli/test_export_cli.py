@@ -133,8 +133,8 @@ def test_focus_rows_split_each_run_by_token_kind_and_sum_to_its_cost(tmp_path, c
         rows = list(csv.DictReader(handle))
     cached = [row for row in rows if row["x_RunId"] == ids["cached"]]
     assert [(r["x_TokenKind"], r["ConsumedQuantity"], r["BilledCost"]) for r in cached] == [
-        ("input", "1000", "0.0025"), ("cached-input", "1000", "0.00125"), ("cache-write", "1000", "0.00375"),
-        ("output", "1000", "0.01")]
+        ("input", "1000.0", "0.0025"), ("cached-input", "1000.0", "0.00125"), ("cache-write", "1000.0", "0.00375"),
+        ("output", "1000.0", "0.01")]
     first = cached[0]
     assert first["ProviderName"] == "Anthropic" and first["ServiceName"] == "Anthropic API"
     assert first["ServiceCategory"] == "AI and Machine Learning" and first["ChargeCategory"] == "Usage"

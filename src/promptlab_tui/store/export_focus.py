@@ -54,6 +54,8 @@ def focus_columns(labels: Mapping[str, str]) -> list[tuple[str, str]]:
         ("BilledCost", usd_sql("cost")), ("EffectiveCost", usd_sql("cost")), ("ListCost", usd_sql("cost")),
         ("ContractedCost", usd_sql("cost")),
         ("ListUnitPrice", unit_price), ("ContractedUnitPrice", unit_price),
+        ("PricingCurrencyListUnitPrice", unit_price), ("PricingCurrencyContractedUnitPrice", unit_price),
+        ("PricingCurrencyEffectiveCost", usd_sql("cost")),
         ("BillingCurrency", "'USD'"), ("PricingCurrency", "'USD'"), ("InvoiceId", "NULL"),  # promptlab never sees the provider's invoice
         ("BillingAccountId", "'promptlab:' || run.provider"), ("BillingAccountName", provider),
         ("BillingAccountType", "'Billing Account'"),
@@ -70,12 +72,18 @@ def focus_columns(labels: Mapping[str, str]) -> list[tuple[str, str]]:
         ("ServiceSubcategory", "'Generative AI'"),
         ("SkuId", f"run.provider || ':' || run.model || ':' || {label}"),
         ("SkuPriceId", f"COALESCE(run.price_version, run.provider || ':' || run.model) || ':' || {label}"),
-        ("SkuMeter", label),
+        ("SkuMeter", label), ("SkuPriceDetails", f"json_object('x_TokenKind', {label})"),
         ("PricingCategory", "'Standard'"),
         ("PricingQuantity", _decimal("qty", 6)), ("PricingUnit", "'1000000 Tokens'"),
-        ("ConsumedQuantity", "qty"), ("ConsumedUnit", "'Tokens'"),
+        # A decimal column: written '438.0' so that readers do not infer integers.
+        ("ConsumedQuantity", "printf('%d.0', qty)"), ("ConsumedUnit", "'Tokens'"),
         ("ResourceId", "run.prompt_name"), ("ResourceName", "run.prompt_name"),
         ("ResourceType", "CASE WHEN run.prompt_name IS NULL THEN NULL ELSE 'Prompt' END"),
+        # No commitment discounts or capacity reservations exist for pay-as-you-go API tokens.
+        *((name, "NULL") for name in (
+            "CommitmentDiscountCategory", "CommitmentDiscountId", "CommitmentDiscountName", "CommitmentDiscountQuantity",
+            "CommitmentDiscountStatus", "CommitmentDiscountType", "CommitmentDiscountUnit", "CapacityReservationId",
+            "CapacityReservationStatus")),
         ("RegionId", "NULL"), ("RegionName", "NULL"), ("AvailabilityZone", "NULL"),
         ("Tags", tags),
         ("x_RunId", "run.id"), ("x_Model", "run.model"), ("x_Status", "run.status"),
