@@ -107,7 +107,11 @@ def openai_high_detail_size(width: int, height: int) -> tuple[int, int]:
     scale = min(1.0, 2048 / max(width, height))
     width, height = width * scale, height * scale
     scale = min(1.0, 768 / min(width, height))
-    return math.floor(width * scale), math.floor(height * scale)
+    return _floor(width * scale), _floor(height * scale)
+
+
+def _floor(value: float) -> int:
+    return math.floor(value + 1e-9)  # 3000 * (1568 / 3000) is 1567.9999... in floating point
 
 
 def openai_patches(width: int, height: int) -> int:
@@ -140,7 +144,7 @@ def openai_image_tokens(model: str, width: int, height: int, detail: str) -> tup
 def anthropic_image_size(width: int, height: int) -> tuple[int, int]:
     """The size Claude sees: long edge at most 1568 px and at most ~1.15 MP, aspect ratio kept."""
     scale = min(1.0, ANTHROPIC_MAX_EDGE / max(width, height), math.sqrt(ANTHROPIC_MAX_PIXELS / (width * height)))
-    return math.floor(width * scale), math.floor(height * scale)
+    return _floor(width * scale), _floor(height * scale)
 
 
 def anthropic_image_tokens(width: int, height: int) -> int:
