@@ -145,17 +145,16 @@ def output_stats(db: Database, model: str, prompt_name: str | None = None) -> Ou
 
 
 def calibration_ratio(db: Database, model: str) -> float | None:
-    """Actual input tokens / locally estimated ones over recent runs with reported usage (None: no data)."""
+    """The calibration factor learned from the model's recent runs with reported usage (None: no data):
+    a `core.calibration.CalibrationFactor` (median of ratios, bounded, with its runs and upper bound)."""
+    from promptlab_tui.core.calibration import learn_calibration
+
     with db.raw_read() as conn:
-        row = conn.execute(
-            "SELECT SUM(actual), SUM(estimated) FROM (SELECT input_tokens + cached_input_tokens + cache_write_tokens"
-            " + cache_write_1h_tokens AS actual, estimate_input_tokens AS estimated FROM run WHERE model = ? AND "
-            "status = 'completed' AND NOT usage_estimated AND estimate_input_tokens > 0 "
-            f"ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW})", (model,)).fetchone()
-    actual, estimated = row
-    if not estimated:
-        return None
-    return actual / estimated
+        rows = conn.execute(
+            "SELECT estimate_input_tokens, input_tokens + cached_input_tokens + cache_write_tokens"
+            " + cache_write_1h_tokens FROM run WHERE model = ? AND status = 'completed' AND NOT usage_estimated"
+            f" AND estimate_input_tokens > 0 ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW}", (model,)).fetchall()
+    return learn_calibration((int(estimated), int(actual)) for estimated, actual in rows)
 
 
 def rollup_rows(db: Database, start_day: str, end_day: str) -> list[RollupRow]:
