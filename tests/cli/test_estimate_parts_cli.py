@@ -95,3 +95,28 @@ def test_estimate_shows_the_expected_duration_from_past_runs(fake_provider_env, 
     assert 0 < duration["p50_ms"] <= duration["p90_ms"] and duration["basis"] == "this prompt's 3 runs"
     assert main(["estimate", str(path)]) == 0
     assert "duration  ~" in capsys.readouterr().out
+
+
+def test_count_online_makes_an_approximate_estimate_exact_and_falls_back_offline(fake_provider_env, tmp_path, capsys,
+                                                                                  monkeypatch):
+    from promptlab_tui.paths import app_paths
+
+    path = tmp_path / "claude.md"
+    path.write_text('+++\nmodel = "claude-haiku-4-5"\n+++\n\nName three primes.\n')
+    assert main(["estimate", str(path), "--json"]) == 0
+    assert not json.loads(capsys.readouterr().out)["exact"]
+    assert fake_provider_env.requests == []  # off by default: nothing is sent to count
+
+    config = app_paths().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("count_online = true\n")
+    assert main(["estimate", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["exact"] and data["method"] == "online: Anthropic count_tokens"
+    assert data["input_tokens"] == fake_provider_env.last_request.usage["input_tokens"]
+
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    assert main(["estimate", str(path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert not json.loads(captured.out)["exact"]
+    assert "local count: offline" in captured.err

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 from promptlab_tui.cli.errors import EXIT_BAD_INPUT, CliError
+from promptlab_tui.core.types import TokenCount
 
 if TYPE_CHECKING:
     from promptlab_tui.core.estimate import RunEstimate
@@ -99,6 +101,10 @@ def estimate_command(args: argparse.Namespace) -> int:
     prompt, pricing = load_inputs(args)
     stats, calibration, durations = history_for(prompt, pricing, args.provider)
     request = count_prompt(prompt, calibration=calibration)
+    online = online_count(prompt, args.provider) if not request.count.exact else None
+    if online is not None and online.exact:
+        request = dataclasses.replace(request, count=TokenCount(online.tokens, exact=True,
+                                                                method=f"online: {online.source}"))
     estimate = estimate_run_cost(prompt, pricing, output_stats=stats, calibration=calibration,
                                  provider=args.provider, tier=args.tier, input_count=request.count)
     duration = expected_duration(durations[0], estimate.expected_output_tokens, estimate.p90_output_tokens,
@@ -118,6 +124,26 @@ def estimate_command(args: argparse.Namespace) -> int:
     if args.compare:
         print_comparison(estimate, alternatives)
     return 0
+
+
+def online_count(prompt: PromptSpec, provider: str | None) -> Any:
+    """The provider's own count when the user allowed it (`count_online = true`); None otherwise."""
+    from promptlab_tui.config import ConfigError, load_config
+
+    try:
+        config = load_config()
+    except ConfigError as error:
+        raise CliError(str(error), EXIT_BAD_INPUT) from error
+    if not config.count_online:
+        return None
+    from promptlab_tui.services.online_count import OnlineCounter, provider_counter
+
+    counter = OnlineCounter(provider_counter(config), debounce_s=0.0)
+    counter.submit(prompt, provider, now=0.0)
+    result = counter.flush(now=0.0)
+    if result is not None and not result.exact:
+        print(f"promptlab estimate: {result.label}", file=sys.stderr)
+    return result
 
 
 def request_parts_json(request: Any) -> dict[str, Any]:
