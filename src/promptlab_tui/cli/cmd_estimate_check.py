@@ -74,13 +74,16 @@ def summary(errors: dict[str, dict[str, list[float]]]) -> list[dict[str, Any]]:
 
 
 def check_command(args: Any) -> int:
-    from promptlab_tui.cli.cmd_estimate import load_pricing_or_fail
+    from promptlab_tui.core.pricing import PricingError, load_pricing
     from promptlab_tui.paths import app_paths
 
     folder = Path(args.file)
     if not folder.is_dir():
         raise CliError(f"{folder}: --check expects a folder of prompt files", EXIT_BAD_INPUT)
-    pricing = load_pricing_or_fail()
+    try:
+        pricing = load_pricing()
+    except PricingError as error:
+        raise CliError(f"the price table was refused:\n{error}", EXIT_BAD_INPUT) from error
     database = app_paths().database
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
