@@ -161,6 +161,12 @@ class HistoryRepository:
     def calibration_ratio(self, model: str) -> float | None:
         return queries.calibration_ratio(self.db, model)
 
+    def usage_of_prompt(self, prompt_id: str) -> list[tuple[str, int, int, int | None]]:
+        return queries.usage_of_prompt(self.db, prompt_id)
+
+    def duration_samples(self, model: str, prompt_name: str | None = None) -> list[tuple[int, int]]:
+        return queries.duration_samples(self.db, model, prompt_name)
+
     def rollup_rows(self, start_day: str, end_day: str) -> list[RollupRow]:
         return queries.rollup_rows(self.db, start_day, end_day)
 
