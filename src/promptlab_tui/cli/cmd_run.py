@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="when the budget cannot cover max tokens, run capped to what fits instead of refusing")
     parser.add_argument("--tier", default="standard", choices=["standard", "batch", "flex", "priority"],
                         help="service tier to price the run at")
+    parser.add_argument("--tag", action="append", default=[], metavar="T",
+                        help="tag the run (repeatable), beside the prompt file's own tags; reports group by tag")
     parser.add_argument("--json", action="store_true", help="print one JSON object per file (no streaming)")
     parser.set_defaults(func=run_command)
 
@@ -64,7 +66,8 @@ def run_command(args: argparse.Namespace) -> int:
     prompts = [(path, _load(path)) for path in args.files]  # every file checked before anything is spent
     service = RunService(session=SessionSpend(args.max_session_cost), session_id=_session_id())
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
-                         max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier)
+                         max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier,
+                         tags=_tags(args.tag), source="run")
     with RunSignals() as signals:  # SIGTERM and SIGHUP stop a run like Ctrl-C; nothing interrupts settling
         with _explained_errors():
             startup = service.startup_maintenance()  # record the journal, settle orphans, apply retention
@@ -84,6 +87,15 @@ def run_command(args: argparse.Namespace) -> int:
             if code != EXIT_OK:
                 return code
     return EXIT_OK
+
+
+def _tags(values: list[str]) -> tuple[str, ...]:
+    tags = tuple(dict.fromkeys(value.strip() for value in values))
+    for tag in tags:
+        if not tag or len(tag) > 64 or any(ch.isspace() or not ch.isprintable() for ch in tag):
+            raise CliError(f"--tag {tag!r}: expected a word of 1 to 64 printable characters without spaces",
+                           EXIT_BAD_INPUT)
+    return tags
 
 
 def _session_id() -> str:

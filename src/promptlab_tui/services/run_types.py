@@ -27,6 +27,8 @@ class RunOptions:
     max_cost_nanos: int | None = None  # per-run cap (`--max-cost`)
     accept_capped: bool = False  # take a run capped to what the budget still covers instead of a refusal
     tier: str = "standard"
+    tags: tuple[str, ...] = ()  # added to the prompt's own tags (`promptlab run --tag T`)
+    source: str | None = None  # where the run came from: lab, run, compare, batch, fallback (core.history.RUN_SOURCES)
 
 
 @dataclass

@@ -117,14 +117,14 @@ def reserve_run(db: Database, pending: PendingRun, settings: BudgetSettings | No
         warnings = _check(settings, pending, statuses)
         conn.execute(
             "INSERT INTO run (id, created_at, started_at, status, provider, model, user, session_id, price_version, "
-            "prompt_name, prompt_id, tags, max_tokens, input_tokens, output_tokens, cached_input_tokens, "
+            "prompt_name, prompt_id, tags, source, max_tokens, input_tokens, output_tokens, cached_input_tokens, "
             "cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, usage_estimated, estimate_input_tokens, "
             "estimate_output_tokens, expected_cost_nanos, worst_cost_nanos, reserved_nanos, pid, pid_start, "
-            "hostname, prompt_text) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, "
+            "hostname, prompt_text) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, "
             "?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (pending.run_id, to_db(created), to_db(created), pending.provider, pending.model, pending.user,
              pending.session_id, pending.price_version, pending.prompt_name, pending.prompt_id,
-             tags_to_db(pending.tags), pending.max_tokens, pending.estimate_input_tokens,
+             tags_to_db(pending.tags), pending.source, pending.max_tokens, pending.estimate_input_tokens,
              pending.estimate_output_tokens, pending.expected_cost_nanos, pending.worst_cost_nanos, worst,
              os.getpid(), _own_start_token(), _HOSTNAME, pending.prompt_text))
     after = [PeriodStatus(s.kind, s.start, s.end, s.spent_nanos, s.reserved_nanos + worst, s.limit_nanos,
@@ -170,7 +170,8 @@ def _settle(conn: Connection, run_id: str, usage: Usage, cost: CostBreakdown | N
     tokens = (usage.input_tokens, usage.output_tokens, usage.cached_input_tokens,
               usage.cache_write_tokens + usage.cache_write_1h_tokens, usage.reasoning_tokens)
     add_to_rollup(conn, rows[0][-1] or ensure_rollup_timezone(conn), record.created_at, record.provider,
-                  record.model, record.prompt_name, tokens, cost_nanos, status)
+                  record.model, record.prompt_name, tokens, cost_nanos, status, tags=record.tags,
+                  source=record.source, prompt_id=record.prompt_id)
     return record
 
 

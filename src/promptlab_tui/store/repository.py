@@ -139,6 +139,13 @@ class HistoryRepository:
         """Newest first; `before=(last.created_at, last.id)` gives the next page."""
         return queries.recent_runs(self.db, limit, before, include_text)
 
+    def activity(self, query, cursor: tuple | None = None) -> tuple[list[RunRecord], tuple | None]:
+        """A keyset page of runs by `store.activity.ActivityQuery` (sort, filters): (runs, next cursor or None)."""
+        from promptlab_tui.store.activity import activity_rows
+
+        with self.db.raw_read() as conn:
+            return activity_rows(conn, query, cursor)
+
     def iter_runs(self, start: datetime | None = None, end: datetime | None = None) -> Iterator[RunRecord]:
         return queries.iter_runs(self.db, start, end)
 
@@ -153,6 +160,12 @@ class HistoryRepository:
 
     def calibration_ratio(self, model: str) -> float | None:
         return queries.calibration_ratio(self.db, model)
+
+    def usage_of_prompt(self, prompt_id: str) -> list[tuple[str, int, int, int | None]]:
+        return queries.usage_of_prompt(self.db, prompt_id)
+
+    def duration_samples(self, model: str, prompt_name: str | None = None) -> list[tuple[int, int]]:
+        return queries.duration_samples(self.db, model, prompt_name)
 
     def rollup_rows(self, start_day: str, end_day: str) -> list[RollupRow]:
         return queries.rollup_rows(self.db, start_day, end_day)
