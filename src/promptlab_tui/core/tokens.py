@@ -251,6 +251,17 @@ def resolve_encoding(model: str) -> tuple[str | None, Encoding | None]:
     return name, (get_encoding(name) if name else None)
 
 
+# Zero-width cut candidates where counts add up (cut at match.start()); core.incremental cuts there too.
+_CUTS = {
+    O200K: re.compile(r"(?<=[\r\n])(?=[^\s/])|(?<=[A-Za-z])(?= [A-Za-z])"),
+    "default": re.compile(r"(?<=[\r\n])(?=\S)|(?<=[A-Za-z])(?= [A-Za-z])"),
+}
+
+
+def cut_pattern(encoding_name: str | None) -> re.Pattern[str]:
+    return _CUTS[O200K] if encoding_name == O200K else _CUTS["default"]
+
+
 PIECE_CHARS = 1 << 18  # a text longer than this is counted in pieces: a token list per piece, never for the whole
 
 
@@ -259,8 +270,6 @@ def sum_over_pieces(text: str, measure: Callable[[str], int], encoding_name: str
     so that a 50 MB prompt never makes a token list (or a word list) of its whole size."""
     if len(text) <= PIECE_CHARS:
         return measure(text)
-    from promptlab_tui.core.incremental import cut_pattern  # imports this module: imported here, when needed
-
     cuts, total, position = cut_pattern(encoding_name), 0, 0
     while len(text) - position > PIECE_CHARS:
         found = cuts.search(text, position + PIECE_CHARS)
