@@ -203,7 +203,7 @@ class RunService:
                             resets_at=limit.resets_at,
                             timezone_name=settings.timezone if settings is not None else "UTC")
 
-    def _checkpointer(self, plan: RunPlan) -> Callable[[int], None] | None:
+    def _checkpointer(self, plan: RunPlan) -> Callable[..., None] | None:
         repository = self.context.repository
         if repository is None:
             return None

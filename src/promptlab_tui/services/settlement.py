@@ -24,12 +24,13 @@ SETTLE_WAIT_S = 30.0  # how long a settlement keeps trying before it falls back 
 SETTLE_ATTEMPTS = 4  # for errors that waiting on a lock does not cover (full disk, I/O)
 
 
-def best_effort_checkpointer(repository: HistoryRepository, run_id: str) -> Callable[[int], None]:
-    def checkpoint(output_tokens: int) -> None:
+def best_effort_checkpointer(repository: HistoryRepository, run_id: str) -> Callable[..., None]:
+    def checkpoint(output_tokens: int, input_usage: Usage | None = None) -> None:
         from promptlab_tui.store.database import StoreError
 
         try:
-            repository.checkpoint_run(run_id, output_tokens, busy_timeout_s=CHECKPOINT_BUSY_S)
+            repository.checkpoint_run(run_id, output_tokens, busy_timeout_s=CHECKPOINT_BUSY_S,
+                                      input_usage=input_usage)
         except StoreError:
             pass  # the next checkpoint, or the settlement, records it
 
