@@ -63,6 +63,7 @@ class AppConfig:
     default_provider: str | None = None
     request_timeout_seconds: float = 60.0
     max_prompt_file_mb: float = 64.0  # a bigger prompt file is refused before it is read (`run`, `estimate`)
+    wait_budget_seconds: float = 30.0  # a run refused only for runs in flight waits this long for them to settle
     count_online: bool = False  # ask the provider's count endpoint (sends the prompt to it): only when set
     retry: RetrySettings = field(default_factory=RetrySettings)
     extra: dict[str, Any] = field(default_factory=dict)  # other sections, kept as they are on save
@@ -70,7 +71,7 @@ class AppConfig:
 
 
 _TOP_KEYS = {"retention_days", "theme", "timezone", "default_model", "default_provider", "request_timeout_seconds",
-             "max_prompt_file_mb", "count_online"}
+             "max_prompt_file_mb", "count_online", "wait_budget_seconds"}
 _PROVIDER_KEYS = {f for f in ProviderSettings.__dataclass_fields__}
 _RETRY_KEYS = {f for f in RetrySettings.__dataclass_fields__}
 
@@ -161,6 +162,11 @@ def _set_top(cfg: AppConfig, key: str, value: Any, where: _Locator) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT_S:
             raise where.error(None, key, f"expected a number of seconds > 0 and at most {MAX_TIMEOUT_S:g}, "
                                          f"got {value!r}")
+        value = float(value)
+    elif key == "wait_budget_seconds":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_TIMEOUT_S:
+            raise where.error(None, key, f"expected a number of seconds >= 0 and at most {MAX_TIMEOUT_S:g} "
+                                         f"(0: refuse at once), got {value!r}")
         value = float(value)
     elif key == "max_prompt_file_mb":
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_PROMPT_FILE_MB:
@@ -264,6 +270,8 @@ def _config_to_dict(cfg: AppConfig) -> dict[str, Any]:
         data["count_online"] = True
     if cfg.request_timeout_seconds != AppConfig.request_timeout_seconds:
         data["request_timeout_seconds"] = cfg.request_timeout_seconds
+    if cfg.wait_budget_seconds != AppConfig.wait_budget_seconds:
+        data["wait_budget_seconds"] = cfg.wait_budget_seconds
     if cfg.max_prompt_file_mb != AppConfig.max_prompt_file_mb:
         data["max_prompt_file_mb"] = cfg.max_prompt_file_mb
     if cfg.retry != RetrySettings():

@@ -132,6 +132,12 @@ def reserve_run(db: Database, pending: PendingRun, settings: BudgetSettings | No
     return Reservation(run_id=pending.run_id, reserved_nanos=worst, periods=after, warnings=warnings)
 
 
+def in_flight_runs(db: Database) -> int:
+    """Runs reserved and not yet settled (any process): what a waiting run waits for."""
+    row = db.fetch_one("SELECT COUNT(*) FROM run WHERE status = 'pending'")
+    return int(row[0]) if row else 0
+
+
 def checkpoint_run(db: Database, run_id: str, output_tokens: int, now: datetime | None = None,
                    busy_timeout_s: float | None = None, input_usage: Usage | None = None) -> None:
     """Output tokens so far; with `input_usage`, the input the provider reported at the stream's start

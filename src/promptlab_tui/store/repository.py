@@ -78,6 +78,10 @@ class HistoryRepository:
                                  provider_cost_nanos, finished_at, alert_settings=alert_settings,
                                  busy_timeout_s=busy_timeout_s)
 
+    def in_flight_runs(self) -> int:
+        """Runs reserved and not settled yet, in any process."""
+        return ledger.in_flight_runs(self.db)
+
     def journal_path(self) -> Path:
         """Where a run's usage goes when the database cannot be written; the next start records it."""
         return journal.journal_path(self.path)
