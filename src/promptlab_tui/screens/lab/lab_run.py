@@ -13,6 +13,7 @@ from promptlab_tui.screens.lab.messages import (
     RunReserved,
     RunStreamed,
     RunTokensCounted,
+    RunWaitingForBudget,
 )
 from promptlab_tui.services.editor_values import EditorValues
 
@@ -30,6 +31,9 @@ class MessageSink:
 
     def reserved(self) -> None:
         self.post(RunReserved())
+
+    def waiting(self, message: str) -> None:
+        self.post(RunWaitingForBudget(message))
 
     def streamed(self, text: str) -> None:
         self.post(RunStreamed(text))
@@ -92,12 +96,16 @@ class RunMixin:
     # ---- what the worker posts ------------------------------------------------------------------
 
     def on_run_reserved(self, _message: RunReserved) -> None:
+        self.results.set_waiting(None)  # reserved: whatever it waited for has settled
         if self.app.budget is not None:
             self.app.load_budget()  # the bar shows the reservation while the run streams
 
     def on_unmount(self) -> None:
         if self.cancel_event is not None:
             self.cancel_event.set()  # quitting mid-run: stop the stream so the runner settles what was spent
+
+    def on_run_waiting_for_budget(self, message: RunWaitingForBudget) -> None:
+        self.results.set_waiting(message.text[:1].upper() + message.text[1:] + "…")  # "Waiting for 3 runs to settle…"
 
     def on_run_streamed(self, message: RunStreamed) -> None:
         self.results.append(message.text, tokens=0)
