@@ -120,7 +120,7 @@ def session_limit(settings: BudgetSettings | None, session: SessionSpend) -> int
 def warn_notes(settings: BudgetSettings | None, statuses: list[PeriodStatus], worst: int | None) -> list[str]:
     if settings is None or settings.mode != "warn" or worst is None:
         return []
-    return [f"over the {s.kind} budget (warn mode): {format_usd(s.committed_nanos)} committed of "
+    return [f"over the {s.kind} budget (warn mode): {format_usd(s.committed_nanos, beside=s.limit_nanos)} committed of "
             f"{format_usd(s.limit_nanos)}, this run may cost up to {format_usd(worst)}"
             for s in statuses if s.limit_nanos is not None and s.committed_nanos + worst > s.limit_nanos]
 
