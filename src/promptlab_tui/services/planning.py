@@ -92,9 +92,23 @@ def worst_case_function(price: Any, input_tokens: int, tier: str) -> Callable[[i
     return lambda max_tokens: worst_case_cost(price, input_tokens, max_tokens, tier)
 
 
+def wait_budget_seconds(ctx: ServiceContext, asked: float | None) -> float:
+    """How long a run refused only for runs in flight waits for them: `--wait-budget`, else the config's."""
+    if asked is not None:
+        return asked
+    from promptlab_tui.config import ConfigError
+
+    try:
+        return ctx.config.wait_budget_seconds
+    except ConfigError:
+        return 0.0  # the run reports the config's error itself
+
+
 def money_limits(settings: BudgetSettings | None, statuses: list[PeriodStatus], session: SessionSpend | None,
-                 options: RunOptions) -> list[Limit]:
-    """Every limit that refuses (rather than warns): the options' caps always, the budget's in hard mode."""
+                 options: RunOptions, waiting: bool = False) -> list[Limit]:
+    """Every limit that refuses (rather than warns): the options' caps always, the budget's in hard mode.
+
+    `waiting`: the calendar limits leave out what runs in flight hold (the reservation waits for them)."""
     limits: list[Limit] = []
     hard = settings is not None and settings.mode == "hard"
     run_cap = options.max_cost_nanos
@@ -108,7 +122,7 @@ def money_limits(settings: BudgetSettings | None, statuses: list[PeriodStatus], 
             status = session.status()
             limits.append(Limit("session", session_cap, status.spent_nanos, status.reserved_nanos))
     if hard:
-        limits += [Limit(s.kind, s.limit_nanos, s.spent_nanos, s.reserved_nanos, s.end)
+        limits += [Limit(s.kind, s.limit_nanos, s.spent_nanos, 0 if waiting else s.reserved_nanos, s.end)
                    for s in statuses if s.limit_nanos is not None]
     return limits
 
@@ -170,7 +184,8 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     if worst_for is None:
         return plan
     plan.notes += warn_notes(settings, statuses, plan.worst_case_nanos)
-    limits = money_limits(settings, statuses, session, options)
+    waiting = wait_budget_seconds(ctx, options.wait_budget_s) > 0
+    limits = money_limits(settings, statuses, session, options, waiting)
     return fit_to_limits(ctx, plan, limits, worst_for, settings)
 
 

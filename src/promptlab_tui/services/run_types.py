@@ -27,6 +27,7 @@ class RunOptions:
     max_cost_nanos: int | None = None  # per-run cap (`--max-cost`)
     accept_capped: bool = False  # take a run capped to what the budget still covers instead of a refusal
     tier: str = "standard"
+    wait_budget_s: float | None = None  # `--wait-budget`: None takes the config's `wait_budget_seconds`
     tags: tuple[str, ...] = ()  # added to the prompt's own tags (`promptlab run --tag T`)
     source: str | None = None  # where the run came from: lab, run, compare, batch, fallback (core.history.RUN_SOURCES)
 
@@ -196,6 +197,20 @@ class RunStarted:
 
 
 @dataclass(frozen=True)
+class RunWaiting:
+    """Refused only because `runs` other runs hold their worst case: waiting for them to settle."""
+
+    runs: int
+    scope: str  # the budget period: daily | weekly | monthly
+    seconds_left: float
+
+    @property
+    def message(self) -> str:
+        return (f"waiting for {self.runs} run{'s' if self.runs != 1 else ''} to settle "
+                f"({self.scope} budget; up to {self.seconds_left:.0f} s more)")
+
+
+@dataclass(frozen=True)
 class RunTextDelta:
     text: str
 
@@ -219,4 +234,4 @@ class RunFailed:
     outcome: RunOutcome  # status error or cancelled; the spend is recorded all the same
 
 
-RunEvent = RunStarted | RunTextDelta | RunTokens | RunCompleted | RunFailed
+RunEvent = RunWaiting | RunStarted | RunTextDelta | RunTokens | RunCompleted | RunFailed
