@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from promptlab_tui.core.analytics.figures import Totals
-from promptlab_tui.core.analytics.repricing import REPRICE_METHOD, UsageGroup, output_cost, rates_for, reprice
-from promptlab_tui.core.money import format_usd, token_cost_nanos
+from promptlab_tui.core.analytics.repricing import (
+    REPRICE_METHOD, UsageGroup, cost_nanos, output_cost, rates_for, reprice)
+from promptlab_tui.core.money import format_usd
 
 if TYPE_CHECKING:
     from promptlab_tui.core.pricing import ModelPrice
@@ -115,7 +116,7 @@ def input_grew(current: Iterable[UsageGroup], previous: Mapping[tuple[str, str, 
         if price is None:
             continue
         extra = now.total_input_tokens - avg_before * now.runs
-        saving = token_cost_nanos(extra, rates_for(price, avg_now).input)
+        saving = cost_nanos(extra, rates_for(price, avg_now).input)
         if saving < max(min_savings_nanos, 1):
             continue
         title = (f"prompt {group.prompt} on {group.model}: input grew from {avg_before:,} to {avg_now:,} tokens "
@@ -143,7 +144,7 @@ def lower_max_tokens(groups: Iterable[UsageGroup], samples: Mapping[tuple[str, s
         suggested = max(64, -(-(p99 * 5 // 4) // 64) * 64)  # p99 + 25 %, rounded up to 64
         if sent < 2 * p99 or sent - suggested < 256:
             continue
-        freed = token_cost_nanos(sent - suggested, rates_for(price, 0).output)
+        freed = cost_nanos(sent - suggested, rates_for(price, 0).output)
         title = (f"prompt {group.prompt} on {group.model}: max tokens {sent:,}, but 99 % of answers use at most "
                  f"{p99:,} tokens; {suggested:,} would do")
         how = (f"p99 of output tokens over the last {len(sample.outputs):,} completed runs; you pay for tokens used, "
@@ -165,9 +166,9 @@ def use_caching(inputs: Iterable[tuple[str, str, str, Totals]], names: Mapping[s
         rates = rates_for(price, totals.total_input_tokens // totals.runs)
         first = totals.input_tokens // totals.runs  # the first run of each input still pays the full rate
         repeated = totals.input_tokens - first
-        saving = token_cost_nanos(repeated, rates.input) - token_cost_nanos(repeated, rates.cached_input)
+        saving = cost_nanos(repeated, rates.input) - cost_nanos(repeated, rates.cached_input)
         if price.cache_write is not None and price.cache_write > rates.input:  # explicit caches: writes cost more
-            saving -= token_cost_nanos(first, price.cache_write) - token_cost_nanos(first, rates.input)
+            saving -= cost_nanos(first, price.cache_write) - cost_nanos(first, rates.input)
         if saving < max(min_savings_nanos, 1):
             continue
         name = names.get(fingerprint) or fingerprint
@@ -193,7 +194,7 @@ def trim_context(groups: Iterable[UsageGroup], price_of: PriceOf, days: int, min
         if avg_in <= CONTEXT_LIMIT or avg_out >= SHORT_ANSWER:
             continue
         cut = (avg_in - CONTEXT_LIMIT) * totals.runs
-        saving = token_cost_nanos(cut, rates_for(price, avg_in).input)
+        saving = cost_nanos(cut, rates_for(price, avg_in).input)
         if saving < max(min_savings_nanos, 1):
             continue
         name = group.prompt or "(no name)"

@@ -8,6 +8,7 @@ each component rounded once to a whole nano-dollar. Cache writes are priced at t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
 from promptlab_tui.core.analytics.figures import Totals
@@ -46,19 +47,30 @@ def rates_for(price: ModelPrice, mean_input: int) -> Rates:
     return rates
 
 
+_PER_TOKEN: dict[Decimal, int | None] = {}
+
+
+def cost_nanos(tokens: int, usd_per_million: Decimal) -> int:
+    """`money.token_cost_nanos`, in integers when the price is a whole number of nanos per token (three decimals
+    or fewer, as nearly every published price): the same exact result, without Decimal arithmetic per call."""
+    per_token = _PER_TOKEN.get(usd_per_million, 0)
+    if per_token == 0:
+        exact = usd_per_million * 1000
+        per_token = _PER_TOKEN[usd_per_million] = int(exact) if exact == exact.to_integral_value() else None
+    return tokens * per_token if per_token is not None else token_cost_nanos(tokens, usd_per_million)
+
+
 def reprice(price: ModelPrice, totals: Totals) -> int:
     """What `totals`' tokens cost at `price` (nanos)."""
     mean_input = totals.total_input_tokens // totals.runs if totals.runs else 0
     rates = rates_for(price, mean_input)
-    return (token_cost_nanos(totals.input_tokens, rates.input)
-            + token_cost_nanos(totals.cached_input_tokens, rates.cached_input)
-            + token_cost_nanos(totals.cache_write_tokens, rates.cache_write)
-            + token_cost_nanos(totals.output_tokens, rates.output))
+    return (cost_nanos(totals.input_tokens, rates.input) + cost_nanos(totals.cached_input_tokens, rates.cached_input)
+            + cost_nanos(totals.cache_write_tokens, rates.cache_write) + cost_nanos(totals.output_tokens, rates.output))
 
 
 def output_cost(price: ModelPrice, totals: Totals) -> int:
     mean_input = totals.total_input_tokens // totals.runs if totals.runs else 0
-    return token_cost_nanos(totals.output_tokens, rates_for(price, mean_input).output)
+    return cost_nanos(totals.output_tokens, rates_for(price, mean_input).output)
 
 
 @dataclass(frozen=True)
