@@ -132,3 +132,39 @@ def test_a_schema_3_database_opens_at_schema_4_with_sources_and_tag_rollups(tmp_
     assert sources == {("run",): 1, ("lab",): 1, ("",): 1}
     repo.close()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+
+
+def test_week_plan_reads_whole_weeks_and_the_fewest_edge_days():
+    from promptlab_tui.store.analytics import week_plan
+
+    # Tue 2026-11-03 .. Sun 2026-11-29 (data through Dec 1): the first week has 6 days inside and 1 outside, so it
+    # is read as the week minus its Monday; then 3 whole weeks.
+    weeks, add, sub = week_plan(date(2026, 11, 3), date(2026, 11, 30), date(2026, 12, 2))
+    assert weeks == [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
+    assert (add, sub) == ([], [(date(2026, 11, 2), date(2026, 11, 3))])
+    # a period ending mid-week with no data after it: the week, nothing to subtract
+    weeks, add, sub = week_plan(date(2026, 11, 30), date(2026, 12, 2), date(2026, 12, 2))
+    assert (weeks, add, sub) == ([date(2026, 11, 30)], [], [])
+    # two days of a past week: read as days
+    weeks, add, sub = week_plan(date(2026, 11, 4), date(2026, 11, 6), date(2026, 12, 2))
+    assert (weeks, add, sub) == ([], [(date(2026, 11, 4), date(2026, 11, 6))], [])
+
+
+@pytest.mark.parametrize("first, end", [(date(2026, 10, 1), date(2026, 11, 13)), (date(2026, 10, 13), date(2026, 11, 11)),
+                                        (date(2026, 10, 20), date(2026, 10, 31))])
+def test_weeks_with_edges_give_the_same_sums_as_the_days(repo, first, end):
+    from promptlab_tui.store.analytics import _from_rollup, _TABLES
+
+    repo.save_budget(BudgetSettings(timezone=TZ))
+    start = datetime(2026, 10, 1, 6, tzinfo=UTC)
+    for index in range(45):  # a run every day (two on Mondays), three prompts, two models
+        when = start + timedelta(days=index, hours=index % 9)
+        model = "gpt-4o" if index % 2 else "gpt-4o-mini"
+        for extra in range(1 + (when.weekday() == 0)):
+            run_once(repo, 100 + index * 10 + extra, created_at=when + timedelta(minutes=extra), model=model,
+                     prompt_name=f"p{index % 3}", prompt_id=f"fp{index % 3}")
+    with repo.db.raw_read() as conn:
+        for grouping in ("model_prompt", "input"):
+            by_days = _from_rollup(conn, first, end, grouping, *_TABLES[grouping], [])
+            assert grouped_sums(conn, first, end, grouping, TZ) == by_days, grouping
+            assert sum(t.cost_nanos for t in by_days.values()) > 0
