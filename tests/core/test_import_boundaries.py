@@ -30,6 +30,7 @@ CORE_MODULES = [
     "promptlab_tui.services.dashboard_activity",
     "promptlab_tui.services.dashboard_report",
     "promptlab_tui.services.dashboard_apply",
+    "promptlab_tui.services.dashboard_source",
     "promptlab_tui.reports.table",
     "promptlab_tui.reports.markdown",
     "promptlab_tui.reports.json_report",
