@@ -35,7 +35,8 @@ def openai_answer(b: Behaviour, body: dict[str, Any]) -> Answer:
     budget = None if limit is None else max(limit - b.reasoning_tokens, 0)  # reasoning counts against the limit
     text, visible, cut = wire.truncate_to_tokens(b.text, budget, model) if budget is not None else (
         b.text, wire.count_text(b.text, model), False)
-    prompt = wire.count_openai_prompt(list(body.get("messages", [])), model)
+    prompt = wire.count_openai_prompt(list(body.get("messages", [])), model) \
+        + wire.count_openai_tools(list(body.get("tools") or []), model)
     finish = b.finish_reason or ("length" if cut else "stop")
     return Answer(text, wire.split_chunks(text), finish, openai_usage(b, prompt, visible))
 

@@ -177,6 +177,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
     def _start_preview(self) -> None:
         self._debounce = None
         inputs = self.editor.preview_inputs()  # not the texts: the worker has their edits
+        if self.request_extras is not None:
+            inputs = inputs._replace(extras=self.request_extras)
         self.update_dirty(inputs)
         self._problems = inputs.problems
         if not self.app.pricing_ready:
