@@ -104,6 +104,7 @@ class PreviewEngine:
         self._calibration: dict[str, float | None] = {}
         self._durations: dict[tuple[str, str | None], Any] = {}
         self._extras: dict[tuple[Any, ...], Any] = {}
+        self._online: Any = None  # services.online_count.OnlineCounter, made on first use
         self._history_stale = False
 
     def invalidate_history(self) -> None:
@@ -192,9 +193,25 @@ class PreviewEngine:
 
     # ---- the preview ----------------------------------------------------------------------------
 
-    def compute(self, inputs: PreviewInputs, pricing: Any, prompt_name: str | None = None
-                ) -> tuple[PreviewView | None, Any]:
-        """The preview, and the estimate the tips are compared against."""
+    def online_count(self, values: Any) -> Any:
+        """The provider's count of the editor's request (blocking: call from a worker); cached by content."""
+        from promptlab_tui.services.online_count import OnlineCounter, provider_counter
+
+        if self._online is None:
+            self._online = OnlineCounter(provider_counter(getattr(self.services, "config", None)), debounce_s=0.0)
+        spec = prompt_from(values)
+        try:  # the API's own model id ("claude-haiku-4-5"), not the picker's name ("claude-haiku-4.5")
+            price = self.services.pricing.resolve(spec.model, values.provider)
+        except Exception:
+            price = None
+        if price is not None:
+            spec.model = price.request_model
+        return self._online.submit(spec, values.provider, now=0.0) or self._online.flush(now=0.0)
+
+    def compute(self, inputs: PreviewInputs, pricing: Any, prompt_name: str | None = None, *,
+                online_enabled: bool = False, online: Any = None) -> tuple[PreviewView | None, Any]:
+        """The preview, and the estimate the tips are compared against. `online`: a count endpoint's
+        answer for these inputs (exact: it replaces the local count; a failure is shown beside it)."""
         from promptlab_tui.core.estimate import estimate_run_cost
 
         with self._lock:
@@ -208,6 +225,14 @@ class PreviewEngine:
             self._catch_up(inputs.model, calibration)
             count = self._count(inputs.model, roles_of(inputs), calibration)
             count, parts = self._with_extras(count, inputs, calibration)
+        online_label = None
+        if not count.exact:
+            online_label = "off · f8 asks the provider (sends the prompt)" if not online_enabled and online is None \
+                else "on · counting when typing pauses"
+        if online is not None:
+            online_label = online.label
+            if online.exact:
+                count = TokenCount(online.tokens, exact=True, method="online", note=None)
         estimate = None
         if pricing is not None:
             estimate = estimate_run_cost(counted_prompt(inputs), pricing, output_stats=stats,
@@ -228,6 +253,7 @@ class PreviewEngine:
             price_version=estimate.price_version if estimate else None,
             history_based=history_based,
             parts=parts,
+            online=online_label,
             duration=self._duration(inputs.model, prompt_name, expected,
                                     estimate.p90_output_tokens if estimate else expected),
         ), estimate
