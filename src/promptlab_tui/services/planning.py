@@ -70,7 +70,8 @@ def resolve_target(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions)
         or ctx.config.default_provider or infer_provider(model)
     if price is not None and price.max_output is not None:
         max_tokens = min(max_tokens, price.max_output)  # more would be refused by the provider
-    spec = dataclasses.replace(prompt, model=request_model(model, provider, price), max_tokens=max_tokens)
+    tags = list(dict.fromkeys([*prompt.tags, *options.tags]))  # the file's tags, then --tag, each once
+    spec = dataclasses.replace(prompt, model=request_model(model, provider, price), max_tokens=max_tokens, tags=tags)
     return spec, provider, price
 
 
