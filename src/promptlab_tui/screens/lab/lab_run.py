@@ -55,7 +55,7 @@ class RunMixin:
     last_preview: PreviewView | None = None
 
     def action_run(self) -> None:
-        values = self.editor.values()
+        values = self.values_to_send()
         if values.problems:
             self.results.show_message("Fix before running: " + "; ".join(values.problems))
             return
@@ -70,7 +70,7 @@ class RunMixin:
             return
         self.running = True
         self.cancel_event = threading.Event()
-        self.results.start(values.model)
+        self.results.start(values.model, getattr(self.last_preview, "duration", None))
         self.refresh_bindings()
         self.app.run_context()  # made here, on the UI thread, the first time a run starts
         self.execute_run(values, accept_capped, self.cancel_event, self.prompt_name)
@@ -154,7 +154,7 @@ class RunMixin:
                 self.notify(f"{value} is not in the model list.", severity="warning")
         elif kind == "capped" and isinstance(value, int):
             # this run only: the editor (and what ctrl+s saves) keeps the max tokens the user chose
-            self.begin_run(self.editor.values()._replace(max_tokens=value), accept_capped=True)
+            self.begin_run(self.values_to_send()._replace(max_tokens=value), accept_capped=True)
 
     def _too_long_choice(self, choice: str | None) -> None:
         if choice == "adjust":
