@@ -18,6 +18,10 @@ COMMAND_MODULES = [
     "promptlab_tui.cli.cmd_history",
     "promptlab_tui.cli.cmd_alerts",
     "promptlab_tui.cli.cmd_reprice",
+    # team server and sync (issue 12)
+    "promptlab_tui.cli.cmd_server",
+    "promptlab_tui.cli.cmd_team",
+    "promptlab_tui.cli.cmd_login",
 ]
 
 
