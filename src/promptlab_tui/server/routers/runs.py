@@ -12,6 +12,7 @@ from promptlab_tui.server.auth import Caller, member_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.ingest import ingest
 from promptlab_tui.server.models import IngestResult, RunBatch, RunOut
+from promptlab_tui.server.teams import member_row
 
 router = APIRouter(prefix="/v1", tags=["runs"])
 
@@ -35,6 +36,8 @@ def list_runs(request: Request, member_id: int | None = Query(None, ge=1, le=2**
     if not caller.is_admin:
         query = query.where(t.run.c.member_id == caller.member_id)
     elif member_id is not None:
+        with request.app.state.engine.connect() as connection:
+            member_row(connection, caller.team_id, member_id)  # 404 for another team's member
         query = query.where(t.run.c.member_id == member_id)
     if before is not None:
         query = query.where(t.run.c.created_at < before)
@@ -47,10 +50,11 @@ def list_runs(request: Request, member_id: int | None = Query(None, ge=1, le=2**
 def erase_run_text(run_id: str, request: Request, caller: Caller = Depends(member_access)) -> RunOut:
     """Erase the prompt and answer text of one run (the caller's own; any team run for admins)."""
     condition = [t.run.c.team_id == caller.team_id, t.run.c.id == run_id]
-    if not caller.is_admin:
-        condition.append(t.run.c.member_id == caller.member_id)
     with request.app.state.engine.begin() as connection:
-        if connection.execute(select(t.run.c.id).where(*condition)).first() is None:
-            raise ApiError(404, "not_found", f"no run {run_id} of yours")
+        owner = connection.execute(select(t.run.c.member_id).where(*condition)).first()
+        if owner is None:
+            raise ApiError(404, "not_found", f"no run {run_id} in this team")
+        if owner.member_id != caller.member_id and not caller.is_admin:
+            raise ApiError(403, "forbidden", "members erase only their own runs' text")
         connection.execute(update(t.run).where(*condition).values(prompt_text=None, response_text=None))
         return RunOut(**connection.execute(select(t.run).where(*condition)).one()._mapping)

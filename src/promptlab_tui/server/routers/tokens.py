@@ -52,8 +52,10 @@ def revoke_token(token_id: int, request: Request, caller: Caller = Depends(membe
         row = connection.execute(select(*_COLUMNS, t.member.c.role).join(
             t.member, t.member.c.id == t.token.c.member_id).where(
             t.token.c.id == token_id, t.token.c.team_id == caller.team_id)).first()
-        if row is None or (row.member_id != caller.member_id and not caller.is_admin):
-            raise ApiError(404, "not_found", f"no token {token_id} of yours")
+        if row is None:
+            raise ApiError(404, "not_found", f"no token {token_id} in this team")
+        if row.member_id != caller.member_id and not caller.is_admin:
+            raise ApiError(403, "forbidden", "members revoke only their own tokens")
         if row.role == "owner" and row.member_id != caller.member_id and caller.role != "owner":
             raise ApiError(403, "forbidden", "only an owner can revoke an owner's token")
         if row.revoked_at is None:
