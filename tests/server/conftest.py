@@ -80,7 +80,7 @@ class Team:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
     def call(self, who: str | None, method: str, path: str, **kwargs):  # type: ignore[no-untyped-def]
-        headers = self.headers(who) if who else {}
+        headers = {**(self.headers(who) if who else {}), **kwargs.pop("headers", {})}
         return self.client.request(method, path, headers=headers, **kwargs)  # type: ignore[attr-defined]
 
 
