@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 MAX_BATCH = 1000
@@ -15,6 +16,8 @@ Text = Annotated[str, StringConstraints(max_length=1_000_000, pattern=NO_NUL)]
 RunId = Annotated[str, StringConstraints(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 Count = Annotated[int, Field(ge=0, le=10**12)]
 Nanos = Annotated[int, Field(ge=0, le=10**17)]  # $100M in nano-dollars: fits BIGINT with room for sums
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]  # ids in URLs: bounded before they reach the database
+RunIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 Role = Literal["owner", "admin", "member"]
 Period = Literal["daily", "weekly", "monthly"]
 RunStatus = Literal["completed", "error", "cancelled", "interrupted", "expired"]
@@ -227,3 +230,22 @@ class ProxyRunIn(Strict):
     max_tokens: Annotated[int, Field(ge=1, le=1_000_000)]
     prompt_name: Name | None = None
     worst_case_nanos: Nanos
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    detail: Any = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description} for status, description in (
+        (400, "the body is not JSON (undecodable bytes)"), (401, "no token, an unknown one or a revoked one"), (403, "the caller's role does not allow this"),
+        (404, "no such thing in the caller's team"), (405, "method not allowed"),
+        (409, "conflicts with the current state (exists, a hard budget refuses, settled already)"),
+        (413, "request body too large"), (422, "invalid request: what was wrong, where"),
+        (500, "internal error"))}

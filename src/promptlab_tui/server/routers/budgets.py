@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import delete, insert, select, update
 
 from promptlab_tui.core.periods import BudgetSettingsError, zone
+from promptlab_tui.server.models import ERROR_RESPONSES, IdPath
 from promptlab_tui.server import schema as t
 from promptlab_tui.server.auth import Caller, admin_access, member_access
 from promptlab_tui.server.errors import ApiError
@@ -13,7 +14,7 @@ from promptlab_tui.server.models import BudgetIn, BudgetStatus, PolicyIn, Policy
 from promptlab_tui.server.reservations import applicable_budgets, budget_statuses, team_settings
 from promptlab_tui.server.teams import member_row, now_utc
 
-router = APIRouter(prefix="/v1", tags=["budgets"])
+router = APIRouter(prefix="/v1", tags=["budgets"], responses=ERROR_RESPONSES)
 
 
 @router.get("/budgets", response_model=list[BudgetStatus])
@@ -51,7 +52,7 @@ def set_budget(body: BudgetIn, request: Request, caller: Caller = Depends(admin_
 
 
 @router.delete("/budgets/{budget_id}", status_code=204)
-def delete_budget(budget_id: int, request: Request, caller: Caller = Depends(admin_access)) -> None:
+def delete_budget(budget_id: IdPath, request: Request, caller: Caller = Depends(admin_access)) -> None:
     with request.app.state.engine.begin() as connection:
         gone = connection.execute(delete(t.budget).where(t.budget.c.id == budget_id,
                                                          t.budget.c.team_id == caller.team_id)).rowcount

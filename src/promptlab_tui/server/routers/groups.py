@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import delete, insert, select
 
+from promptlab_tui.server.models import ERROR_RESPONSES, IdPath
 from promptlab_tui.server import schema as t
 from promptlab_tui.server.auth import Caller, admin_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import GroupIn, GroupMembers, GroupOut
 
-router = APIRouter(prefix="/v1", tags=["groups"])
+router = APIRouter(prefix="/v1", tags=["groups"], responses=ERROR_RESPONSES)
 
 
 def _group(connection, team_id: int, group_id: int) -> GroupOut:  # type: ignore[no-untyped-def]
@@ -42,7 +43,7 @@ def create_group(body: GroupIn, request: Request, caller: Caller = Depends(admin
 
 
 @router.put("/groups/{group_id}/members", response_model=GroupOut)
-def set_group_members(group_id: int, body: GroupMembers, request: Request,
+def set_group_members(group_id: IdPath, body: GroupMembers, request: Request,
                       caller: Caller = Depends(admin_access)) -> GroupOut:
     wanted = sorted(set(body.member_ids))
     with request.app.state.engine.begin() as connection:
@@ -61,7 +62,7 @@ def set_group_members(group_id: int, body: GroupMembers, request: Request,
 
 
 @router.delete("/groups/{group_id}", status_code=204)
-def delete_group(group_id: int, request: Request, caller: Caller = Depends(admin_access)) -> None:
+def delete_group(group_id: IdPath, request: Request, caller: Caller = Depends(admin_access)) -> None:
     with request.app.state.engine.begin() as connection:
         _group(connection, caller.team_id, group_id)
         connection.execute(delete(t.group_membership).where(t.group_membership.c.group_id == group_id))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select, update
 
+from promptlab_tui.server.models import ERROR_RESPONSES, IdPath
 from promptlab_tui.server import schema as t
 from promptlab_tui.server.auth import Caller, admin_access, member_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import MemberIn, MemberOut, MemberPatch, MeOut, NewToken, SettingsPatch
 from promptlab_tui.server.teams import add_member, issue_token, member_row, now_utc, owners_left, revoke_member_tokens
 
-router = APIRouter(prefix="/v1", tags=["members"])
+router = APIRouter(prefix="/v1", tags=["members"], responses=ERROR_RESPONSES)
 
 
 def _out(row) -> MemberOut:  # type: ignore[no-untyped-def]
@@ -60,7 +61,7 @@ def create_member(body: MemberIn, request: Request, caller: Caller = Depends(adm
 
 
 @router.patch("/members/{member_id}", response_model=MemberOut)
-def change_member(member_id: int, body: MemberPatch, request: Request,
+def change_member(member_id: IdPath, body: MemberPatch, request: Request,
                   caller: Caller = Depends(admin_access)) -> MemberOut:
     with request.app.state.engine.begin() as connection:
         row = member_row(connection, caller.team_id, member_id)
@@ -81,7 +82,7 @@ def change_member(member_id: int, body: MemberPatch, request: Request,
 
 
 @router.delete("/members/{member_id}", response_model=MemberOut)
-def remove_member(member_id: int, request: Request,
+def remove_member(member_id: IdPath, request: Request,
                   erase_text: bool = Query(False, description="also erase their prompt and answer text"),
                   caller: Caller = Depends(admin_access)) -> MemberOut:
     """Revokes their tokens; their runs stay in the team's totals, unattributed (text erased on request)."""

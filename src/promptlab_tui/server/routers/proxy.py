@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-router = APIRouter(prefix="/v1", tags=["proxy"])
+from promptlab_tui.server.models import ERROR_RESPONSES
+
+router = APIRouter(prefix="/v1", tags=["proxy"], responses=ERROR_RESPONSES)

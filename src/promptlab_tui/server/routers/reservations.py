@@ -4,30 +4,31 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from promptlab_tui.server.models import ERROR_RESPONSES, RunIdPath
 from promptlab_tui.server import reservations as ledger
 from promptlab_tui.server.auth import Caller, member_access
 from promptlab_tui.server.models import ReserveIn, ReserveOut, RunIn
 from promptlab_tui.server.teams import now_utc
 
-router = APIRouter(prefix="/v1", tags=["reservations"])
+router = APIRouter(prefix="/v1", tags=["reservations"], responses=ERROR_RESPONSES)
 
 
 @router.post("/reservations", response_model=ReserveOut, status_code=201,
-             responses={409: {"description": "refused by a hard budget (the error's detail holds its numbers)"}})
+             )
 def reserve(body: ReserveIn, request: Request, caller: Caller = Depends(member_access)) -> ReserveOut:
     with request.app.state.engine.begin() as connection:
         return ledger.reserve(connection, caller.team_id, caller.member_id, body, now_utc())
 
 
 @router.post("/reservations/{reservation_id}/settle")
-def settle(reservation_id: str, body: RunIn, request: Request, caller: Caller = Depends(member_access)) -> dict:
+def settle(reservation_id: RunIdPath, body: RunIn, request: Request, caller: Caller = Depends(member_access)) -> dict:
     with request.app.state.engine.begin() as connection:
         state = ledger.settle(connection, caller.team_id, caller.member_id, caller.share_text, reservation_id, body)
     return {"id": reservation_id, "status": state}
 
 
 @router.delete("/reservations/{reservation_id}")
-def release(reservation_id: str, request: Request, caller: Caller = Depends(member_access)) -> dict:
+def release(reservation_id: RunIdPath, request: Request, caller: Caller = Depends(member_access)) -> dict:
     with request.app.state.engine.begin() as connection:
         state = ledger.release(connection, caller.team_id, caller.member_id, reservation_id)
     return {"id": reservation_id, "status": state}

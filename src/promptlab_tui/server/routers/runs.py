@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select, update
 
+from promptlab_tui.server.models import ERROR_RESPONSES, RunIdPath
 from promptlab_tui.server import schema as t
 from promptlab_tui.server.auth import Caller, member_access
 from promptlab_tui.server.errors import ApiError
@@ -14,7 +15,7 @@ from promptlab_tui.server.ingest import ingest
 from promptlab_tui.server.models import IngestResult, RunBatch, RunOut
 from promptlab_tui.server.teams import member_row
 
-router = APIRouter(prefix="/v1", tags=["runs"])
+router = APIRouter(prefix="/v1", tags=["runs"], responses=ERROR_RESPONSES)
 
 
 @router.post("/runs/batch", response_model=IngestResult)
@@ -47,7 +48,7 @@ def list_runs(request: Request, member_id: int | None = Query(None, ge=1, le=2**
 
 
 @router.delete("/runs/{run_id}/text", response_model=RunOut)
-def erase_run_text(run_id: str, request: Request, caller: Caller = Depends(member_access)) -> RunOut:
+def erase_run_text(run_id: RunIdPath, request: Request, caller: Caller = Depends(member_access)) -> RunOut:
     """Erase the prompt and answer text of one run (the caller's own; any team run for admins)."""
     condition = [t.run.c.team_id == caller.team_id, t.run.c.id == run_id]
     with request.app.state.engine.begin() as connection:

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime
 
+from promptlab_tui.server.models import ERROR_RESPONSES
 from promptlab_tui.server.auth import Caller, member_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import StatsOut
 from promptlab_tui.server.stats import team_stats
 from promptlab_tui.server.teams import now_utc
 
-router = APIRouter(prefix="/v1", tags=["stats"])
+router = APIRouter(prefix="/v1", tags=["stats"], responses=ERROR_RESPONSES)
 MAX_SPAN = timedelta(days=3660)
 
 

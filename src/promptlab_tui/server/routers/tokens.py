@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select, update
 
+from promptlab_tui.server.models import ERROR_RESPONSES, IdPath
 from promptlab_tui.server import schema as t
 from promptlab_tui.server.auth import Caller, admin_access, member_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import NewToken, TokenIn, TokenOut
 from promptlab_tui.server.teams import issue_token, member_row, now_utc
 
-router = APIRouter(prefix="/v1", tags=["tokens"])
+router = APIRouter(prefix="/v1", tags=["tokens"], responses=ERROR_RESPONSES)
 _COLUMNS = (t.token.c.id, t.token.c.member_id, t.token.c.label, t.token.c.created_at, t.token.c.last_used_at,
             t.token.c.revoked_at)
 
@@ -25,7 +26,7 @@ def my_tokens(request: Request, caller: Caller = Depends(member_access)) -> list
 
 
 @router.get("/members/{member_id}/tokens", response_model=list[TokenOut])
-def member_tokens(member_id: int, request: Request, caller: Caller = Depends(admin_access)) -> list[TokenOut]:
+def member_tokens(member_id: IdPath, request: Request, caller: Caller = Depends(admin_access)) -> list[TokenOut]:
     with request.app.state.engine.connect() as connection:
         member_row(connection, caller.team_id, member_id)
         rows = connection.execute(select(*_COLUMNS).where(t.token.c.member_id == member_id)
@@ -34,7 +35,7 @@ def member_tokens(member_id: int, request: Request, caller: Caller = Depends(adm
 
 
 @router.post("/members/{member_id}/tokens", response_model=NewToken, status_code=201)
-def new_member_token(member_id: int, body: TokenIn, request: Request,
+def new_member_token(member_id: IdPath, body: TokenIn, request: Request,
                      caller: Caller = Depends(admin_access)) -> NewToken:
     with request.app.state.engine.begin() as connection:
         row = member_row(connection, caller.team_id, member_id)
@@ -47,7 +48,7 @@ def new_member_token(member_id: int, body: TokenIn, request: Request,
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: int, request: Request, caller: Caller = Depends(member_access)) -> TokenOut:
+def revoke_token(token_id: IdPath, request: Request, caller: Caller = Depends(member_access)) -> TokenOut:
     with request.app.state.engine.begin() as connection:
         row = connection.execute(select(*_COLUMNS, t.member.c.role).join(
             t.member, t.member.c.id == t.token.c.member_id).where(
