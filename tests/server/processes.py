@@ -13,9 +13,9 @@ from tests.server.postgres import free_port
 
 
 class ServerProcess:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, port: int | None = None) -> None:
         self.db_url = url
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, PROMPTLAB_SERVER_DB=url)
         self.process = subprocess.Popen(

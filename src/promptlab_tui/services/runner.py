@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from promptlab_tui.core.budget import BudgetRefusal, crossed_thresholds
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
-from promptlab_tui.services import planning
+from promptlab_tui.services import planning, team_hook
 from promptlab_tui.services.context import ServiceContext, StartupReport
 from promptlab_tui.services.pending import pending_run, prompt_text_of  # noqa: F401  (re-exported)
 from promptlab_tui.services.run_types import (
@@ -55,6 +55,7 @@ class RunService:
         self.progress_interval = progress_interval
         self._providers: dict[tuple[str, str], Provider] = {}
         self._providers_lock = threading.Lock()
+        self._team: dict[str, Any] = {}  # the team server's gate, made once when logged in (team_hook)
 
     @property
     def tracking(self) -> bool:
@@ -97,7 +98,12 @@ class RunService:
         on_event = on_event or _ignore
         provider = self.provider_factory(plan)  # reads the config and the key: a run stopped here left no row
         settings = self.context.budget_settings()
-        plan, reservation = self._reserve(plan, settings)
+        team = team_hook.reserve(self.context, self._team, plan)  # team server (issue 12); no-op when logged out
+        try:
+            plan, reservation = self._reserve(plan, settings)
+        except BaseException:
+            team_hook.release(team, plan)
+            raise
         progress = StreamProgress(model=plan.prompt.model)
         started = time.monotonic()
         error: BaseException | None = None
@@ -114,6 +120,7 @@ class RunService:
             error = caught
         duration = time.monotonic() - started
         outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
+        team_hook.settle(team, plan)  # team server (issue 12)
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error

@@ -47,6 +47,9 @@ def sync_once(db: Database, login: Login, client: TeamClient | None = None) -> S
         with db.raw_write() as conn:
             outbox.install(conn, backfill=not outbox.installed(conn))
         me = client.me()
+        from promptlab_tui.sync.team_gate import remember_team
+
+        remember_team(db, me, client.budgets())  # what a run needs to decide while offline
         share_text = bool(me.get("share_text"))
         while True:
             with db.raw_write() as conn:
