@@ -32,6 +32,8 @@ class SyncState:
     def label(self) -> str:
         if self.state == "pending":
             return f"pending {self.pending}"
+        if self.state in ("offline", "error") and self.pending:
+            return f"{self.state} · pending {self.pending}"
         return self.state
 
 
