@@ -90,6 +90,7 @@ def test_server_init_prints_the_owner_token_once_and_stores_only_its_hash(tmp_pa
     token = done.stdout.splitlines()[1].strip()
     assert token.startswith("plt_") and len(token) >= 4 + 43  # 256 bits, url-safe base64
     assert token.encode() not in (tmp_path / "team.db").read_bytes()
+    assert (tmp_path / "team.db").stat().st_mode & 0o777 == 0o600  # it may hold prompts and answers
     from promptlab_tui.server.app import create_app
     from fastapi.testclient import TestClient
 

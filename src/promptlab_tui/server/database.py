@@ -49,6 +49,7 @@ def make_engine(url: str) -> Engine:
     except ArgumentError as error:
         raise ServerDatabaseError(f"--db: not a database URL ({error})") from None
     if parsed.get_backend_name() == "sqlite":
+        _private_file(parsed.database)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=8,
                                max_overflow=16)
         _sqlite_immediate(engine)
@@ -56,6 +57,18 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "postgresql":
         raise ServerDatabaseError(f"--db: expected sqlite:///FILE or postgresql+psycopg://…, got {redacted(url)}")
     return create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True)
+
+
+def _private_file(database: str | None) -> None:
+    """The server's SQLite file may hold prompts and answers: 0600 (SQLite gives -wal/-shm the same mode)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    import os
+
+    path = Path(database)
+    if path.parent.is_dir():
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(path, 0o600)
 
 
 def _sqlite_immediate(engine: Engine) -> None:
