@@ -144,9 +144,12 @@ def test_a_client_killed_between_reserve_and_settle_is_settled_at_its_reservatio
         connection.execute(update(t.reservation).where(t.reservation.c.id == run_id).values(expires_at=now_utc()))
     fits = _post(two_servers[1].base, team.tokens["target"], "/v1/reservations",
                  {"id": uuid.uuid4().hex, "amount_nanos": W, "provider": "openai", "model": "m"})
-    assert fits.status_code == 201
+    assert fits.status_code == 201, fits.text  # 3 W settled (its reservation) + W held = the 4 W limit
+    full = _post(two_servers[0].base, team.tokens["target"], "/v1/reservations",
+                 {"id": uuid.uuid4().hex, "amount_nanos": 1, "provider": "openai", "model": "m"})
+    assert full.status_code == 409
     runs = team.call("owner", "GET", f"/v1/runs?member_id={team.ids['member']}").json()
     assert [(r["id"], r["status"], r["cost_nanos"]) for r in runs] == [(run_id, "expired", 3 * W)]
     # The client comes back and pushes the run as it really ended: updated, not added.
     team.call("member", "POST", "/v1/runs/batch", json={"runs": [run_body(run_id, cost=W, status="interrupted")]})
-    assert _totals(team)["cost_nanos"] == W and _totals(team)["runs"] == 1
+    assert _totals(team)["runs"] == 1 and _totals(team)["cost_nanos"] == W

@@ -11,7 +11,7 @@ from promptlab_tui.server import schema as t
 from promptlab_tui.server.auth import Caller, admin_access, member_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import BudgetIn, BudgetStatus, PolicyIn, PolicyOut
-from promptlab_tui.server.reservations import applicable_budgets, budget_statuses, team_settings
+from promptlab_tui.server.reservations import applicable_budgets, budget_statuses, expire_vanished, team_settings
 from promptlab_tui.server.teams import member_row, now_utc
 
 router = APIRouter(prefix="/v1", tags=["budgets"], responses=ERROR_RESPONSES)
@@ -21,7 +21,8 @@ router = APIRouter(prefix="/v1", tags=["budgets"], responses=ERROR_RESPONSES)
 def list_budgets(request: Request, caller: Caller = Depends(member_access)) -> list[BudgetStatus]:
     """With spend so far: the caller's own, team and group budgets (every budget for admins)."""
     now = now_utc()
-    with request.app.state.engine.connect() as connection:
+    with request.app.state.engine.begin() as connection:
+        expire_vanished(connection, caller.team_id, now)  # show expired holds as spent, not in flight
         team = team_settings(connection, caller.team_id)
         budgets = applicable_budgets(connection, caller.team_id, caller.member_id, everything=caller.is_admin)
         return budget_statuses(connection, caller.team_id, budgets, now, team.timezone)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from promptlab_tui.server.models import ERROR_RESPONSES, RunIdPath
 from promptlab_tui.server import reservations as ledger
 from promptlab_tui.server.auth import Caller, member_access
+from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import ReserveIn, ReserveOut, RunIn
 from promptlab_tui.server.teams import now_utc
 
@@ -16,7 +17,17 @@ router = APIRouter(prefix="/v1", tags=["reservations"], responses=ERROR_RESPONSE
 @router.post("/reservations", response_model=ReserveOut, status_code=201,
              )
 def reserve(body: ReserveIn, request: Request, caller: Caller = Depends(member_access)) -> ReserveOut:
-    with request.app.state.engine.begin() as connection:
+    engine = request.app.state.engine
+    try:
+        with engine.begin() as connection:
+            return ledger.reserve(connection, caller.team_id, caller.member_id, body, now_utc())
+    except ApiError as refusal:
+        if refusal.code != "budget_exceeded":
+            raise
+        with engine.begin() as connection:  # holds of clients that vanished may be what is in the way
+            if not ledger.expire_vanished(connection, caller.team_id, now_utc()):
+                raise
+    with engine.begin() as connection:
         return ledger.reserve(connection, caller.team_id, caller.member_id, body, now_utc())
 
 

@@ -11,6 +11,7 @@ from promptlab_tui.server.models import ERROR_RESPONSES
 from promptlab_tui.server.auth import Caller, member_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import StatsOut
+from promptlab_tui.server.reservations import expire_vanished
 from promptlab_tui.server.stats import team_stats
 from promptlab_tui.server.teams import now_utc
 
@@ -31,7 +32,8 @@ def stats(request: Request, start: AwareDatetime | None = None, end: AwareDateti
     if span <= timedelta(0) or span > MAX_SPAN:
         raise ApiError(422, "invalid_request", "start must be before end, at most 10 years apart")
     _check_range(start, end)
-    with request.app.state.engine.connect() as connection:
+    with request.app.state.engine.begin() as connection:
+        expire_vanished(connection, caller.team_id, now_utc())  # vanished clients' holds count as spent
         return team_stats(connection, caller.team_id, start, end,
                           only_member=None if caller.is_admin else caller.member_id, top=top)
 
