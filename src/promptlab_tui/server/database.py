@@ -56,7 +56,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise ServerDatabaseError(f"--db: expected sqlite:///FILE or postgresql+psycopg://…, got {redacted(url)}")
-    return create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=30, pool_recycle=1800)  # (a pre-ping would add a round trip per request)
 
 
 def _private_file(database: str | None) -> None:
