@@ -228,8 +228,7 @@ class ProxyRunIn(Strict):
     messages: list[dict[str, Annotated[str, StringConstraints(max_length=1_000_000, pattern=NO_NUL)]]] = Field(
         min_length=1, max_length=200)
     max_tokens: Annotated[int, Field(ge=1, le=1_000_000)]
-    prompt_name: Name | None = None
-    worst_case_nanos: Nanos
+    prompt_name: Name | None = None  # the server computes the worst case itself from its price table
 
 
 class ErrorDetail(BaseModel):
