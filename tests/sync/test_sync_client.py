@@ -131,3 +131,25 @@ def test_offline_local_cap_refuses_what_would_pass_the_cap(live_team, monkeypatc
     err = capsys.readouterr().err
     assert "the team's policy allows" in err and "per member offline" in err
     assert fake_provider_env.requests == []
+
+
+def test_in_proxy_mode_a_member_without_a_provider_key_runs_through_the_team_server(
+        live_team, monkeypatch, capsys, fake_provider, tmp_path):
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("PROMPTLAB_SERVER_KEY", Fernet.generate_key().decode())
+    live_team.restart()  # the server process gets the key from its environment
+    team = live_team.team
+    assert team.call("admin", "PUT", "/v1/provider-keys/openai", json={
+        "api_key": "sk-test-team", "base_url": fake_provider.openai_base_url}).status_code == 200
+    team.call("admin", "PATCH", "/v1/policy", json={"run_mode": "proxy"})
+    team.call("owner", "PUT", "/v1/budgets", json={"scope": "team", "period": "monthly", "limit_nanos": 10**9})
+    login(live_team, "member", monkeypatch, capsys)  # no OPENAI_API_KEY anywhere on the client
+    fake_provider.script(Behaviour.reply("Two, three and five."))
+    assert main(["run", prompt_file(tmp_path)]) == 0
+    assert capsys.readouterr().out == "Two, three and five.\n"
+    (record,) = HistoryRepository().recent_runs()
+    (remote,) = server_runs(live_team)
+    assert remote["id"] == record.id and remote["cost_nanos"] == record.cost_nanos > 0
+    (budget,) = team.call("owner", "GET", "/v1/budgets").json()
+    assert budget["spent_nanos"] == record.cost_nanos and budget["reserved_nanos"] == 0

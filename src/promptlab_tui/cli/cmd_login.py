@@ -53,8 +53,12 @@ def run_login(args: argparse.Namespace) -> int:
     except TeamError as error:
         raise CliError(f"{url} refused the token: {error.message}", EXIT_BAD_INPUT) from None
     path = save_login(login)
-    with _database().raw_write() as conn:
+    db = _database()
+    with db.raw_write() as conn:
         queued = outbox.install(conn)
+    from promptlab_tui.sync.team_gate import remember_team
+
+    remember_team(db, me, None)  # the run mode and offline policy, before the first sync
     print(f"Logged in to {url} as {me['name']} ({me['role']}) in team {me['team']!r}; token saved in {path}.")
     print(f"{queued} run(s) queued for sync; prompt and answer text is "
           + ("shared." if me.get("share_text") else "not shared (numbers only)."))

@@ -131,6 +131,9 @@ class RunService:
         """One provider (and SDK client, ~30 ms to make) per model and provider for the service's life."""
         from promptlab_tui.providers.registry import provider_for
 
+        proxied = team_hook.proxy_provider(self.context, self._team, plan)  # team proxy mode (issue 12)
+        if proxied is not None:
+            return proxied
         key = (plan.prompt.model, plan.provider)
         with self._providers_lock:
             if key not in self._providers:

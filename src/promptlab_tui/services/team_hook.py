@@ -44,3 +44,13 @@ def release(gate: Any | None, plan: RunPlan) -> None:
 def settle(gate: Any | None, plan: RunPlan) -> None:
     if gate is not None:
         gate.settle(plan)
+
+
+def proxy_provider(context: ServiceContext, cache: dict[str, Any], plan: RunPlan) -> Any | None:
+    """In the team's proxy mode, the provider is the team server (it holds the keys and reserves itself)."""
+    gate = gate_for(context, cache)
+    if gate is None or not gate.proxy_mode():
+        return None
+    from promptlab_tui.sync.proxy_provider import TeamProxyProvider
+
+    return TeamProxyProvider(gate.login, plan.provider, plan.model, plan.run_id, plan.prompt.name)

@@ -46,7 +46,7 @@ def _now_text() -> str:
 
 def remember_team(db: Database, me: dict, budgets: list[dict] | None) -> None:
     """What the client needs to decide offline: the policy, the cap, and whether a hard budget applies."""
-    values = {"offline_policy": str(me.get("offline_policy", "refuse")),
+    values = {"offline_policy": str(me.get("offline_policy", "refuse")), "run_mode": str(me.get("run_mode", "direct")),
               "offline_cap_nanos": str(int(me.get("offline_cap_nanos", 0))),
               "share_text": "1" if me.get("share_text") else "0", "last_contact_at": _now_text()}
     if budgets is not None:
@@ -69,7 +69,13 @@ class TeamGate:
             self._client = TeamClient(self.login, timeout=5.0)
         return self._client
 
+    def proxy_mode(self) -> bool:
+        with self.db.raw_read() as conn:
+            return outbox.get_state(conn).get("run_mode") == "proxy"
+
     def reserve(self, plan: RunPlan) -> None:
+        if self.proxy_mode():
+            return  # the server reserves when it makes the call
         worst = plan.worst_case_nanos or 0
         try:
             answer = self.client.reserve(plan.run_id, worst, plan.provider, plan.model)
