@@ -1,0 +1,71 @@
+"""Choose the prompt's model: the priced models with their provider, filtered as you type."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from promptlab_tui.services.views import ModelChoice
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+
+
+class ModelDialog(ModalScreen[str | None]):
+    """Dismisses with the chosen 'provider:model' key, or None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "pick", "Pick", priority=True),
+        Binding("down", "move(1)", "Next", show=False, priority=True),
+        Binding("up", "move(-1)", "Previous", show=False, priority=True),
+    ]
+
+    def __init__(self, choices: list[ModelChoice], current: str | None) -> None:
+        super().__init__(classes="dialog")
+        self.choices = choices
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Choose a model", classes="title")
+            yield Input(placeholder="type to filter (name or provider)", id="model-filter", compact=True)
+            yield OptionList(id="model-list")
+        yield WrappingFooter()
+
+    def on_mount(self) -> None:
+        if not self.app.cursor_blink:
+            self.query_one(Input).cursor_blink = False
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, text: str) -> None:
+        words = text.lower().split()
+        shown = [c for c in self.choices if all(w in f"{c.label} {c.key}".lower() for w in words)]
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(c.label, id=c.key) for c in shown])
+        keys = [c.key for c in shown]
+        options.highlighted = keys.index(self.current) if self.current in keys else (0 if keys else None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = ((options.highlighted or 0) + step) % options.option_count
+
+    def action_pick(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,139 @@
+"""First start with no budget: estimate usage, recommend a budget, pick thresholds. Skippable (esc)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from promptlab_tui.core.money import format_usd
+from promptlab_tui.screens.dialogs.form import (
+    FieldError,
+    money,
+    parse_positive_int,
+    parse_thresholds,
+    parse_usd,
+    usd_field,
+)
+from promptlab_tui.services.views import BudgetSettingsView, ModelChoice
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+
+DAYS_PER_MONTH = 30
+
+
+class SetupWizard(ModalScreen[BudgetSettingsView | None]):
+    BINDINGS = [
+        Binding("escape", "skip", "Skip"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+
+    def __init__(self, models: list[ModelChoice]) -> None:
+        super().__init__(classes="dialog")
+        self.models = models
+        self.recommended_nanos: int | None = None
+        self._user_edited_budget = False
+
+    def compose(self) -> ComposeResult:
+        options = [(m.label, m.key) for m in self.models] or [("gpt-4o-mini (openai)", "openai:gpt-4o-mini")]
+        default = next((v for _, v in options if v.endswith(":gpt-4o-mini")), options[0][1])
+        with Vertical():
+            yield Static("Welcome to promptlab: set a budget", classes="title")
+            yield Static("[dim]A rough guess of your usage gives a recommended monthly budget. "
+                         "Esc skips; ctrl+b changes it any time.[/dim]")
+            with Horizontal(classes="row"):
+                yield Label("Runs per day")
+                yield Input("20", id="runs-per-day", type="integer", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Typical model")
+                yield Select(options, value=default, allow_blank=False, id="typical-model", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Tokens in per run")
+                yield Input("1500", id="tokens-in", type="integer", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Tokens out per run")
+                yield Input("500", id="tokens-out", type="integer", compact=True)
+            yield Static("", id="usage-estimate", classes="numbers")
+            with Horizontal(classes="row"):
+                yield Label("Monthly budget $")
+                yield Input("", id="monthly-limit", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Alert thresholds %")
+                yield Input("75,90,100", id="thresholds", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("When over the limit")
+                yield Select([("hard: refuse the run", "hard"), ("warn: run and warn", "warn")], value="hard",
+                             allow_blank=False, id="mode", compact=True)
+            yield Static("", classes="error", id="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save budget", id="save", variant="primary", compact=True)
+                yield Button("Skip (esc)", id="skip", compact=True)
+        yield WrappingFooter()
+
+    def on_mount(self) -> None:
+        if not self.app.cursor_blink:
+            for widget in self.query(Input):
+                widget.cursor_blink = False
+        self.query_one("#runs-per-day", Input).focus()
+        self.update_estimate()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "monthly-limit":
+            self._user_edited_budget = event.value != usd_field(self.recommended_nanos)
+        elif event.input.id in ("runs-per-day", "tokens-in", "tokens-out"):
+            self.update_estimate()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "typical-model":
+            self.update_estimate()
+
+    def update_estimate(self) -> None:
+        """Arithmetic on prices already loaded: cheap enough for the UI thread."""
+        from promptlab_tui.services.app_backend import monthly_usage_estimate
+
+        try:
+            runs = parse_positive_int(self.query_one("#runs-per-day", Input).value, "runs per day") or 0
+            tokens_in = parse_positive_int(self.query_one("#tokens-in", Input).value, "tokens in") or 0
+            tokens_out = parse_positive_int(self.query_one("#tokens-out", Input).value, "tokens out") or 0
+        except FieldError as error:
+            self.query_one("#usage-estimate", Static).update(f"[$text-error]{escape(str(error))}[/]")
+            return
+        key = self.query_one("#typical-model", Select).value
+        monthly, recommended = monthly_usage_estimate(self.app.pricing, str(key), runs * DAYS_PER_MONTH,
+                                                      tokens_in, tokens_out)
+        self.recommended_nanos = recommended
+        text = (f"Estimated spend: [b]{escape(money(monthly))}[/b] a month · "
+                f"recommended budget: [b]{escape(format_usd(recommended, 2) if recommended else money(None))}[/b]")
+        self.query_one("#usage-estimate", Static).update(text)
+        if not self._user_edited_budget:
+            self.query_one("#monthly-limit", Input).value = usd_field(recommended)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_skip()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        try:
+            monthly = parse_usd(self.query_one("#monthly-limit", Input).value, "monthly budget")
+            thresholds = parse_thresholds(self.query_one("#thresholds", Input).value)
+        except FieldError as error:
+            self.query_one("#form-error", Static).update(escape(str(error)))
+            return
+        if monthly is None:
+            self.query_one("#form-error", Static).update("monthly budget: enter an amount, or press esc to skip")
+            return
+        mode = self.query_one("#mode", Select).value
+        self.dismiss(BudgetSettingsView(monthly_nanos=monthly, thresholds=thresholds,
+                                        mode=mode if mode in ("hard", "warn") else "hard"))
+
+    def action_skip(self) -> None:
+        self.dismiss(None)

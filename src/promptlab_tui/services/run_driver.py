@@ -1,0 +1,141 @@
+"""Drives one run from the Lab through the run pipeline (worker side); tells a RunSink what happens.
+
+Refusals (budget, prompt too long, missing key, bad input) are found before anything is sent or
+reserved; once the run is reserved, every ending (done, cancelled, failed) is settled by the runner.
+The sink is the UI's: the Lab's turns each call into a Textual message, so this module stays Textual-free.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from promptlab_tui.core.money import usd_to_nanos
+from promptlab_tui.services.editor_values import EditorValues
+from promptlab_tui.services.preview_engine import prompt_from
+from promptlab_tui.services.views import AlertView, RefusalView, RunOutcomeView, TooLongView
+
+STATUS_LABELS = {"completed": "completed", "cancelled": "cancelled"}
+
+
+class RunSink(Protocol):
+    """What a run tells the UI, in order: reserved?, streamed/tokens*, then finished or not_started (once)."""
+
+    def reserved(self) -> None: ...
+
+    def streamed(self, text: str) -> None: ...
+
+    def tokens(self, output_tokens: int, exact: bool) -> None: ...
+
+    def finished(self, outcome: RunOutcomeView, alerts: list[AlertView]) -> None: ...
+
+    def not_started(self, message: str, refusal: RefusalView | None = None,
+                    too_long: TooLongView | None = None) -> None: ...
+
+
+def refusal_view(refusal: Any) -> RefusalView:
+    from promptlab_tui.core.budget import format_reset
+
+    resets = None
+    if refusal.resets_at is not None and refusal.scope not in ("run", "session"):
+        resets = format_reset(refusal.resets_at, refusal.timezone_name)
+    return RefusalView(
+        message=refusal.explain(), scope=refusal.scope, spent_nanos=refusal.spent_nanos,
+        reserved_nanos=refusal.reserved_nanos, limit_nanos=refusal.limit_nanos,
+        worst_case_nanos=refusal.worst_case_nanos, resets=resets,
+        capped_max_tokens=getattr(refusal, "capped_max_tokens", None),
+        cheaper_model=getattr(refusal, "cheaper_model", None),
+        cheaper_worst_case_nanos=getattr(refusal, "cheaper_worst_case_nanos", None),
+    )
+
+
+def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
+    usage, cost = outcome.usage, outcome.cost
+    notes = list(getattr(outcome, "warnings", []) or [])
+    if outcome.plan.capped:
+        notes.append(f"capped to {outcome.plan.max_tokens:,} max tokens to fit the budget")
+    if outcome.error is not None:
+        notes.insert(0, outcome.error_message)
+    if getattr(outcome, "record_note", None):
+        notes.append(outcome.record_note)
+    return RunOutcomeView(
+        status=STATUS_LABELS.get(outcome.status, "failed"),
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cached_tokens=usage.cached_input_tokens + usage.cache_write_tokens + usage.cache_write_1h_tokens,
+        input_nanos=None if cost is None else cost.input_nanos,
+        output_nanos=None if cost is None else cost.output_nanos,
+        cached_nanos=None if cost is None else cost.cached_input_nanos + cost.cache_write_nanos,
+        total_nanos=outcome.cost_nanos,
+        estimate_nanos=outcome.expected_nanos,
+        duration_s=duration_s,
+        usage_estimated=usage.estimated,
+        message="\n".join(notes) or None,
+    )
+
+
+def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel: threading.Event, sink: RunSink, *,
+                accept_capped: bool = False, prompt_name: str | None = None,
+                elapsed: Callable[[], float] = lambda: 0.0) -> None:
+    from promptlab_tui.providers.base import ProviderError
+    from promptlab_tui.providers.registry import provider_for
+    from promptlab_tui.services.app_backend import alert_view
+    from promptlab_tui.services.run_types import (
+        BudgetRefused,
+        PromptTooLong,
+        RunOptions,
+    )
+    from promptlab_tui.services.runner import RunService
+
+    services, session, session_id = run_context
+    prompt = prompt_from(values)
+    prompt.name = prompt_name
+    options = RunOptions(model=values.model, provider=values.provider, max_tokens=values.max_tokens,
+                         max_cost_nanos=usd_to_nanos(values.cost_cap_usd) if values.cost_cap_usd else None,
+                         accept_capped=accept_capped, source="lab")
+    try:
+        plan = RunService(services, session=session, session_id=session_id).prepare_run(prompt, options)
+        # the key is checked before anything is reserved: a missing key costs nothing and records nothing
+        provider = provider_for(plan.prompt.model, plan.provider, services.config)
+        service = RunService(services, session=session, session_id=session_id,
+                             provider_factory=lambda _plan: provider)
+    except PromptTooLong as refusal:
+        sink.not_started(str(refusal), too_long=TooLongView(refusal.input_tokens, refusal.limit,
+                                                             getattr(refusal, "exact", True),
+                                                             tuple(refusal.suggestions)))
+        return
+    except BudgetRefused as refusal:
+        sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
+        return
+    except ProviderError as error:
+        sink.not_started(str(error))
+        return
+    except Exception as error:  # bad input, unreadable history or prices: say so, send nothing
+        sink.not_started(f"Run not started: {error}")
+        return
+
+    finished: list[Any] = []
+
+    def on_event(event: Any) -> None:
+        kind = type(event).__name__
+        if kind == "RunStarted":
+            sink.reserved()
+        elif kind == "RunTextDelta":
+            sink.streamed(event.text)
+        elif kind == "RunTokens":
+            sink.tokens(event.output_tokens, event.exact)
+        elif kind in ("RunCompleted", "RunFailed"):
+            finished.append(event.outcome)
+
+    try:
+        outcome = service.execute(plan, on_event, cancel)
+    except BudgetRefused as refusal:  # a concurrent run took the room since the plan was made
+        sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
+        return
+    except Exception as error:  # settled by the runner before it re-raised: show what was recorded
+        if not finished:
+            sink.not_started(f"Run failed: {error}")
+            return
+        outcome = finished[-1]
+    sink.finished(outcome_view(outcome, elapsed()), [alert_view(a) for a in outcome.alerts])
