@@ -65,3 +65,25 @@ def test_tokens_record_their_last_use_and_are_listed_without_the_secret(team: Te
     team.call("member", "GET", "/v1/me")
     tokens = team.call("member", "GET", "/v1/tokens").json()
     assert tokens[0]["last_used_at"] is not None and "token" not in tokens[0] and "token_hash" not in tokens[0]
+
+
+def test_thresholds_crossed_raise_one_alert_each_seen_by_those_concerned_and_acknowledged_per_member(
+        team: Team) -> None:
+    team.call("admin", "PUT", "/v1/budgets", json={"scope": "team", "period": "monthly", "limit_nanos": 1000,
+                                                   "mode": "warn", "thresholds": [50, 90]})
+    team.call("admin", "PUT", "/v1/budgets", json={"scope": "member", "subject_id": team.ids["target"],
+                                                   "period": "daily", "limit_nanos": 100})
+    for _ in range(2):  # the same push twice: still one alert per threshold
+        team.call("member", "POST", "/v1/runs/batch", json={"runs": [run_body("run-team-60", cost=600)]})
+    alerts = team.call("member", "GET", "/v1/alerts").json()
+    assert [(a["scope"], a["threshold"]) for a in alerts] == [("team", 50)]
+    assert "Team monthly budget: 50% reached" in alerts[0]["message"]
+    team.call("target", "POST", "/v1/runs/batch", json={"runs": [run_body("run-target-1", cost=350)]})
+    assert sorted((a["scope"], a["threshold"]) for a in team.call("target", "GET", "/v1/alerts").json()) == [
+        ("member", 75), ("member", 90), ("member", 100), ("team", 50), ("team", 90)]
+    assert sorted(a["threshold"] for a in team.call("member", "GET", "/v1/alerts").json()) == [50, 90]
+    first = alerts[0]["id"]
+    assert team.call("member", "POST", f"/v1/alerts/{first}/ack").json()["acknowledged"] is True
+    assert [a["threshold"] for a in team.call("member", "GET", "/v1/alerts").json()] == [90]
+    assert first in [a["id"] for a in team.call("target", "GET", "/v1/alerts").json()]  # theirs to acknowledge
+    assert len(team.call("admin", "GET", "/v1/alerts").json()) == 5

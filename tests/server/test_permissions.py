@@ -37,8 +37,11 @@ def build_world(db_url: str) -> World:
     ids["group"] = team.call("owner", "POST", "/v1/groups", json={"name": "research"}).json()["id"]
     ids["budget"] = team.call("owner", "PUT", "/v1/budgets", json={
         "scope": "member", "subject_id": ids["target"], "period": "daily", "limit_nanos": 10**9}).json()["id"]
+    team.call("owner", "PUT", "/v1/budgets", json={"scope": "team", "period": "monthly", "limit_nanos": 1000,
+                                                   "mode": "warn", "thresholds": [100]})
     ids["target_run"] = uuid.uuid4().hex
     assert team.call("target", "POST", "/v1/runs/batch", json={"runs": [run_body(ids["target_run"])]}).status_code == 200
+    (ids["alert"],) = [a["id"] for a in team.call("owner", "GET", "/v1/alerts").json()]  # the team's 100 %
     ids["target_res"] = uuid.uuid4().hex
     assert team.call("target", "POST", "/v1/reservations", json={
         "id": ids["target_res"], "amount_nanos": 5, "provider": "openai", "model": "gpt-4o-mini"}).status_code == 201
@@ -80,6 +83,12 @@ ENDPOINTS: list[Endpoint] = [
      lambda w: run_body(w.ids["target_res"]), "target", 200),
     ("release another's reservation", "DELETE", "/v1/reservations/{target_res}", None, "target", 200),
     ("stats", "GET", "/v1/stats", None, "member", 200),
+    ("list alerts", "GET", "/v1/alerts?all=true", None, "member", 200),
+    ("acknowledge a team alert", "POST", "/v1/alerts/{alert}/ack", None, "member", 200),
+    ("list provider keys", "GET", "/v1/provider-keys", None, "admin", 200),
+    ("proxy run (team in direct mode)", "POST", "/v1/proxy/runs", lambda w: {
+        "id": uuid.uuid4().hex, "provider": "openai", "model": "gpt-4o-mini", "max_tokens": 8,
+        "messages": [{"role": "user", "content": "hi"}]}, "member", 409),
 ]
 
 

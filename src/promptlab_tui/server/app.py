@@ -22,9 +22,10 @@ def create_app(url: str | None = None, *, check_schema: bool = True) -> FastAPI:
                               '{"error": {"code", "message", "detail"}}.')
     app.state.engine = engine
     errors.install(app)
-    from promptlab_tui.server.routers import budgets, groups, members, proxy, reservations, runs, stats, tokens
+    from promptlab_tui.server.routers import (alerts, budgets, groups, members, proxy, reservations, runs, stats,
+                                              tokens)
 
-    for module in (members, tokens, groups, budgets, runs, reservations, stats, proxy):
+    for module in (members, tokens, groups, budgets, runs, reservations, stats, alerts, proxy):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])

@@ -149,12 +149,22 @@ alert = Table(
     "team_alert", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("team_id", Integer, ForeignKey("team.id"), nullable=False),
-    Column("budget_id", Integer, ForeignKey("budget.id"), nullable=False),
-    Column("member_id", Integer, ForeignKey("member.id")),  # whom it concerns (NULL: the team)
+    Column("budget_id", Integer, nullable=False),  # no FK: an alert outlives a deleted budget
+    Column("scope", String(16), nullable=False),
+    Column("subject_id", Integer, nullable=False),
+    Column("period", String(16), nullable=False),
     Column("period_start", TS, nullable=False),
     Column("threshold", Integer, nullable=False),
+    Column("spent_nanos", BigInteger, nullable=False),
+    Column("limit_nanos", BigInteger, nullable=False),
     Column("message", Text, nullable=False),
     Column("created_at", TS, nullable=False),
-    Column("acknowledged_at", TS),
     UniqueConstraint("budget_id", "period_start", "threshold", name="ux_team_alert_once"),
+)
+
+alert_ack = Table(
+    "team_alert_ack", metadata,  # each member acknowledges for themself
+    Column("alert_id", Integer, ForeignKey("team_alert.id"), primary_key=True),
+    Column("member_id", Integer, ForeignKey("member.id"), primary_key=True),
+    Column("acknowledged_at", TS, nullable=False),
 )

@@ -14,6 +14,7 @@ from promptlab_tui.server import reservations as ledger
 from promptlab_tui.server import schema as t
 from promptlab_tui.server.auth import Caller, admin_access, member_access
 from promptlab_tui.server.errors import ApiError
+from promptlab_tui.server.alerts import record_alerts
 from promptlab_tui.server.ingest import ingest
 from promptlab_tui.server.models import ERROR_RESPONSES, ProviderKeyIn, ProxyRunIn, ReserveIn, RunIn
 from promptlab_tui.server.teams import now_utc
@@ -90,6 +91,7 @@ def proxy_run(body: ProxyRunIn, request: Request, caller: Caller = Depends(membe
                     prompt_text="\n\n".join(m.get("content", "") for m in body.messages), response_text=outcome.text)
         with engine.begin() as connection:
             ingest(connection, caller.team_id, caller.member_id, [run], caller.share_text, source="proxy")
+            record_alerts(connection, caller.team_id, caller.member_id, now_utc())
         return summary
 
     def abandon() -> None:  # nothing was sent (the provider could not be made): drop the hold

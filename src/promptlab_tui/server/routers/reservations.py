@@ -9,6 +9,7 @@ from promptlab_tui.server import reservations as ledger
 from promptlab_tui.server.auth import Caller, member_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import ReserveIn, ReserveOut, RunIn
+from promptlab_tui.server.alerts import record_alerts
 from promptlab_tui.server.teams import now_utc
 
 router = APIRouter(prefix="/v1", tags=["reservations"], responses=ERROR_RESPONSES)
@@ -35,6 +36,7 @@ def reserve(body: ReserveIn, request: Request, caller: Caller = Depends(member_a
 def settle(reservation_id: RunIdPath, body: RunIn, request: Request, caller: Caller = Depends(member_access)) -> dict:
     with request.app.state.engine.begin() as connection:
         state = ledger.settle(connection, caller.team_id, caller.member_id, caller.share_text, reservation_id, body)
+        record_alerts(connection, caller.team_id, caller.member_id, now_utc())
     return {"id": reservation_id, "status": state}
 
 

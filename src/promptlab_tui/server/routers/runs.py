@@ -13,7 +13,8 @@ from promptlab_tui.server.auth import Caller, member_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.ingest import ingest
 from promptlab_tui.server.models import IngestResult, RunBatch, RunOut
-from promptlab_tui.server.teams import member_row
+from promptlab_tui.server.alerts import record_alerts
+from promptlab_tui.server.teams import member_row, now_utc
 
 router = APIRouter(prefix="/v1", tags=["runs"], responses=ERROR_RESPONSES)
 
@@ -23,6 +24,7 @@ def push_runs(body: RunBatch, request: Request, caller: Caller = Depends(member_
     """The caller's own runs; pushing the same run again updates it (keyed by the client's run UUID)."""
     with request.app.state.engine.begin() as connection:
         stored = ingest(connection, caller.team_id, caller.member_id, body.runs, caller.share_text)
+        record_alerts(connection, caller.team_id, caller.member_id, now_utc())  # thresholds crossed, once each
     return IngestResult(received=len(body.runs), stored=stored)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 17:38:31.984258
+Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
@@ -69,6 +69,23 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['team_id'], ['team.id'], ),
     sa.PrimaryKeyConstraint('team_id', 'provider')
     )
+    op.create_table('team_alert',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('budget_id', sa.Integer(), nullable=False),
+    sa.Column('scope', sa.String(length=16), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=16), nullable=False),
+    sa.Column('period_start', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('threshold', sa.Integer(), nullable=False),
+    sa.Column('spent_nanos', sa.BigInteger(), nullable=False),
+    sa.Column('limit_nanos', sa.BigInteger(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['team_id'], ['team.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('budget_id', 'period_start', 'threshold', name='ux_team_alert_once')
+    )
     op.create_table('group_membership',
     sa.Column('group_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
@@ -123,21 +140,13 @@ def upgrade() -> None:
         batch_op.create_index('ix_run_member_created', ['team_id', 'member_id', 'created_at'], unique=False)
         batch_op.create_index('ix_run_team_created', ['team_id', 'created_at'], unique=False)
 
-    op.create_table('team_alert',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('team_id', sa.Integer(), nullable=False),
-    sa.Column('budget_id', sa.Integer(), nullable=False),
-    sa.Column('member_id', sa.Integer(), nullable=True),
-    sa.Column('period_start', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('threshold', sa.Integer(), nullable=False),
-    sa.Column('message', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['budget_id'], ['budget.id'], ),
+    op.create_table('team_alert_ack',
+    sa.Column('alert_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['alert_id'], ['team_alert.id'], ),
     sa.ForeignKeyConstraint(['member_id'], ['member.id'], ),
-    sa.ForeignKeyConstraint(['team_id'], ['team.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('budget_id', 'period_start', 'threshold', name='ux_team_alert_once')
+    sa.PrimaryKeyConstraint('alert_id', 'member_id')
     )
     op.create_table('token',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -157,7 +166,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('token')
-    op.drop_table('team_alert')
+    op.drop_table('team_alert_ack')
     with op.batch_alter_table('run', schema=None) as batch_op:
         batch_op.drop_index('ix_run_team_created')
         batch_op.drop_index('ix_run_member_created')
@@ -168,6 +177,7 @@ def downgrade() -> None:
 
     op.drop_table('reservation')
     op.drop_table('group_membership')
+    op.drop_table('team_alert')
     op.drop_table('provider_key')
     op.drop_table('member_group')
     op.drop_table('member')
