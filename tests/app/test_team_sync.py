@@ -75,3 +75,24 @@ async def test_logged_out_shows_no_sync_state(make_app, snap_home):
         from promptlab_tui.widgets.budget.budget_bar import BudgetBar
 
         assert "team:" not in app.screen.query_one(BudgetBar).text
+
+
+async def test_team_alerts_appear_in_the_lab_banner_after_a_sync(make_app, snap_home, live_team):
+    import uuid
+
+    from tests.server.conftest import run_body
+
+    team = live_team.team
+    team.call("owner", "PUT", "/v1/budgets", json={"scope": "team", "period": "monthly", "limit_nanos": 100,
+                                                   "mode": "warn", "thresholds": [90]})
+    team.call("target", "POST", "/v1/runs/batch", json={"runs": [run_body(uuid.uuid4().hex, cost=95)]})
+    log_in(live_team.url, team.tokens["member"])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_sync(pilot, "synced")
+        for _ in range(200):
+            await settle(pilot)
+            if app.alerts:
+                break
+        assert [a.short for a in app.alerts] == ["Team monthly budget 90% reached: $0.00 of $0.00"]
+        assert "Team monthly budget: 90% reached" in app.alerts[0].message

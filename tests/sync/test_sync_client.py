@@ -153,3 +153,24 @@ def test_in_proxy_mode_a_member_without_a_provider_key_runs_through_the_team_ser
     assert remote["id"] == record.id and remote["cost_nanos"] == record.cost_nanos > 0
     (budget,) = team.call("owner", "GET", "/v1/budgets").json()
     assert budget["spent_nanos"] == record.cost_nanos and budget["reserved_nanos"] == 0
+
+
+def test_team_alerts_reach_promptlab_alerts_and_acknowledgements_reach_the_server(
+        live_team, monkeypatch, capsys, fake_provider_env, tmp_path):
+    team = live_team.team
+    team.call("owner", "PUT", "/v1/budgets", json={"scope": "team", "period": "monthly", "limit_nanos": 10,
+                                                   "mode": "warn", "thresholds": [100]})
+    login(live_team, "member", monkeypatch, capsys)
+    fake_provider_env.script(Behaviour.reply("2, 3, 5"))
+    assert main(["run", prompt_file(tmp_path)]) == 0  # costs more than $0.00000001: the team's 100 %
+    assert main(["sync"]) == 0
+    capsys.readouterr()
+    assert main(["alerts"]) == 0
+    out = capsys.readouterr().out
+    assert "Team monthly budget: 100% reached" in out
+    local_id = next(line.split()[0].lstrip("#") for line in out.splitlines() if "Team monthly" in line)
+    assert main(["alerts", "--ack", local_id]) == 0
+    assert [a["acknowledged"] for a in team.call("member", "GET", "/v1/alerts?all=true").json()] == [False]
+    assert main(["sync"]) == 0
+    assert [a["acknowledged"] for a in team.call("member", "GET", "/v1/alerts?all=true").json()] == [True]
+    assert team.call("target", "GET", "/v1/alerts").json()[0]["threshold"] == 100  # still theirs to see

@@ -12,10 +12,11 @@ from textual.message import Message
 
 
 class TeamSyncState(Message):
-    def __init__(self, label: str, detail: str = "") -> None:
+    def __init__(self, label: str, detail: str = "", new_alerts: int = 0) -> None:
         super().__init__()
         self.label = label
         self.detail = detail
+        self.new_alerts = new_alerts
 
 
 class TeamSyncMixin:
@@ -45,7 +46,8 @@ class TeamSyncMixin:
         if login is None or repository is None:
             return
         self.team_sync = BackgroundSync(repository.db, login,
-                                        lambda state: post(TeamSyncState(state.label, state.message))).start()
+                                        lambda state: post(TeamSyncState(state.label, state.message,
+                                                                                       state.new_alerts))).start()
 
     def kick_team_sync(self) -> None:
         if self.team_sync is not None:
@@ -53,3 +55,5 @@ class TeamSyncMixin:
 
     def on_team_sync_state(self, message: TeamSyncState) -> None:
         self.sync_state = message.label  # type: ignore[attr-defined]
+        if message.new_alerts:
+            self.load_budget()  # type: ignore[attr-defined]  # team alerts are in the local table now: banner

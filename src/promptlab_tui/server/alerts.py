@@ -62,7 +62,9 @@ def alerts_for(connection: Connection, team_id: int, member_id: int, everything:
     if not include_acknowledged:
         query = query.where(~acked)
     rows = connection.execute(query.order_by(t.alert.c.created_at.desc(), t.alert.c.id.desc()).limit(500)).all()
-    return [{"id": r.id, "scope": r.scope, "subject_id": r.subject_id, "period": r.period,
+    names = {(r.scope, r.subject_id): _subject(connection, r.scope, r.subject_id) for r in rows}
+    return [{"id": r.id, "scope": r.scope, "subject_id": r.subject_id, "subject": names[(r.scope, r.subject_id)],
+             "period": r.period,
              "period_start": r.period_start, "threshold": r.threshold, "spent_nanos": r.spent_nanos,
              "limit_nanos": r.limit_nanos, "message": r.message, "created_at": r.created_at,
              "acknowledged": bool(r.acknowledged)} for r in rows]

@@ -27,6 +27,7 @@ class SyncState:
     pending: int = 0
     pushed: int = 0
     message: str = ""
+    new_alerts: int = 0  # team alerts brought into the local alert table by this sync
 
     @property
     def label(self) -> str:
@@ -52,6 +53,9 @@ def sync_once(db: Database, login: Login, client: TeamClient | None = None) -> S
         from promptlab_tui.sync.team_gate import remember_team
 
         remember_team(db, me, client.budgets())  # what a run needs to decide while offline
+        from promptlab_tui.sync.team_alerts import mirror_alerts
+
+        new_alerts = mirror_alerts(db, client)
         share_text = bool(me.get("share_text"))
         while True:
             with db.raw_write() as conn:
@@ -59,7 +63,7 @@ def sync_once(db: Database, login: Login, client: TeamClient | None = None) -> S
             if not batch:
                 break
             pushed += _push(db, client, batch)
-        return _finish(db, SyncState("synced", 0, pushed), pushed)
+        return _finish(db, SyncState("synced", 0, pushed, new_alerts=new_alerts), pushed)
     except TeamUnreachable as error:
         return _finish(db, SyncState("offline", message=str(error)), pushed)
     except TeamError as error:
@@ -104,10 +108,11 @@ def _finish(db: Database, result: SyncState, pushed: int) -> SyncState:
         if outbox.installed(conn):
             outbox.set_state(conn, **values)
     if result.state == "synced" and stuck:
-        return SyncState("error", pending, pushed, f"{len(stuck)} run(s) refused by the server: {stuck[0][1]}")
+        return SyncState("error", pending, pushed, f"{len(stuck)} run(s) refused by the server: {stuck[0][1]}",
+                         result.new_alerts)
     if result.state == "synced" and pending:
-        return SyncState("pending", pending, pushed)
-    return SyncState(result.state, pending, pushed, result.message)
+        return SyncState("pending", pending, pushed, new_alerts=result.new_alerts)
+    return SyncState(result.state, pending, pushed, result.message, result.new_alerts)
 
 
 def status(db: Database) -> tuple[int, dict[str, str], list[tuple[str, str]]]:

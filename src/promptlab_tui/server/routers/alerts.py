@@ -22,6 +22,7 @@ class AlertOut(BaseModel):
     id: int
     scope: str
     subject_id: int
+    subject: str  # "Team", "Member bob", "Group research"
     period: str
     period_start: datetime
     threshold: int
