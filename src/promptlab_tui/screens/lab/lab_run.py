@@ -116,6 +116,7 @@ class RunMixin:
     def on_run_finished(self, message: RunFinished) -> None:
         self._end_run()
         self.results.finish(message.outcome)
+        self.app.kick_team_sync()  # push the run to the team server now (issue 12; no-op when logged out)
         if message.budget is not None or self.app.budget is not None:
             self.app.load_budget()
         if message.alerts:
