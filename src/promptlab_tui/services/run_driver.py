@@ -49,6 +49,8 @@ def refusal_view(refusal: Any) -> RefusalView:
         capped_max_tokens=getattr(refusal, "capped_max_tokens", None),
         cheaper_model=getattr(refusal, "cheaper_model", None),
         cheaper_worst_case_nanos=getattr(refusal, "cheaper_worst_case_nanos", None),
+        cheaper_provider=getattr(refusal, "cheaper_provider", None),
+        cheaper_label=getattr(refusal, "cheaper_label", None),
     )
 
 

@@ -88,10 +88,13 @@ class BudgetRefused(BudgetRefusal):
 
     def __init__(self, *, capped_max_tokens: int | None = None, capped_plan: RunPlan | None = None,
                  cheaper_model: str | None = None, cheaper_worst_case_nanos: int | None = None,
+                 cheaper_provider: str | None = None, cheaper_label: str | None = None,
                  **numbers: Any) -> None:
         self.capped_max_tokens = capped_max_tokens
         self.capped_plan = capped_plan  # execute this to accept the capped run
         self.cheaper_model = cheaper_model
+        self.cheaper_provider = cheaper_provider  # a provider with a key: the offer can be taken
+        self.cheaper_label = cheaper_label  # unambiguous among same-named models: 'Llama 3.1 8B (Together)'
         self.cheaper_worst_case_nanos = cheaper_worst_case_nanos
         super().__init__(**numbers)
 
@@ -120,7 +123,8 @@ class BudgetRefused(BudgetRefusal):
         if self.cheaper_model:
             cost = (f" (worst case {format_usd(self.cheaper_worst_case_nanos)})"
                     if self.cheaper_worst_case_nanos is not None else "")
-            items.append(f"pick a cheaper model: {self.cheaper_model}{cost}")
+            at = f" --provider {self.cheaper_provider}" if self.cheaper_provider else ""
+            items.append(f"pick a cheaper model: {self.cheaper_model}{cost} (--model {self.cheaper_model}{at})")
         else:
             items.append("pick a cheaper model")
         return items

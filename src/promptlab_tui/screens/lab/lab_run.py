@@ -55,7 +55,7 @@ class RunMixin:
     last_preview: PreviewView | None = None
 
     def action_run(self) -> None:
-        values = self.editor.values()
+        values = self.values_to_send()
         if values.problems:
             self.results.show_message("Fix before running: " + "; ".join(values.problems))
             return
@@ -70,7 +70,7 @@ class RunMixin:
             return
         self.running = True
         self.cancel_event = threading.Event()
-        self.results.start(values.model)
+        self.results.start(values.model, getattr(self.last_preview, "duration", None))
         self.refresh_bindings()
         self.app.run_context()  # made here, on the UI thread, the first time a run starts
         self.execute_run(values, accept_capped, self.cancel_event, self.prompt_name)
@@ -116,6 +116,7 @@ class RunMixin:
     def on_run_finished(self, message: RunFinished) -> None:
         self._end_run()
         self.results.finish(message.outcome)
+        self.app.kick_team_sync()  # push the run to the team server now (issue 12; no-op when logged out)
         if message.budget is not None or self.app.budget is not None:
             self.app.load_budget()
         if message.alerts:
@@ -153,9 +154,8 @@ class RunMixin:
             else:
                 self.notify(f"{value} is not in the model list.", severity="warning")
         elif kind == "capped" and isinstance(value, int):
-            self.editor.set_max_tokens(value)
-            values = self.editor.values()
-            self.begin_run(values._replace(max_tokens=value), accept_capped=True)
+            # this run only: the editor (and what ctrl+s saves) keeps the max tokens the user chose
+            self.begin_run(self.values_to_send()._replace(max_tokens=value), accept_capped=True)
 
     def _too_long_choice(self, choice: str | None) -> None:
         if choice == "adjust":
