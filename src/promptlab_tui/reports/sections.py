@@ -155,8 +155,9 @@ def build(data: ReportData, compact: bool) -> Report:
         reached = forecast.budget_reached_on
         lines.append(("Budget", f"reached on {reached.isoformat()} at this pace" if reached is not None
                       else "not reached in the period at this pace"))
-    lines += [("Burn rate", f"{format_usd(forecast.burn_rate_per_hour_nanos)} an hour today"),
-              ("Method", forecast.method)]
+    if forecast.projection:  # the period is not over: today's pace matters
+        lines.append(("Burn rate", f"{format_usd(forecast.burn_rate_per_hour_nanos)} an hour today"))
+    lines.append(("Method", forecast.method))
     name = DIMENSION_NAMES[view.group_by]
     tables = [_breakdown_table(f"By {name}", view.breakdown.rows, view.breakdown.total, compact,
                                view.breakdown.note, name, sum_rows=view.group_by != "tag")]
