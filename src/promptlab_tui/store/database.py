@@ -164,6 +164,14 @@ class Database:
         except sqlite3.Error as error:
             raise _explain_sqlite_error(self.path, error) from error
 
+    def fetch_all(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Every row of one statement (one statement reads one consistent snapshot by itself)."""
+        self._ensure_ready()
+        try:
+            return self._connections.get().execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise _explain_sqlite_error(self.path, error) from error
+
     def raw_write(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction (BEGIN IMMEDIATE) on this thread's sqlite3 connection."""
         self._ensure_ready()

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Iterator
 
 from promptlab_tui.core.budget import BudgetSettings, PeriodStatus, Reservation
 from promptlab_tui.core.history import (
-    AlertRecord, OutputStats, PendingRun, RepriceReport, RollupRow, RunRecord, SavedPrompt, SpendSummary)
+    AlertRecord, OutputStats, PendingRun, RepriceReport, RollupRow, RunRecord, RunSummary, SavedPrompt, SpendSummary)
 from promptlab_tui.core.types import CostBreakdown, Usage
 from promptlab_tui.store import budgets, ledger, maintenance, queries, reports
 from promptlab_tui.store.database import Database
@@ -123,6 +123,11 @@ class HistoryRepository:
                     include_text: bool = False) -> list[RunRecord]:
         """Newest first; `before=(last.created_at, last.id)` gives the next page."""
         return queries.recent_runs(self.db, limit, before, include_text)
+
+    def history_page(self, limit: int = 50, before: tuple[datetime, str] | None = None,
+                     prompt_name: str | None = None) -> list[RunSummary]:
+        """The history table's rows, newest first (only its columns); optionally one prompt's runs."""
+        return queries.history_page(self.db, limit, before, prompt_name)
 
     def iter_runs(self, start: datetime | None = None, end: datetime | None = None) -> Iterator[RunRecord]:
         return queries.iter_runs(self.db, start, end)
