@@ -94,12 +94,15 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         from promptlab_tui.screens.lab import LabScreen
 
         self.push_screen(LabScreen())  # before the first refresh: the first frame is the Lab
+        # The budget bar is what the user looks at first: read it now (~10 ms) so the first frame shows it
+        # filled; everything else (maintenance, prices, vocabulary, theme files) follows that frame.
+        budget_shown = self._show_budget_now()
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=10)
-        self.after_first_frame(self._register_themes_after_first_frame)  # (theme files: not for the first frame)
+        self.after_first_frame(self.start_up_history if budget_shown else self.load_budget)
         self.after_first_frame(self.load_pricing)
-        self.after_first_frame(self.load_budget)
+        self.after_first_frame(self._register_themes_after_first_frame)  # (theme files: not for the first frame)
 
     @property
     def started(self) -> bool:
@@ -122,6 +125,26 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         waiting, self._first_frame_waiting = self._first_frame_waiting or [], None
         for callback in waiting:
             callback()
+
+    def _show_budget_now(self) -> bool:
+        from promptlab_tui.screens import backend
+
+        found = backend.read_budget_now(self.services, self.now() if self.now else None)
+        if found is None:
+            return False
+        budget, self.budget_settings, alerts, _ = found
+        self.budget, self.alerts, self.budget_loaded = budget, tuple(alerts), True
+        self.after_first_frame(self._offer_setup)
+        return True
+
+    @work(thread=True, group="budget", exclusive=True)
+    def start_up_history(self) -> None:
+        """Start-up maintenance (orphans, retention); the budget is read again if it settled a run."""
+        from promptlab_tui.screens import backend
+
+        if backend.start_up_history(self.services):
+            budget, settings, alerts, error = backend.read_budget(self.services, self.now() if self.now else None)
+            self.post_message(BudgetLoaded(budget, settings, alerts, error))
 
     @work(thread=True, group="pricing")
     def load_pricing(self) -> None:
@@ -155,8 +178,13 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         self.budget_loaded = True
         if message.error:
             self.notify(message.error, title="Budget", severity="error", timeout=15)
-        has_limit = bool(message.settings and message.settings.any_limit)
-        if first and self.offer_setup and not self._setup_done() and not has_limit:
+        if first:
+            self._offer_setup()
+
+    def _offer_setup(self) -> None:
+        """The setup wizard, once, for a user with no limit who has not been through it."""
+        has_limit = bool(self.budget_settings and self.budget_settings.any_limit)
+        if self.offer_setup and not self._setup_done() and not has_limit:
             self.action_setup_budget()
 
     def _setup_done(self) -> bool:

@@ -19,3 +19,22 @@ def test_building_the_app_imports_nothing_heavy(isolated_home):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert json.loads(result.stdout) == []
+
+
+async def test_the_first_frame_shows_the_budget_filled_and_the_previews_first_line(
+        make_app, isolated_home, monkeypatch):
+    """What the user looks at first is in the first frame, before any start-up worker has run."""
+    import promptlab_tui.app as app_module
+    from promptlab_tui.widgets.budget.budget_bar import BudgetBar
+    from promptlab_tui.widgets.preview.preview_pane import PreviewPane
+    from tests.app.conftest import seed_budget, seed_spend
+
+    seed_budget(isolated_home, monthly_usd="30")
+    seed_spend(isolated_home, "1.25")
+    monkeypatch.setattr(app_module, "FIRST_FRAME_WRITE_S", 3600.0)  # hold everything that waits for the first frame
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.started and not app.workers  # nothing started after the first frame yet
+        assert "Monthly $1.25 / $30.00" in app.screen.query_one(BudgetBar).text
+        assert str(app.screen.query_one(PreviewPane).render()).startswith("Type a prompt to see its cost.")

@@ -106,13 +106,38 @@ def alert_view(alert: AlertRecord) -> AlertView:
                      created=f"{alert.created_at:%Y-%m-%d %H:%M} UTC", short=short)
 
 
-def read_budget(ctx: Any, now: datetime | None = None) -> tuple[BudgetView | None, BudgetSettingsView | None,
-                                                       list[AlertView], str | None]:
+BudgetRead = tuple[BudgetView | None, BudgetSettingsView | None, list[AlertView], str | None]
+
+
+def read_budget_now(ctx: Any, now: datetime | None = None) -> BudgetRead | None:
+    """The budget as stored, for the first frame (about 10 ms on any history: a few indexed reads of the
+    rollup); None when the history must first be created or upgraded, which is left to a worker.
+    Start-up maintenance follows in a worker (`start_up_history`): pending runs already count as held."""
+    try:
+        if not ctx.tracking or not repository(ctx).readable_as_is():
+            return None
+    except Exception:  # damaged, unreadable: the worker says why
+        return None
+    found = read_budget(ctx, now, maintenance=False)
+    return None if found[3] else found
+
+
+def start_up_history(ctx: Any) -> bool:
+    """Settle runs left by a dead process and apply retention; True when that changed what the bar shows."""
+    try:
+        report = ctx.startup_maintenance()
+    except Exception:  # the budget read that follows reports the problem
+        return True
+    return bool(report.settled)  # (retention drops texts, never spend)
+
+
+def read_budget(ctx: Any, now: datetime | None = None, maintenance: bool = True) -> BudgetRead:
     """Budget bar, dialog settings and unacknowledged alerts (oldest first) in one worker call."""
     now = now or utc_now()
     try:
         repo = repository(ctx)
-        ctx.startup_maintenance()  # settle runs left by a dead process, apply retention, before showing spend
+        if maintenance:
+            ctx.startup_maintenance()  # settle runs left by a dead process, apply retention, before showing spend
         settings = repo.get_budget()
         alerts = [alert_view(a) for a in reversed(repo.alerts())]
         if settings is None or not settings.has_limits:

@@ -88,7 +88,6 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self.watch(self.app, "budget", self._budget_changed)
         self.watch(self.app, "budget_loaded", self._budget_changed)
         self.watch(self.app, "alerts", self._alerts_changed)
-        self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
         model = self.editor.values().model
         self.app.after_first_frame(self.editor.params.mount_fields)
         self.app.after_first_frame(lambda: self.warm_tokenizer(model))
@@ -171,14 +170,15 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         inputs = self.editor.preview_inputs()  # not the texts: the worker has their edits
         self.update_dirty(inputs)
         self._problems = inputs.problems
-        if not self.app.pricing_ready:
-            return  # pricing_loaded() schedules the first preview
         if not inputs.has_user and not inputs.has_system:
             self.generation += 1
             self.preview_shown = self.generation  # any count still running is for older text
             pane = self.query_one(PreviewPane)
             pane.preview, pane.status = None, "Type a prompt to see its cost."
             self.last_preview = None
+            return
+        if not self.app.pricing_ready:  # pricing_loaded() schedules the first preview
+            self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
             return
         self.generation += 1
         self.compute_preview(inputs, self.generation)

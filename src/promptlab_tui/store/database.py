@@ -151,6 +151,11 @@ class Database:
                         _ = self.engine
                 self._ready_pid = os.getpid()
 
+    def readable_as_is(self) -> bool:
+        if self._ready_pid == os.getpid():
+            return True
+        return self.path.is_file() and preflight(self.path) == SCHEMA_VERSION
+
     def thread_connection(self) -> sqlite3.Connection:
         """This thread's sqlite3 connection (what `raw_read`/`raw_write` use)."""
         self._ensure_ready()

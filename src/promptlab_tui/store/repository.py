@@ -41,6 +41,10 @@ class HistoryRepository:
     def close(self) -> None:
         self.db.dispose()
 
+    def readable_as_is(self) -> bool:
+        """The file exists at the current schema: reading it creates or upgrades nothing (a quick, sure read)."""
+        return self.db.readable_as_is()
+
     # --- the ledger -------------------------------------------------------------------------------
     def reserve_run(self, pending: PendingRun, settings: BudgetSettings | None,
                     now: datetime | None = None) -> Reservation:
