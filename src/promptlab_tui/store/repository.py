@@ -186,5 +186,11 @@ class HistoryRepository:
     def price_audits(self) -> list[dict]:
         return maintenance.price_audits(self.db)
 
+    def delete_run(self, run_id: str) -> RunRecord:
+        """Delete one settled run and take it out of the per-day totals (raises deletion.RunNotDeletable)."""
+        from promptlab_tui.store.deletion import delete_run
+
+        return delete_run(self.db, run_id)
+
     def bulk_insert_runs(self, runs: Iterable[RunRecord]) -> int:
         return maintenance.bulk_insert_runs(self.db, runs)
