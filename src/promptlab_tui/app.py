@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
 
 FIRST_FRAME_WRITE_S = 0.03  # workers start this long after the first frame is composed
+HISTORY_POLL_S = 2.0  # how often the files of the history are looked at for changes made by other processes
 TEST_ENV = "PROMPTLAB_TEST"  # set by tests: no cursor blink, so snapshots are stable
 
 
@@ -65,6 +66,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         self.startup_problems: list[str] = []
         self._session: tuple[object, str] | None = None
         self._first_frame_waiting: list[Callable[[], object]] | None = []
+        self._history_stamp: tuple[int, ...] | None = None
         self.config = self._load_config()
         from promptlab_tui.services.context import (
             ServiceContext,  # cheap: loads nothing until asked
@@ -103,6 +105,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         self.after_first_frame(self.start_up_history if budget_shown else self.load_budget)
         self.after_first_frame(self.load_pricing)
         self.after_first_frame(self._register_themes_after_first_frame)  # (theme files: not for the first frame)
+        self.after_first_frame(lambda: self.set_interval(HISTORY_POLL_S, self._check_history_changed))
 
     @property
     def started(self) -> bool:
@@ -136,6 +139,15 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         self.budget, self.alerts, self.budget_loaded = budget, tuple(alerts), True
         self.after_first_frame(self._offer_setup)
         return True
+
+    def _check_history_changed(self) -> None:
+        """Another process (`promptlab budget set`, a `run`) wrote to the history: show the budget it left."""
+        from promptlab_tui.screens import backend
+
+        stamp = backend.history_stamp(self.services)
+        if self._history_stamp is not None and stamp != self._history_stamp:
+            self.load_budget()
+        self._history_stamp = stamp
 
     @work(thread=True, group="budget", exclusive=True)
     def start_up_history(self) -> None:

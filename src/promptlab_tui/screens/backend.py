@@ -122,6 +122,22 @@ def read_budget_now(ctx: Any, now: datetime | None = None) -> BudgetRead | None:
     return None if found[3] else found
 
 
+def history_stamp(ctx: Any) -> tuple[int, ...]:
+    """Modification times and sizes of the history's files: a change means some process wrote to it
+    (two stat calls, no query: cheap enough for a timer on the UI thread)."""
+    repo = ctx.repository if ctx.tracking else None
+    if repo is None:
+        return ()
+    stamp: list[int] = []
+    for path in (repo.path, repo.path.with_name(repo.path.name + "-wal")):
+        try:
+            found = path.stat()
+            stamp += [found.st_mtime_ns, found.st_size]
+        except OSError:
+            stamp += [0, 0]
+    return tuple(stamp)
+
+
 def start_up_history(ctx: Any) -> bool:
     """Settle runs left by a dead process and apply retention; True when that changed what the bar shows."""
     try:
