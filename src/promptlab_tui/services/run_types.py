@@ -197,6 +197,7 @@ class RunTokens:
     output_tokens: int
     exact: bool
     elapsed_s: float
+    cost_nanos: int | None = None  # the run's cost so far (input in full, output to here); None: no price
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from promptlab_tui.services.pending import pending_run, prompt_text_of  # noqa: 
 from promptlab_tui.services.run_types import (
     STATUS_CANCELLED, STATUS_ERROR, STATUS_OK, BudgetRefused, RunCompleted, RunFailed, RunOptions, RunOutcome,
     RunPlan, RunStarted)
+from promptlab_tui.services.running_cost import with_running_cost
 from promptlab_tui.services.session import SessionSpend
 from promptlab_tui.services.streaming import StreamProgress, StreamReader, spent_usage
 
@@ -98,6 +99,7 @@ class RunService:
         provider = self.provider_factory(plan)  # reads the config and the key: a run stopped here left no row
         settings = self.context.budget_settings()
         plan, reservation = self._reserve(plan, settings)
+        on_event = with_running_cost(plan, on_event)
         progress = StreamProgress(model=plan.prompt.model)
         started = time.monotonic()
         error: BaseException | None = None
