@@ -53,6 +53,7 @@ class ResultsPane(Vertical):
         self._flush_timer: Timer | None = None
         self.running = False
         self.cancelling = False
+        self._follow_end = False  # after a run: keep its summary's last line in view while the layout settles
 
     def compose(self) -> ComposeResult:
         yield RunBar(id="run-bar")
@@ -88,6 +89,7 @@ class ResultsPane(Vertical):
 
     def start(self, model: str) -> None:
         self.running = True
+        self._follow_end = False
         self._buffer.clear()
         self._tokens = 0
         self._started = self._clock()
@@ -145,6 +147,7 @@ class ResultsPane(Vertical):
             summary.update(f"[$error]{escape(message or 'Run failed')}[/]")
             summary.display = True
             self._status("Not run")
+        self._show_end()  # the cost and any error are what to read now
 
     def show_message(self, message: str, error: bool = True) -> None:
         """A reason the run did not start (missing key, refused by budget) shown where the answer would be."""
@@ -152,6 +155,16 @@ class ResultsPane(Vertical):
         style = "$error" if error else "$warning"
         summary.update(f"[{style}]{escape(message)}[/]")
         summary.display = True
+        self._show_end()
+
+    def _show_end(self) -> None:
+        self._follow_end = True
+        self.call_after_refresh(self.scroll_end, animate=False)
+
+    def watch_virtual_size(self) -> None:
+        # the summary re-wraps (taller) once the scrollbar takes a column: follow it to its end
+        if self._follow_end:
+            self.scroll_end(animate=False)
 
     def elapsed(self) -> float:
         return self._clock() - self._started
