@@ -130,7 +130,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
             callback()
 
     def _show_budget_now(self) -> bool:
-        from promptlab_tui.screens import backend
+        from promptlab_tui.services import app_backend as backend
 
         found = backend.read_budget_now(self.services, self.now() if self.now else None)
         if found is None:
@@ -142,7 +142,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
 
     def _check_history_changed(self) -> None:
         """Another process (`promptlab budget set`, a `run`) wrote to the history: show the budget it left."""
-        from promptlab_tui.screens import backend
+        from promptlab_tui.services import app_backend as backend
 
         stamp = backend.history_stamp(self.services)
         if self._history_stamp is not None and stamp != self._history_stamp:
@@ -152,7 +152,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     @work(thread=True, group="budget", exclusive=True)
     def start_up_history(self) -> None:
         """Start-up maintenance (orphans, retention); the budget is read again if it settled a run."""
-        from promptlab_tui.screens import backend
+        from promptlab_tui.services import app_backend as backend
 
         if backend.start_up_history(self.services):
             budget, settings, alerts, error = backend.read_budget(self.services, self.now() if self.now else None)
