@@ -236,6 +236,9 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         self.budget_settings = message.settings
         self.notify("Budget saved.", timeout=3)
         self.load_budget()
+        for screen in self.screen_stack:
+            if hasattr(screen, "budget_changed_by_user"):
+                screen.budget_changed_by_user()
 
     # ---- alerts ---------------------------------------------------------------------------------
 
@@ -276,6 +279,16 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         from promptlab_tui.screens.dialogs.settings import SettingsScreen
 
         self.push_screen(SettingsScreen())
+
+    async def action_quit(self) -> None:
+        """Quit; unsaved edits in the Lab are asked about first."""
+        from promptlab_tui.screens.lab.lab_screen import LabScreen
+
+        lab = next((s for s in self.screen_stack if isinstance(s, LabScreen)), None)
+        if lab is None or lab.running:
+            self.exit()
+        else:
+            lab.guard_unsaved("quit", self.exit)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("adjust_budget", "setup_budget", "show_alerts", "settings", "show_history"):

@@ -34,6 +34,9 @@ class PromptFilesMixin:
         if dirty != self.dirty:
             self.dirty = dirty
             self.editor.set_prompt_name(self.prompt_name, dirty)
+            self.dirty_changed()
+        elif dirty:
+            self.dirty_changed()  # (a timer: at most one draft write a second)
 
     def _mark_clean(self) -> None:
         self._saved_fingerprint = _fingerprint(self.editor.preview_inputs(), self.journal.revision)
@@ -49,7 +52,7 @@ class PromptFilesMixin:
             self.prompt_file_job("save", self.editor.values(), self.prompt_path, self.prompt_name)
 
     def action_open_prompts(self) -> None:
-        self._open_prompt_list(save=False)
+        self.guard_unsaved("open another prompt", lambda: self._open_prompt_list(save=False))
 
     def _open_prompt_list(self, save: bool) -> None:
         from promptlab_tui.screens.dialogs.saved_prompts import SavedPromptsScreen
@@ -58,6 +61,10 @@ class PromptFilesMixin:
                                                 suggested_name=self.prompt_name or ""), self._prompt_list_choice)
 
     def action_new_prompt(self) -> None:
+        self.guard_unsaved("start a new prompt", self._new_prompt)
+
+    def _new_prompt(self) -> None:
+        self.results.clear()
         self.editor.load("", "", 1024, None, None)
         self.prompt_path = None
         self.prompt_name = None
@@ -100,6 +107,7 @@ class PromptFilesMixin:
             title = {"open": "Prompt not opened", "rename": "Prompt not renamed",
                      "duplicate": "Prompt not duplicated"}.get(message.verb, "Prompt not saved")
             self.notify(message.error, title=title, severity="error", timeout=15)
+            self._after_save = None  # what waited for the save does not happen
             return
         path = Path(message.path) if message.path else None
         if message.verb == "open" and message.spec is not None:
@@ -109,6 +117,7 @@ class PromptFilesMixin:
             self.prompt_name = path.stem if path else None
             self._mark_clean()
             self.notify(f"Saved {shown(path)}", timeout=4)
+            self.saved_then_continue()
         elif message.verb == "rename":
             if self.prompt_path is not None and str(self.prompt_path) == str(message.spec):
                 self.prompt_path = path
@@ -126,6 +135,7 @@ class PromptFilesMixin:
                 key = choice.key
                 break
         user = "\n\n".join(m.content for m in spec.user_messages)
+        self.results.clear()
         self.editor.load(spec.system, user, spec.max_tokens, spec.temperature, key)
         self.prompt_path = path
         self.prompt_name = spec.name or (path.stem if path else None)

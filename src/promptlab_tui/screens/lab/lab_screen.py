@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
+from promptlab_tui.screens.lab.lab_drafts import DraftsMixin
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab.lab_run import RunMixin
 from promptlab_tui.screens.lab.messages import EditorResync, PreviewReady, VocabularyReady
@@ -44,7 +45,7 @@ WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(RunMixin, PromptFilesMixin, Screen):
+class LabScreen(RunMixin, DraftsMixin, PromptFilesMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),
@@ -140,6 +141,10 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
             return
         pickers.first().set_models(message.models)
         self.schedule_preview(0)
+        self.restore_draft_once()
+
+    def budget_changed_by_user(self) -> None:
+        self.results.clear_notice()  # a refusal shown for the old budget no longer holds
 
     # ---- live preview ---------------------------------------------------------------------------
 

@@ -54,6 +54,7 @@ class ResultsPane(Vertical):
         self.running = False
         self.cancelling = False
         self._follow_end = False  # after a run: keep its summary's last line in view while the layout settles
+        self._notice = False  # the summary says why a run did not start
 
     def compose(self) -> ComposeResult:
         yield RunBar(id="run-bar")
@@ -147,6 +148,7 @@ class ResultsPane(Vertical):
             summary.update(f"[$error]{escape(message or 'Run failed')}[/]")
             summary.display = True
             self._status("Not run")
+        self._notice = outcome is None
         self._show_end()  # the cost and any error are what to read now
 
     def show_message(self, message: str, error: bool = True) -> None:
@@ -155,7 +157,26 @@ class ResultsPane(Vertical):
         style = "$error" if error else "$warning"
         summary.update(f"[{style}]{escape(message)}[/]")
         summary.display = True
+        self._notice = True
         self._show_end()
+
+    def clear(self) -> None:
+        """Nothing from an earlier prompt or run (a new or opened prompt)."""
+        if self.running:
+            return
+        answer = self._answer()
+        if answer is not None:
+            answer.text = ""
+        self.clear_notice(force=True)
+
+    def clear_notice(self, force: bool = False) -> None:
+        """Drop a message about a run that did not start (a refusal), stale once the budget changed."""
+        if self.running or not (force or self._notice):
+            return
+        if self.query("#run-summary"):
+            self._summary().display = False
+        self._notice = False
+        self._status("")
 
     def _show_end(self) -> None:
         self._follow_end = True

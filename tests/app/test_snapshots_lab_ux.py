@@ -1,0 +1,18 @@
+"""Snapshots of the Lab's daily-use states added with issue 8 (items 24-31e), at 80x24 and 160x48."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import seed_budget, seed_spend, settle
+from tests.app.test_snapshots import PROMPT, SIZES, snap_home, type_prompt  # noqa: F401  (fixture)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_unsaved_changes_question(snap_compare, make_app, snap_home, size):  # noqa: F811
+    async def run_before(pilot):
+        await type_prompt(pilot)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
