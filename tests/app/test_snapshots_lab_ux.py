@@ -16,3 +16,18 @@ def test_unsaved_changes_question(snap_compare, make_app, snap_home, size):  # n
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_run_detail(snap_compare, make_app, snap_home, size):  # noqa: F811
+    seed_budget(snap_home, monthly_usd="10")
+    seed_spend(snap_home, "0.25")
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

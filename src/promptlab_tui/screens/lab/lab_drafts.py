@@ -96,14 +96,27 @@ class DraftsMixin:
 
     def on_draft_found(self, message: DraftFound) -> None:
         draft = message.draft
-        values = draft.values
-        key = f"{values.provider}:{values.model}"
-        self.editor.load(values.system, values.user, values.max_tokens, values.temperature, key)
-        self.prompt_path = Path(draft.prompt_path) if draft.prompt_path else None
-        self.prompt_name = draft.prompt_name
-        self._saved_fingerprint = ("restored draft",)  # differs from the file until saved
-        self.dirty = True
-        self.editor.set_prompt_name(self.prompt_name, True)
+        self.load_unsaved(draft.values, Path(draft.prompt_path) if draft.prompt_path else None, draft.prompt_name)
         self.notify(f"Restored the unsaved draft of {self.prompt_name or 'a new prompt'} (ctrl+s saves it).",
                     timeout=8)
+
+    def reopen_run(self, values, prompt_name: str | None) -> None:
+        """A past run's prompt from the history, as a new unsaved prompt (its answer is not carried over)."""
+        def load() -> None:
+            self.results.clear()
+            self.load_unsaved(values, None, prompt_name)
+            self.notify("Reopened the run's prompt; ctrl+r runs it again, ctrl+s saves it.", timeout=6)
+
+        self.guard_unsaved("reopen a past run's prompt", load)
+
+    def load_unsaved(self, values, path: Path | None, name: str | None) -> None:
+        """Fill the editor with edits that are not in any file yet (a draft, a past run's prompt)."""
+        key = f"{values.provider}:{values.model}"
+        self.editor.load(values.system, values.user, values.max_tokens, values.temperature, key)
+        self.prompt_path = path
+        self.prompt_name = name
+        self._saved_fingerprint = ("unsaved",)  # differs from any file until saved
+        self.dirty = True
+        self.editor.set_prompt_name(self.prompt_name, True)
+        self.dirty_changed()
         self.schedule_preview(0)
