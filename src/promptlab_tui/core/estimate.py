@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from promptlab_tui.core.calibration import reservation_input_tokens
 from promptlab_tui.core.money import format_ratio, format_usd, usd_string
 from promptlab_tui.core.pricing import ModelPrice, PricingTable, cost_of_usage, worst_case_cost
 from promptlab_tui.core.types import PromptSpec, TokenCount, Usage
@@ -86,9 +87,9 @@ def predicted_output(max_tokens: int, price: ModelPrice | None,
 
 
 def _count_input(prompt: PromptSpec, model: str, calibration: float | None) -> TokenCount:
-    from promptlab_tui.core.tokens import count_messages
+    from promptlab_tui.core.request_tokens import count_prompt
 
-    return count_messages(prompt.messages, model, calibration=calibration)
+    return count_prompt(prompt, model, calibration=calibration).count
 
 
 def estimate_run_cost(prompt: PromptSpec, pricing: PricingTable, output_stats: OutputStatsLike | None = None,
@@ -126,7 +127,7 @@ def _estimate(prompt: PromptSpec, price: ModelPrice | None, count: TokenCount,
         model=price.model, provider=price.provider, display_name=price.display_name, input=count,
         expected_output_tokens=expected, p90_output_tokens=p90, max_output_tokens=max_output,
         expected_cost_nanos=cost(expected), p90_cost_nanos=cost(p90),
-        worst_cost_nanos=worst_case_cost(price, count.tokens, max_output, tier),
+        worst_cost_nanos=worst_case_cost(price, reservation_input_tokens(count), max_output, tier),
         price_version=price.version, priced=True, output_basis=basis, warnings=tuple(warnings),
     )
 
@@ -156,7 +157,8 @@ def compare_models(prompt: PromptSpec, pricing: PricingTable, models: Iterable[s
         if key not in counts:
             given = count_for(key) if count_for is not None else None
             counts[key] = given or _count_input(prompt, model, calibration if key == "approx" else None)
-        spec = PromptSpec(messages=prompt.messages, model=model, max_tokens=prompt.max_tokens)
+        spec = PromptSpec(messages=prompt.messages, model=model, max_tokens=prompt.max_tokens, tools=prompt.tools,
+                          tool_choice=prompt.tool_choice, response_format=prompt.response_format)
         estimates.append(_estimate(spec, price, counts[key], output_stats, price.provider if price else None, tier))
     return sorted(estimates, key=lambda e: (e.expected_cost_nanos is None, e.expected_cost_nanos or 0, e.model))
 

@@ -47,7 +47,7 @@ def save_budget(db: Database, settings: BudgetSettings, now: datetime | None = N
 
 
 def _message(kind: str, threshold: int, spent: int, limit: int, resets_at: datetime, tz_name: str) -> str:
-    return (f"{kind.capitalize()} budget {threshold}% reached: {format_amount(spent)} of {format_amount(limit)} spent; "
+    return (f"{kind.capitalize()} budget {threshold}% reached: {format_amount(spent, limit)} of {format_amount(limit)} spent; "
             f"resets {format_reset(resets_at, tz_name)}")
 
 

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 from promptlab_tui.core.history import RunRecord
 from promptlab_tui.store.codec import RUN_SELECT, run_from_row
 from promptlab_tui.store.rollup import add_to_rollup, rollup_timezone
+from promptlab_tui.store.rollup_dims import DIMENSION_TABLES
 
 if TYPE_CHECKING:
     from promptlab_tui.store.database import Database
 
-_ROLLUP_TABLES = ("daily_rollup", "daily_total", "daily_model", "daily_prompt")
+_ROLLUP_TABLES = ("daily_rollup", "daily_total", "daily_model", "daily_prompt", *DIMENSION_TABLES)
 
 
 class RunNotDeletable(ValueError):
@@ -33,7 +34,8 @@ def delete_run(db: Database, run_id: str) -> RunRecord:
         tz_name = rollup_timezone(conn)
         if tz_name is not None:  # settled runs are always counted in the rollup, in its zone
             add_to_rollup(conn, tz_name, record.created_at, record.provider, record.model, record.prompt_name,
-                          _tokens(record), record.cost_nanos, record.status, sign=-1)
+                          _tokens(record), record.cost_nanos, record.status, tags=record.tags,
+                          source=record.source, prompt_id=record.prompt_id, sign=-1)
             for table in _ROLLUP_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE runs = 0")
     return record

@@ -24,11 +24,11 @@ def refusal_markup(refusal: RefusalView) -> str:
         f"more than is left of the {escape(scope)}.",
         "",
         f"  Limit      {escape(money(refusal.limit_nanos))}",
-        f"  Spent      {escape(money(refusal.spent_nanos))}",
+        f"  Spent      {escape(money(refusal.spent_nanos, refusal.limit_nanos))}",
     ]
     if refusal.reserved_nanos:
-        lines.append(f"  Running    {escape(money(refusal.reserved_nanos))}")
-    lines.append(f"  Left       [b]{escape(money(refusal.remaining_nanos))}[/b]")
+        lines.append(f"  Running    {escape(money(refusal.reserved_nanos, refusal.limit_nanos))}")
+    lines.append(f"  Left       [b]{escape(money(refusal.remaining_nanos, refusal.limit_nanos))}[/b]")
     if refusal.resets:
         lines.append(f"  Resets     {escape(refusal.resets)}")
     return "\n".join(lines)

@@ -105,7 +105,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
                                                       tokens_in, tokens_out)
         self.recommended_nanos = recommended
         text = (f"Estimated spend: [b]{escape(money(monthly))}[/b] a month · "
-                f"recommended budget: [b]{escape(format_usd(recommended, 2) if recommended else money(None))}[/b]")
+                f"recommended budget: [b]{escape(format_usd(recommended) if recommended else money(None))}[/b]")
         self.query_one("#usage-estimate", Static).update(text)
         if not self._user_edited_budget:
             self.query_one("#monthly-limit", Input).value = usd_field(recommended)
