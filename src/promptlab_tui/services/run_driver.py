@@ -26,7 +26,7 @@ class RunSink(Protocol):
 
     def streamed(self, text: str) -> None: ...
 
-    def tokens(self, output_tokens: int, exact: bool) -> None: ...
+    def tokens(self, output_tokens: int, exact: bool, cost_nanos: int | None = None) -> None: ...
 
     def finished(self, outcome: RunOutcomeView, alerts: list[AlertView]) -> None: ...
 
@@ -124,7 +124,7 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         elif kind == "RunTextDelta":
             sink.streamed(event.text)
         elif kind == "RunTokens":
-            sink.tokens(event.output_tokens, event.exact)
+            sink.tokens(event.output_tokens, event.exact, event.cost_nanos)
         elif kind in ("RunCompleted", "RunFailed"):
             finished.append(event.outcome)
 

@@ -34,8 +34,8 @@ class MessageSink:
     def streamed(self, text: str) -> None:
         self.post(RunStreamed(text))
 
-    def tokens(self, output_tokens: int, exact: bool) -> None:
-        self.post(RunTokensCounted(output_tokens, exact))
+    def tokens(self, output_tokens: int, exact: bool, cost_nanos: int | None = None) -> None:
+        self.post(RunTokensCounted(output_tokens, exact, cost_nanos))
 
     def finished(self, outcome: RunOutcomeView, alerts: list[AlertView]) -> None:
         self.post(RunFinished(outcome, None, alerts))
@@ -103,11 +103,11 @@ class RunMixin:
         self.results.append(message.text, tokens=0)
 
     def on_run_tokens_counted(self, message: RunTokensCounted) -> None:
-        self.results.set_tokens(message.output_tokens, message.exact)
+        self.results.set_tokens(message.output_tokens, message.exact, message.cost_nanos)
 
     def on_run_finished(self, message: RunFinished) -> None:
         self._end_run()
-        self.results.finish(message.outcome)
+        self.results.finish(message.outcome, session=self.app.run_context()[1].status())
         if message.budget is not None or self.app.budget is not None:
             self.app.load_budget()
         if message.alerts:

@@ -41,6 +41,15 @@ def outcome_markup(outcome: RunOutcomeView) -> str:
     return "\n".join(lines)
 
 
+def session_markup(session: object) -> str:
+    """'This session: $0.0042 over 3 runs' (what this app session has spent), or nothing."""
+    if session is None or not getattr(session, "runs", 0):
+        return ""
+    unpriced = f" + {session.unpriced_runs} without a price" if session.unpriced_runs else ""
+    runs = f"{session.runs} run{'s' if session.runs != 1 else ''}"
+    return f"\n[dim]This session:[/dim] {escape(format_usd(session.spent_nanos))}{unpriced} over {runs}"
+
+
 class ResultsPane(Vertical):
     def __init__(self, *, clock: Callable[[], float] = time.monotonic, blink: bool = True, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -50,6 +59,7 @@ class ResultsPane(Vertical):
         self._started = 0.0
         self._tokens = 0
         self._tokens_exact = False
+        self._cost_so_far: int | None = None
         self._flush_timer: Timer | None = None
         self.running = False
         self.cancelling = False
@@ -93,6 +103,7 @@ class ResultsPane(Vertical):
         self._follow_end = False
         self._buffer.clear()
         self._tokens = 0
+        self._cost_so_far = None
         self._started = self._clock()
         answer = self._answer()
         if answer is None:
@@ -112,10 +123,11 @@ class ResultsPane(Vertical):
         self._buffer.append(text)
         self._tokens += tokens
 
-    def set_tokens(self, tokens: int, exact: bool = True) -> None:
-        """The runner's own count of output tokens so far (replaces the per-chunk tally)."""
+    def set_tokens(self, tokens: int, exact: bool = True, cost_nanos: int | None = None) -> None:
+        """The runner's own count of output tokens so far (replaces the per-chunk tally), and the cost so far."""
         self._tokens = tokens
         self._tokens_exact = exact
+        self._cost_so_far = cost_nanos
 
     def _flush(self) -> None:
         answer = self._answer()
@@ -128,10 +140,11 @@ class ResultsPane(Vertical):
             answer.scroll_end(animate=False)
         if self.running:
             approx = "" if self._tokens_exact else "≈"
-            live = f"{approx}{self._tokens:,} tok · {self._clock() - self._started:.1f} s"
+            cost = f" · {format_usd(self._cost_so_far)}" if self._cost_so_far is not None else ""
+            live = f"{approx}{self._tokens:,} tok{cost} · {self._clock() - self._started:.1f} s"
             self._status("Cancelling…" if self.cancelling else live)
 
-    def finish(self, outcome: RunOutcomeView | None, message: str | None = None) -> None:
+    def finish(self, outcome: RunOutcomeView | None, message: str | None = None, session: object = None) -> None:
         self._flush()
         self.running = False
         self.cancelling = False
@@ -141,7 +154,7 @@ class ResultsPane(Vertical):
         self._set_buttons()
         summary = self._summary()
         if outcome is not None:
-            summary.update(outcome_markup(outcome))
+            summary.update(outcome_markup(outcome) + session_markup(session))
             summary.display = True
             self._status(outcome.status.capitalize())
         else:
