@@ -35,14 +35,16 @@ class HistoryScreen(ModalScreen[None]):
         Binding("enter", "open_run", "Details", priority=True),  # over the table's own enter: shown in the footer
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, prompt_name: str | None = None) -> None:
         super().__init__(classes="dialog")
+        self.prompt_name = prompt_name  # only this prompt's runs (the Lab's ctrl+f)
         self.cursor: Any = None
         self.exhausted = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history-box"):
-            yield Static("Recent runs", classes="title")
+            title = f"Runs of {self.prompt_name}" if self.prompt_name is not None else "Recent runs"
+            yield Static(escape(title), classes="title")
             yield Static("[dim]Loading…[/dim]", id="history-status", classes="hint")
             table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
             table.add_columns(*COLUMNS)
@@ -62,7 +64,7 @@ class HistoryScreen(ModalScreen[None]):
 
         try:
             repo = self.app.services.repository
-            runs = repo.history_page(PAGE_SIZE, before=before) if repo is not None else []
+            runs = repo.history_page(PAGE_SIZE, before=before, prompt_name=self.prompt_name) if repo is not None else []
         except Exception as error:  # an unreadable database: say so, keep the app running
             self.post_message(RunsLoaded([], before, f"History not available: {error}"))
             return

@@ -42,6 +42,7 @@ class PromptFilesMixin:
         self._saved_fingerprint = _fingerprint(self.editor.preview_inputs(), self.journal.revision)
         self.dirty = False
         self.editor.set_prompt_name(self.prompt_name, False)
+        self.refresh_bindings()  # "Prompt's runs" follows the prompt's name
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -65,6 +66,7 @@ class PromptFilesMixin:
 
     def _new_prompt(self) -> None:
         self.results.clear()
+        self.refresh_bindings()  # no answer to copy or save any more
         self.editor.load("", "", 1024, None, None)
         self.prompt_path = None
         self.prompt_name = None

@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
+from promptlab_tui.screens.lab.lab_answer import AnswerMixin
 from promptlab_tui.screens.lab.lab_drafts import DraftsMixin
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab.lab_run import RunMixin
@@ -45,7 +46,7 @@ WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(RunMixin, DraftsMixin, PromptFilesMixin, Screen):
+class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),
@@ -54,6 +55,10 @@ class LabScreen(RunMixin, DraftsMixin, PromptFilesMixin, Screen):
         Binding("ctrl+o", "open_prompts", "Open", priority=True),
         Binding("ctrl+n", "new_prompt", "New", priority=True),
         Binding("f3", "choose_model", "Model"),
+        Binding("ctrl+g", "copy_answer", "Copy answer", priority=True),  # shown once there is an answer
+        Binding("f8", "save_answer", "Save answer"),
+        Binding("f9", "save_conversation", "Save prompt+answer"),
+        Binding("ctrl+f", "prompt_runs", "Prompt's runs", priority=True),  # shown for a saved prompt
     ]
 
     def __init__(self) -> None:
@@ -270,6 +275,9 @@ class LabScreen(RunMixin, DraftsMixin, PromptFilesMixin, Screen):
         await self.run_action("cancel_run" if self.running else "run")  # Run while idle, Cancel while running
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        answer = self.answer_check(action)
+        if answer is not None:
+            return answer
         if action == "run":
             return None if self.running else True
         if action == "cancel_run":
