@@ -18,7 +18,14 @@ from promptlab_tui.core.history import new_run_id
 from promptlab_tui.core.money import format_usd
 from promptlab_tui.core.types import PromptSpec
 from promptlab_tui.services.model_choice import model_label
-from promptlab_tui.services.run_types import BudgetRefused, PromptTooLong, RunInputError, RunOptions, RunPlan
+from promptlab_tui.services.run_types import (
+    BudgetRefused,
+    PromptTooLong,
+    RunInputError,
+    RunOptions,
+    RunPlan,
+    UnpricedModelRefused,
+)
 
 if TYPE_CHECKING:
     from promptlab_tui.core.budget import BudgetSettings, PeriodStatus
@@ -166,6 +173,11 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     if asked > spec.max_tokens:
         notes.append(f"max tokens lowered from {asked:,} to {spec.max_tokens:,}, {price.display_name}'s output limit")
     if price is None:
+        if settings is not None and settings.mode == "hard" and settings.has_limits \
+                and not ctx.config.allow_unpriced_models:
+            from promptlab_tui.paths import app_paths
+
+            raise UnpricedModelRefused(spec.model, provider, str(app_paths().user_pricing))
         notes.append(f"{spec.model} has no price: its cost is unknown and not counted against the budget "
                      "(add it to your pricing.toml)")
     if not input_count.exact and input_count.note:

@@ -87,6 +87,7 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         BudgetRefused,
         PromptTooLong,
         RunOptions,
+        UnpricedModelRefused,
     )
     from promptlab_tui.services.runner import RunService
 
@@ -109,6 +110,9 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         return
     except BudgetRefused as refusal:
         sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
+        return
+    except UnpricedModelRefused as refusal:  # hard mode cannot count it: say how to price it
+        sink.not_started(refusal.explain_all())
         return
     except ProviderError as error:
         sink.not_started(str(error))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from promptlab_tui.core.budget import BudgetRefusal, PromptTooLarge, format_reset
+from promptlab_tui.core.budget import BudgetRefusal, BudgetViolation, PromptTooLarge, format_reset
 from promptlab_tui.core.money import format_usd
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, TokenCount, Usage
 
@@ -65,6 +65,26 @@ class RunPlan:
 
 class RunInputError(ValueError):
     """The run cannot be made as asked (no model, max tokens < 1, empty prompt): bad input, nothing sent."""
+
+
+class UnpricedModelRefused(BudgetViolation):
+    """Hard mode: a model without a price could not be counted against the budget (nothing sent or written)."""
+
+    def __init__(self, model: str, provider: str, pricing_file: str) -> None:
+        self.model = model
+        self.provider = provider
+        self.pricing_file = pricing_file
+        super().__init__(f"{model} at {provider} has no price, so hard mode cannot count it against the budget")
+
+    @property
+    def suggestions(self) -> list[str]:
+        return [f"add its price to {self.pricing_file}: [models.{self.provider}.\"{self.model}\"] with a "
+                f"[[models.{self.provider}.\"{self.model}\".price]] entry (input, output: USD per million tokens)",
+                "or set allow_unpriced_models = true in config.toml to run models without a price uncounted",
+                "or pick a priced model"]
+
+    def explain_all(self) -> str:
+        return "\n".join([str(self), *(f"  - {s}" for s in self.suggestions)])
 
 
 class PromptTooLong(PromptTooLarge):
