@@ -212,7 +212,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     def action_setup_budget(self) -> None:
         from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
 
-        self.push_screen(SetupWizard(self.models), self._wizard_done)
+        self.push_screen(SetupWizard(self.models, self.budget_settings), self._wizard_done)
 
     def _wizard_done(self, settings: BudgetSettingsView | None) -> None:
         self._mark_setup_done()

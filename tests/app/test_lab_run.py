@@ -127,6 +127,8 @@ async def test_hard_limit_opens_the_dialog_and_a_capped_run_fits(make_app, fake_
         await pilot.press("l")  # run capped at what fits
         await settle(pilot)
         assert lab_screen(app).results.answer_text == DEFAULT_TEXT
+        # issue 8, item 13: the cap was for that run; the editor and what ctrl+s saves keep 1,024
+        assert lab_screen(app).editor.values().max_tokens == 1024
     body = fake_provider_env.last_request.body
     assert body.get("max_tokens", body.get("max_completion_tokens")) == capped
     runs = history(isolated_home)
@@ -202,3 +204,18 @@ async def test_bad_field_values_are_explained_before_anything_is_sent(make_app, 
         await settle(pilot)
         assert "Fix before running: max tokens" in lab.results.summary_text
     assert fake_provider_env.requests == []
+
+
+async def test_hard_mode_refuses_an_unpriced_model_and_says_how_to_price_it(make_app, fake_provider_env,
+                                                                             isolated_home):
+    # issue 8, item 14
+    (isolated_home / "config.toml").write_text('default_model = "my-finetune-v1"\ndefault_provider = "openai"\n',
+                                               encoding="utf-8")
+    seed_budget(isolated_home, monthly_usd="10", mode="hard")
+    fake_provider_env.script(Behaviour.reply())
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_and_run(pilot)
+        shown = lab_screen(app).results.summary_text
+        assert "my-finetune-v1 at openai has no price" in shown and "allow_unpriced_models = true" in shown
+    assert fake_provider_env.requests == [] and history(isolated_home) == []

@@ -146,7 +146,8 @@ def test_an_unknown_provider_exits_4_and_leaves_no_run(fake_provider_env, tmp_pa
     assert HistoryRepository().count_runs() == 0 and fake_provider_env.requests == []
 
 
-def test_the_budget_line_counts_the_runs_without_a_price(fake_provider_env, tmp_path, capsys):
+def test_the_budget_line_counts_the_runs_without_a_price(fake_provider_env, tmp_path, capsys, isolated_home):
+    (isolated_home / "config.toml").write_text("allow_unpriced_models = true\n", encoding="utf-8")  # hard mode
     set_budget(daily_limit_nanos=1_000_000_000)
     fake_provider_env.default = Behaviour.reply("ok")
     unpriced = prompt_file(tmp_path, "house.md", model="house-llm")

@@ -33,8 +33,8 @@ def token_cost_nanos(tokens: int, usd_per_million: Decimal) -> int:
 def money_places(nanos: int | None) -> int:
     """The one rule for how many decimals an amount needs at its size (every screen, dialog, banner, CLI).
 
-    Cents for $1 or more and for whole cents; 4 decimals from $0.01; 6 from $0.000001; below that enough
-    for two significant digits (at most 9, a nano-dollar), so a cost is never shown as zero.
+    Cents for $1 or more and for whole cents; 4 decimals from $0.01; 6 from $0.000001; below that
+    enough for two significant digits (at most 9, a nano-dollar), so a cost is never shown as zero.
     """
     magnitude = abs(nanos or 0)
     if magnitude == 0 or magnitude >= NANOS_PER_USD or magnitude % 10_000_000 == 0:
@@ -50,15 +50,14 @@ def format_usd(nanos: int | None, places: int | None = None, *,
                beside: int | None | tuple[int | None, ...] = None) -> str:
     """Display string, with `money_places` decimals.
 
-    `beside`: the amount(s) this one is shown against, e.g. its budget's limit: every amount of the line
-    takes the decimals the finest of those needs, so "$0.025780 / $0.001000" and "$4.20 / $10.00" read alike.
+    `beside`: the amount(s) this one is shown against, e.g. its budget's limit: it gets at least the
+    decimals they need, so a small limit's line reads "$0.025780 / $0.001000", not "$0.03 / $0.00".
     """
     if nanos is None:
         return "no price"
     if places is None:
-        group = beside if isinstance(beside, tuple) else (nanos if beside is None else beside,)
-        places = max(money_places(n) for n in group if n is not None) if any(n is not None for n in group) \
-            else money_places(nanos)
+        others = beside if isinstance(beside, tuple) else (beside,)
+        places = max(money_places(n) for n in (nanos, *others) if n is not None)
     usd = nanos_to_usd(nanos)
     quantum = Decimal(1).scaleb(-places)
     shown = usd.quantize(quantum, rounding=ROUND_HALF_EVEN)

@@ -47,6 +47,8 @@ def refusal_view(refusal: Any) -> RefusalView:
         capped_max_tokens=getattr(refusal, "capped_max_tokens", None),
         cheaper_model=getattr(refusal, "cheaper_model", None),
         cheaper_worst_case_nanos=getattr(refusal, "cheaper_worst_case_nanos", None),
+        cheaper_provider=getattr(refusal, "cheaper_provider", None),
+        cheaper_label=getattr(refusal, "cheaper_label", None),
     )
 
 
@@ -85,6 +87,7 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         BudgetRefused,
         PromptTooLong,
         RunOptions,
+        UnpricedModelRefused,
     )
     from promptlab_tui.services.runner import RunService
 
@@ -107,6 +110,9 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         return
     except BudgetRefused as refusal:
         sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
+        return
+    except UnpricedModelRefused as refusal:  # hard mode cannot count it: say how to price it
+        sink.not_started(refusal.explain_all())
         return
     except ProviderError as error:
         sink.not_started(str(error))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from promptlab_tui.core.budget import BudgetRefusal, PromptTooLarge, format_reset
+from promptlab_tui.core.budget import BudgetRefusal, BudgetViolation, PromptTooLarge, format_reset
 from promptlab_tui.core.money import format_usd
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, TokenCount, Usage
 
@@ -27,6 +27,7 @@ class RunOptions:
     max_cost_nanos: int | None = None  # per-run cap (`--max-cost`)
     accept_capped: bool = False  # take a run capped to what the budget still covers instead of a refusal
     tier: str = "standard"
+    wait_budget_s: float | None = None  # `--wait-budget`: None takes the config's `wait_budget_seconds`
     tags: tuple[str, ...] = ()  # added to the prompt's own tags (`promptlab run --tag T`)
     source: str | None = None  # where the run came from: lab, run, compare, batch, fallback (core.history.RUN_SOURCES)
 
@@ -66,6 +67,26 @@ class RunInputError(ValueError):
     """The run cannot be made as asked (no model, max tokens < 1, empty prompt): bad input, nothing sent."""
 
 
+class UnpricedModelRefused(BudgetViolation):
+    """Hard mode: a model without a price could not be counted against the budget (nothing sent or written)."""
+
+    def __init__(self, model: str, provider: str, pricing_file: str) -> None:
+        self.model = model
+        self.provider = provider
+        self.pricing_file = pricing_file
+        super().__init__(f"{model} at {provider} has no price, so hard mode cannot count it against the budget")
+
+    @property
+    def suggestions(self) -> list[str]:
+        return [f"add its price to {self.pricing_file}: [models.{self.provider}.\"{self.model}\"] with a "
+                f"[[models.{self.provider}.\"{self.model}\".price]] entry (input, output: USD per million tokens)",
+                "or set allow_unpriced_models = true in config.toml to run models without a price uncounted",
+                "or pick a priced model"]
+
+    def explain_all(self) -> str:
+        return "\n".join([str(self), *(f"  - {s}" for s in self.suggestions)])
+
+
 class PromptTooLong(PromptTooLarge):
     """The prompt has more tokens than the budget's max tokens per prompt; says what can be done."""
 
@@ -87,10 +108,13 @@ class BudgetRefused(BudgetRefusal):
 
     def __init__(self, *, capped_max_tokens: int | None = None, capped_plan: RunPlan | None = None,
                  cheaper_model: str | None = None, cheaper_worst_case_nanos: int | None = None,
+                 cheaper_provider: str | None = None, cheaper_label: str | None = None,
                  **numbers: Any) -> None:
         self.capped_max_tokens = capped_max_tokens
         self.capped_plan = capped_plan  # execute this to accept the capped run
         self.cheaper_model = cheaper_model
+        self.cheaper_provider = cheaper_provider  # a provider with a key: the offer can be taken
+        self.cheaper_label = cheaper_label  # unambiguous among same-named models: 'Llama 3.1 8B (Together)'
         self.cheaper_worst_case_nanos = cheaper_worst_case_nanos
         super().__init__(**numbers)
 
@@ -119,7 +143,8 @@ class BudgetRefused(BudgetRefusal):
         if self.cheaper_model:
             cost = (f" (worst case {format_usd(self.cheaper_worst_case_nanos)})"
                     if self.cheaper_worst_case_nanos is not None else "")
-            items.append(f"pick a cheaper model: {self.cheaper_model}{cost}")
+            at = f" --provider {self.cheaper_provider}" if self.cheaper_provider else ""
+            items.append(f"pick a cheaper model: {self.cheaper_model}{cost} (--model {self.cheaper_model}{at})")
         else:
             items.append("pick a cheaper model")
         return items
@@ -192,6 +217,20 @@ class RunStarted:
 
 
 @dataclass(frozen=True)
+class RunWaiting:
+    """Refused only because `runs` other runs hold their worst case: waiting for them to settle."""
+
+    runs: int
+    scope: str  # the budget period: daily | weekly | monthly
+    seconds_left: float
+
+    @property
+    def message(self) -> str:
+        return (f"waiting for {self.runs} run{'s' if self.runs != 1 else ''} to settle "
+                f"({self.scope} budget; up to {self.seconds_left:.0f} s more)")
+
+
+@dataclass(frozen=True)
 class RunTextDelta:
     text: str
 
@@ -216,4 +255,4 @@ class RunFailed:
     outcome: RunOutcome  # status error or cancelled; the spend is recorded all the same
 
 
-RunEvent = RunStarted | RunTextDelta | RunTokens | RunCompleted | RunFailed
+RunEvent = RunWaiting | RunStarted | RunTextDelta | RunTokens | RunCompleted | RunFailed

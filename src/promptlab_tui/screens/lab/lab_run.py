@@ -145,9 +145,8 @@ class RunMixin:
             else:
                 self.notify(f"{value} is not in the model list.", severity="warning")
         elif kind == "capped" and isinstance(value, int):
-            self.editor.set_max_tokens(value)
-            values = self.editor.values()
-            self.begin_run(values._replace(max_tokens=value), accept_capped=True)
+            # this run only: the editor (and what ctrl+s saves) keeps the max tokens the user chose
+            self.begin_run(self.editor.values()._replace(max_tokens=value), accept_capped=True)
 
     def _too_long_choice(self, choice: str | None) -> None:
         if choice == "adjust":

@@ -1,0 +1,33 @@
+"""`promptlab run` refuses what the budget cannot count or the model cannot take (issue 8, items 14-16)."""
+
+from __future__ import annotations
+
+from promptlab_tui.cli.main import main
+from promptlab_tui.store.repository import HistoryRepository
+from tests.cli.test_run_cli import prompt_file, set_budget
+from tests.fakeprovider.behaviours import Behaviour
+
+
+def test_hard_mode_refuses_a_model_without_a_price_and_says_how_to_add_it(fake_provider_env, tmp_path, capsys):
+    set_budget(daily_limit_nanos=5_000_000_000, mode="hard")
+    fake_provider_env.script(Behaviour.reply("hi"))
+    code = main(["run", prompt_file(tmp_path, model="my-finetune-v1")])
+    err = capsys.readouterr().err
+    assert code == 3 and "my-finetune-v1 at openai has no price" in err
+    assert 'pricing.toml: [models.openai."my-finetune-v1"]' in err and "allow_unpriced_models = true" in err
+    assert fake_provider_env.requests == [] and HistoryRepository().recent_runs() == []
+
+
+def test_the_config_allows_unpriced_models_in_hard_mode(fake_provider_env, tmp_path, capsys, isolated_home):
+    (isolated_home / "config.toml").write_text("allow_unpriced_models = true\n", encoding="utf-8")
+    set_budget(daily_limit_nanos=5_000_000_000, mode="hard")
+    fake_provider_env.script(Behaviour.reply("hi"))
+    code = main(["run", prompt_file(tmp_path, model="my-finetune-v1")])
+    captured = capsys.readouterr()
+    assert code == 0 and captured.out == "hi\n" and "has no price" in captured.err  # the note still says so
+
+
+def test_warn_mode_runs_an_unpriced_model_with_a_note(fake_provider_env, tmp_path, capsys):
+    set_budget(daily_limit_nanos=5_000_000_000, mode="warn")
+    fake_provider_env.script(Behaviour.reply("hi"))
+    assert main(["run", prompt_file(tmp_path, model="my-finetune-v1")]) == 0
