@@ -19,7 +19,7 @@ async def test_a_streaming_run_shows_its_cost_so_far(make_app, fake_provider_env
         lab = lab_screen(app)
         await _start_held_run(pilot, lab)
         bar = lab.results.run_bar
-        for _ in range(500):  # the runner counts the output about every 0.2 s
+        for _ in range(1500):  # the runner counts the output about every 0.2 s
             await pilot.pause(0.02)
             if "$" in bar.status:
                 break
