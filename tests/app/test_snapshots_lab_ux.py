@@ -31,3 +31,13 @@ def test_run_detail(snap_compare, make_app, snap_home, size):  # noqa: F811
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_model_list_with_prices_and_keys(snap_compare, make_app, snap_home, size):  # noqa: F811
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

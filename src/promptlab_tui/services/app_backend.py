@@ -46,8 +46,32 @@ def load_models(ctx: Any) -> tuple[Any, list[ModelChoice], str | None]:
         table = ctx.pricing
     except (PricingError, OSError) as error:
         return None, [], f"Prices not loaded, costs unknown until fixed: {error}"
-    models = [ModelChoice(p.provider, p.model, p.display_name or p.model) for p in table.models()]
+    keys: dict[str, bool] = {}
+    models = []
+    for price in table.models():
+        if price.provider not in keys:
+            keys[price.provider] = _can_run(price.provider, ctx)
+        models.append(ModelChoice(price.provider, price.model, price.display_name or price.model,
+                                  price_text(price), keys[price.provider]))
+    models.sort(key=lambda choice: not choice.has_key)  # what the user can run first, file order kept
     return table, models, None
+
+
+def price_text(price: Any) -> str:
+    """'$0.15 in · $0.60 out per 1M tokens', by core.money's one rule."""
+    from promptlab_tui.core.money import usd_to_nanos
+
+    return (f"{format_usd(usd_to_nanos(price.input))} in · {format_usd(usd_to_nanos(price.output))} out "
+            "per 1M tokens")
+
+
+def _can_run(provider: str, ctx: Any) -> bool:
+    from promptlab_tui.providers.registry import can_run
+
+    try:
+        return can_run(provider, ctx.config)
+    except Exception:  # an unreadable config: the run itself will say why
+        return False
 
 
 def monthly_usage_estimate(pricing: Any, model_key: str, runs: int, tokens_in: int,
