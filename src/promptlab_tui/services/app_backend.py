@@ -58,11 +58,11 @@ def load_models(ctx: Any) -> tuple[Any, list[ModelChoice], str | None]:
 
 
 def price_text(price: Any) -> str:
-    """'$0.15 in · $0.60 out per 1M tokens', by core.money's one rule."""
+    """"$0.15 in · $0.60 out per 1M" (tokens), by core.money's one rule."""
     from promptlab_tui.core.money import usd_to_nanos
 
     return (f"{format_usd(usd_to_nanos(price.input))} in · {format_usd(usd_to_nanos(price.output))} out "
-            "per 1M tokens")
+            "per 1M")
 
 
 def _can_run(provider: str, ctx: Any) -> bool:
