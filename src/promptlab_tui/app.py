@@ -212,11 +212,21 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     def action_setup_budget(self) -> None:
         from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
 
-        self.push_screen(SetupWizard(self.models, self.budget_settings), self._wizard_done)
+        wizard = SetupWizard(self.models, self.budget_settings)
+        self.push_screen(wizard, lambda settings: self._wizard_done(settings, wizard.next_step))
 
-    def _wizard_done(self, settings: BudgetSettingsView | None) -> None:
+    def _wizard_done(self, settings: BudgetSettingsView | None, next_step: str | None = None) -> None:
+        from promptlab_tui.screens.dialogs.setup_wizard import FIRST_PROMPT
+        from promptlab_tui.screens.lab.lab_screen import LabScreen
+
         self._mark_setup_done()
         self._budget_chosen(settings)
+        lab = next((s for s in self.screen_stack if isinstance(s, LabScreen)), None)
+        if next_step == "run" and lab is not None:
+            self.call_after_refresh(lab.run_first_prompt, FIRST_PROMPT)
+        elif next_step == "dashboard":
+            self.call_after_refresh(self.run_action, "show_dashboard" if hasattr(self, "action_show_dashboard")
+                                    else "show_history")
 
     def _budget_chosen(self, settings: BudgetSettingsView | None) -> None:
         if settings is not None:

@@ -41,3 +41,13 @@ def test_model_list_with_prices_and_keys(snap_compare, make_app, snap_home, size
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_setup_wizard_last_step(snap_compare, make_app, snap_home, size):  # noqa: F811
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(make_app(setup_wizard=True), terminal_size=size, run_before=run_before)

@@ -52,7 +52,7 @@ def load_models(ctx: Any) -> tuple[Any, list[ModelChoice], str | None]:
         if price.provider not in keys:
             keys[price.provider] = _can_run(price.provider, ctx)
         models.append(ModelChoice(price.provider, price.model, price.display_name or price.model,
-                                  price_text(price), keys[price.provider]))
+                                  price_text(price), keys[price.provider], price.is_free))
     models.sort(key=lambda choice: not choice.has_key)  # what the user can run first, file order kept
     return table, models, None
 

@@ -61,6 +61,13 @@ class RunMixin:
             return
         self.begin_run(values)
 
+    def run_first_prompt(self, text: str) -> None:
+        """The setup wizard's "run a first prompt": a sample in an empty editor, run at once."""
+        user = self.query_one("#user-text")
+        if not user.text.strip():
+            user.text = text
+        self.call_after_refresh(self.action_run)
+
     def begin_run(self, values: EditorValues, accept_capped: bool = False) -> None:
         if self.running:
             return
