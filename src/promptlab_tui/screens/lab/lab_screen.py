@@ -96,9 +96,9 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
         self.watch(self.app, "budget", self._budget_changed)
         self.watch(self.app, "budget_loaded", self._budget_changed)
         self.watch(self.app, "alerts", self._alerts_changed)
-        model = self.editor.values().model
+        values = self.editor.values()
         self.app.after_first_frame(self.editor.params.mount_fields)
-        self.app.after_first_frame(lambda: self.warm_tokenizer(model))
+        self.app.after_first_frame(lambda: self.warm_tokenizer(values.model, values.provider))
 
     # ---- widgets --------------------------------------------------------------------------------
 
@@ -169,7 +169,7 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
 
     def on_model_picker_changed(self, _event: ModelPicker.Changed) -> None:
         if self.editor.picker.selected is not None:
-            self.warm_tokenizer(self.editor.picker.selected.model)
+            self.warm_tokenizer(self.editor.picker.selected.model, self.editor.picker.selected.provider)
             self.schedule_preview()
 
     @property
@@ -211,11 +211,19 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
             return self._engine
 
     @work(thread=True, group="tokenizer")
-    def warm_tokenizer(self, model: str) -> None:
+    def warm_tokenizer(self, model: str, provider: str | None = None) -> None:
+        """The model's vocabulary (the preview needs it), then its provider's SDK (the first run needs it)."""
         from promptlab_tui.services.preview_engine import warm_tokenizer
 
         warm_tokenizer(model)
         self.post_message(VocabularyReady())
+        if provider is not None:
+            from promptlab_tui.providers.registry import import_sdk
+
+            try:
+                import_sdk(provider, self.app.services.config)
+            except Exception:  # a broken install or config: the run itself will say why
+                pass
 
     def on_vocabulary_ready(self, _message: VocabularyReady) -> None:
         if self.generation:
