@@ -31,3 +31,15 @@ def test_warn_mode_runs_an_unpriced_model_with_a_note(fake_provider_env, tmp_pat
     set_budget(daily_limit_nanos=5_000_000_000, mode="warn")
     fake_provider_env.script(Behaviour.reply("hi"))
     assert main(["run", prompt_file(tmp_path, model="my-finetune-v1")]) == 0
+
+
+def test_a_prompt_longer_than_the_context_window_is_refused_before_the_call(fake_provider_env, tmp_path, capsys):
+    # issue 8, item 15: gpt-4o-mini reads 128,000 tokens; `estimate` warned, `run` sent it anyway
+    fake_provider_env.script(Behaviour.reply("hi"))
+    path = prompt_file(tmp_path, text="word " * 130_000)
+    code = main(["run", path])
+    err = capsys.readouterr().err
+    assert code == 3 and "context window of 128,000 tokens" in err and "shorten the prompt by at least" in err
+    assert fake_provider_env.requests == [] and HistoryRepository().recent_runs() == []
+    assert main(["estimate", path]) == 0
+    assert "context window" in capsys.readouterr().out + capsys.readouterr().err

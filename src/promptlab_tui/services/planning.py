@@ -20,6 +20,7 @@ from promptlab_tui.core.types import PromptSpec
 from promptlab_tui.services.model_choice import model_label
 from promptlab_tui.services.run_types import (
     BudgetRefused,
+    ContextWindowExceeded,
     PromptTooLong,
     RunInputError,
     RunOptions,
@@ -182,6 +183,9 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
                      "(add it to your pricing.toml)")
     if not input_count.exact and input_count.note:
         notes.append(input_count.note)
+    window = price.context_window if price is not None else None
+    if window is not None and input_count.tokens > window:  # in every mode: the provider would refuse it
+        raise ContextWindowExceeded(input_count.tokens, window, input_count.exact, price.display_name or spec.model)
     limit = settings.max_tokens_per_prompt if settings is not None else None
     if limit is not None and input_count.tokens > limit:
         if settings.mode == "hard":

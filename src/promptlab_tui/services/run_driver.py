@@ -106,7 +106,8 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
     except PromptTooLong as refusal:
         sink.not_started(str(refusal), too_long=TooLongView(refusal.input_tokens, refusal.limit,
                                                              getattr(refusal, "exact", True),
-                                                             tuple(refusal.suggestions)))
+                                                             tuple(refusal.suggestions), refusal.kind,
+                                                             getattr(refusal, "model_name", "")))
         return
     except BudgetRefused as refusal:
         sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
