@@ -34,3 +34,23 @@ def test_a_name_that_says_its_provider_is_not_repeated():
     assert ModelChoice("together", "llama-3.1-8b", "Llama 3.1 8B Turbo (Together)").label == \
         "Llama 3.1 8B Turbo (Together)"
     assert ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini").label == "GPT-4o mini (openai)"
+
+
+@pytest.mark.parametrize(("model", "temperature", "refused"), [
+    ("gpt-4o-mini", 7.0, "temperature 7 is out of range for OpenAI: use 0 to 2"),
+    ("gpt-4o-mini", -0.1, "use 0 to 2"),
+    ("claude-haiku-4.5", 1.2, "out of range for Anthropic: use 0 to 1"),
+    ("gpt-4o-mini", 1.2, None),
+])
+def test_temperature_outside_the_providers_range_is_bad_input(fake_provider_env, model, temperature, refused):
+    # issue 8, item 16: 7 went out as 7.0 from the Lab
+    from promptlab_tui.services.run_types import RunInputError
+
+    spec = prompt(model=model)
+    spec.temperature = temperature
+    if refused is None:
+        assert RunService().prepare_run(spec).prompt.temperature == temperature
+        return
+    with pytest.raises(RunInputError, match=refused.replace(".", r"\.")):
+        RunService().prepare_run(spec)
+    assert fake_provider_env.requests == []

@@ -162,10 +162,26 @@ def estimate_for(ctx: ServiceContext, spec: PromptSpec, provider: str, tier: str
                              tier=tier, input_count=input_count)
 
 
+def check_temperature(ctx: ServiceContext, temperature: float | None, provider: str) -> None:
+    """Refuse (bad input, nothing sent) a temperature the provider's API does not accept."""
+    if temperature is None:
+        return
+    from promptlab_tui.providers.base import ProviderError
+    from promptlab_tui.providers.registry import temperature_range
+
+    try:
+        label, low, high = temperature_range(provider, ctx.config)
+    except ProviderError:
+        return  # an unknown provider is reported when the run asks for it
+    if not low <= temperature <= high:
+        raise RunInputError(f"temperature {temperature:g} is out of range for {label}: use {low:g} to {high:g}")
+
+
 def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
                session: SessionSpend | None = None) -> RunPlan:
     """Check the run against every limit; raise PromptTooLong / BudgetRefused, or return the plan to execute."""
     spec, provider, price = resolve_target(ctx, prompt, options)
+    check_temperature(ctx, spec.temperature, provider)
     estimate = estimate_for(ctx, spec, provider, options.tier)
     input_count = estimate.input
     settings = ctx.budget_settings()
