@@ -54,3 +54,19 @@ def test_temperature_outside_the_providers_range_is_bad_input(fake_provider_env,
     with pytest.raises(RunInputError, match=refused.replace(".", r"\.")):
         RunService().prepare_run(spec)
     assert fake_provider_env.requests == []
+
+
+def test_runs_are_stored_under_the_price_tables_name_and_the_preview_learns_from_them(fake_provider_env, history):
+    # issue 8, item 17: the API id (claude-haiku-4-5) differs from the picker's name (claude-haiku-4.5)
+    from tests.fakeprovider.behaviours import Behaviour
+
+    fake_provider_env.default = Behaviour.reply("one two three four five six seven")
+    service = RunService()
+    outcome = service.run(prompt(model="claude-haiku-4.5"))
+    assert fake_provider_env.last_request.body["model"] == "claude-haiku-4-5"  # sent as the API id
+    (stored,) = history.recent_runs(5)
+    assert stored.model == "claude-haiku-4.5" and stored.id == outcome.run_id
+    stats = history.output_stats("claude-haiku-4.5")
+    assert stats is not None and stats.count == 1
+    again = RunService().prepare_run(prompt(model="claude-haiku-4-5", max_tokens=4000))  # asked by its API id
+    assert again.estimate.expected_output_tokens == stored.output_tokens  # learnt from the stored run

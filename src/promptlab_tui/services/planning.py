@@ -157,7 +157,8 @@ def estimate_for(ctx: ServiceContext, spec: PromptSpec, provider: str, tier: str
     """The estimate of `spec` as it will be sent, learning from this model's (and prompt's) history."""
     from promptlab_tui.core.estimate import estimate_run_cost
 
-    stats, calibration = ctx.history_hints(spec.model, spec.name)
+    price = ctx.pricing.resolve(spec.model, provider)
+    stats, calibration = ctx.history_hints(price.model if price is not None else spec.model, spec.name)
     return estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration, provider=provider,
                              tier=tier, input_count=input_count)
 
