@@ -256,7 +256,7 @@ class RunService:
                               wait_s=self.settle_wait_s, response_text=text, error=message,
                               duration_ms=round(duration * 1000), provider_cost_nanos=provider_cost)
             if status == STATUS_OK:
-                self.context.forget_hints(plan.prompt.model)
+                self.context.forget_hints(plan.price.model if plan.price is not None else plan.prompt.model)
             if recorded.record is not None:
                 self.context.remember_periods(settings, budget_after)
         record, alerts = recorded.record, recorded.alerts
