@@ -243,3 +243,17 @@ async def test_a_prompt_over_the_context_window_opens_the_too_long_dialog(make_a
         await settle(pilot)
         assert app.screen is dialog  # nothing to raise
     assert fake_provider_env.requests == [] and history(isolated_home) == []
+
+
+async def test_a_temperature_the_provider_refuses_is_not_sent(make_app, fake_provider_env, isolated_home):
+    # issue 8, item 16: 7 went out as 7.0
+    fake_provider_env.script(Behaviour.reply())
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        lab_screen(app).editor.load("", PROMPT, 256, 7.0, None)
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "temperature 7 is out of range for OpenAI: use 0 to 2" in lab_screen(app).results.summary_text
+    assert fake_provider_env.requests == [] and history(isolated_home) == []

@@ -70,3 +70,11 @@ def test_runs_are_stored_under_the_price_tables_name_and_the_preview_learns_from
     assert stats is not None and stats.count == 1
     again = RunService().prepare_run(prompt(model="claude-haiku-4-5", max_tokens=4000))  # asked by its API id
     assert again.estimate.expected_output_tokens == stored.output_tokens  # learnt from the stored run
+
+
+def test_max_tokens_are_lowered_so_that_prompt_and_answer_fit_the_context_window(fake_provider_env):
+    # issue 8, item 15: the window (128,000 for gpt-4o-mini) holds the input and the output
+    plan = RunService().prepare_run(prompt(text="word " * 120_000, max_tokens=16_000))
+    assert plan.input_tokens.tokens + plan.max_tokens == 128_000
+    assert any("context window of 128,000 tokens holds the prompt and the answer" in n for n in plan.notes)
+    assert plan.worst_case_nanos == plan.estimate.worst_cost_nanos

@@ -201,8 +201,14 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     if not input_count.exact and input_count.note:
         notes.append(input_count.note)
     window = price.context_window if price is not None else None
-    if window is not None and input_count.tokens > window:  # in every mode: the provider would refuse it
+    if window is not None and input_count.tokens >= window:  # in every mode: the provider would refuse it
         raise ContextWindowExceeded(input_count.tokens, window, input_count.exact, price.display_name or spec.model)
+    if window is not None and input_count.tokens + spec.max_tokens > window:  # the window holds input and answer
+        room = window - input_count.tokens
+        notes.append(f"max tokens lowered from {spec.max_tokens:,} to {room:,}: {price.display_name or spec.model}'s "
+                     f"context window of {window:,} tokens holds the prompt and the answer")
+        spec = dataclasses.replace(spec, max_tokens=room)
+        estimate = estimate_for(ctx, spec, provider, options.tier, input_count)
     limit = settings.max_tokens_per_prompt if settings is not None else None
     if limit is not None and input_count.tokens > limit:
         if settings.mode == "hard":
