@@ -349,9 +349,9 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         data["messages"] = [message.as_openai() for message in spec.messages]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     conversation = [m for m in spec.messages if m.role not in ("system", "developer")]
-    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name or spec.has_request_extras:
+    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name or conversation[0].parts:
         raise PromptFileError(spec.source_path or "(prompt)", None, "messages",
-                              "one user message to save as Markdown (save a conversation, tools or images as .json)")
+                              "one user message to save as Markdown (save a conversation or images as .json)")
     lines = []
     if spec.name:
         lines.append(f"name = {_toml_string(spec.name)}")
@@ -363,8 +363,26 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         lines.append("tags = [" + ", ".join(_toml_string(tag) for tag in spec.tags) + "]")
     if spec.system:
         lines.append(f"system = {_toml_string(spec.system)}")
+    lines += _request_lines(spec)
     front = "\n".join(lines)
     return f"{FRONT_MATTER_FENCE}\n{front}\n{FRONT_MATTER_FENCE}\n\n{conversation[0].content}\n"
+
+
+def _request_lines(spec: PromptSpec) -> list[str]:
+    """tools / tool_choice / response_format as TOML front matter lines (inline tables)."""
+    from promptlab_tui.core.toml_values import NotTomlable, toml_value
+
+    lines = []
+    for key in _REQUEST_KEYS:
+        value = getattr(spec, key)
+        if value is None:
+            continue
+        try:
+            lines.append(f"{key} = {toml_value(value)}")
+        except NotTomlable as error:
+            raise PromptFileError(spec.source_path or "(prompt)", None, key,
+                                  "values TOML can hold (save as .json to keep nulls)", str(error)) from error
+    return lines
 
 
 def save_prompt_file(spec: PromptSpec, path: str | os.PathLike[str]) -> Path:

@@ -245,9 +245,12 @@ class RunWaiting:
     seconds_left: float
 
     @property
+    def short(self) -> str:
+        return f"waiting for {self.runs} run{'s' if self.runs != 1 else ''} to settle"
+
+    @property
     def message(self) -> str:
-        return (f"waiting for {self.runs} run{'s' if self.runs != 1 else ''} to settle "
-                f"({self.scope} budget; up to {self.seconds_left:.0f} s more)")
+        return f"{self.short} ({self.scope} budget; up to {self.seconds_left:.0f} s more)"
 
 
 @dataclass(frozen=True)
