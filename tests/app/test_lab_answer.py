@@ -24,13 +24,13 @@ async def test_the_answer_is_copied_with_one_key_and_saved_to_files(make_app, fa
         await settle(pilot)
         assert "ctrl+g" not in footer_keys(app)  # nothing to copy yet: not offered
         await type_and_run(pilot)
-        assert {"ctrl+g", "f8", "f9"} <= footer_keys(app)
+        assert {"ctrl+g", "f9", "f10"} <= footer_keys(app)
         await pilot.press("ctrl+g")
         await settle(pilot)
         assert app.clipboard == DEFAULT_TEXT
-        await pilot.press("f8")
-        await settle(pilot)
         await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("f10")
         await settle(pilot)
     [answer] = (isolated_home / "answers").iterdir()
     assert answer.read_text() == DEFAULT_TEXT + "\n" and stat.S_IMODE(answer.stat().st_mode) == 0o600

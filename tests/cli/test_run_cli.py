@@ -11,6 +11,7 @@ import pytest
 from promptlab_tui.cli.main import main
 from promptlab_tui.core.budget import BudgetSettings
 from promptlab_tui.store.repository import HistoryRepository
+from tests.conftest import requires_vocab
 from tests.fakeprovider.behaviours import Behaviour
 
 
@@ -44,6 +45,7 @@ def test_streams_the_answer_to_stdout_and_the_usage_line_to_stderr(fake_provider
     assert record.status == "completed" and record.prompt_name == "primes"
 
 
+@requires_vocab  # exact counts: offline without the vocabularies they are approximate
 def test_json_prints_one_object_with_usage_cost_and_estimate(fake_provider_env, tmp_path, capsys):
     fake_provider_env.script(Behaviour.reply("Two, three and five.", cached_tokens=3))
     code, (result,) = run_json(capsys, prompt_file(tmp_path))
@@ -73,6 +75,7 @@ def test_refusal_as_json_carries_the_numbers(fake_provider_env, tmp_path, capsys
     assert result["suggestions"]
 
 
+@requires_vocab  # exact counts: offline without the vocabularies they are approximate
 def test_capped_flag_runs_what_fits_instead_of_refusing(fake_provider_env, tmp_path, capsys):
     from promptlab_tui.core.pricing import load_pricing, worst_case_cost
     from promptlab_tui.core.tokens import count_messages

@@ -30,6 +30,7 @@ CORE_MODULES = [
     "promptlab_tui.services.dashboard_activity",
     "promptlab_tui.services.dashboard_report",
     "promptlab_tui.services.dashboard_apply",
+    "promptlab_tui.services.dashboard_source",
     "promptlab_tui.reports.table",
     "promptlab_tui.reports.markdown",
     "promptlab_tui.reports.json_report",
@@ -45,6 +46,11 @@ CORE_MODULES = [
     "promptlab_tui.providers.registry",
     "promptlab_tui.config",
     "promptlab_tui.paths",
+    # team server and sync (issue 12): Textual-free too
+    "promptlab_tui.services.team_hook",
+    "promptlab_tui.sync.engine",
+    "promptlab_tui.sync.team_gate",
+    "promptlab_tui.server.app",
 ]
 
 
@@ -135,3 +141,19 @@ def test_widgets_never_import_a_screen_or_the_app() -> None:
                 for target, line in sorted(imported_names(name, path))
                 if is_under(target, (f"{PACKAGE}.screens", f"{PACKAGE}.app"))]
     assert offences == []
+
+
+TEAM_SERVER_PACKAGES = {"httpx", "fastapi", "uvicorn", "alembic", "psycopg", "sqlalchemy", "starlette"}
+
+
+@pytest.mark.parametrize("module", ["promptlab_tui.app", "promptlab_tui.services.runner", "promptlab_tui.cli.main"])
+def test_team_server_and_sync_clients_load_only_when_used(module: str) -> None:
+    loaded = _modules_loaded_after(f"import {module}")
+    assert TEAM_SERVER_PACKAGES.isdisjoint(loaded), f"{module} imports {TEAM_SERVER_PACKAGES & loaded}"
+    assert not any(name.startswith(("promptlab_tui.server", "promptlab_tui.sync")) for name in loaded)
+
+
+def test_the_sync_client_never_imports_the_server() -> None:
+    loaded = _modules_loaded_after("import promptlab_tui.sync.engine, promptlab_tui.sync.team_gate")
+    assert not any(name.startswith("promptlab_tui.server") for name in loaded)
+    assert {"fastapi", "uvicorn", "alembic", "psycopg"}.isdisjoint(loaded)

@@ -89,11 +89,15 @@ def _read_regular_file(path: Path, max_bytes: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         raise PromptFileError(path, None, "(file)", "a readable prompt file", error.strerror or str(error)) from error
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode):
+        os.close(fd)
+        raise PromptFileError(path, None, "(file)", "a readable prompt file", "Is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise PromptFileError(path, None, "(file)", "a regular file holding the prompt", kind)
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
-            raise PromptFileError(path, None, "(file)", "a regular file holding the prompt", kind)
         if info.st_size > max_bytes:
             raise PromptFileError(path, None, "(file)", f"a prompt file of at most {_megabytes(max_bytes)} "
                                   "(raise max_prompt_file_mb in config.toml for bigger ones)",
@@ -349,9 +353,9 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         data["messages"] = [message.as_openai() for message in spec.messages]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     conversation = [m for m in spec.messages if m.role not in ("system", "developer")]
-    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name or spec.has_request_extras:
+    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name or conversation[0].parts:
         raise PromptFileError(spec.source_path or "(prompt)", None, "messages",
-                              "one user message to save as Markdown (save a conversation, tools or images as .json)")
+                              "one user message to save as Markdown (save a conversation or images as .json)")
     lines = []
     if spec.name:
         lines.append(f"name = {_toml_string(spec.name)}")
@@ -363,8 +367,26 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         lines.append("tags = [" + ", ".join(_toml_string(tag) for tag in spec.tags) + "]")
     if spec.system:
         lines.append(f"system = {_toml_string(spec.system)}")
+    lines += _request_lines(spec)
     front = "\n".join(lines)
     return f"{FRONT_MATTER_FENCE}\n{front}\n{FRONT_MATTER_FENCE}\n\n{conversation[0].content}\n"
+
+
+def _request_lines(spec: PromptSpec) -> list[str]:
+    """tools / tool_choice / response_format as TOML front matter lines (inline tables)."""
+    from promptlab_tui.core.toml_values import NotTomlable, toml_value
+
+    lines = []
+    for key in _REQUEST_KEYS:
+        value = getattr(spec, key)
+        if value is None:
+            continue
+        try:
+            lines.append(f"{key} = {toml_value(value)}")
+        except NotTomlable as error:
+            raise PromptFileError(spec.source_path or "(prompt)", None, key,
+                                  "values TOML can hold (save as .json to keep nulls)", str(error)) from error
+    return lines
 
 
 def save_prompt_file(spec: PromptSpec, path: str | os.PathLike[str]) -> Path:

@@ -128,6 +128,17 @@ def import_sdk(provider_name: str, config: AppConfig | None = None) -> str | Non
     return name
 
 
+# What each API accepts (Anthropic Messages: 0 to 1; OpenAI and the OpenAI-compatible APIs: 0 to 2).
+TEMPERATURE_RANGES = {"anthropic": (0.0, 1.0), "openai": (0.0, 2.0), "openai-compatible": (0.0, 2.0)}
+
+
+def temperature_range(provider_name: str, config: AppConfig | None = None) -> tuple[str, float, float]:
+    """(provider label, lowest, highest) temperature the provider's API accepts."""
+    resolved = resolve_settings(provider_name, config)
+    low, high = TEMPERATURE_RANGES.get(resolved.settings.kind or "openai-compatible", (0.0, 2.0))
+    return resolved.label, low, high
+
+
 def can_run(provider_name: str, config: AppConfig | None = None) -> bool:
     """The provider is known and has its key (or needs none): what the app may offer the user to run."""
     try:

@@ -24,6 +24,8 @@ class RunSink(Protocol):
 
     def reserved(self) -> None: ...
 
+    def waiting(self, message: str) -> None: ...  # refused only for runs in flight: waiting for them
+
     def streamed(self, text: str) -> None: ...
 
     def tokens(self, output_tokens: int, exact: bool, cost_nanos: int | None = None) -> None: ...
@@ -106,7 +108,8 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
     except PromptTooLong as refusal:
         sink.not_started(str(refusal), too_long=TooLongView(refusal.input_tokens, refusal.limit,
                                                              getattr(refusal, "exact", True),
-                                                             tuple(refusal.suggestions)))
+                                                             tuple(refusal.suggestions), refusal.kind,
+                                                             getattr(refusal, "model_name", "")))
         return
     except BudgetRefused as refusal:
         sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
@@ -127,6 +130,8 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         kind = type(event).__name__
         if kind == "RunStarted":
             sink.reserved()
+        elif kind == "RunWaiting":
+            sink.waiting(event.short)
         elif kind == "RunTextDelta":
             sink.streamed(event.text)
         elif kind == "RunTokens":

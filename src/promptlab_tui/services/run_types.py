@@ -94,10 +94,30 @@ class PromptTooLong(PromptTooLarge):
         super().__init__(input_tokens, limit)
         self.exact = exact
 
+    kind = "budget"  # the budget's max tokens per prompt (the user can raise it)
+
     @property
     def suggestions(self) -> list[str]:
         return [f"shorten the prompt by at least {self.input_tokens - self.limit:,} tokens",
                 f"raise the limit: promptlab budget set --max-tokens-per-prompt {self.input_tokens}"]
+
+
+class ContextWindowExceeded(PromptTooLong):
+    """The prompt has more tokens than the model's context window: the provider would refuse it (nothing sent)."""
+
+    kind = "context"
+
+    def __init__(self, input_tokens: int, window: int, exact: bool, model_name: str) -> None:
+        super().__init__(input_tokens, window, exact)
+        self.model_name = model_name
+        about = "" if exact else "about "
+        self.args = (f"the prompt has {about}{input_tokens:,} tokens, more than {model_name}'s context window "
+                     f"of {window:,} tokens",)
+
+    @property
+    def suggestions(self) -> list[str]:
+        return [f"shorten the prompt by at least {self.input_tokens - self.limit:,} tokens",
+                "or pick a model with a larger context window"]
 
 
 class BudgetRefused(BudgetRefusal):
@@ -225,9 +245,12 @@ class RunWaiting:
     seconds_left: float
 
     @property
+    def short(self) -> str:
+        return f"waiting for {self.runs} run{'s' if self.runs != 1 else ''} to settle"
+
+    @property
     def message(self) -> str:
-        return (f"waiting for {self.runs} run{'s' if self.runs != 1 else ''} to settle "
-                f"({self.scope} budget; up to {self.seconds_left:.0f} s more)")
+        return f"{self.short} ({self.scope} budget; up to {self.seconds_left:.0f} s more)"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from promptlab_tui.core.budget import BudgetRefusal
 from promptlab_tui.core.redact import redact_secrets
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
-from promptlab_tui.services import planning
+from promptlab_tui.services import planning, team_hook
 from promptlab_tui.services.context import ServiceContext, StartupReport
 from promptlab_tui.services.pending import pending_run, prompt_text_of  # noqa: F401  (re-exported)
 from promptlab_tui.services.run_types import (
@@ -62,6 +62,7 @@ class RunService:
         self.settle_wait_s = settle_wait_s  # then the run's usage goes to the journal
         self._providers: dict[tuple[str, str], Provider] = {}
         self._providers_lock = threading.Lock()
+        self._team: dict[str, Any] = {}  # the team server's gate, made once when logged in (team_hook)
 
     @property
     def tracking(self) -> bool:
@@ -105,8 +106,13 @@ class RunService:
         signals = signals or NoSignals()
         provider = self.provider_factory(plan)  # reads the config and the key: a run stopped here left no row
         settings = self.context.budget_settings()
-        with signals.deferred():  # a reservation is never left half-made; a signal here stops the run below
-            plan, reservation = self._reserve(plan, settings, on_event, cancel)
+        team = team_hook.reserve(self.context, self._team, plan)  # team server (issue 12); no-op when logged out
+        try:
+            with signals.deferred():  # a reservation is never left half-made; a signal here stops the run below
+                plan, reservation = self._reserve(plan, settings, on_event, cancel)
+        except BaseException:
+            team_hook.release(team, plan)
+            raise
         on_event = with_running_cost(plan, on_event)
         progress = StreamProgress(model=plan.prompt.model)
         started = time.monotonic()
@@ -137,6 +143,7 @@ class RunService:
         with signals.deferred():  # a second Ctrl-C (or SIGTERM) cannot leave the run pending
             outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
             outcome.signal_number = signals.received[0] if signals.received else None
+        team_hook.settle(team, plan)  # team server (issue 12)
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error
@@ -147,6 +154,9 @@ class RunService:
         """One provider (and SDK client, ~30 ms to make) per model and provider for the service's life."""
         from promptlab_tui.providers.registry import provider_for
 
+        proxied = team_hook.proxy_provider(self.context, self._team, plan)  # team proxy mode (issue 12)
+        if proxied is not None:
+            return proxied
         key = (plan.prompt.model, plan.provider)
         with self._providers_lock:
             if key not in self._providers:
@@ -258,7 +268,7 @@ class RunService:
                               wait_s=self.settle_wait_s, response_text=text, error=message,
                               duration_ms=round(duration * 1000), provider_cost_nanos=provider_cost)
             if status == STATUS_OK:
-                self.context.forget_hints(plan.prompt.model)
+                self.context.forget_hints(plan.price.model if plan.price is not None else plan.prompt.model)
             if recorded.record is not None:
                 self.context.remember_periods(settings, budget_after)
         record, alerts = recorded.record, recorded.alerts

@@ -6,6 +6,7 @@ Widgets only ever see these, so a change in a core API touches one adapter, not 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from promptlab_tui.core.money import format_usd
 from promptlab_tui.services.model_choice import ModelChoice  # noqa: F401  (re-exported: one import for all views)
@@ -74,6 +75,9 @@ class PreviewView:
     price_version: str | None = None
     history_based: bool = False
     tips: tuple[str, ...] = field(default_factory=tuple)
+    parts: tuple[str, ...] = field(default_factory=tuple)  # each tool / image with its tokens
+    duration: Any = None  # core.duration.DurationEstimate, or None without history
+    online: str | None = None  # the provider's count: "exact (Anthropic count_tokens)" or why not
 
     @property
     def input_label(self) -> str:
@@ -160,3 +164,5 @@ class TooLongView:
     limit: int
     exact: bool
     suggestions: tuple[str, ...] = ()
+    kind: str = "budget"  # "budget": the budget's max tokens per prompt; "context": the model's context window
+    model: str = ""

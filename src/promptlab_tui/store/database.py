@@ -103,7 +103,10 @@ class Database:
             self._engine.dispose(close=False)
             self._engine = None
         if preflight(self.path) == 0 and not self.path.exists():  # refuses a newer, foreign or damaged file
-            create_private(self.path)
+            try:
+                create_private(self.path)
+            except (OSError, sqlite3.Error) as error:
+                raise explain_sqlite_error(self.path, error) from error
         from sqlalchemy import create_engine, event
 
         engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_S,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from promptlab_tui.store.migrations import SCHEMA_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 KNOWN_TABLES = {"run", "budget", "alert", "saved_prompt", "daily_rollup", "daily_total", "daily_model", "daily_prompt",
-                "price_audit", "meta", "daily_tag", "daily_source", "daily_hour", "daily_input"}
+                "price_audit", "meta", "daily_tag", "daily_source", "daily_hour", "daily_input",
+                "weekly_rollup", "weekly_input"}
 
 
 class StoreError(Exception):
@@ -102,11 +104,22 @@ def _wait_while_created(path: Path, patience_s: float = 1.0) -> None:
 
 
 def create_private(path: Path) -> None:
-    """Create the file 0600 before SQLite does (SQLite gives -wal and -shm the database file's mode)."""
+    """Create an empty SQLite database (WAL) at `path`, 0600, all at once: built beside it and linked into place,
+    so no other process ever sees a half-made (zero-byte) file; SQLite gives -wal and -shm the file's mode."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
-    except FileExistsError:
-        pass
+        connection = sqlite3.connect(temporary)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")  # writes the header: a valid, empty database
+        finally:
+            connection.close()
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def make_private(path: Path) -> None:

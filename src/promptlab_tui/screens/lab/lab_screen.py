@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from promptlab_tui.screens.lab.lab_answer import AnswerMixin
 from promptlab_tui.screens.lab.lab_drafts import DraftsMixin
+from promptlab_tui.screens.lab.lab_online import OnlineCountMixin
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab.lab_run import RunMixin
 from promptlab_tui.screens.lab.messages import EditorResync, PreviewReady, VocabularyReady
@@ -46,7 +47,7 @@ WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
+class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, OnlineCountMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),
@@ -56,9 +57,10 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
         Binding("ctrl+n", "new_prompt", "New", priority=True),
         Binding("f3", "choose_model", "Model"),
         Binding("ctrl+g", "copy_answer", "Copy answer", priority=True),  # shown once there is an answer
-        Binding("f8", "save_answer", "Save answer"),
-        Binding("f9", "save_conversation", "Save prompt+answer"),
+        Binding("f9", "save_answer", "Save answer"),
+        Binding("f10", "save_conversation", "Save prompt+answer"),
         Binding("ctrl+f", "prompt_runs", "Prompt's runs", priority=True),  # shown for a saved prompt
+        Binding("f8", "toggle_count_online", "Online count"),  # shown only while the count is approximate
     ]
 
     def __init__(self) -> None:
@@ -96,6 +98,7 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
         self.watch(self.app, "budget", self._budget_changed)
         self.watch(self.app, "budget_loaded", self._budget_changed)
         self.watch(self.app, "alerts", self._alerts_changed)
+        self.watch(self.app, "sync_state", self._sync_changed)  # team server (issue 12)
         values = self.editor.values()
         self.app.after_first_frame(self.editor.params.mount_fields)
         self.app.after_first_frame(lambda: self.warm_tokenizer(values.model, values.provider))
@@ -120,6 +123,9 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
         bar.budget = self.app.budget
         bar.loaded = self.app.budget_loaded
         self.query_one(PreviewPane).budget = self.app.budget
+
+    def _sync_changed(self, state: str) -> None:
+        self.query_one(BudgetBar).sync = state
 
     def _alerts_changed(self, alerts: tuple[AlertView, ...]) -> None:
         bar = self.query_one(BudgetBar)
@@ -186,6 +192,8 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
     def _start_preview(self) -> None:
         self._debounce = None
         inputs = self.editor.preview_inputs()  # not the texts: the worker has their edits
+        if self.request_extras is not None:
+            inputs = inputs._replace(extras=self.request_extras)
         self.update_dirty(inputs)
         self._problems = inputs.problems
         if not inputs.has_user and not inputs.has_system:
@@ -236,7 +244,8 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
         engine = self.get_engine()
         worker = get_current_worker()
         try:
-            preview, estimate = engine.compute(inputs, self.app.pricing, self.prompt_name)
+            preview, estimate = engine.compute(inputs, self.app.pricing, self.prompt_name,
+                                               online_enabled=self.online_enabled())
         except LostTrack:  # an edit the counters could not follow: recount from the editor's texts
             self.post_message(EditorResync())
             return
@@ -270,7 +279,11 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
             preview = replace(preview, tips=old.tips)  # keep the last tips until the new ones are counted
         pane.preview = preview
         pane.status = message.error or "; ".join(self._problems)
+        offered = self.online_offered()
         self.last_preview = preview
+        if offered != self.online_offered():
+            self.refresh_bindings()  # f8 shows only while an online count would change something
+        self.online_after_preview(preview, message.generation)
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -292,4 +305,6 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, Screen):
             return True if self.running else None
         if action in ("open_prompts", "new_prompt"):
             return None if self.running else True
+        if action == "toggle_count_online":
+            return True if self.online_offered() else False
         return True

@@ -24,10 +24,15 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
         f"[b]{escape(preview.model)}[/b] [dim]· {escape(preview.provider)}[/dim]",
         f"Input     [b]{escape(preview.input_label)}[/b] [dim]{kind}[/dim]",
         *([f"[$warning]≈[/] [dim]{escape(preview.note)}[/dim]"] if preview.note and not preview.exact else []),
+        *(f"  [dim]{escape(part)}[/dim]" for part in preview.parts),
         f"Output    {preview.expected_output:,}{guess}{p90} · max {preview.max_output:,}",
         f"Expected  [b]{escape(format_usd(preview.expected_nanos))}[/b]",
         f"Worst     {escape(format_usd(preview.worst_nanos))}",
     ]
+    if preview.duration is not None:
+        lines.append(f"Time      {escape(preview.duration.label())}")
+    if preview.online:
+        lines.append(f"Online    [dim]{escape(preview.online)}[/dim]")
     if budget is not None:
         if preview.worst_nanos is None:
             lines.append("After run [$warning]unknown (no price)[/]")
