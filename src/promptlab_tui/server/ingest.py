@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, update
 
 from promptlab_tui.server import schema as t
+from promptlab_tui.server import spend
 from promptlab_tui.server.models import RunIn
 from promptlab_tui.server.teams import now_utc
 
@@ -60,7 +61,19 @@ def ingest(connection: Connection, team_id: int, member_id: int, runs: list[RunI
         return 0
     latest: dict[str, RunIn] = {run.id: run for run in runs}  # a batch naming one run twice keeps the last
     rows = [run_values(team_id, member_id, run, share_text, source) for run in latest.values()]
+    ids = list(latest)
+    spend.lock_run_ids(connection, team_id, ids)
+    before = spend.previous(connection, team_id, ids)
     connection.execute(upsert_statement(connection.dialect.name), rows)
+    tz, deltas = spend.team_zone(connection, team_id), spend.new_deltas()
+    for row in rows:  # the rollup moves by what each run's row changed (nothing for another member's run)
+        old = before.get(row["id"])
+        if old is not None and old.member_id != member_id:
+            continue
+        if old is not None:
+            spend.add(deltas, old.member_id, old.created_at, -(old.cost_nanos or 0), -1, tz)
+        spend.add(deltas, member_id, row["created_at"], row["cost_nanos"], 1, tz)
+    spend.apply(connection, team_id, deltas)
     connection.execute(update(t.reservation).where(
         t.reservation.c.team_id == team_id, t.reservation.c.status == "open",
         t.reservation.c.id.in_(list(latest))).values(status="settled"))
