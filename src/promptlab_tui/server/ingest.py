@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection, text, update
 
 from promptlab_tui.server import schema as t
 from promptlab_tui.server import spend
@@ -42,6 +42,20 @@ def upsert_statement(dialect: str) -> Any:
         where=t.run.c.member_id == statement.excluded.member_id)  # never overwrite another member's run
 
 
+_PG_COLUMNS = (("team_id", "int"), ("id", "varchar"), ("member_id", "int"), ("created_at", "timestamptz"),
+               ("finished_at", "timestamptz"), ("provider", "varchar"), ("model", "varchar"),
+               ("prompt_name", "varchar"), ("tags", "text"), ("status", "varchar"), ("input_tokens", "bigint"),
+               ("output_tokens", "bigint"), ("cached_input_tokens", "bigint"), ("cache_write_tokens", "bigint"),
+               ("reasoning_tokens", "bigint"), ("cost_nanos", "bigint"), ("duration_ms", "bigint"),
+               ("prompt_text", "text"), ("response_text", "text"), ("source", "varchar"), ("updated_at", "timestamptz"))
+# PostgreSQL: the batch as one array per column through unnest(): one statement, one plan, however many rows.
+_PG_UPSERT = text(
+    f"INSERT INTO run ({', '.join(n for n, _ in _PG_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"CAST(:{n} AS {k}[])" for n, k in _PG_COLUMNS)
+    + ") ON CONFLICT (team_id, id) DO UPDATE SET "
+    + ", ".join(f"{n} = excluded.{n}" for n in _NUMBERS) + " WHERE run.member_id = excluded.member_id")
+
+
 def run_values(team_id: int, member_id: int | None, run: RunIn, share_text: bool, source: str) -> dict[str, Any]:
     return {
         "team_id": team_id, "id": run.id, "member_id": member_id, "created_at": as_utc(run.created_at),
@@ -64,7 +78,10 @@ def ingest(connection: Connection, team_id: int, member_id: int, runs: list[RunI
     ids = list(latest)
     spend.lock_run_ids(connection, team_id, ids)
     before = spend.previous(connection, team_id, ids)
-    connection.execute(upsert_statement(connection.dialect.name), rows)
+    if connection.dialect.name == "postgresql":
+        connection.execute(_PG_UPSERT, {name: [row[name] for row in rows] for name, _type in _PG_COLUMNS})
+    else:
+        connection.execute(upsert_statement(connection.dialect.name), rows)
     tz, deltas = spend.team_zone(connection, team_id), spend.new_deltas()
     for row in rows:  # the rollup moves by what each run's row changed (nothing for another member's run)
         old = before.get(row["id"])
