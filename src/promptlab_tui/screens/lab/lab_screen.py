@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
+from promptlab_tui.screens.lab.lab_online import OnlineCountMixin
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab.lab_run import RunMixin
 from promptlab_tui.screens.lab.messages import EditorResync, PreviewReady, VocabularyReady
@@ -44,7 +45,7 @@ WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(RunMixin, PromptFilesMixin, Screen):
+class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),
@@ -53,6 +54,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         Binding("ctrl+o", "open_prompts", "Open", priority=True),
         Binding("ctrl+n", "new_prompt", "New", priority=True),
         Binding("f3", "choose_model", "Model"),
+        Binding("f8", "toggle_count_online", "Online count"),  # shown only while the count is approximate
     ]
 
     def __init__(self) -> None:
@@ -181,6 +183,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
     def _start_preview(self) -> None:
         self._debounce = None
         inputs = self.editor.preview_inputs()  # not the texts: the worker has their edits
+        if self.request_extras is not None:
+            inputs = inputs._replace(extras=self.request_extras)
         self.update_dirty(inputs)
         self._problems = inputs.problems
         if not self.app.pricing_ready:
@@ -222,7 +226,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         engine = self.get_engine()
         worker = get_current_worker()
         try:
-            preview, estimate = engine.compute(inputs, self.app.pricing, self.prompt_name)
+            preview, estimate = engine.compute(inputs, self.app.pricing, self.prompt_name,
+                                               online_enabled=self.online_enabled())
         except LostTrack:  # an edit the counters could not follow: recount from the editor's texts
             self.post_message(EditorResync())
             return
@@ -256,7 +261,11 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
             preview = replace(preview, tips=old.tips)  # keep the last tips until the new ones are counted
         pane.preview = preview
         pane.status = message.error or "; ".join(self._problems)
+        offered = self.online_offered()
         self.last_preview = preview
+        if offered != self.online_offered():
+            self.refresh_bindings()  # f8 shows only while an online count would change something
+        self.online_after_preview(preview, message.generation)
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -275,4 +284,6 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
             return True if self.running else None
         if action in ("open_prompts", "new_prompt"):
             return None if self.running else True
+        if action == "toggle_count_online":
+            return True if self.online_offered() else False
         return True

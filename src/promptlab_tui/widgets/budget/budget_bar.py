@@ -31,8 +31,8 @@ def budget_parts(budget: BudgetView | None, loaded: bool) -> list[tuple[str, str
                 (" to set one", ".budget-bar--none")]
     filled = min(BAR_CELLS, budget.percent * BAR_CELLS // 100)
     bar = "▰" * filled + "▱" * (BAR_CELLS - filled)
-    spent = format_usd(budget.spent_nanos + budget.reserved_nanos, 2)
-    limit = format_usd(budget.limit_nanos, 2)
+    spent = format_usd(budget.spent_nanos + budget.reserved_nanos, beside=budget.limit_nanos)
+    limit = format_usd(budget.limit_nanos)
     reserved = " (incl. running)" if budget.reserved_nanos else ""
     text = f"{budget.period.capitalize()} {spent} / {limit}{reserved}  {budget.percent}% {bar} {budget.mode}"
     return [(text, f".budget-bar--{budget.level}")]
