@@ -18,7 +18,7 @@ _SECRET_PARAM = re.compile(r"(?i)([?&;](?:api[_-]?key|key|token|access[_-]?token
 _PREFIXED_KEY = re.compile(r"(?<![A-Za-z0-9])(sk-ant-|sk-proj-|sk-or-|sk-|sk_|gsk_|csk-|AIza|xai-|hf_|ghp_|r8_|pplx-)"
                            r"[-_A-Za-z0-9]{6,}")
 # anything else key-shaped: 32+ letters and digits in one piece, both present (ids with dashes, snake_case
-# names, file names and model names are not)
+# names such as test_a_long_name_19, file names and model names are not)
 _KEY_SHAPED = re.compile(r"(?<![-_.A-Za-z0-9])(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{32,}"
                          r"(?![-_A-Za-z0-9])")
 
