@@ -324,7 +324,7 @@ def test_keys_from_the_environment_and_the_config_never_reach_the_history_or_any
     env_key, file_key = "sk-test-EnvSecret-51c0ffee", "sk-test-FileSecret-7dbeef"
     monkeypatch.setenv("OPENAI_BASE_URL", fake_provider.openai_base_url)
     monkeypatch.setenv("OPENAI_API_KEY", env_key)
-    app_paths().config_file.write_text(f'[providers.local]\nkind = "openai-compatible"\n'
+    app_paths().config_file.write_text(f'allow_unpriced_models = true\n[providers.local]\nkind = "openai-compatible"\n'
                                        f'base_url = "{fake_provider.openai_base_url}"\napi_key = "{file_key}"\n')
     fake_provider.default = Behaviour.reply("Two, three, five.")
     assert cli(capsys, "budget", "set", "--daily", "5")[0] == 0

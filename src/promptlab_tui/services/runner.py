@@ -273,6 +273,7 @@ class RunService:
                 self.context.forget_hints(plan.price.model if plan.price is not None else plan.prompt.model)
             if recorded.record is not None:
                 self.context.remember_periods(settings, budget_after)
+                self.context.after_settlement()
         record, alerts = recorded.record, recorded.alerts
         return RunOutcome(plan=plan, status=status, text=text, usage=usage, cost=cost, duration_s=duration,
                           finish_reason=finish, provider_cost_nanos=provider_cost, error=error,
