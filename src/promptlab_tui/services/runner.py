@@ -109,7 +109,7 @@ class RunService:
         team = team_hook.reserve(self.context, self._team, plan)  # team server (issue 12); no-op when logged out
         try:
             with signals.deferred():  # a reservation is never left half-made; a signal here stops the run below
-                plan, reservation = self._reserve(plan, settings, on_event, cancel)
+                plan, reservation = self._reserve(plan, settings, on_event, cancel, signals)
         except BaseException:
             team_hook.release(team, plan)
             raise
@@ -164,7 +164,8 @@ class RunService:
             return self._providers[key]
 
     def _reserve(self, plan: RunPlan, settings: BudgetSettings | None, on_event: EventSink = _ignore,
-                 cancel: threading.Event | None = None) -> tuple[RunPlan, Reservation | None]:
+                 cancel: threading.Event | None = None,
+                 signals: RunSignals | None = None) -> tuple[RunPlan, Reservation | None]:
         """Hold the worst case in the session and the ledger (atomically across processes).
 
         A refusal here means a concurrent run took the room since the plan was made: the refusal is
@@ -172,7 +173,7 @@ class RunService:
         """
         for attempt in (1, 2):
             try:
-                return plan, self._reserve_once(plan, settings, on_event, cancel)
+                return plan, self._reserve_once(plan, settings, on_event, cancel, signals)
             except BudgetRefused as refusal:
                 if attempt == 2 or refusal.capped_plan is None or not (plan.options and plan.options.accept_capped):
                     raise
@@ -180,7 +181,7 @@ class RunService:
         raise AssertionError("unreachable")
 
     def _reserve_once(self, plan: RunPlan, settings: BudgetSettings | None, on_event: EventSink = _ignore,
-                      cancel: threading.Event | None = None) -> Reservation | None:
+                      cancel: threading.Event | None = None, signals: RunSignals | None = None) -> Reservation | None:
         worst = plan.worst_case_nanos
         session_cap = planning.session_limit(settings, self.session)
         if not self.session.try_reserve(plan.run_id, worst, session_cap):
@@ -190,7 +191,7 @@ class RunService:
         repository = self.context.repository
         if repository is None:
             return None
-        waiting = BudgetWait(repository, settings, self._wait_budget_s(plan), on_event, cancel)
+        waiting = BudgetWait(repository, settings, self._wait_budget_s(plan), on_event, cancel, signals)
         while True:
             try:
                 return repository.reserve_run(pending_run(plan, self.session_id), settings)
@@ -198,6 +199,7 @@ class RunService:
                 if waiting.wait_for_room(refusal):  # refused only for runs in flight: they settle, then retry
                     continue
                 self.session.release(plan.run_id)
+                waiting.raise_if_stopped(plan.provider)  # Ctrl-C or a cancel while waiting: nothing reserved
                 self._refuse(plan, planning.Limit(refusal.scope, refusal.limit_nanos, refusal.spent_nanos,
                                                   refusal.reserved_nanos, refusal.resets_at), settings)
             except BaseException:

@@ -94,6 +94,10 @@ class HistoryRepository:
         """Append one unsettled run to the journal (0600); raises OSError when that fails too."""
         return journal.append(self.journal_path(), entry)
 
+    def redact_stored_errors(self) -> int:
+        """Mask keys in errors an older promptlab stored (once per history); returns the runs changed."""
+        return maintenance.redact_stored_errors(self.db)
+
     def settle_journal(self) -> list[RunRecord]:
         """Record the runs the journal holds (settled as they ended), then empty it; call at start-up."""
         return journal.settle_journal(self.db, self.journal_path())
