@@ -135,6 +135,16 @@ def estimate_for(ctx: ServiceContext, spec: PromptSpec, provider: str, tier: str
     from promptlab_tui.core.estimate import estimate_run_cost
 
     stats, calibration = ctx.history_hints(spec.model, spec.name)
+    if input_count is None and spec.has_request_extras:  # tools, images...: calibrated per kind of content
+        from promptlab_tui.core.request_tokens import count_prompt
+
+        repository = ctx.repository
+
+        def per_kind(kind: str) -> Any:
+            return calibration if kind == "text" or repository is None else repository.calibration_ratio(spec.model,
+                                                                                                         kind)
+
+        input_count = count_prompt(spec, calibration=per_kind).count
     return estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration, provider=provider,
                              tier=tier, input_count=input_count)
 
