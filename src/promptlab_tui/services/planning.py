@@ -145,6 +145,10 @@ def estimate_for(ctx: ServiceContext, spec: PromptSpec, provider: str, tier: str
                                                                                                          kind)
 
         input_count = count_prompt(spec, calibration=per_kind).count
+    if input_count is None or not input_count.exact:
+        from promptlab_tui.services.online_count import online_input_count
+
+        input_count = online_input_count(ctx, spec, provider) or input_count
     return estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration, provider=provider,
                              tier=tier, input_count=input_count)
 
