@@ -23,6 +23,8 @@ LAB_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("Budget setup wizard", "Estimate usage and pick a recommended budget", "app.setup_budget", "f4"),
     ("Show alerts", "Budget alerts: details and acknowledge", "app.show_alerts", "ctrl+l"),
     ("Show history", "Recent runs with tokens, cost and estimate", "app.show_history", "f5"),
+    ("Usage dashboard", "Where the money went: charts, breakdowns, forecast, recommendations", "app.show_dashboard",
+     "f6"),
     ("Settings (options)", "Theme, and where the config, history and prompts live", "app.settings", "f2"),
     ("Change theme", "Pick a theme (remembered)", "app.change_theme", "ctrl+t"),
     ("Quit", "Leave promptlab", "app.quit", "ctrl+q"),

@@ -142,6 +142,15 @@ class RefusalView:
     capped_max_tokens: int | None = None
     cheaper_model: str | None = None
     cheaper_worst_case_nanos: int | None = None
+    cheaper_provider: str | None = None
+    cheaper_label: str | None = None
+
+    @property
+    def cheaper_key(self) -> str | None:
+        """What the Lab's picker selects: 'provider:model' (or the bare model when the provider is unknown)."""
+        if not self.cheaper_model:
+            return None
+        return f"{self.cheaper_provider}:{self.cheaper_model}" if self.cheaper_provider else self.cheaper_model
     suggestions: tuple[str, ...] = ()
 
     @property

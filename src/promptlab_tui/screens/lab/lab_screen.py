@@ -92,6 +92,7 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
         self.watch(self.app, "budget", self._budget_changed)
         self.watch(self.app, "budget_loaded", self._budget_changed)
         self.watch(self.app, "alerts", self._alerts_changed)
+        self.watch(self.app, "sync_state", self._sync_changed)  # team server (issue 12)
         self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
         model = self.editor.values().model
         self.app.after_first_frame(self.editor.params.mount_fields)
@@ -117,6 +118,9 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
         bar.budget = self.app.budget
         bar.loaded = self.app.budget_loaded
         self.query_one(PreviewPane).budget = self.app.budget
+
+    def _sync_changed(self, state: str) -> None:
+        self.query_one(BudgetBar).sync = state
 
     def _alerts_changed(self, alerts: tuple[AlertView, ...]) -> None:
         bar = self.query_one(BudgetBar)

@@ -39,7 +39,7 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
             after = budget.remaining_nanos - (preview.expected_nanos or 0)
             style = "$error" if budget.remaining_nanos - preview.worst_nanos < 0 else "$success"
             lines.append(
-                f"After run [{style}]{escape(format_usd(after))}[/] [dim]left of {escape(format_usd(budget.limit_nanos, 2))}[/dim]"
+                f"After run [{style}]{escape(format_usd(after, beside=budget.limit_nanos))}[/] [dim]left of {escape(format_usd(budget.limit_nanos))}[/dim]"
             )
     else:
         lines.append("After run [dim]no budget set[/dim]")

@@ -95,6 +95,7 @@ class ResultsPane(Vertical):
         self._buffer.clear()
         self._tokens = 0
         self._started = self._clock()
+        self._waiting: str | None = None
         answer = self._answer()
         if answer is None:
             answer = TextArea(id="answer", read_only=True, soft_wrap=True, compact=True)
@@ -131,7 +132,7 @@ class ResultsPane(Vertical):
             approx = "" if self._tokens_exact else "≈"
             elapsed = progress_label(round((self._clock() - self._started) * 1000), self._expected)
             live = f"{approx}{self._tokens:,} tok · {elapsed}"
-            self._status("Cancelling…" if self.cancelling else live)
+            self._status("Cancelling…" if self.cancelling else getattr(self, "_waiting", None) or live)
 
     def finish(self, outcome: RunOutcomeView | None, message: str | None = None) -> None:
         self._flush()
@@ -160,6 +161,12 @@ class ResultsPane(Vertical):
 
     def elapsed(self) -> float:
         return self._clock() - self._started
+
+    def set_waiting(self, text: str | None) -> None:
+        """Shown instead of the live count while the run waits for others to settle (None: stopped waiting)."""
+        self._waiting = text
+        if text is not None:
+            self._status(text)
 
     def set_status(self, text: str) -> None:
         self._status(text)
