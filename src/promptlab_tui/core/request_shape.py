@@ -89,7 +89,7 @@ def openai_message(item: Any, index: int, base: Path, fail: Fail) -> ChatMessage
     if content is None and tool_calls:
         content = ""
     if not isinstance(content, str):
-        raise fail(f"{field}.content", "the message text (a string)", content)
+        raise fail(f"{field}.content", "the message text (a string) or a list of content parts", content)
     call_id = item.get("tool_call_id")
     if role == "tool" and not isinstance(call_id, str):
         raise fail(f"{field}.tool_call_id", "the id of the tool call this message answers", call_id)
