@@ -143,7 +143,7 @@ class RunService:
         with signals.deferred():  # a second Ctrl-C (or SIGTERM) cannot leave the run pending
             outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
             outcome.signal_number = signals.received[0] if signals.received else None
-        team_hook.settle(team, plan)  # team server (issue 12)
+        outcome.warnings.extend(team_hook.settle(team, plan))  # team server (issue 12): offline policy notes
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error
