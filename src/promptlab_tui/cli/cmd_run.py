@@ -93,14 +93,23 @@ def run_command(args: argparse.Namespace) -> int:
                   "(recorded as interrupted)", file=sys.stderr)
         if startup.retention_problem:
             print(f"promptlab: retention not applied: {startup.retention_problem}", file=sys.stderr)
+        code = EXIT_OK
         for path, prompt in prompts:
             signals.resume()
             code = _run_one(service, path, prompt, options, args, several=len(prompts) > 1, signals=signals)
             if signals.exit_code is not None:
-                return signals.exit_code
+                code = signals.exit_code
             if code != EXIT_OK:
-                return code
-    return EXIT_OK
+                break
+    if len(prompts) > 1 and not args.json:
+        print(_session_total(service.session.status()), file=sys.stderr)
+    return code
+
+
+def _session_total(status: Any) -> str:
+    from promptlab_tui.core.pricing import format_total
+
+    return f"session: {status.runs} run(s), {format_total(status.spent_nanos, status.unpriced_runs)} in total"
 
 
 def _tags(values: list[str]) -> tuple[str, ...]:
@@ -197,7 +206,7 @@ def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, sever
             print(f"note: {note}", file=sys.stderr)
         if several:
             print(f"==> {path} <==", flush=True)
-    outcome = service.execute(plan, on_event=_waiting_to_stderr if args.json else _stream_to_stdout, signals=signals)
+    outcome = service.execute(plan, on_event=_waiting_to_stderr if args.json else _StreamPrinter(), signals=signals)
     if args.json:
         print(json.dumps(outcome_json(path, outcome), ensure_ascii=False), flush=True)
     else:
@@ -216,14 +225,30 @@ def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, sever
     return EXIT_OK
 
 
-def _stream_to_stdout(event: Any) -> None:
-    from promptlab_tui.services.run_types import RunTextDelta
+class _StreamPrinter:
+    """The answer to stdout as it streams; at a terminal, the running cost on stderr's last line."""
 
-    if isinstance(event, RunTextDelta):
-        sys.stdout.write(event.text)
-        sys.stdout.flush()
-    else:
-        _waiting_to_stderr(event)
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, event: Any) -> None:
+        from promptlab_tui.services.run_types import RunCompleted, RunFailed, RunTextDelta, RunTokens
+
+        if isinstance(event, RunTextDelta):
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, RunTokens) and self.live:
+            approx = "" if event.exact else "~"
+            sys.stderr.write(f"\r\x1b[K[{approx}{event.output_tokens:,} tokens · {format_usd(event.cost_nanos)} so far"
+                             f" · {event.elapsed_s:.1f} s]")
+            sys.stderr.flush()
+            self.shown = True
+        elif isinstance(event, (RunCompleted, RunFailed)) and self.shown:
+            sys.stderr.write("\r\x1b[K")  # the usage line replaces it
+            sys.stderr.flush()
+        else:
+            _waiting_to_stderr(event)
 
 
 def _waiting_to_stderr(event: Any) -> None:
