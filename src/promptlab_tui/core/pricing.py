@@ -26,6 +26,7 @@ from promptlab_tui.core.pricing_cost import (
 
 __all__ = [
     "PRICE_FIELDS",
+    "QUALITY_TIERS",
     "SERVICE_TIERS",
     "SHIPPED",
     "LongContext",
@@ -48,6 +49,7 @@ __all__ = [
 PRICE_FIELDS = ("input", "output", "cached_input", "cache_write", "cache_write_1h")
 SERVICE_TIERS = ("batch", "flex", "priority")
 SHIPPED = "shipped"
+QUALITY_TIERS = ("low", "medium", "high")  # weakest first: `model = "auto"` takes at least the asked tier
 
 # Snapshot suffixes that resolve to the family: -2024-08-06, -20241022, @20250514 (Vertex).
 _SNAPSHOT_SUFFIX = re.compile(r"(?:-\d{4}-\d{2}-\d{2}|-20\d{6}|@20\d{6}|@\d{3})$")
@@ -143,6 +145,7 @@ class ModelPrice:
     reasoning: bool = False
     legacy: bool = False
     note: str | None = None
+    quality: str | None = None  # one of QUALITY_TIERS; None: never picked by `model = "auto"`
 
     @property
     def request_model(self) -> str:

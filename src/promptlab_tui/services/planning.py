@@ -138,6 +138,9 @@ def estimate_for(ctx: ServiceContext, spec: PromptSpec, provider: str, tier: str
 def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
                session: SessionSpend | None = None) -> RunPlan:
     """Check the run against every limit; raise PromptTooLong / BudgetRefused, or return the plan to execute."""
+    from promptlab_tui.services.auto_select import with_file_settings
+
+    prompt, options, selection = with_file_settings(ctx, prompt, options, session)
     spec, provider, price = resolve_target(ctx, prompt, options)
     estimate = estimate_for(ctx, spec, provider, options.tier)
     input_count = estimate.input
@@ -161,7 +164,9 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     plan = RunPlan(run_id=new_run_id(), prompt=spec, provider=provider, price=price, estimate=estimate,
                    input_tokens=input_count, max_tokens=spec.max_tokens, requested_max_tokens=spec.max_tokens,
                    worst_case_nanos=worst_for(spec.max_tokens) if worst_for else None, tier=options.tier,
-                   budget=statuses, notes=notes, options=options)
+                   budget=statuses, notes=notes, options=options, selection=selection)
+    if selection is not None:
+        plan.notes.insert(0, selection.reason)
     if worst_for is None:
         return plan
     plan.notes += warn_notes(settings, statuses, plan.worst_case_nanos)

@@ -63,6 +63,7 @@ def outcome_json(path: str | None, outcome: Any) -> dict[str, Any]:
         "alerts": [{"period": a.period_kind, "threshold": a.threshold, "level": a.level, "message": a.message}
                    for a in outcome.alerts],
         "notes": list(plan.notes) + list(outcome.warnings), "recorded": outcome.recorded,
+        "selection": getattr(plan.selection, "reason", None),
         "error": outcome.error_message if outcome.error is not None else None,
     }
 

@@ -27,6 +27,7 @@ class RunOptions:
     max_cost_nanos: int | None = None  # per-run cap (`--max-cost`)
     accept_capped: bool = False  # take a run capped to what the budget still covers instead of a refusal
     tier: str = "standard"
+    quality: str | None = None  # with model "auto": the least quality tier (`--quality`)
 
 
 @dataclass
@@ -46,6 +47,8 @@ class RunPlan:
     budget: Any = None  # list[PeriodStatus] before the run ([] without limits or tracking)
     notes: list[str] = field(default_factory=list)  # warnings shown beside the plan
     options: RunOptions | None = None
+    selection: Any = None  # core.selection.Selection when the model was picked by "auto"
+    link: Any = None  # services.linking.LinkInfo: the fallback chain, comparison or batch this run belongs to
 
     @property
     def model(self) -> str:

@@ -114,6 +114,10 @@ class RunService:
             error = caught
         duration = time.monotonic() - started
         outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
+        if reservation is not None and (plan.link is not None or plan.selection is not None):
+            from promptlab_tui.services.linking import record_plan_link
+
+            record_plan_link(self.context, plan)  # its source and the runs it belongs with (issue 11)
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error
