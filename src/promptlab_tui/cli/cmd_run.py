@@ -80,9 +80,10 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"promptlab: retention not applied: {startup.retention_problem}", file=sys.stderr)
     batch = run_extras.BatchReport(files, service.session) if len(prompts) > 1 else None
     code = EXIT_OK
-    for path, prompt in prompts:
+    for position, (path, prompt) in enumerate(prompts):
         batch and batch.starting()
-        code = _run_one(service, path, prompt, options, args, several=len(prompts) > 1)
+        code = _run_one(service, path, prompt, batch.options(options, position) if batch else options, args,
+                        several=len(prompts) > 1)
         batch and batch.finished(path, code, refused=code == EXIT_BUDGET_REFUSED)
         if code != EXIT_OK:
             break

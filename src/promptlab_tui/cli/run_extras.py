@@ -58,6 +58,17 @@ class BatchReport:
         self.session = session
         self.ran: list[tuple[str, int | None, int]] = []  # (file, cost or None, exit code)
         self._before = 0
+        from promptlab_tui.services.linking import new_group_id
+
+        self.group_id = new_group_id("batch")
+
+    def options(self, options: Any, position: int) -> Any:
+        """The run options of the batch's file at `position`: recorded as one batch (source "batch")."""
+        import dataclasses
+
+        from promptlab_tui.services.linking import LinkInfo
+
+        return dataclasses.replace(options, link=LinkInfo("batch", self.group_id, position))
 
     def starting(self) -> None:
         self._before = self.session.status().spent_nanos

@@ -164,7 +164,8 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     plan = RunPlan(run_id=new_run_id(), prompt=spec, provider=provider, price=price, estimate=estimate,
                    input_tokens=input_count, max_tokens=spec.max_tokens, requested_max_tokens=spec.max_tokens,
                    worst_case_nanos=worst_for(spec.max_tokens) if worst_for else None, tier=options.tier,
-                   budget=statuses, notes=notes, options=options, selection=selection)
+                   budget=statuses, notes=notes, options=options, selection=selection,
+                   link=options.link)
     if selection is not None:
         plan.notes.insert(0, selection.reason)
     if worst_for is None:

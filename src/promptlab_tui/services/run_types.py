@@ -28,6 +28,7 @@ class RunOptions:
     accept_capped: bool = False  # take a run capped to what the budget still covers instead of a refusal
     tier: str = "standard"
     quality: str | None = None  # with model "auto": the least quality tier (`--quality`)
+    link: Any = None  # services.linking.LinkInfo: recorded beside the run (batch, compare, fallback, ...)
 
 
 @dataclass
