@@ -41,6 +41,7 @@ class Behaviour:
     break_after_chunks: int = 2  # kind="broken"/"malformed"/"stream_error": text chunks sent before the fault
     stall_seconds: float = 0.0  # kind="broken": wait this long (connection open) before closing
     times: int = 1  # how many requests this behaviour answers when queued
+    close_delimited: bool = False  # stream without chunked encoding: the body ends when the connection closes
 
     # ---- constructors ----------------------------------------------------------------------
     @classmethod

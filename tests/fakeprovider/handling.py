@@ -140,7 +140,7 @@ def _stream(h: "_Handler", rec: RecordedRequest, b: Behaviour, answer: responses
     # Recorded before the bytes go out, so a test that has read the whole answer sees them.
     rec.usage = usage_sent if fault_at is None else (answer.start_usage if rec.api == "anthropic" else None)
     rec.status = 200
-    h.start_stream(b.headers)
+    h.start_stream(b.headers, close_delimited=b.close_delimited)
     for index, event in enumerate(events):
         if index == fault_at:
             break

@@ -194,21 +194,32 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
         self.wfile.flush()
 
-    def start_stream(self, headers: dict[str, str] | None = None) -> None:
+    def start_stream(self, headers: dict[str, str] | None = None, close_delimited: bool = False) -> None:
+        self._close_delimited = close_delimited  # like an HTTP/1.0 proxy: no framing, EOF ends the body
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-cache")
-        self.send_header("Transfer-Encoding", "chunked")
+        if close_delimited:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.flush()
 
     def write_chunk(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        if getattr(self, "_close_delimited", False):
+            self.wfile.write(data)
+        else:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 
     def end_stream(self) -> None:
+        if getattr(self, "_close_delimited", False):
+            self.close_connection = True
+            return
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 

@@ -48,6 +48,8 @@ class SdkProvider(Provider):
                     try:
                         event = next(events)
                     except StopIteration:
+                        if cancel is not None and cancel.is_set():  # our own close ended the body: a cancel
+                            raise mid_stream_error(RuntimeError(), ctx, True, "".join(parts), partial()) from None
                         return
                     except Exception as err:  # noqa: BLE001 - mapped to the user-facing error
                         raise mid_stream_error(err, ctx, bool(cancel and cancel.is_set()), "".join(parts),

@@ -108,10 +108,14 @@ class RunService:
                                   checkpoint_interval=self.checkpoint_interval,
                                   progress_interval=self.progress_interval)
             reader.read(provider.stream(plan.prompt, plan.max_tokens, cancel))
+            if cancel is not None and cancel.is_set() and progress.completed is None:
+                error = _cancelled(plan)  # stopped by the user, whatever the stream's ending looked like
         except KeyboardInterrupt as caught:  # Ctrl-C: the request may be in flight, so its input is billed
             error, interrupted = caught, True
         except Exception as caught:  # ProviderError, or a bug: the run is settled all the same
             error = caught
+            if cancel is not None and cancel.is_set() and _is_provider_error(caught):
+                error = _cancelled(plan, caught)  # a cancel that broke the connection is still a cancel
         duration = time.monotonic() - started
         outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
         if reservation is not None and (plan.link is not None or plan.selection is not None):
@@ -269,6 +273,15 @@ def any_threshold_reached(periods: list[PeriodStatus], settings: BudgetSettings)
 
 def _no_tokens(usage: Usage) -> bool:
     return usage.total_input_tokens == 0 and usage.output_tokens == 0  # output includes reasoning
+
+
+def _cancelled(plan: RunPlan, cause: BaseException | None = None) -> BaseException:
+    from promptlab_tui.providers.base import Cancelled
+
+    if isinstance(cause, Cancelled):
+        return cause
+    return Cancelled("Run cancelled.", provider=plan.provider, partial_text=getattr(cause, "partial_text", ""),
+                     partial_usage=getattr(cause, "usage", None))
 
 
 def _is_provider_error(error: BaseException) -> bool:
