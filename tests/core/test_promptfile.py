@@ -76,7 +76,7 @@ def test_json_list_and_object_forms(tmp_path: Path) -> None:
         ("bad.json", '[\n  {"role": "user", "content": "hi"},\n]', 3, "(JSON syntax, column 1)", "valid JSON"),
         ("bad.json", '{"messages": []}', 1, "messages", "non-empty list"),
         ("bad.json", '[{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]', 1,
-         "messages[0].content", "no images"),
+         "messages[0].content[0].image_url.url", "an image URL"),
     ],
 )
 def test_bad_files_name_line_field_and_expectation(tmp_path: Path, name: str, text: str, line: int, field: str,

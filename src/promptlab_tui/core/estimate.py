@@ -86,9 +86,9 @@ def predicted_output(max_tokens: int, price: ModelPrice | None,
 
 
 def _count_input(prompt: PromptSpec, model: str, calibration: float | None) -> TokenCount:
-    from promptlab_tui.core.tokens import count_messages
+    from promptlab_tui.core.request_tokens import count_prompt
 
-    return count_messages(prompt.messages, model, calibration=calibration)
+    return count_prompt(prompt, model, calibration=calibration).count
 
 
 def estimate_run_cost(prompt: PromptSpec, pricing: PricingTable, output_stats: OutputStatsLike | None = None,
@@ -156,7 +156,8 @@ def compare_models(prompt: PromptSpec, pricing: PricingTable, models: Iterable[s
         if key not in counts:
             given = count_for(key) if count_for is not None else None
             counts[key] = given or _count_input(prompt, model, calibration if key == "approx" else None)
-        spec = PromptSpec(messages=prompt.messages, model=model, max_tokens=prompt.max_tokens)
+        spec = PromptSpec(messages=prompt.messages, model=model, max_tokens=prompt.max_tokens, tools=prompt.tools,
+                          tool_choice=prompt.tool_choice, response_format=prompt.response_format)
         estimates.append(_estimate(spec, price, counts[key], output_stats, price.provider if price else None, tier))
     return sorted(estimates, key=lambda e: (e.expected_cost_nanos is None, e.expected_cost_nanos or 0, e.model))
 

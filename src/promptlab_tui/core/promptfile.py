@@ -23,6 +23,7 @@ from promptlab_tui.core.types import ChatMessage, PromptSpec
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 FRONT_MATTER_FENCE = "+++"
 ROLES = ("system", "developer", "user", "assistant", "tool")
+_REQUEST_KEYS = ("tools", "tool_choice", "response_format")  # sent as given
 _SETTINGS = {"model": "a model name like \"gpt-4o-mini\"", "system": "the system prompt (a string)",
              "max_tokens": "a whole number of tokens, 1 or more", "temperature": "a number from 0 to 2",
              "name": "a name for the prompt (a string)", "tags": "a list of strings like [\"support\", \"v2\"]",
@@ -107,7 +108,15 @@ def _load_markdown(path: Path, text: str) -> PromptSpec:
     if settings.get("system"):
         messages.append(ChatMessage("system", settings["system"]))
     messages.append(ChatMessage("user", body))
-    return _spec(messages, settings)
+    spec = _spec(messages, settings)
+    if "_lines" in settings:
+        lines_of = settings["_lines"]
+
+        def fail(where: str, expected: str, got: Any = None) -> PromptFileError:
+            return PromptFileError(path, lines_of.get(where.split(".")[0]), where, expected, got)
+
+        _request_extras(spec, settings, fail, anthropic=False)
+    return spec
 
 
 def _front_matter(path: Path, front: str) -> dict[str, Any]:
@@ -129,9 +138,14 @@ def _front_matter(path: Path, front: str) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for key, value in document.items():
         line = (positions.line_of((key,)) or 0) + 1
+        if key in _REQUEST_KEYS:
+            checked[key] = value  # checked with the messages, as in a JSON request
+            continue
         if key not in _SETTINGS:
-            raise PromptFileError(path, line, key, "one of: " + ", ".join(_SETTINGS), key)
+            raise PromptFileError(path, line, key, "one of: " + ", ".join((*_SETTINGS, *_REQUEST_KEYS)), key)
         checked[key] = _setting(path, line, key, value)
+    if any(key in checked for key in _REQUEST_KEYS):
+        checked["_lines"] = {key: (positions.line_of((key,)) or 0) + 1 for key in _REQUEST_KEYS if key in checked}
     return checked
 
 
@@ -207,6 +221,8 @@ def _members(text: str, start: int) -> dict[Any, int]:
 
 
 def _load_json(path: Path, text: str) -> PromptSpec:
+    from promptlab_tui.core import request_shape as shape
+
     try:
         document = json.loads(text)
     except RecursionError as error:  # the json module recurses per nesting level
@@ -216,14 +232,17 @@ def _load_json(path: Path, text: str) -> PromptSpec:
                               error.msg) from error
     root = _skip_space(text, 0)
     settings: dict[str, Any] = {}
+    members: dict[Any, int] = {}
+    anthropic = isinstance(document, dict) and shape.looks_anthropic(document)
     if isinstance(document, dict):
         members = _members(text, root)
-        allowed = ("messages", "max_completion_tokens", *[k for k in _SETTINGS if k != "system"])
+        allowed = ("messages", "max_completion_tokens", *_REQUEST_KEYS, *[k for k in _SETTINGS if k != "system"],
+                   *(("system",) if anthropic else ()))
         for key, value in document.items():
             line = _line_at(text, members[key])
             if key not in allowed:
                 raise PromptFileError(path, line, key, "one of: " + ", ".join(allowed), key)
-            if key != "messages":
+            if key not in ("messages", "system", *_REQUEST_KEYS):
                 settings["max_tokens" if key == "max_completion_tokens" else key] = \
                     _setting(path, line, "max_tokens" if key == "max_completion_tokens" else key, value)
         if "messages" not in document:
@@ -237,36 +256,44 @@ def _load_json(path: Path, text: str) -> PromptSpec:
                               'a non-empty list of messages like [{"role": "user", "content": "..."}]',
                               type(messages_raw).__name__ if not isinstance(messages_raw, list) else "[]")
     offsets = _members(text, messages_at)
-    messages = [_message(path, text, item, offsets[i], i) for i, item in enumerate(messages_raw)]
-    if not any(m.content.strip() for m in messages if m.role not in ("system", "developer")):
+
+    def fail(where: str, expected: str, got: Any = None) -> PromptFileError:
+        head = where.split(".")[0].split("[")[0]
+        offset = members.get(head, root)
+        if where.startswith("messages["):
+            index, _, rest = where[len("messages["):].partition("]")
+            offset = offsets.get(int(index), messages_at)
+            key = rest.lstrip(".").split(".")[0].split("[")[0]
+            if key and isinstance(messages_raw[int(index)], dict):
+                offset = _members(text, offset).get(key, offset)  # the line of the message's own field
+        return PromptFileError(path, _line_at(text, offset), where, expected, got)
+
+    base = path.parent.resolve()
+    if anthropic:
+        messages = shape.anthropic_messages(messages_raw, base, fail)
+        if document.get("system"):
+            messages.insert(0, ChatMessage("system", shape.anthropic_system(document["system"], fail)))
+    else:
+        messages = [shape.openai_message(item, i, base, fail) for i, item in enumerate(messages_raw)]
+    if not any(m.content.strip() or m.parts or m.tool_calls for m in messages if m.role not in ("system", "developer")):
         raise PromptFileError(path, _line_at(text, messages_at), "messages", "at least one non-empty user message")
-    return _spec(messages, settings)
+    spec = _spec(messages, settings)
+    if isinstance(document, dict):
+        _request_extras(spec, document, fail, anthropic)
+    return spec
 
 
-def _message(path: Path, text: str, item: Any, offset: int, index: int) -> ChatMessage:
-    field = f"messages[{index}]"
-    if not isinstance(item, dict):
-        raise PromptFileError(path, _line_at(text, offset), field, 'an object like {"role": "user", "content": "..."}',
-                              item)
-    members = _members(text, offset)
+def _request_extras(spec: PromptSpec, document: dict[str, Any], fail: Any, anthropic: bool) -> None:
+    """tools, tool_choice and response_format, checked and kept to be sent as given."""
+    from promptlab_tui.core import request_shape as shape
 
-    def fail(key: str, expected: str, got: Any = None) -> PromptFileError:
-        return PromptFileError(path, _line_at(text, members.get(key, offset)), f"{field}.{key}", expected, got)
-
-    role = item.get("role")
-    if role not in ROLES:
-        raise fail("role", "one of: " + ", ".join(ROLES), role)
-    content = item.get("content")
-    if isinstance(content, list):  # OpenAI content parts: only text can be counted and sent here
-        if not all(isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in content):
-            raise fail("content", 'text, or a list of {"type": "text", "text": "..."} parts (no images or audio)')
-        content = "".join(part["text"] for part in content)
-    if not isinstance(content, str):
-        raise fail("content", "the message text (a string)", content)
-    name = item.get("name")
-    if name is not None and not isinstance(name, str):
-        raise fail("name", "a string", name)
-    return ChatMessage(role, content, name or None)
+    if document.get("tools") is not None:
+        spec.tools = (shape.anthropic_tools if anthropic else shape.openai_tools)(document["tools"], fail)
+    if document.get("tool_choice") is not None:
+        choice = document["tool_choice"]
+        spec.tool_choice = shape.anthropic_tool_choice(choice) if anthropic else choice
+    if document.get("response_format") is not None:
+        spec.response_format = shape.response_format(document["response_format"], fail)
 
 
 # -- saving ---------------------------------------------------------------------------------------
@@ -302,12 +329,15 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         if spec.tags:
             data["tags"] = list(spec.tags)
         data.update(_choice_settings(spec))
+        for key in _REQUEST_KEYS:
+            if getattr(spec, key) is not None:
+                data[key] = getattr(spec, key)
         data["messages"] = [message.as_openai() for message in spec.messages]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     conversation = [m for m in spec.messages if m.role not in ("system", "developer")]
-    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name:
+    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name or spec.has_request_extras:
         raise PromptFileError(spec.source_path or "(prompt)", None, "messages",
-                              "one user message to save as Markdown (save a conversation as .json)")
+                              "one user message to save as Markdown (save a conversation, tools or images as .json)")
     lines = []
     if spec.name:
         lines.append(f"name = {_toml_string(spec.name)}")

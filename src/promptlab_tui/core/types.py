@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Role = Literal["system", "user", "assistant", "developer", "tool"]
 
 
 @dataclass(frozen=True)
 class ChatMessage:
+    """One message. `content` is its text; `parts` keeps OpenAI content parts when there is more than text
+    (images); `tool_calls` / `tool_call_id` carry a tool-call conversation in OpenAI's shape."""
+
     role: str
     content: str
     name: str | None = None
+    parts: tuple[dict[str, Any], ...] | None = None
+    tool_calls: tuple[dict[str, Any], ...] | None = None
+    tool_call_id: str | None = None
 
-    def as_openai(self) -> dict[str, str]:
-        message = {"role": self.role, "content": self.content}
+    def as_openai(self) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": self.role, "content": list(self.parts) if self.parts else self.content}
         if self.name:
             message["name"] = self.name
+        if self.tool_calls:
+            message["tool_calls"] = list(self.tool_calls)
+            if not self.content and not self.parts:
+                message["content"] = None
+        if self.tool_call_id is not None:
+            message["tool_call_id"] = self.tool_call_id
         return message
 
 
@@ -38,6 +50,16 @@ class PromptSpec:
     session_budget_nanos: int | None = None  # cap on a `run` over several files, like --max-session-cost
     fallback: list[str] = field(default_factory=list)  # models tried in order when the provider fails
     cache: bool | None = None  # serve an identical request from the history (opt-in)
+    # Sent as given (OpenAI's shape; an Anthropic-shaped file is converted on load): None = not sent.
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: Any = None
+    response_format: dict[str, Any] | None = None
+
+    @property
+    def has_request_extras(self) -> bool:
+        """Tools, a response format, images or tool calls: more than chat text."""
+        return bool(self.tools or self.response_format
+                    or any(m.parts or m.tool_calls or m.tool_call_id is not None for m in self.messages))
 
     @property
     def system(self) -> str:

@@ -67,14 +67,16 @@ class AnthropicMessagesProvider(SdkProvider):
                                    timeout=self.timeout)
 
     def build_request(self, prompt: PromptSpec, max_tokens: int) -> dict[str, Any]:
-        messages = [{"role": m.role if m.role == "assistant" else "user", "content": m.content}
-                    for m in prompt.user_messages]
+        from promptlab_tui.providers.request_body import anthropic_extras, anthropic_messages
+
+        messages = anthropic_messages(prompt)
         request: dict[str, Any] = {"model": self.model, "max_tokens": max_tokens, "messages": messages,
                                    "stream": True}
         if prompt.system:
             request["system"] = prompt.system  # Anthropic takes the system prompt apart from the messages
         if prompt.temperature is not None:
             request["temperature"] = prompt.temperature
+        request.update(anthropic_extras(prompt))
         return request
 
     def stream(self, prompt: PromptSpec, max_tokens: int,
@@ -101,7 +103,8 @@ class AnthropicMessagesProvider(SdkProvider):
                     usage = merge_usage(usage, raw)
                     yield UsageReport(usage)
             elif kind == "content_block_delta":
-                text = getattr(event.delta, "text", None) if event.delta.type == "text_delta" else None
+                text = getattr(event.delta, "text", None) if event.delta.type == "text_delta" else \
+                    getattr(event.delta, "partial_json", None)  # a tool call's input, shown as it streams
                 if text:
                     parts.append(text)
                     yield TextDelta(text)

@@ -71,7 +71,9 @@ class OpenAIChatProvider(SdkProvider):
         return openai.OpenAI(base_url=self.base_url, api_key=self._api_key, max_retries=0, timeout=self.timeout)
 
     def build_request(self, prompt: PromptSpec, max_tokens: int) -> dict[str, Any]:
-        messages = [m.as_openai() for m in prompt.messages]
+        from promptlab_tui.providers.request_body import openai_extras, openai_message
+
+        messages = [openai_message(m) for m in prompt.messages]
         if self.kind != "openai":  # compatible servers rarely know the "developer" role
             messages = [{**m, "role": "system"} if m["role"] == "developer" else m for m in messages]
         request: dict[str, Any] = {
@@ -83,6 +85,7 @@ class OpenAIChatProvider(SdkProvider):
         }
         if prompt.temperature is not None and not is_reasoning_model(self.model):
             request["temperature"] = prompt.temperature
+        request.update(openai_extras(prompt))
         return request
 
     def stream(self, prompt: PromptSpec, max_tokens: int,
@@ -107,6 +110,10 @@ class OpenAIChatProvider(SdkProvider):
                 yield UsageReport(usage, cost)
             for choice in chunk.choices or ():
                 text = getattr(choice.delta, "content", None) if choice.delta else None
+                for call in (getattr(choice.delta, "tool_calls", None) or ()) if choice.delta else ():
+                    function = getattr(call, "function", None)  # shown as name(arguments) in the answer
+                    text = (text or "") + (f"\n-> {function.name} " if function and function.name else "") \
+                        + ((function.arguments or "") if function else "")
                 if text:
                     parts.append(text)
                     yield TextDelta(text)

@@ -215,7 +215,9 @@ def estimate_usage(prompt: PromptSpec, model: str, output_text: str, known: Usag
                      cache_write_tokens=known.cache_write_tokens, cache_write_1h_tokens=known.cache_write_1h_tokens,
                      output_tokens=max(known.output_tokens, counted_output), reasoning_tokens=known.reasoning_tokens,
                      estimated=True)
-    input_tokens = tokens.count_messages(prompt.messages, model).tokens
+    from promptlab_tui.core.request_tokens import count_prompt
+
+    input_tokens = count_prompt(prompt, model).tokens
     return Usage(input_tokens=input_tokens, output_tokens=counted_output, estimated=True)
 
 

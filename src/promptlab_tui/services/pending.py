@@ -62,6 +62,6 @@ def _uncalibrated_input_tokens(plan: RunPlan) -> int:
     if count.method != "approx:calibrated":
         return count.tokens
     # A calibrated count made elsewhere, without its uncalibrated figure: count it here.
-    from promptlab_tui.core.tokens import count_messages
+    from promptlab_tui.core.request_tokens import count_prompt
 
-    return count_messages(plan.prompt.messages, plan.prompt.model).tokens
+    return count_prompt(plan.prompt).tokens

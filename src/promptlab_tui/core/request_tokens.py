@@ -1,0 +1,133 @@
+"""Input tokens of a whole request: messages, tool definitions, tool calls, response format and images.
+
+Plain chat text keeps its exact count (`tokens.count_messages`); each other part is added with its own
+rule (`tool_tokens`, `image_tokens`) and listed for the preview. The total is exact only when every part
+is; otherwise the heuristic total is calibrated as one figure and the note says which parts are approximate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from promptlab_tui.core import image_tokens as images
+from promptlab_tui.core import tokens
+from promptlab_tui.core.tool_tokens import (
+    PartCost,
+    anthropic_tool_costs,
+    openai_tool_costs,
+    response_format_cost,
+    tool_call_tokens,
+)
+from promptlab_tui.core.types import ChatMessage, PromptSpec, TokenCount
+
+
+@dataclass(frozen=True)
+class RequestCount:
+    """The request's input tokens and the parts beyond chat text, each with its own count."""
+
+    count: TokenCount
+    tools: tuple[PartCost, ...] = ()
+    tools_overhead: int = 0  # the tool list's fixed tokens (OpenAI's end of list, Claude's tool system prompt)
+    images: tuple[PartCost, ...] = ()
+    extras: tuple[PartCost, ...] = ()  # response format, tool calls
+    approximate_parts: tuple[str, ...] = field(default_factory=tuple)  # "tools", "images", ... (calibration kinds)
+
+    @property
+    def tokens(self) -> int:
+        return self.count.tokens
+
+    @property
+    def kind(self) -> str:
+        """What calibration learns per: "text", or the approximate parts joined ("images+tools")."""
+        return "+".join(sorted(self.approximate_parts)) or "text"
+
+
+def _provider_family(model: str) -> str:
+    name = model.lower()
+    if tokens.encoding_name_for_model(model):
+        return "openai"
+    if "claude" in name:
+        return "anthropic"
+    if "gemini" in name:
+        return "gemini"
+    return "other"
+
+
+def _image_parts(message: ChatMessage) -> list[dict[str, Any]]:
+    return [part for part in message.parts or () if isinstance(part, dict) and part.get("type") == "image_url"]
+
+
+def _image_cost(part: dict[str, Any], index: int, model: str, family: str) -> PartCost:
+    spec = part.get("image_url") or {}
+    url = str(spec.get("url", "")) if isinstance(spec, dict) else str(spec)
+    detail = str(spec.get("detail", "auto")) if isinstance(spec, dict) else "auto"
+    head = images.image_head(url)
+    size = images.image_size(head) if head else None
+    label = f"image {index}"
+    if size is None:
+        why = "an http URL is not downloaded to count it" if url.startswith("http") else "its size could not be read"
+        return PartCost(label, images.largest_image_tokens(model), False, f"the largest possible: {why}")
+    shown = f"{size.width}x{size.height} {size.format}"
+    if family == "anthropic":
+        return PartCost(label, images.anthropic_image_tokens(size.width, size.height), True, shown)
+    if family == "gemini":
+        return PartCost(label, images.gemini_image_tokens(size.width, size.height), False,
+                        f"{shown}; approximate (Gemini's tiles)")
+    counted, known = images.openai_image_tokens(model, size.width, size.height, detail)
+    exact = known and detail in ("low", "high") and family == "openai"
+    why = "" if exact else ("; detail auto counted as high" if detail not in ("low", "high") else "; no published figure")
+    return PartCost(label, counted, exact, f"{shown}, detail {detail}{why}")
+
+
+def count_prompt(spec: PromptSpec, model: str | None = None, calibration: float | None = None) -> RequestCount:
+    """Input tokens of sending `spec` to `model` (default: the spec's own)."""
+    model = model or spec.model
+    text = tokens.count_messages(spec.messages, model)
+    if not spec.has_request_extras:
+        if text.exact or not calibration:
+            return RequestCount(text)
+        return RequestCount(tokens.approximate_count(text.tokens, model, calibration, None))
+    name, encoding = tokens.resolve_encoding(model)
+    if encoding is not None:
+        def encode(value: str) -> int:
+            return len(encoding.encode_ordinary(value))
+    else:
+        encode = tokens.approximate_tokens
+    family = _provider_family(model)
+    approximate: set[str] = set()
+    tool_costs: list[PartCost] = []
+    overhead = 0
+    if spec.tools:
+        if family == "openai":
+            tool_costs, overhead = openai_tool_costs(spec.tools, model, name, encode, encoding is not None)
+        else:
+            tool_costs, overhead = anthropic_tool_costs(spec.tools, model, spec.tool_choice, encode)
+        if not all(cost.exact for cost in tool_costs) or spec.tool_choice not in (None, "auto"):
+            approximate.add("tools")
+    image_costs = [_image_cost(part, i, model, family)
+                   for i, part in enumerate((p for m in spec.messages for p in _image_parts(m)), start=1)]
+    if not all(cost.exact for cost in image_costs):
+        approximate.add("images")
+    extras: list[PartCost] = []
+    calls = [call for m in spec.messages for call in m.tool_calls or ()]
+    if calls or any(m.tool_call_id is not None for m in spec.messages):
+        extras.append(PartCost(f"tool calls ({len(calls)})", tool_call_tokens(calls, encode), False,
+                               "approximate: no published rule for tool calls in the conversation"))
+        approximate.add("tool_calls")
+    response = response_format_cost(spec.response_format, encode)
+    if response is not None:
+        extras.append(response)
+        approximate.add("response_format")
+    raw = text.tokens + overhead + sum(c.tokens for c in (*tool_costs, *image_costs, *extras))
+    if text.exact and not approximate:
+        count = TokenCount(raw, exact=True, method=name or "")
+    else:
+        parts = ", ".join(sorted(approximate))
+        note = text.note if not text.exact else f"Approximate: {parts} follow no published rule for {model}."
+        base = text.uncalibrated_tokens if text.uncalibrated_tokens is not None else text.tokens
+        count = tokens.approximate_count(raw - text.tokens + base, model, calibration, note)
+        if calibration and count.method == "approx:calibrated" and text.exact:
+            count = replace(count, note=f"{note} Calibrated from its recorded runs (x{calibration:.2f}).")
+    return RequestCount(count, tuple(tool_costs), overhead, tuple(image_costs), tuple(extras),
+                        tuple(sorted(approximate)))
