@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Count a prompt's input tokens and predict its output and cost, expected and worst case. "
                     "FILE is plain text (the user message), Markdown with TOML front matter between +++ lines, "
                     "or a JSON list of OpenAI-format chat messages.")
-    parser.add_argument("file", metavar="FILE", help="the prompt file")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="the prompt file; several files or a folder: each file and the total")
     parser.add_argument("--model", "-m", metavar="MODEL", help="the model (default: the file's, else gpt-4o-mini)")
     parser.add_argument("--provider", metavar="NAME", help="price the model at this provider (e.g. openrouter)")
     parser.add_argument("--max-tokens", type=int, metavar="N", help="max output tokens (the worst case)")
@@ -29,7 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="service tier to price at (default standard)")
     parser.add_argument("--compare", action="store_true", help="also estimate the prompt on other models")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(func=estimate_command)
+    from promptlab_tui.cli.estimate_batch import entry
+
+    parser.set_defaults(func=entry)
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
