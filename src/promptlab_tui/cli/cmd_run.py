@@ -135,6 +135,11 @@ def _run_one(service: Any, path: str, prompt: Any, options: Any, args: argparse.
     from promptlab_tui.core.budget import BudgetViolation
     from promptlab_tui.providers.base import ProviderError
 
+    if prompt.fallback:  # `fallback = [...]`: each model in turn on a provider failure (issue 11)
+        from promptlab_tui.cli.run_fallback import run_chain
+
+        with _explained_errors():
+            return run_chain(service, path, prompt, options, args, several)
     try:
         with _explained_errors():
             plan = service.prepare_run(prompt, options)
