@@ -22,6 +22,14 @@ CORE_MODULES = [
     "promptlab_tui.providers.registry",
     "promptlab_tui.config",
     "promptlab_tui.paths",
+    "promptlab_tui.core.selection",
+    "promptlab_tui.core.prompt_choice",
+    "promptlab_tui.store.run_links",
+    "promptlab_tui.services.auto_select",
+    "promptlab_tui.services.fallback",
+    "promptlab_tui.services.compare",
+    "promptlab_tui.services.linking",
+    "promptlab_tui.services.choice_config",
 ]
 
 

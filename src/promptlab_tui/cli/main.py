@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "promptlab_tui.cli.cmd_history",
     "promptlab_tui.cli.cmd_alerts",
     "promptlab_tui.cli.cmd_reprice",
+    "promptlab_tui.cli.cmd_compare",
 ]
 
 

@@ -64,11 +64,9 @@ class BatchReport:
 
     def options(self, options: Any, position: int) -> Any:
         """The run options of the batch's file at `position`: recorded as one batch (source "batch")."""
-        import dataclasses
+        from promptlab_tui.services.linking import LinkInfo, linked_options
 
-        from promptlab_tui.services.linking import LinkInfo
-
-        return dataclasses.replace(options, link=LinkInfo("batch", self.group_id, position))
+        return linked_options(options, LinkInfo("batch", self.group_id, position))
 
     def starting(self) -> None:
         self._before = self.session.status().spent_nanos

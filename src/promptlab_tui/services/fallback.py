@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from promptlab_tui.services.linking import LinkInfo, new_group_id
+from promptlab_tui.services.linking import LinkInfo, linked_options, new_group_id
 
 if TYPE_CHECKING:
     from promptlab_tui.core.types import PromptSpec
@@ -95,8 +95,8 @@ def run_with_fallback(service: RunService, prompt: PromptSpec, options: RunOptio
     for position, model in enumerate(chain):
         following = chain[position + 1] if position + 1 < len(chain) else None
         link = LinkInfo("fallback", result.group_id, position, {"chain": chain})
-        attempt_options = dataclasses.replace(options, model=model, provider=options.provider if position == 0 else None,
-                                              link=link, **_source("fallback", options))
+        attempt_options = linked_options(options, link, model=model,
+                                         provider=options.provider if position == 0 else None)
         try:
             plan = service.prepare_run(single, attempt_options)
             outcome = service.execute(plan, on_event, cancel)
@@ -119,8 +119,3 @@ def run_with_fallback(service: RunService, prompt: PromptSpec, options: RunOptio
         if on_attempt:
             on_attempt(attempt, following)
     return result
-
-
-def _source(source: str, options: RunOptions) -> dict[str, str]:
-    """The run's `source` column where the ledger has one (h/analytics' RunOptions.source)."""
-    return {"source": source} if any(f.name == "source" for f in dataclasses.fields(options)) else {}

@@ -31,8 +31,12 @@ def new_group_id(prefix: str) -> str:
     return f"{prefix}-{new_run_id()}"
 
 
-def with_link(plan: RunPlan, link: LinkInfo) -> RunPlan:
-    return dataclasses.replace(plan, link=link)
+def linked_options(options: Any, link: LinkInfo, **changes: Any) -> Any:
+    """The run options carrying `link`, and its source in the ledger's own `source` column where there is one
+    (h/analytics' RunOptions.source: lab, run, compare, batch, fallback)."""
+    if link.source in ("compare", "batch", "fallback") and any(f.name == "source" for f in dataclasses.fields(options)):
+        changes["source"] = link.source
+    return dataclasses.replace(options, link=link, **changes)
 
 
 def record_plan_link(context: ServiceContext, plan: RunPlan) -> None:

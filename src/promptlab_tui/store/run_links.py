@@ -100,14 +100,33 @@ def mark_preferred(db: Database, group_id: str, run_id: str) -> bool:
     return True
 
 
-def comparison_wins(db: Database) -> list[tuple[str, str, int, int]]:
-    """(prompt name, model, comparisons won, comparisons it was in) over every comparison with a mark."""
+def comparison_wins(db: Database) -> list[tuple[str | None, str, int, int, float | None]]:
+    """(prompt, model, comparisons won, comparisons it was in, its mean cost in % of the others' mean cost
+    in those comparisons) over every comparison with a mark; most wins first."""
     with db.raw_read() as conn:
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_link'").fetchone():
             return []
         rows = conn.execute(
-            "SELECT r.prompt_name, r.model, SUM(l.preferred), COUNT(*) FROM run_link l JOIN run r ON r.id = l.run_id "
-            "WHERE l.source = 'compare' AND l.group_id IN "
-            "(SELECT group_id FROM run_link WHERE source = 'compare' AND preferred) "
-            "GROUP BY r.prompt_name, r.model ORDER BY r.prompt_name, SUM(l.preferred) DESC").fetchall()
-    return [(row[0], row[1], int(row[2] or 0), int(row[3])) for row in rows]
+            "SELECT l.group_id, r.prompt_name, r.model, r.cost_nanos, l.preferred FROM run_link l "
+            "JOIN run r ON r.id = l.run_id WHERE l.source = 'compare' AND l.group_id IN "
+            "(SELECT group_id FROM run_link WHERE source = 'compare' AND preferred)").fetchall()
+    groups: dict[str, list[tuple]] = {}
+    for row in rows:
+        groups.setdefault(row[0], []).append(row)
+    stats: dict[tuple[str | None, str], list[int]] = {}  # -> [won, total, own cost, own runs, others' cost, others]
+    for members in groups.values():
+        for _group, prompt, model, cost, preferred in members:
+            entry = stats.setdefault((prompt, model), [0, 0, 0, 0, 0, 0])
+            entry[0] += bool(preferred)
+            entry[1] += 1
+            others = [m[3] for m in members if m[2] != model and m[3] is not None]
+            if cost is not None and others:
+                entry[2] += cost
+                entry[3] += 1
+                entry[4] += sum(others)
+                entry[5] += len(others)
+    found = []
+    for (prompt, model), (won, total, own, own_n, other, other_n) in stats.items():
+        share = (own / own_n) * 100 / (other / other_n) if own_n and other_n and other else None
+        found.append((prompt, model, won, total, share))
+    return sorted(found, key=lambda item: (item[0] or "", -item[2], item[1]))
