@@ -70,7 +70,7 @@ def run_command(args: argparse.Namespace) -> int:
     service = RunService(session=SessionSpend(run_extras.session_cap(args, prompts)), session_id=_session_id())
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
                          max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier,
-                         quality=args.quality)
+                         quality=args.quality, cache=False if args.no_cache else None)
     with _explained_errors():
         startup = service.startup_maintenance()  # settle orphans, apply the retention policy
     if startup.settled:

@@ -168,6 +168,12 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
                    link=options.link)
     if selection is not None:
         plan.notes.insert(0, selection.reason)
+    from promptlab_tui.services.response_cache import cached_plan, cache_wanted
+
+    if cache_wanted(options, prompt, ctx.config):  # opt-in: an identical request answered before costs $0
+        plan.options = options = dataclasses.replace(options, cache=True)
+        if (hit := cached_plan(ctx, plan)) is not None:
+            return hit
     if worst_for is None:
         return plan
     plan.notes += warn_notes(settings, statuses, plan.worst_case_nanos)

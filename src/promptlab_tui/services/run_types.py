@@ -29,6 +29,7 @@ class RunOptions:
     tier: str = "standard"
     quality: str | None = None  # with model "auto": the least quality tier (`--quality`)
     link: Any = None  # services.linking.LinkInfo: recorded beside the run (batch, compare, fallback, ...)
+    cache: bool | None = None  # serve an identical request from the history; None: the file's, else the config's
 
 
 @dataclass

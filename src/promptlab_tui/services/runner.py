@@ -95,6 +95,10 @@ class RunService:
         (completed, error, cancelled) as recorded.
         """
         on_event = on_event or _ignore
+        if plan.link is not None and plan.link.source == "cache":
+            from promptlab_tui.services.response_cache import serve
+
+            return serve(self, plan, on_event)  # recorded as a $0 run with the cost it saved
         provider = self.provider_factory(plan)  # reads the config and the key: a run stopped here left no row
         settings = self.context.budget_settings()
         plan, reservation = self._reserve(plan, settings)
@@ -118,10 +122,11 @@ class RunService:
                 error = _cancelled(plan, caught)  # a cancel that broke the connection is still a cancel
         duration = time.monotonic() - started
         outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
-        if reservation is not None and (plan.link is not None or plan.selection is not None):
-            from promptlab_tui.services.linking import record_plan_link
+        if reservation is not None and (plan.link is not None or plan.selection is not None
+                                        or (plan.options is not None and plan.options.cache)):
+            from promptlab_tui.services.linking import after_run
 
-            record_plan_link(self.context, plan)  # its source and the runs it belongs with (issue 11)
+            after_run(self, plan, outcome)  # its source, the runs it belongs with, the cache (issue 11)
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error
