@@ -30,6 +30,9 @@ CORE_MODULES = [
     "promptlab_tui.services.compare",
     "promptlab_tui.services.linking",
     "promptlab_tui.services.choice_config",
+    "promptlab_tui.services.conversation",
+    "promptlab_tui.services.response_cache",
+    "promptlab_tui.store.response_cache",
 ]
 
 

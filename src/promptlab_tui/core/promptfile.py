@@ -31,7 +31,9 @@ _SETTINGS = {"model": "a model name like \"gpt-4o-mini\"", "system": "the system
              "session_budget": "an amount in USD like 1.50 (for a run over several files)",
              "quality": "a quality tier: \"low\", \"medium\" or \"high\"",
              "fallback": "a list of model names like [\"gpt-4o\", \"gpt-4o-mini\"]",
-             "cache": "true or false"}
+             "cache": "true or false",
+             "messages": "the conversation so far: [[messages]] tables with role = \"user\" or \"assistant\" "
+                         "and content = \"...\" (the body is the next user message)"}
 
 
 class PromptFileError(Exception):
@@ -107,6 +109,7 @@ def _load_markdown(path: Path, text: str) -> PromptSpec:
     messages = []
     if settings.get("system"):
         messages.append(ChatMessage("system", settings["system"]))
+    messages += [ChatMessage(m["role"], m["content"]) for m in settings.get("messages", [])]  # a conversation
     messages.append(ChatMessage("user", body))
     spec = _spec(messages, settings)
     if "_lines" in settings:
@@ -163,6 +166,9 @@ def _setting(path: Path, line: int | None, key: str, value: Any) -> Any:
         "quality": value in ("low", "medium", "high"),
         "fallback": isinstance(value, list) and all(isinstance(m, str) and m.strip() for m in value),
         "cache": isinstance(value, bool),
+        "messages": isinstance(value, list) and all(
+            isinstance(m, dict) and set(m) == {"role", "content"} and m["role"] in ("user", "assistant")
+            and isinstance(m["content"], str) for m in value),
     }[key]
     if not ok:
         raise PromptFileError(path, line, key, _SETTINGS[key], value)
@@ -335,9 +341,11 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         data["messages"] = [message.as_openai() for message in spec.messages]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     conversation = [m for m in spec.messages if m.role not in ("system", "developer")]
-    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name or spec.has_request_extras:
+    if not conversation or conversation[-1].role != "user" or spec.has_request_extras or any(
+            m.name or m.role not in ("user", "assistant") for m in conversation):
         raise PromptFileError(spec.source_path or "(prompt)", None, "messages",
-                              "one user message to save as Markdown (save a conversation, tools or images as .json)")
+                              "user and assistant messages ending with a user message to save as Markdown "
+                              "(save other conversations, tools or images as .json)")
     lines = []
     if spec.name:
         lines.append(f"name = {_toml_string(spec.name)}")
@@ -353,8 +361,11 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         lines.append(f"{key} = {shown}")
     if spec.system:
         lines.append(f"system = {_toml_string(spec.system)}")
+    for message in conversation[:-1]:  # a conversation: the turns so far, as [[messages]] tables
+        lines += ["", "[[messages]]", f"role = {_toml_string(message.role)}",
+                  f"content = {_toml_string(message.content)}"]
     front = "\n".join(lines)
-    return f"{FRONT_MATTER_FENCE}\n{front}\n{FRONT_MATTER_FENCE}\n\n{conversation[0].content}\n"
+    return f"{FRONT_MATTER_FENCE}\n{front}\n{FRONT_MATTER_FENCE}\n\n{conversation[-1].content}\n"
 
 
 def save_prompt_file(spec: PromptSpec, path: str | os.PathLike[str]) -> Path:
