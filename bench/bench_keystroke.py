@@ -102,7 +102,7 @@ async def _measure(text: str, encoding: Any, presses: int, pastes: int) -> Figur
     from textual.widgets import TextArea
 
     from promptlab_tui.app import PromptLabApp
-    from promptlab_tui.screens import preview_engine
+    from promptlab_tui.services import preview_engine
     from promptlab_tui.widgets.preview.preview_pane import PreviewPane
 
     figures = Figures()
@@ -230,7 +230,7 @@ def _rows_for(size: int, encoding: Any, quick: bool) -> list[dict]:
 
 def _debounce_ms() -> float | None:
     try:
-        from promptlab_tui.screens.lab import PREVIEW_DEBOUNCE_S
+        from promptlab_tui.screens.lab.lab_screen import PREVIEW_DEBOUNCE_S
     except ImportError:
         return None
     return PREVIEW_DEBOUNCE_S * 1000

@@ -1,7 +1,7 @@
 """The promptlab Textual app: themes, app-wide bindings, budget and alert state, and the Lab screen.
 
 Nothing heavy is imported here: pricing, the database, the SDKs and the tokenizer load in workers
-after the first frame (see screens/backend.py, imported only inside workers).
+after the first frame (see services/app_backend.py, imported only inside workers).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from promptlab_tui.screens.messages import (
 )
 
 if TYPE_CHECKING:
-    from promptlab_tui.widgets.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
+    from promptlab_tui.services.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
 
 FIRST_FRAME_WRITE_S = 0.03  # workers start this long after the first frame is composed
 TEST_ENV = "PROMPTLAB_TEST"  # set by tests: no cursor blink, so snapshots are stable
@@ -91,7 +91,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     # ---- start-up -------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        from promptlab_tui.screens.lab import LabScreen
+        from promptlab_tui.screens.lab.lab_screen import LabScreen
 
         self.push_screen(LabScreen())  # before the first refresh: the first frame is the Lab
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -125,14 +125,14 @@ class PromptLabApp(AppSettingsMixin, App[int]):
 
     @work(thread=True, group="pricing")
     def load_pricing(self) -> None:
-        from promptlab_tui.screens import backend
+        from promptlab_tui.services import app_backend as backend
 
         pricing, models, error = backend.load_models(self.services)
         self.post_message(PricingLoaded(pricing, models, error))
 
     @work(thread=True, group="budget", exclusive=True)
     def load_budget(self) -> None:
-        from promptlab_tui.screens import backend
+        from promptlab_tui.services import app_backend as backend
 
         budget, settings, alerts, error = backend.read_budget(self.services, self.now() if self.now else None)
         self.post_message(BudgetLoaded(budget, settings, alerts, error))
@@ -165,12 +165,12 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     # ---- budget ---------------------------------------------------------------------------------
 
     def action_adjust_budget(self) -> None:
-        from promptlab_tui.screens.budget_adjust import BudgetAdjustDialog
+        from promptlab_tui.screens.dialogs.budget_adjust import BudgetAdjustDialog
 
         self.push_screen(BudgetAdjustDialog(self.budget_settings, self.budget), self._budget_chosen)
 
     def action_setup_budget(self) -> None:
-        from promptlab_tui.screens.setup_wizard import SetupWizard
+        from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
 
         self.push_screen(SetupWizard(self.models), self._wizard_done)
 
@@ -184,7 +184,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
 
     @work(thread=True, group="budget-save")
     def save_budget(self, settings: BudgetSettingsView) -> None:
-        from promptlab_tui.screens import backend
+        from promptlab_tui.services import app_backend as backend
 
         error = backend.save_budget(self.services, settings)
         self.post_message(BudgetSaved(settings, error))
@@ -200,7 +200,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     # ---- alerts ---------------------------------------------------------------------------------
 
     def action_show_alerts(self) -> None:
-        from promptlab_tui.screens.alert_details import AlertDetailsScreen
+        from promptlab_tui.screens.dialogs.alert_details import AlertDetailsScreen
 
         self.push_screen(AlertDetailsScreen(list(self.alerts), self.budget), self._alerts_closed)
 
@@ -216,7 +216,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
 
     @work(thread=True, group="alerts")
     def acknowledge_alerts(self, alerts: list[AlertView]) -> None:
-        from promptlab_tui.screens import backend
+        from promptlab_tui.services import app_backend as backend
 
         self.post_message(AlertsAcknowledged(backend.acknowledge_alerts(self.services, [a.alert_id for a in alerts])))
 
@@ -228,12 +228,12 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     # ---- settings and themes --------------------------------------------------------------------
 
     def action_show_history(self) -> None:
-        from promptlab_tui.screens.history import HistoryScreen
+        from promptlab_tui.screens.history.history_screen import HistoryScreen
 
         self.push_screen(HistoryScreen())
 
     def action_settings(self) -> None:
-        from promptlab_tui.screens.settings import SettingsScreen
+        from promptlab_tui.screens.dialogs.settings import SettingsScreen
 
         self.push_screen(SettingsScreen())
 

@@ -70,7 +70,7 @@ def needs_vocab() -> None:
 
 
 def lab_screen(app):
-    from promptlab_tui.screens.lab import LabScreen
+    from promptlab_tui.screens.lab.lab_screen import LabScreen
 
     for screen in app.screen_stack:
         if isinstance(screen, LabScreen):

@@ -20,7 +20,7 @@ async def replace_field(pilot, text: str) -> None:
 
 
 async def test_adjust_budget_is_one_key_away_and_saved_at_once(make_app, isolated_home):
-    from promptlab_tui.screens.budget_adjust import BudgetAdjustDialog
+    from promptlab_tui.screens.dialogs.budget_adjust import BudgetAdjustDialog
     from promptlab_tui.widgets.budget.budget_bar import BudgetBar
 
     seed_budget(isolated_home, monthly_usd="10", mode="hard")
@@ -64,7 +64,7 @@ async def test_bad_budget_input_is_explained_and_nothing_is_lost(make_app, isola
 
 
 async def test_first_start_wizard_recommends_and_saves_a_budget(make_app, isolated_home):
-    from promptlab_tui.screens.setup_wizard import SetupWizard
+    from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
 
     app = make_app(setup_wizard=True)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -82,7 +82,7 @@ async def test_first_start_wizard_recommends_and_saves_a_budget(make_app, isolat
 
 
 async def test_skipped_wizard_does_not_come_back(make_app, isolated_home):
-    from promptlab_tui.screens.setup_wizard import SetupWizard
+    from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
 
     app = make_app(setup_wizard=True)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -98,7 +98,7 @@ async def test_skipped_wizard_does_not_come_back(make_app, isolated_home):
 
 
 async def test_alert_details_acknowledge_all_clears_the_badge(make_app, isolated_home):
-    from promptlab_tui.screens.alert_details import AlertDetailsScreen
+    from promptlab_tui.screens.dialogs.alert_details import AlertDetailsScreen
     from promptlab_tui.store.repository import HistoryRepository
     from promptlab_tui.widgets.budget.budget_bar import BudgetBar
 
@@ -124,8 +124,8 @@ async def test_alert_details_acknowledge_all_clears_the_badge(make_app, isolated
 
 
 async def test_refusal_dialog_can_switch_to_the_cheaper_model(make_app):
-    from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
-    from promptlab_tui.widgets.views import RefusalView
+    from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
+    from promptlab_tui.services.views import RefusalView
 
     refusal = RefusalView(message="", scope="monthly", spent_nanos=990, reserved_nanos=0, limit_nanos=1000,
                           worst_case_nanos=600, cheaper_model="gpt-4.1-nano", cheaper_worst_case_nanos=5)
@@ -142,8 +142,8 @@ async def test_refusal_dialog_can_switch_to_the_cheaper_model(make_app):
 
 
 async def test_the_mouse_opens_the_budget_and_the_alerts_from_the_status_line(make_app, isolated_home):
-    from promptlab_tui.screens.alert_details import AlertDetailsScreen
-    from promptlab_tui.screens.budget_adjust import BudgetAdjustDialog
+    from promptlab_tui.screens.dialogs.alert_details import AlertDetailsScreen
+    from promptlab_tui.screens.dialogs.budget_adjust import BudgetAdjustDialog
     from promptlab_tui.store.repository import HistoryRepository
 
     seed_budget(isolated_home, monthly_usd="10")

@@ -110,7 +110,7 @@ async def test_crossing_a_threshold_shows_the_alert_banner(make_app, fake_provid
 
 
 async def test_hard_limit_opens_the_dialog_and_a_capped_run_fits(make_app, fake_provider_env, isolated_home):
-    from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
+    from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
 
     seed_budget(isolated_home, monthly_usd="1")
     seed_spend(isolated_home, "0.9999", when=_now())  # $0.0001 left: 1,024 output tokens do not fit
@@ -134,7 +134,7 @@ async def test_hard_limit_opens_the_dialog_and_a_capped_run_fits(make_app, fake_
 
 
 async def test_prompt_over_the_token_limit_opens_its_dialog(make_app, fake_provider_env, isolated_home):
-    from promptlab_tui.screens.prompt_too_long import PromptTooLongDialog
+    from promptlab_tui.screens.dialogs.prompt_too_long import PromptTooLongDialog
 
     seed_budget(isolated_home, monthly_usd="10", max_tokens_per_prompt=5)
     app = make_app()
@@ -156,7 +156,7 @@ def _now():
 
 
 async def test_per_run_cap_refuses_and_points_at_the_cap_field(make_app, fake_provider_env, isolated_home):
-    from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
+    from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

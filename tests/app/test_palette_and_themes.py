@@ -28,17 +28,17 @@ async def test_every_footer_binding_is_in_the_palette_with_its_key(make_app):
 
 def dialogs():
     """Every dialog the app opens, built as the app builds it."""
-    from promptlab_tui.screens.alert_details import AlertDetailsScreen
-    from promptlab_tui.screens.budget_adjust import BudgetAdjustDialog
-    from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
-    from promptlab_tui.screens.history import HistoryScreen
-    from promptlab_tui.screens.model_dialog import ModelDialog
-    from promptlab_tui.screens.prompt_too_long import PromptTooLongDialog
-    from promptlab_tui.screens.saved_prompts import SavedPromptsScreen
-    from promptlab_tui.screens.settings import SettingsScreen
-    from promptlab_tui.screens.setup_wizard import SetupWizard
-    from promptlab_tui.widgets.model_choice import ModelChoice
-    from promptlab_tui.widgets.views import RefusalView, TooLongView
+    from promptlab_tui.screens.dialogs.alert_details import AlertDetailsScreen
+    from promptlab_tui.screens.dialogs.budget_adjust import BudgetAdjustDialog
+    from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
+    from promptlab_tui.screens.history.history_screen import HistoryScreen
+    from promptlab_tui.screens.dialogs.model_dialog import ModelDialog
+    from promptlab_tui.screens.dialogs.prompt_too_long import PromptTooLongDialog
+    from promptlab_tui.screens.dialogs.saved_prompts import SavedPromptsScreen
+    from promptlab_tui.screens.dialogs.settings import SettingsScreen
+    from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
+    from promptlab_tui.services.model_choice import ModelChoice
+    from promptlab_tui.services.views import RefusalView, TooLongView
 
     mini = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
     refusal = RefusalView(message="", scope="monthly", spent_nanos=990, reserved_nanos=0, limit_nanos=1000,
@@ -79,7 +79,7 @@ async def test_every_dialog_key_is_in_its_footer_and_in_the_palette(make_app):
 
 
 async def test_palette_runs_an_action(make_app):
-    from promptlab_tui.screens.budget_adjust import BudgetAdjustDialog
+    from promptlab_tui.screens.dialogs.budget_adjust import BudgetAdjustDialog
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -98,8 +98,8 @@ def test_alert_details(snap_compare, make_app, snap_home, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_budget_exceeded_dialog(snap_compare, make_app, snap_home, size):
-    from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
-    from promptlab_tui.widgets.views import RefusalView
+    from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
+    from promptlab_tui.services.views import RefusalView
 
     refusal = RefusalView(message="", scope="monthly", spent_nanos=9_950_000_000, reserved_nanos=0,
                           limit_nanos=10_000_000_000, worst_case_nanos=61_440_000,
@@ -116,8 +116,8 @@ def test_budget_exceeded_dialog(snap_compare, make_app, snap_home, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_prompt_too_long_dialog(snap_compare, make_app, snap_home, size):
-    from promptlab_tui.screens.prompt_too_long import PromptTooLongDialog
-    from promptlab_tui.widgets.views import TooLongView
+    from promptlab_tui.screens.dialogs.prompt_too_long import PromptTooLongDialog
+    from promptlab_tui.services.views import TooLongView
 
     async def run_before(pilot):
         await settle(pilot)

@@ -54,3 +54,63 @@ def test_core_module_imports_without_textual(module: str) -> None:
 def test_app_module_does_not_import_sdks_or_vocabulary_before_first_frame() -> None:
     loaded = _modules_loaded_after("import promptlab_tui.app")
     assert {"anthropic", "openai", "plotext"}.isdisjoint(loaded)
+
+
+# ---- layers, checked over every module's source and in a fresh interpreter ---------------------------
+
+from tests.core.module_graph import (  # noqa: E402
+    PACKAGE,
+    cycles,
+    import_graph,
+    imported_names,
+    is_under,
+    module_files,
+)
+
+UI_FREE_LAYERS = tuple(f"{PACKAGE}.{layer}" for layer in ("core", "services", "store", "providers"))
+UI_MODULES = ("textual", f"{PACKAGE}.screens", f"{PACKAGE}.widgets", f"{PACKAGE}.app")
+
+
+def _ui_free_modules() -> list[str]:
+    return [name for name in module_files() if is_under(name, UI_FREE_LAYERS)]
+
+
+def test_the_source_scan_sees_the_imports_it_checks() -> None:
+    # a scan that finds nothing would pass every check below: prove it sees known edges of each kind
+    graph = import_graph()
+    assert f"{PACKAGE}.screens.commands" in graph[f"{PACKAGE}.app"]  # top level
+    assert f"{PACKAGE}.screens.lab.lab_screen" in graph[f"{PACKAGE}.app"]  # inside a method
+    assert len(_ui_free_modules()) > 40
+
+
+def test_ui_free_layers_never_import_a_ui_module_in_their_source() -> None:
+    files = module_files()
+    offences = [f"{files[name].relative_to(files[PACKAGE].parent)}:{line} imports {target}"
+                for name in _ui_free_modules()
+                for target, line in sorted(imported_names(name, files[name]))
+                if is_under(target, UI_MODULES)]
+    assert offences == [], "core/services/store/providers must stay Textual-free:\n" + "\n".join(offences)
+
+
+def test_ui_free_layers_load_no_ui_module_in_a_fresh_interpreter() -> None:
+    modules = _ui_free_modules()
+    loaded = _modules_loaded_after("\n".join(f"import {name}" for name in modules))
+    assert sorted(m for m in loaded if is_under(m, UI_MODULES)) == []
+
+
+def test_no_import_cycles_among_the_package_modules() -> None:
+    found = cycles(import_graph())
+    assert found == [], "import cycles (lazy imports included): " + "; ".join(" <-> ".join(c) for c in found)
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_widgets_never_import_a_screen_or_the_app() -> None:
+    files = module_files()
+    offences = [f"{name} imports {target} (line {line}): post a message, let the screen act"
+                for name, path in files.items() if is_under(name, (f"{PACKAGE}.widgets",))
+                for target, line in sorted(imported_names(name, path))
+                if is_under(target, (f"{PACKAGE}.screens", f"{PACKAGE}.app"))]
+    assert offences == []

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from promptlab_tui.core.money import format_usd, token_cost_nanos
+from promptlab_tui.core.price_table import LongContext, ModelPrice, normalise_tier
 from promptlab_tui.core.types import CostBreakdown, Usage
-
-if TYPE_CHECKING:
-    from promptlab_tui.core.pricing import LongContext, ModelPrice
-
-_TIER_NAMES = ("batch", "flex", "priority")
-
-
-def normalise_tier(tier: str | None) -> str:
-    """OpenAI reports "default"/"auto" for the standard tier; any name we do not price is standard too."""
-    name = (tier or "standard").strip().lower()
-    return name if name in _TIER_NAMES else "standard"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from promptlab_tui.core.pricing import (
+from promptlab_tui.core.price_table import (
     PRICE_FIELDS,
     QUALITY_TIERS,
     SERVICE_TIERS,

@@ -1,4 +1,7 @@
-"""Messages that workers post; the handlers that receive them own all the state."""
+"""Messages the app's workers post (prices, budget, alerts, settings); the handlers that receive them own the state.
+
+The Lab's own messages are in screens/lab/messages.py.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +10,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from promptlab_tui.widgets.views import (
-        AlertView,
-        BudgetSettingsView,
-        BudgetView,
-        ModelChoice,
-        PreviewView,
-        RefusalView,
-        RunOutcomeView,
-        TooLongView,
-    )
-
+    from promptlab_tui.services.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
 
 
 class PricingLoaded(Message):
@@ -42,70 +35,6 @@ class BudgetSaved(Message):
     def __init__(self, settings: BudgetSettingsView, error: str | None = None) -> None:
         super().__init__()
         self.settings = settings
-        self.error = error
-
-
-class VocabularyReady(Message):
-    """The tokenizer vocabulary finished loading (or is unavailable): re-run the preview."""
-
-
-class EditorResync(Message):
-    """The counters lost track of the edits: hand them the editor's whole texts again."""
-
-
-class PreviewReady(Message):
-    def __init__(self, preview: PreviewView | None, generation: int, error: str | None = None) -> None:
-        super().__init__()
-        self.preview = preview
-        self.generation = generation
-        self.error = error
-
-
-class RunReserved(Message):
-    """The run's worst case is held in the ledger: the budget bar can show it as running."""
-
-
-class RunStreamed(Message):
-    """A chunk of streamed answer text (the results pane buffers; its timer repaints)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-class RunTokensCounted(Message):
-    def __init__(self, output_tokens: int, exact: bool) -> None:
-        super().__init__()
-        self.output_tokens = output_tokens
-        self.exact = exact
-
-
-class RunFinished(Message):
-    def __init__(self, outcome: RunOutcomeView, budget: BudgetView | None, alerts: list[AlertView]) -> None:
-        super().__init__()
-        self.outcome = outcome
-        self.budget = budget
-        self.alerts = alerts
-
-
-class RunNotStarted(Message):
-    """Refused before anything was sent: missing key, bad input, budget, prompt too long."""
-
-    def __init__(self, message: str, refusal: RefusalView | None = None, too_long: TooLongView | None = None) -> None:
-        super().__init__()
-        self.message = message
-        self.refusal = refusal
-        self.too_long = too_long
-
-
-class PromptFileDone(Message):
-    """A prompt file was saved, loaded, renamed or duplicated (or failed to be)."""
-
-    def __init__(self, verb: str, path: str | None, spec: Any = None, error: str | None = None) -> None:
-        super().__init__()
-        self.verb = verb
-        self.path = path
-        self.spec = spec
         self.error = error
 
 

@@ -1,4 +1,4 @@
-"""SQLModel tables of the local history (schema version 3). Only the store imports this module.
+"""SQLModel tables of the local history (schema version: see migrations.py). Only the store imports this.
 
 Timestamps are timezone-aware UTC (stored by SQLite as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text,
 which sorts in time order); money is integer nano-dollars; NULL cost means "no price".
@@ -10,8 +10,6 @@ from datetime import datetime
 
 from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
-
-from promptlab_tui.store.migrations import SCHEMA_VERSION  # noqa: F401  (re-exported)
 
 
 class RunRow(SQLModel, table=True):

@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
-from promptlab_tui.widgets.views import AlertView
+from promptlab_tui.services.views import AlertView
 
 LEVEL_ICONS = {"info": "ℹ", "warning": "⚠", "critical": "⛔"}
 

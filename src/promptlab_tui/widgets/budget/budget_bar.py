@@ -16,7 +16,7 @@ from textual.widget import Widget
 from promptlab_tui.core.money import format_usd
 
 if TYPE_CHECKING:
-    from promptlab_tui.widgets.views import BudgetView
+    from promptlab_tui.services.views import BudgetView
 
 BAR_CELLS = 10
 TITLE = " promptlab "

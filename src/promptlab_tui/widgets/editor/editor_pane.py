@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
+from promptlab_tui.services.editor_values import EditorValues, PreviewInputs
+from promptlab_tui.services.model_choice import ModelChoice
 from promptlab_tui.widgets.editor.params_row import ParamsRow
 from promptlab_tui.widgets.editor.tracked_text_area import EditJournal, TrackedTextArea
-from promptlab_tui.widgets.model_choice import ModelChoice
 from promptlab_tui.widgets.picker.model_picker import ModelPicker
-
-
-class EditorValues(NamedTuple):
-    """A snapshot of the editor taken on the UI thread and handed to workers (strings are immutable).
-
-    A NamedTuple, not a frozen dataclass: the class is built as the app starts, about 0.8 ms cheaper."""
-
-    system: str
-    user: str
-    provider: str
-    model: str
-    max_tokens: int
-    temperature: float | None
-    cost_cap_usd: Decimal | None
-    problems: tuple[str, ...] = ()
-
-
-class PreviewInputs(NamedTuple):
-    """What the live preview needs from the editor besides the edits (which it gets from the journal):
-    read on the UI thread without looking at the whole text."""
-
-    provider: str
-    model: str
-    max_tokens: int
-    temperature: float | None
-    cost_cap_usd: Decimal | None
-    problems: tuple[str, ...]
-    has_system: bool
-    has_user: bool
 
 
 class EditorPane(Vertical):

@@ -1,7 +1,8 @@
 """The prompt's model on one line (provider shown); Enter, a click or f3 opens the list of priced models.
 
 One focusable widget instead of a Select (five widgets and an option list composed up front): the
-list is built only when the user opens it (screens/model_dialog.py). Its value is 'provider:model'.
+list is built only when the user opens it: the picker posts OpenRequested and its screen opens the dialog
+(screens/dialogs/model_dialog.py), then hands the answer back with `picked`. Its value is 'provider:model'.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from promptlab_tui.widgets.model_choice import ModelChoice
+from promptlab_tui.services.model_choice import ModelChoice
 
 
 class ModelPicker(Widget, can_focus=True):
@@ -43,6 +44,19 @@ class ModelPicker(Widget, can_focus=True):
         def __init__(self, picker: ModelPicker, value: str) -> None:
             super().__init__()
             self.picker = picker
+            self.value = value
+
+        @property
+        def control(self) -> ModelPicker:
+            return self.picker
+
+    class OpenRequested(Message):
+        """The user asked for the model list: the screen shows it and calls `picker.picked(key or None)`."""
+
+        def __init__(self, picker: ModelPicker, choices: list[ModelChoice], value: str) -> None:
+            super().__init__()
+            self.picker = picker
+            self.choices = choices
             self.value = value
 
         @property
@@ -94,11 +108,10 @@ class ModelPicker(Widget, can_focus=True):
         return True
 
     def action_show_overlay(self) -> None:
-        from promptlab_tui.screens.model_dialog import ModelDialog
+        self.post_message(self.OpenRequested(self, list(self.choices.values()), self.value))
 
-        self.app.push_screen(ModelDialog(list(self.choices.values()), self.value), self._picked)
-
-    def _picked(self, key: str | None) -> None:
+    def picked(self, key: str | None) -> None:
+        """The dialog's answer (None: dismissed): focus comes back here, and a new key selects it."""
         self.focus()
         if key is not None:
             self.select_key(key)

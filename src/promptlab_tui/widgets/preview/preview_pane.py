@@ -11,7 +11,7 @@ from textual.widgets import Static
 from promptlab_tui.core.money import format_usd
 
 if TYPE_CHECKING:
-    from promptlab_tui.widgets.views import BudgetView, PreviewView
+    from promptlab_tui.services.views import BudgetView, PreviewView
 
 
 def preview_markup(preview: PreviewView | None, budget: BudgetView | None, status: str) -> str:

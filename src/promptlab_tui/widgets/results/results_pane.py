@@ -20,7 +20,7 @@ from promptlab_tui.core.money import format_usd
 from promptlab_tui.widgets.results.run_bar import RunBar
 
 if TYPE_CHECKING:
-    from promptlab_tui.widgets.views import RunOutcomeView
+    from promptlab_tui.services.views import RunOutcomeView
 
 FLUSH_SECONDS = 0.05  # coalesce stream chunks: never more than ~20 repaints a second
 

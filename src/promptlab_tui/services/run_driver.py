@@ -1,29 +1,37 @@
-"""Drives one run from the Lab through the run pipeline (worker side); posts only messages.
+"""Drives one run from the Lab through the run pipeline (worker side); tells a RunSink what happens.
 
 Refusals (budget, prompt too long, missing key, bad input) are found before anything is sent or
 reserved; once the run is reserved, every ending (done, cancelled, failed) is settled by the runner.
+The sink is the UI's: the Lab's turns each call into a Textual message, so this module stays Textual-free.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from promptlab_tui.core.money import usd_to_nanos
-from promptlab_tui.screens.messages import (
-    RunFinished,
-    RunNotStarted,
-    RunReserved,
-    RunStreamed,
-    RunTokensCounted,
-)
-from promptlab_tui.screens.preview_engine import prompt_from
-from promptlab_tui.widgets.editor.editor_pane import EditorValues
-from promptlab_tui.widgets.views import RefusalView, RunOutcomeView, TooLongView
+from promptlab_tui.services.editor_values import EditorValues
+from promptlab_tui.services.preview_engine import prompt_from
+from promptlab_tui.services.views import AlertView, RefusalView, RunOutcomeView, TooLongView
 
-Post = Callable[[Any], Any]
 STATUS_LABELS = {"completed": "completed", "cancelled": "cancelled"}
+
+
+class RunSink(Protocol):
+    """What a run tells the UI, in order: reserved?, streamed/tokens*, then finished or not_started (once)."""
+
+    def reserved(self) -> None: ...
+
+    def streamed(self, text: str) -> None: ...
+
+    def tokens(self, output_tokens: int, exact: bool) -> None: ...
+
+    def finished(self, outcome: RunOutcomeView, alerts: list[AlertView]) -> None: ...
+
+    def not_started(self, message: str, refusal: RefusalView | None = None,
+                    too_long: TooLongView | None = None) -> None: ...
 
 
 def refusal_view(refusal: Any) -> RefusalView:
@@ -65,12 +73,12 @@ def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
     )
 
 
-def execute_run(values: EditorValues, app: Any, cancel: threading.Event, post: Post, *,
+def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel: threading.Event, sink: RunSink, *,
                 accept_capped: bool = False, prompt_name: str | None = None,
                 elapsed: Callable[[], float] = lambda: 0.0) -> None:
     from promptlab_tui.providers.base import ProviderError
     from promptlab_tui.providers.registry import provider_for
-    from promptlab_tui.screens.backend import alert_view
+    from promptlab_tui.services.app_backend import alert_view
     from promptlab_tui.services.run_types import (
         BudgetRefused,
         PromptTooLong,
@@ -78,7 +86,7 @@ def execute_run(values: EditorValues, app: Any, cancel: threading.Event, post: P
     )
     from promptlab_tui.services.runner import RunService
 
-    services, session, session_id = app.run_context()
+    services, session, session_id = run_context
     prompt = prompt_from(values)
     prompt.name = prompt_name
     options = RunOptions(model=values.model, provider=values.provider, max_tokens=values.max_tokens,
@@ -91,18 +99,18 @@ def execute_run(values: EditorValues, app: Any, cancel: threading.Event, post: P
         service = RunService(services, session=session, session_id=session_id,
                              provider_factory=lambda _plan: provider)
     except PromptTooLong as refusal:
-        post(RunNotStarted(str(refusal), too_long=TooLongView(refusal.input_tokens, refusal.limit,
-                                                              getattr(refusal, "exact", True),
-                                                              tuple(refusal.suggestions))))
+        sink.not_started(str(refusal), too_long=TooLongView(refusal.input_tokens, refusal.limit,
+                                                             getattr(refusal, "exact", True),
+                                                             tuple(refusal.suggestions)))
         return
     except BudgetRefused as refusal:
-        post(RunNotStarted(refusal.explain(), refusal=refusal_view(refusal)))
+        sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
         return
     except ProviderError as error:
-        post(RunNotStarted(str(error)))
+        sink.not_started(str(error))
         return
     except Exception as error:  # bad input, unreadable history or prices: say so, send nothing
-        post(RunNotStarted(f"Run not started: {error}"))
+        sink.not_started(f"Run not started: {error}")
         return
 
     finished: list[Any] = []
@@ -110,22 +118,22 @@ def execute_run(values: EditorValues, app: Any, cancel: threading.Event, post: P
     def on_event(event: Any) -> None:
         kind = type(event).__name__
         if kind == "RunStarted":
-            post(RunReserved())
+            sink.reserved()
         elif kind == "RunTextDelta":
-            post(RunStreamed(event.text))
+            sink.streamed(event.text)
         elif kind == "RunTokens":
-            post(RunTokensCounted(event.output_tokens, event.exact))
+            sink.tokens(event.output_tokens, event.exact)
         elif kind in ("RunCompleted", "RunFailed"):
             finished.append(event.outcome)
 
     try:
         outcome = service.execute(plan, on_event, cancel)
     except BudgetRefused as refusal:  # a concurrent run took the room since the plan was made
-        post(RunNotStarted(refusal.explain(), refusal=refusal_view(refusal)))
+        sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
         return
     except Exception as error:  # settled by the runner before it re-raised: show what was recorded
         if not finished:
-            post(RunNotStarted(f"Run failed: {error}"))
+            sink.not_started(f"Run failed: {error}")
             return
         outcome = finished[-1]
-    post(RunFinished(outcome_view(outcome, elapsed()), None, [alert_view(a) for a in outcome.alerts]))
+    sink.finished(outcome_view(outcome, elapsed()), [alert_view(a) for a in outcome.alerts])

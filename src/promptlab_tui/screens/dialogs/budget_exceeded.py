@@ -9,9 +9,9 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from promptlab_tui.screens.form import money
+from promptlab_tui.screens.dialogs.form import money
+from promptlab_tui.services.views import RefusalView
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
-from promptlab_tui.widgets.views import RefusalView
 
 Choice = tuple[str, object]
 

@@ -9,8 +9,8 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from promptlab_tui.services.views import TooLongView
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
-from promptlab_tui.widgets.views import TooLongView
 
 DEFAULT_SUGGESTIONS = (
     "shorten the prompt (move reference material out, summarise long context)",

@@ -1,7 +1,7 @@
 """A model the prompt can run on, as the picker lists it: the one view the Lab needs before its first frame.
 
 Kept apart from views.py so starting the app does not build every view class, and a NamedTuple, not a
-frozen dataclass (about 0.1 ms to create instead of 0.9 ms); views.py re-exports it.
+frozen dataclass (about 0.1 ms to create instead of 0.9 ms); services/views.py re-exports it.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from promptlab_tui.screens.budget_adjust import status_markup
+from promptlab_tui.screens.dialogs.budget_adjust import status_markup
+from promptlab_tui.services.views import AlertView, BudgetView
 from promptlab_tui.widgets.alerts.alert_banner import LEVEL_ICONS
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
-from promptlab_tui.widgets.views import AlertView, BudgetView
 
 
 def alert_label(alert: AlertView) -> str:

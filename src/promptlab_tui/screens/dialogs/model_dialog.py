@@ -9,8 +9,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from promptlab_tui.services.views import ModelChoice
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
-from promptlab_tui.widgets.views import ModelChoice
 
 
 class ModelDialog(ModalScreen[str | None]):

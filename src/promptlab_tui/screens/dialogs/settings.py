@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from promptlab_tui.screens.form import shown
+from promptlab_tui.screens.dialogs.form import shown
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 PROJECT_THEME_PREFIX = "promptlab-"

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from promptlab_tui.widgets.editor.editor_pane import EditorValues
+from promptlab_tui.services.editor_values import EditorValues
 
 PROMPT_SUFFIX = ".md"
 _UNSAFE = re.compile(r"[^\w\- .]+")
@@ -49,7 +49,7 @@ def load_prompt(path: Path):
 def save_prompt(ctx: Any, values: EditorValues, path: Path | None, name: str | None) -> Path:
     """Write the editor to `path` (or a new file named after `name`); never overwrites another prompt."""
     from promptlab_tui.core.promptfile import save_prompt_file
-    from promptlab_tui.screens.preview_engine import prompt_from
+    from promptlab_tui.services.preview_engine import prompt_from
 
     if path is None:
         path = prompts_dir() / file_name(name or "untitled")
@@ -69,7 +69,7 @@ def rename_prompt(ctx: Any, path: Path, new_name: str) -> Path:
         raise FileExistsError(f"{target} already exists: pick another name")
     path.rename(target)
     try:
-        from promptlab_tui.screens.backend import repository
+        from promptlab_tui.services.app_backend import repository
 
         repository(ctx).rename_prompt_ref(path.stem, target.stem, str(target))
     except Exception:  # the file is the source of truth; the history's reference is a convenience
@@ -92,7 +92,7 @@ def duplicate_prompt(ctx: Any, path: Path, new_name: str) -> Path:
 
 def _remember(ctx: Any, name: str, path: Path) -> None:
     try:
-        from promptlab_tui.screens.backend import repository
+        from promptlab_tui.services.app_backend import repository
 
         repository(ctx).save_prompt_ref(name, str(path))
     except Exception:  # see rename_prompt

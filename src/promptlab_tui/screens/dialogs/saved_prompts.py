@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from promptlab_tui.screens.form import shown
+from promptlab_tui.screens.dialogs.form import shown
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 
@@ -70,9 +70,9 @@ class SavedPromptsScreen(ModalScreen[tuple[str, ...] | None]):
 
     @work(thread=True, group="prompt-list")
     def list_prompts(self) -> None:
-        from promptlab_tui.screens import prompt_store as backend
+        from promptlab_tui.services import prompt_store
 
-        folder, prompts, error = backend.list_prompts()
+        folder, prompts, error = prompt_store.list_prompts()
         self.post_message(PromptsListed(folder, prompts, error))
 
     def on_prompts_listed(self, message: PromptsListed) -> None:

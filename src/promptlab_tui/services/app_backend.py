@@ -1,7 +1,7 @@
-"""UI-side adapters over the core, the store and the run pipeline: core objects in, view models out.
+"""The app's adapters over the core, the store and the run pipeline: core objects in, view models out.
 
-Imported only inside thread workers (it pulls in the pricing table, the tokenizer and the database),
-so nothing here is on the path to the first frame. No Textual here either: workers post messages.
+Called only from thread workers (it pulls in the pricing table, the tokenizer and the database), so
+nothing here is on the path to the first frame. Textual-free: the workers post what it returns.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from promptlab_tui.core.budget import BudgetSettings, format_reset, tightest
 from promptlab_tui.core.history import AlertRecord
 from promptlab_tui.core.money import format_usd
-from promptlab_tui.widgets.views import (
+from promptlab_tui.services.views import (
     AlertView,
     BudgetSettingsView,
     BudgetView,
@@ -22,6 +22,7 @@ from promptlab_tui.widgets.views import (
 )
 
 Clock = Callable[[], datetime]
+
 
 def repository(ctx: Any):
     """The history of the app's ServiceContext (raises StoreError when it cannot be opened)."""

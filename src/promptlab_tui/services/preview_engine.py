@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from promptlab_tui.core.incremental import IncrementalTokenCounter
 from promptlab_tui.core.tokens import count_messages, encoding_name_for_model, get_encoding
 from promptlab_tui.core.types import ChatMessage, PromptSpec, TokenCount
-from promptlab_tui.widgets.views import PreviewView
+from promptlab_tui.services.views import PreviewView
 
 if TYPE_CHECKING:
-    from promptlab_tui.widgets.editor.editor_pane import EditorValues, PreviewInputs
-    from promptlab_tui.widgets.editor.tracked_text_area import EditJournal, JournalOp
+    from promptlab_tui.services.edit_journal import EditJournal, JournalOp
+    from promptlab_tui.services.editor_values import EditorValues, PreviewInputs
 
 ROLES = ("system", "user")
 # A model standing for each tokenizer compare_models() asks about (tips for the other models).
@@ -142,7 +142,7 @@ class PreviewEngine:
         """Output stats for the model from the history (cached until the next run)."""
         if model not in self._stats:
             try:
-                from promptlab_tui.screens.backend import repository
+                from promptlab_tui.services.app_backend import repository
 
                 repo = repository(self.services)
                 self._stats[model] = repo.output_stats(model, prompt_name)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from textual import work
 
-from promptlab_tui.screens.form import shown
-from promptlab_tui.screens.messages import PromptFileDone
-from promptlab_tui.widgets.editor.editor_pane import EditorValues, PreviewInputs
+from promptlab_tui.screens.dialogs.form import shown
+from promptlab_tui.screens.lab.messages import PromptFileDone
+from promptlab_tui.services.editor_values import EditorValues, PreviewInputs
 
 
 def _fingerprint(inputs: PreviewInputs, text_revision: int) -> tuple[object, ...]:
@@ -52,7 +52,7 @@ class PromptFilesMixin:
         self._open_prompt_list(save=False)
 
     def _open_prompt_list(self, save: bool) -> None:
-        from promptlab_tui.screens.saved_prompts import SavedPromptsScreen
+        from promptlab_tui.screens.dialogs.saved_prompts import SavedPromptsScreen
 
         self.app.push_screen(SavedPromptsScreen(self.prompt_path, save_mode=save,
                                                 suggested_name=self.prompt_name or ""), self._prompt_list_choice)
@@ -79,19 +79,19 @@ class PromptFilesMixin:
 
     @work(thread=True, group="prompt-files")
     def prompt_file_job(self, verb: str, values: EditorValues | None, path: Path | None, name: str | None) -> None:
-        from promptlab_tui.screens import prompt_store as backend
+        from promptlab_tui.services import prompt_store
 
         try:
             if verb == "open":
-                spec = backend.load_prompt(path)
+                spec = prompt_store.load_prompt(path)
                 self.post_message(PromptFileDone(verb, str(path), spec))
             elif verb in ("save", "save_as"):
-                saved = backend.save_prompt(self.app.services, values, path, name)
+                saved = prompt_store.save_prompt(self.app.services, values, path, name)
                 self.post_message(PromptFileDone(verb, str(saved)))
             elif verb == "rename":
-                self.post_message(PromptFileDone(verb, str(backend.rename_prompt(self.app.services, path, name)), str(path)))
+                self.post_message(PromptFileDone(verb, str(prompt_store.rename_prompt(self.app.services, path, name)), str(path)))
             elif verb == "duplicate":
-                self.post_message(PromptFileDone(verb, str(backend.duplicate_prompt(self.app.services, path, name))))
+                self.post_message(PromptFileDone(verb, str(prompt_store.duplicate_prompt(self.app.services, path, name))))
         except Exception as error:  # a bad file or a full disk: say so, keep the editor as it is
             self.post_message(PromptFileDone(verb, str(path) if path else None, error=str(error)))
 

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from promptlab_tui.core.money import format_usd
-from promptlab_tui.screens.form import (
+from promptlab_tui.screens.dialogs.form import (
     FieldError,
     money,
     parse_positive_int,
@@ -18,8 +18,8 @@ from promptlab_tui.screens.form import (
     parse_usd,
     usd_field,
 )
+from promptlab_tui.services.views import BudgetSettingsView, ModelChoice
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
-from promptlab_tui.widgets.views import BudgetSettingsView, ModelChoice
 
 DAYS_PER_MONTH = 30
 
@@ -91,7 +91,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
 
     def update_estimate(self) -> None:
         """Arithmetic on prices already loaded: cheap enough for the UI thread."""
-        from promptlab_tui.screens.backend import monthly_usage_estimate
+        from promptlab_tui.services.app_backend import monthly_usage_estimate
 
         try:
             runs = parse_positive_int(self.query_one("#runs-per-day", Input).value, "runs per day") or 0

@@ -1,4 +1,4 @@
-"""Plain view models the widgets render: built from core objects by the workers, owned by handlers.
+"""Plain view models the widgets render: built from core objects by the services, owned by the UI's handlers.
 
 Widgets only ever see these, so a change in a core API touches one adapter, not every pane.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from promptlab_tui.core.money import format_usd
-from promptlab_tui.widgets.model_choice import ModelChoice  # noqa: F401  (re-exported: one import for all views)
+from promptlab_tui.services.model_choice import ModelChoice  # noqa: F401  (re-exported: one import for all views)
 
 
 @dataclass(frozen=True)

@@ -21,21 +21,23 @@ from textual.timer import Timer
 from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
-from promptlab_tui.screens.lab_prompts import PromptFilesMixin
-from promptlab_tui.screens.lab_run import RunMixin
-from promptlab_tui.screens.messages import EditorResync, PreviewReady, PricingLoaded, VocabularyReady
+from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
+from promptlab_tui.screens.lab.lab_run import RunMixin
+from promptlab_tui.screens.lab.messages import EditorResync, PreviewReady, VocabularyReady
+from promptlab_tui.screens.messages import PricingLoaded
+from promptlab_tui.services.editor_values import PreviewInputs
+from promptlab_tui.services.model_choice import ModelChoice
 from promptlab_tui.widgets.budget.budget_bar import BudgetBar
-from promptlab_tui.widgets.editor.editor_pane import EditorPane, PreviewInputs
+from promptlab_tui.widgets.editor.editor_pane import EditorPane
 from promptlab_tui.widgets.editor.tracked_text_area import EditJournal, TrackedTextArea
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
-from promptlab_tui.widgets.model_choice import ModelChoice
 from promptlab_tui.widgets.picker.model_picker import ModelPicker
 from promptlab_tui.widgets.preview.preview_pane import PreviewPane
 from promptlab_tui.widgets.results.results_pane import ResultsPane
 from promptlab_tui.widgets.results.run_bar import RunBar
 
 if TYPE_CHECKING:
-    from promptlab_tui.widgets.views import AlertView
+    from promptlab_tui.services.views import AlertView
 
 PREVIEW_DEBOUNCE_S = 0.05  # recount once typing pauses this long (a recount costs ~1 ms: the size of the edits)
 WIDE_COLUMNS = 140
@@ -150,6 +152,12 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         if event.input.id in ("max-tokens", "temperature", "cost-cap"):
             self.schedule_preview()
 
+    def on_model_picker_open_requested(self, event: ModelPicker.OpenRequested) -> None:
+        from promptlab_tui.screens.dialogs.model_dialog import ModelDialog
+
+        event.stop()
+        self.app.push_screen(ModelDialog(event.choices, event.value), event.picker.picked)
+
     def on_model_picker_changed(self, _event: ModelPicker.Changed) -> None:
         if self.editor.picker.selected is not None:
             self.warm_tokenizer(self.editor.picker.selected.model)
@@ -185,7 +193,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
 
     def get_engine(self):
         """The worker-side counting engine (one per screen; its lock serialises the counters)."""
-        from promptlab_tui.screens.preview_engine import PreviewEngine
+        from promptlab_tui.services.preview_engine import PreviewEngine
 
         with self._engine_lock:
             if self._engine is None:
@@ -194,7 +202,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
 
     @work(thread=True, group="tokenizer")
     def warm_tokenizer(self, model: str) -> None:
-        from promptlab_tui.screens.preview_engine import warm_tokenizer
+        from promptlab_tui.services.preview_engine import warm_tokenizer
 
         warm_tokenizer(model)
         self.post_message(VocabularyReady())
@@ -205,7 +213,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
 
     @work(thread=True, exclusive=True, group="preview")
     def compute_preview(self, inputs: PreviewInputs, generation: int) -> None:
-        from promptlab_tui.screens.preview_engine import LostTrack
+        from promptlab_tui.services.preview_engine import LostTrack
 
         engine = self.get_engine()
         worker = get_current_worker()

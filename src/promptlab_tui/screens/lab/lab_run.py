@@ -1,4 +1,4 @@
-"""Running a prompt from the Lab: a thread worker drives the run pipeline and only posts messages."""
+"""Running a prompt from the Lab: a thread worker drives services/run_driver, whose sink posts messages."""
 
 from __future__ import annotations
 
@@ -7,17 +7,42 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from promptlab_tui.screens.messages import (
+from promptlab_tui.screens.lab.messages import (
     RunFinished,
     RunNotStarted,
     RunReserved,
     RunStreamed,
     RunTokensCounted,
 )
-from promptlab_tui.widgets.editor.editor_pane import EditorValues
+from promptlab_tui.services.editor_values import EditorValues
 
 if TYPE_CHECKING:
-    from promptlab_tui.widgets.views import PreviewView
+    from collections.abc import Callable
+
+    from promptlab_tui.services.views import AlertView, PreviewView, RefusalView, RunOutcomeView, TooLongView
+
+
+class MessageSink:
+    """The run driver's RunSink for the Lab: every call becomes a message to the screen (thread-safe)."""
+
+    def __init__(self, post: Callable[[object], object]) -> None:
+        self.post = post
+
+    def reserved(self) -> None:
+        self.post(RunReserved())
+
+    def streamed(self, text: str) -> None:
+        self.post(RunStreamed(text))
+
+    def tokens(self, output_tokens: int, exact: bool) -> None:
+        self.post(RunTokensCounted(output_tokens, exact))
+
+    def finished(self, outcome: RunOutcomeView, alerts: list[AlertView]) -> None:
+        self.post(RunFinished(outcome, None, alerts))
+
+    def not_started(self, message: str, refusal: RefusalView | None = None,
+                    too_long: TooLongView | None = None) -> None:
+        self.post(RunNotStarted(message, refusal, too_long))
 
 
 class RunMixin:
@@ -49,10 +74,10 @@ class RunMixin:
     @work(thread=True, group="run")
     def execute_run(self, values: EditorValues, accept_capped: bool, cancel: threading.Event,
                     prompt_name: str | None) -> None:
-        from promptlab_tui.screens.run_driver import execute_run
+        from promptlab_tui.services.run_driver import execute_run
 
-        execute_run(values, self.app, cancel, self.post_message, accept_capped=accept_capped,
-                    prompt_name=prompt_name, elapsed=self.results.elapsed)
+        execute_run(values, self.app.run_context(), cancel, MessageSink(self.post_message),
+                    accept_capped=accept_capped, prompt_name=prompt_name, elapsed=self.results.elapsed)
 
     def action_cancel_run(self) -> None:
         if self.running and self.cancel_event is not None:
@@ -96,11 +121,11 @@ class RunMixin:
         self._end_run()
         self.results.finish(None, message.message)
         if message.refusal is not None:
-            from promptlab_tui.screens.budget_exceeded import BudgetExceededDialog
+            from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
 
             self.app.push_screen(BudgetExceededDialog(message.refusal), self._refusal_choice)
         elif message.too_long is not None:
-            from promptlab_tui.screens.prompt_too_long import PromptTooLongDialog
+            from promptlab_tui.screens.dialogs.prompt_too_long import PromptTooLongDialog
 
             self.app.push_screen(PromptTooLongDialog(message.too_long), self._too_long_choice)
 

@@ -9,7 +9,7 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from promptlab_tui.screens.form import (
+from promptlab_tui.screens.dialogs.form import (
     FieldError,
     money,
     parse_positive_int,
@@ -17,8 +17,8 @@ from promptlab_tui.screens.form import (
     parse_usd,
     usd_field,
 )
+from promptlab_tui.services.views import BudgetSettingsView, BudgetView
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
-from promptlab_tui.widgets.views import BudgetSettingsView, BudgetView
 
 PERIODS = ("daily", "weekly", "monthly")
 

