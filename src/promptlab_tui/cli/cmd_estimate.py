@@ -30,9 +30,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="service tier to price at (default standard)")
     parser.add_argument("--compare", action="store_true", help="also estimate the prompt on other models")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    from promptlab_tui.cli.estimate_batch import entry
+    parser.set_defaults(func=estimate_entry)
 
-    parser.set_defaults(func=entry)
+
+def estimate_entry(args: argparse.Namespace) -> int:
+    """One file: the detailed estimate; several files or a folder: each file and the totals (cli.estimate_batch)."""
+    from pathlib import Path
+
+    if len(args.files) == 1 and not Path(args.files[0]).is_dir():
+        args.file = args.files[0]
+        return estimate_command(args)
+    from promptlab_tui.cli.estimate_batch import batch_command
+    from promptlab_tui.cli.run_extras import expand_files
+
+    return batch_command(args, expand_files(args.files), load_inputs, history_for)
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:

@@ -23,21 +23,8 @@ class BatchRow:
         return self.batch if self.batch is not None else self.estimate
 
 
-def entry(args: argparse.Namespace) -> int:
-    """One file: the detailed estimate as before; several files or a folder: the batch table."""
-    from pathlib import Path
-
-    from promptlab_tui.cli.cmd_estimate import estimate_command
-    from promptlab_tui.cli.run_extras import expand_files
-
-    if len(args.files) == 1 and not Path(args.files[0]).is_dir():
-        args.file = args.files[0]
-        return estimate_command(args)
-    return batch_command(args, expand_files(args.files))
-
-
-def batch_rows(args: argparse.Namespace, files: list[str]) -> list[BatchRow]:
-    from promptlab_tui.cli.cmd_estimate import history_for, load_inputs
+def batch_rows(args: argparse.Namespace, files: list[str], load_inputs: Any, history_for: Any) -> list[BatchRow]:
+    """Each file's estimate; `load_inputs` and `history_for` are cmd_estimate's (one way of reading a file)."""
     from promptlab_tui.core.estimate import estimate_run_cost
 
     rows = []
@@ -72,8 +59,8 @@ def totals(rows: list[BatchRow]) -> dict[str, Any]:
     }
 
 
-def batch_command(args: argparse.Namespace, files: list[str]) -> int:
-    rows = batch_rows(args, files)
+def batch_command(args: argparse.Namespace, files: list[str], load_inputs: Any, history_for: Any) -> int:
+    rows = batch_rows(args, files, load_inputs, history_for)
     total = totals(rows)
     if args.json:
         print(json.dumps({"tier": args.tier, "files": [_row_json(row) for row in rows],

@@ -13,7 +13,6 @@ from promptlab_tui.core.money import format_usd, usd_string
 
 
 def run_chain(service: Any, path: str, prompt: Any, options: Any, args: argparse.Namespace, several: bool) -> int:
-    from promptlab_tui.cli.cmd_run import _stream_to_stdout
     from promptlab_tui.services.fallback import run_with_fallback
     from promptlab_tui.services.run_report import outcome_json, refusal_json, usage_lines
 
@@ -27,7 +26,7 @@ def run_chain(service: Any, path: str, prompt: Any, options: Any, args: argparse
         then = f"; trying {following}" if following else ""
         print(f"promptlab run: {attempt.model}: {attempt.status}{cost} ({attempt.why}){then}", file=sys.stderr)
 
-    result = run_with_fallback(service, prompt, options, on_event=None if args.json else _stream_to_stdout,
+    result = run_with_fallback(service, prompt, options, on_event=None if args.json else _stream,
                                on_attempt=attempt_ended)
     outcome = result.outcome
     chain = {"chain": result.chain, "group_id": result.group_id, "answered_by": result.answered_by,
@@ -51,3 +50,11 @@ def run_chain(service: Any, path: str, prompt: Any, options: Any, args: argparse
     if outcome.interrupted or outcome.status == "cancelled":
         return EXIT_INTERRUPTED
     return EXIT_OK if outcome.ok else EXIT_PROVIDER_ERROR
+
+
+def _stream(event: Any) -> None:
+    from promptlab_tui.services.run_types import RunTextDelta
+
+    if isinstance(event, RunTextDelta):
+        sys.stdout.write(event.text)
+        sys.stdout.flush()

@@ -57,11 +57,3 @@ def record_plan_link(context: ServiceContext, plan: RunPlan) -> None:
         run_id=plan.run_id, source=link.source, group_id=link.group_id, position=link.position, detail=detail,
         saved_nanos=link.saved_nanos, cache_of=link.cache_of))
 
-
-def after_run(service: Any, plan: RunPlan, outcome: Any) -> None:
-    """After a provider run is settled: record its link, and index its answer for the response cache."""
-    record_plan_link(service.context, plan)
-    if plan.options is not None and plan.options.cache:
-        from promptlab_tui.services.response_cache import remember
-
-        remember(service, outcome)

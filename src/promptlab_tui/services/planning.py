@@ -138,9 +138,6 @@ def estimate_for(ctx: ServiceContext, spec: PromptSpec, provider: str, tier: str
 def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
                session: SessionSpend | None = None) -> RunPlan:
     """Check the run against every limit; raise PromptTooLong / BudgetRefused, or return the plan to execute."""
-    from promptlab_tui.services.auto_select import with_file_settings
-
-    prompt, options, selection = with_file_settings(ctx, prompt, options, session)
     spec, provider, price = resolve_target(ctx, prompt, options)
     estimate = estimate_for(ctx, spec, provider, options.tier)
     input_count = estimate.input
@@ -164,16 +161,7 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     plan = RunPlan(run_id=new_run_id(), prompt=spec, provider=provider, price=price, estimate=estimate,
                    input_tokens=input_count, max_tokens=spec.max_tokens, requested_max_tokens=spec.max_tokens,
                    worst_case_nanos=worst_for(spec.max_tokens) if worst_for else None, tier=options.tier,
-                   budget=statuses, notes=notes, options=options, selection=selection,
-                   link=options.link)
-    if selection is not None:
-        plan.notes.insert(0, selection.reason)
-    from promptlab_tui.services.response_cache import cached_plan, cache_wanted
-
-    if cache_wanted(options, prompt, ctx.config):  # opt-in: an identical request answered before costs $0
-        plan.options = options = dataclasses.replace(options, cache=True)
-        if (hit := cached_plan(ctx, plan)) is not None:
-            return hit
+                   budget=statuses, notes=notes, options=options, link=options.link)
     if worst_for is None:
         return plan
     plan.notes += warn_notes(settings, statuses, plan.worst_case_nanos)

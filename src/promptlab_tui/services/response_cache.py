@@ -15,13 +15,11 @@ from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from promptlab_tui.services.run_types import RunOutcome, RunPlan
-    from promptlab_tui.services.runner import RunService
 
 
-def request_key(plan: RunPlan) -> str:
-    """The same for two requests that would be sent identically."""
-    spec = plan.prompt
-    request = {"provider": plan.provider, "model": spec.model, "max_tokens": plan.max_tokens,
+def request_key(spec: Any, provider: str) -> str:
+    """The same for two requests that would be sent identically (`spec` as sent: its model and max tokens)."""
+    request = {"provider": provider, "model": spec.model, "max_tokens": spec.max_tokens,
                "temperature": spec.temperature, "messages": [m.as_openai() for m in spec.messages],
                **{k: getattr(spec, k, None) for k in ("tools", "tool_choice", "response_format")}}
     text = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
@@ -39,24 +37,32 @@ def cache_wanted(options: Any, prompt: Any, config: Any) -> bool:
     return cache_enabled(config)
 
 
-def cached_plan(service_context: Any, plan: RunPlan) -> RunPlan | None:
-    """The plan served from the cache (nothing to reserve), or None when the request was not answered before."""
+def cached_plan(ctx: Any, prompt: Any, options: Any) -> RunPlan | None:
+    """The run served from the cache (nothing to reserve: $0), or None when this request was not answered before."""
+    from promptlab_tui.core.history import new_run_id
     from promptlab_tui.services.linking import LinkInfo
+    from promptlab_tui.services.planning import estimate_for, resolve_target
+    from promptlab_tui.services.run_types import RunPlan
     from promptlab_tui.store.response_cache import lookup
 
-    repository = service_context.repository
+    repository = ctx.repository
     if repository is None:
         return None
-    found = lookup(repository.db, request_key(plan))
+    spec, provider, price = resolve_target(ctx, prompt, options)
+    found = lookup(repository.db, request_key(spec, provider))
     if found is None:
         return None
-    link = LinkInfo("cache", plan.link.group_id if plan.link else None, plan.link.position if plan.link else None,
+    base = options.link
+    link = LinkInfo("cache", base.group_id if base else None, base.position if base else None,
                     {"answer": found.text}, saved_nanos=found.cost_nanos, cache_of=found.run_id)
-    return dataclasses.replace(plan, worst_case_nanos=0, link=link,
-                               notes=[*plan.notes, f"served from the cache (run {found.run_id[:8]}): costs $0"])
+    estimate = estimate_for(ctx, spec, provider, options.tier)
+    return RunPlan(run_id=new_run_id(), prompt=spec, provider=provider, price=price, estimate=estimate,
+                   input_tokens=estimate.input, max_tokens=spec.max_tokens, requested_max_tokens=spec.max_tokens,
+                   worst_case_nanos=0, tier=options.tier, budget=[], options=options, link=link,
+                   notes=[f"served from the cache (run {found.run_id[:8]}): costs $0"])
 
 
-def serve(service: RunService, plan: RunPlan, on_event: Callable[[Any], None]) -> RunOutcome:
+def serve(service: Any, plan: RunPlan, on_event: Callable[[Any], None], periods_after: Callable[..., Any]) -> RunOutcome:
     """Record the cache hit as a $0 run (reserved and settled like any run) and return it as the outcome."""
     from promptlab_tui.core.types import CostBreakdown, Usage
     from promptlab_tui.services.linking import record_plan_link
@@ -80,8 +86,6 @@ def serve(service: RunService, plan: RunPlan, on_event: Callable[[Any], None]) -
     record = repository.settle_run(plan.run_id, Usage(), cost, STATUS_OK, response_text=text,
                                    duration_ms=round(duration * 1000))
     record_plan_link(service.context, plan)
-    from promptlab_tui.services.runner import periods_after
-
     outcome = RunOutcome(plan=plan, status=STATUS_OK, text=text, usage=Usage(), cost=cost, duration_s=duration,
                          finish_reason="cache", budget_after=periods_after(reservation, 0, cost),
                          session=service.session.status(), record=record)
@@ -89,13 +93,13 @@ def serve(service: RunService, plan: RunPlan, on_event: Callable[[Any], None]) -
     return outcome
 
 
-def remember(service: RunService, outcome: RunOutcome) -> None:
+def remember(ctx: Any, outcome: RunOutcome) -> None:
     """Index a completed provider answer so that the same request is served from the history next time."""
     from promptlab_tui.store.response_cache import remember as store_remember
 
-    repository = service.context.repository
+    repository = ctx.repository
     if repository is not None and outcome.ok and outcome.text:
-        store_remember(repository.db, request_key(outcome.plan), outcome.run_id)
+        store_remember(repository.db, request_key(outcome.plan.prompt, outcome.plan.provider), outcome.run_id)
 
 
 def is_cache_hit(plan: Any) -> bool:

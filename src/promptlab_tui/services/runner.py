@@ -72,7 +72,9 @@ class RunService:
     def prepare_run(self, prompt: PromptSpec, options: RunOptions | None = None) -> RunPlan:
         """The plan to execute, or PromptTooLong / BudgetRefused (with a capped plan when one fits) /
         RunInputError. `options.accept_capped` returns the capped plan instead of refusing."""
-        return planning.build_plan(self.context, prompt, options or RunOptions(), self.session)
+        from promptlab_tui.services.choice_plan import build_plan  # auto model, file caps, cache (issue 11)
+
+        return build_plan(self.context, prompt, options or RunOptions(), self.session)
 
     def budget_status(self) -> list[PeriodStatus]:
         repository, settings = self.context.repository, self.context.budget_settings()
@@ -98,7 +100,7 @@ class RunService:
         if plan.link is not None and plan.link.source == "cache":
             from promptlab_tui.services.response_cache import serve
 
-            return serve(self, plan, on_event)  # recorded as a $0 run with the cost it saved
+            return serve(self, plan, on_event, periods_after)  # recorded as a $0 run with the cost it saved
         provider = self.provider_factory(plan)  # reads the config and the key: a run stopped here left no row
         settings = self.context.budget_settings()
         plan, reservation = self._reserve(plan, settings)
@@ -124,9 +126,12 @@ class RunService:
         outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
         if reservation is not None and (plan.link is not None or plan.selection is not None
                                         or (plan.options is not None and plan.options.cache)):
-            from promptlab_tui.services.linking import after_run
+            from promptlab_tui.services.linking import record_plan_link
+            from promptlab_tui.services.response_cache import remember
 
-            after_run(self, plan, outcome)  # its source, the runs it belongs with, the cache (issue 11)
+            record_plan_link(self.context, plan)  # its source and the runs it belongs with (issue 11)
+            if plan.options is not None and plan.options.cache:
+                remember(self.context, outcome)  # the response cache (opt-in)
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error
