@@ -67,7 +67,11 @@ def compare_service(service: RunService, max_total_nanos: int | None) -> RunServ
     from promptlab_tui.services.runner import RunService
     from promptlab_tui.services.session import SessionSpend
 
-    return RunService(context=service.context, session=SessionSpend(max_total_nanos), session_id=service.session_id,
+    if max_total_nanos is None:  # no cap of its own: the comparison spends the caller's session
+        return service
+    remaining = service.session.remaining_nanos()  # never more than the caller's session has left
+    cap = max_total_nanos if remaining is None else min(max_total_nanos, remaining)
+    return RunService(context=service.context, session=SessionSpend(cap), session_id=service.session_id,
                       provider_factory=service.provider_factory)
 
 
@@ -152,3 +156,39 @@ def recommendations(service: RunService, min_comparisons: int = 1) -> list[str]:
         cost = f" at {share:.0f} % of the cost" if share is not None else ""
         lines.append(f"on prompt {prompt or '(unnamed)'}, {model} won {won} of {total} comparisons{cost}")
     return lines
+
+
+@dataclass(frozen=True)
+class CompareColumnView:
+    """One model's column in the Lab's compare mode (Textual-free: built in the worker)."""
+
+    position: int
+    model: str
+    status: str
+    text: str
+    stats: str
+    run_id: str | None = None
+
+
+def column_view(entry: CompareEntry) -> CompareColumnView:
+    from promptlab_tui.core.money import format_usd
+
+    outcome = entry.outcome
+    if outcome is None:
+        return CompareColumnView(entry.position, entry.model, entry.status, "", f"not run: {entry.why}")
+    usage = outcome.usage
+    error = outcome.estimate_error_pct
+    stats = (f"{usage.total_input_tokens:,} in · {usage.output_tokens:,} out · {format_usd(outcome.cost_nanos)} · "
+             f"est. {format_usd(outcome.expected_nanos)}" + ("" if error is None else f" ({error:+.0f}%)")
+             + f" · {outcome.duration_s:.1f} s")
+    if not outcome.ok:
+        stats += f" · {outcome.status}: {entry.why}"
+    return CompareColumnView(entry.position, entry.model, outcome.status, outcome.text, stats, outcome.run_id)
+
+
+def summary_text(result: CompareResult, max_total_nanos: int | None) -> str:
+    from promptlab_tui.core.money import format_usd
+
+    ran = sum(1 for e in result.entries if e.outcome is not None)
+    cap = f" of {format_usd(max_total_nanos)} for the set" if max_total_nanos is not None else ""
+    return f"{ran} of {len(result.entries)} models ran · total {format_usd(result.total_cost_nanos)}{cap}"

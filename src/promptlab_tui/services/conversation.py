@@ -55,9 +55,13 @@ class Conversation:
 
     def add_turn(self, user_text: str, outcome: RunOutcome) -> None:
         """Continue: the answer becomes an assistant message; the next user message starts empty."""
-        self.history += [ChatMessage("user", user_text), ChatMessage("assistant", outcome.text)]
-        self.turns.append(Turn(user_text, outcome.text, outcome.run_id, outcome.cost_nanos,
-                               outcome.usage.total_input_tokens))
+        self.add_answered(user_text, outcome.text, outcome.run_id, outcome.cost_nanos,
+                          outcome.usage.total_input_tokens)
+
+    def add_answered(self, user_text: str, answer: str, run_id: str | None, cost_nanos: int | None,
+                     input_tokens: int) -> None:
+        self.history += [ChatMessage("user", user_text), ChatMessage("assistant", answer)]
+        self.turns.append(Turn(user_text, answer, run_id, cost_nanos, input_tokens))
 
     @property
     def total_cost_nanos(self) -> int:
@@ -88,3 +92,15 @@ def run_turn(service: RunService, conversation: Conversation, user_text: str, ba
     if outcome.ok:
         conversation.add_turn(user_text, outcome)
     return outcome
+
+
+def conversation_strip_text(conversation: Conversation, next_expected_nanos: int | None, exact: bool = True) -> str:
+    """The Lab's line above the editor: each turn's cost (how it grows), the total, and the next turn."""
+    from promptlab_tui.core.money import format_usd
+
+    turns = " · ".join(f"turn {i} {format_usd(turn.cost_nanos)}" for i, turn in enumerate(conversation.turns, 1))
+    earlier = len(conversation.history)
+    next_turn = (f"turn {len(conversation.turns) + 1} ≈ {format_usd(next_expected_nanos)} with all "
+                 f"{earlier} earlier messages" if next_expected_nanos is not None else "")
+    return "  ".join(part for part in (f"Conversation: {turns}", f"total {format_usd(conversation.total_cost_nanos)}",
+                                         next_turn) if part)

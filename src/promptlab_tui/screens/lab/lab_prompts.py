@@ -58,6 +58,7 @@ class PromptFilesMixin:
                                                 suggested_name=self.prompt_name or ""), self._prompt_list_choice)
 
     def action_new_prompt(self) -> None:
+        self.end_conversation()
         self.editor.load("", "", 1024, None, None)
         self.prompt_path = None
         self.prompt_name = None

@@ -69,15 +69,18 @@ class RunMixin:
         self.results.start(values.model)
         self.refresh_bindings()
         self.app.run_context()  # made here, on the UI thread, the first time a run starts
-        self.execute_run(values, accept_capped, self.cancel_event, self.prompt_name)
+        self.turn_started(values.user)
+        self.execute_run(values, accept_capped, self.cancel_event, self.prompt_name, self.turn_history(),
+                         self.turn_link())
 
     @work(thread=True, group="run")
     def execute_run(self, values: EditorValues, accept_capped: bool, cancel: threading.Event,
-                    prompt_name: str | None) -> None:
+                    prompt_name: str | None, history: tuple = (), link: object = None) -> None:
         from promptlab_tui.services.run_driver import execute_run
 
         execute_run(values, self.app.run_context(), cancel, MessageSink(self.post_message),
-                    accept_capped=accept_capped, prompt_name=prompt_name, elapsed=self.results.elapsed)
+                    accept_capped=accept_capped, prompt_name=prompt_name, elapsed=self.results.elapsed,
+                    history=history, link=link)
 
     def action_cancel_run(self) -> None:
         if self.running and self.cancel_event is not None:
@@ -108,6 +111,7 @@ class RunMixin:
     def on_run_finished(self, message: RunFinished) -> None:
         self._end_run()
         self.results.finish(message.outcome)
+        self.turn_finished(message.outcome)  # "Continue" may turn it into a conversation
         if message.budget is not None or self.app.budget is not None:
             self.app.load_budget()
         if message.alerts:
@@ -119,6 +123,7 @@ class RunMixin:
 
     def on_run_not_started(self, message: RunNotStarted) -> None:
         self._end_run()
+        self.turn_finished(None)
         self.results.finish(None, message.message)
         if message.refusal is not None:
             from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog

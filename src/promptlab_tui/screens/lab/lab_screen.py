@@ -21,6 +21,8 @@ from textual.timer import Timer
 from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
+from promptlab_tui.screens.lab.lab_compare import CompareMixin
+from promptlab_tui.screens.lab.lab_conversation import ConversationMixin
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab.lab_run import RunMixin
 from promptlab_tui.screens.lab.messages import EditorResync, PreviewReady, VocabularyReady
@@ -28,6 +30,7 @@ from promptlab_tui.screens.messages import PricingLoaded
 from promptlab_tui.services.editor_values import PreviewInputs
 from promptlab_tui.services.model_choice import ModelChoice
 from promptlab_tui.widgets.budget.budget_bar import BudgetBar
+from promptlab_tui.widgets.conversation.conversation_strip import ConversationStrip
 from promptlab_tui.widgets.editor.editor_pane import EditorPane
 from promptlab_tui.widgets.editor.tracked_text_area import EditJournal, TrackedTextArea
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
@@ -44,7 +47,7 @@ WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(RunMixin, PromptFilesMixin, Screen):
+class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),
@@ -53,6 +56,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         Binding("ctrl+o", "open_prompts", "Open", priority=True),
         Binding("ctrl+n", "new_prompt", "New", priority=True),
         Binding("f3", "choose_model", "Model"),
+        Binding("f8", "compare", "Compare"),
+        Binding("f9", "continue_conversation", "Continue"),
     ]
 
     def __init__(self) -> None:
@@ -73,6 +78,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self.set_class(self.app.size.width >= WIDE_COLUMNS, "-wide")  # now, not on resize: one style pass
         blink = self.app.cursor_blink
         yield BudgetBar()  # the alert banner is mounted below it when the first alert arrives
+        yield ConversationStrip(id="conversation-strip")  # hidden until a conversation has a turn
         with Horizontal(id="lab-body"):
             yield EditorPane(self._initial_model(), self.journal, blink=blink)
             with Vertical(id="side"):
@@ -253,6 +259,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         pane.preview = preview
         pane.status = message.error or "; ".join(self._problems)
         self.last_preview = preview
+        if self.conversation is not None:
+            self.show_conversation(preview.expected_nanos if preview is not None else None)
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -269,6 +277,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
             return None if self.running else True
         if action == "cancel_run":
             return True if self.running else None
-        if action in ("open_prompts", "new_prompt"):
+        if action in ("open_prompts", "new_prompt", "compare"):
             return None if self.running else True
+        if action == "continue_conversation":
+            return True if self.can_continue else None
         return True

@@ -1,0 +1,120 @@
+"""The Lab's compare mode (f8) and conversations (f9 Continue), against the fake provider."""
+
+from __future__ import annotations
+
+from tests.app.conftest import lab_screen, settle
+from tests.fakeprovider.behaviours import Behaviour
+
+
+def history(home):
+    from promptlab_tui.store.repository import HistoryRepository
+
+    repo = HistoryRepository(home / "promptlab.db")
+    try:
+        return repo.recent_runs(20)
+    finally:
+        repo.close()
+
+
+async def open_compare(pilot, text: str = "Name three primes.", models: str = "gpt-4o-mini, gpt-4o") -> object:
+    from promptlab_tui.screens.compare.compare_screen import CompareScreen
+
+    await settle(pilot)
+    await pilot.press(*text)
+    await settle(pilot)
+    await pilot.press("f8")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, CompareScreen)
+    field = screen.query_one("#compare-models")
+    field.value = models
+    return screen
+
+
+async def test_compare_runs_each_model_side_by_side_and_stores_the_mark(make_app, fake_provider_env, isolated_home):
+    from promptlab_tui.store import run_links
+    from promptlab_tui.store.repository import HistoryRepository
+    from promptlab_tui.widgets.compare.compare_column import CompareColumn
+
+    fake_provider_env.default = Behaviour.reply("2, 3 and 5.")
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot)
+        assert not screen.has_class("-stacked")  # 160 columns: side by side
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        columns = list(screen.query(CompareColumn))
+        assert [c.model for c in columns] == ["gpt-4o-mini", "gpt-4o"]
+        assert all(c.answer_text == "2, 3 and 5." for c in columns)
+        assert all(" in · " in c.stats_text and " out · $" in c.stats_text for c in columns)
+        assert "2 of 2 models ran · total $" in str(screen.query_one("#compare-summary").render())
+        await pilot.press("tab")  # the second answer
+        await pilot.press("f8")
+        await settle(pilot)
+        assert columns[1].has_class("-better") and not columns[0].has_class("-better")
+        group = screen.group_id
+    runs = history(isolated_home)
+    assert sorted(r.model for r in runs) == ["gpt-4o", "gpt-4o-mini"]
+    repo = HistoryRepository(isolated_home / "promptlab.db")
+    links = run_links.group(repo.db, group)
+    assert [(l.source, l.preferred) for l in links] == [("compare", False), ("compare", True)]
+    repo.close()
+
+
+async def test_compare_stacks_below_120_columns_and_a_cap_refuses_what_does_not_fit(make_app, fake_provider_env,
+                                                                                     isolated_home):
+    from promptlab_tui.widgets.compare.compare_column import CompareColumn
+
+    fake_provider_env.default = Behaviour.reply("ok")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_compare(pilot)
+        assert screen.has_class("-stacked")
+        screen.query_one("#compare-cap").value = "0.002"  # gpt-4o-mini fits; gpt-4o's 1,024 max tokens do not
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        columns = list(screen.query(CompareColumn))
+        assert columns[0].answer_text == "ok"
+        assert columns[1].stats_text.startswith("not run: ") and columns[1].has_class("-failed")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert lab_screen(app) is app.screen
+    assert [r.model for r in history(isolated_home)] == ["gpt-4o-mini"]
+    assert [r.body["model"] for r in fake_provider_env.requests] == ["gpt-4o-mini"]
+
+
+async def test_continue_makes_a_conversation_whose_next_turn_carries_the_whole_context(make_app, fake_provider_env,
+                                                                                        isolated_home, needs_vocab):
+    fake_provider_env.script(Behaviour.reply("2, 3 and 5."), Behaviour.reply("7 and 11."))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lab = lab_screen(app)
+        assert lab.check_action("continue_conversation", ()) is None  # nothing to continue yet
+        await pilot.press(*"Name three primes.")
+        await settle(pilot)
+        first_preview = lab.last_preview.input_tokens
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert lab.check_action("continue_conversation", ()) is True
+        await pilot.press("f9")
+        await settle(pilot)
+        assert lab.editor.values().user == ""
+        await pilot.press(*"And the next two?")
+        await settle(pilot)
+        strip = str(lab.query_one("#conversation-strip").render())
+        assert strip.startswith("Conversation: turn 1 $") and "turn 2 ≈ $" in strip and "2 earlier messages" in strip
+        second_preview = lab.last_preview.input_tokens
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        request = fake_provider_env.requests[1]
+        assert [m["role"] for m in request.body["messages"]] == ["user", "assistant", "user"]
+        assert request.body["messages"][1]["content"] == "2, 3 and 5."
+        assert second_preview == request.usage["prompt_tokens"] > first_preview  # the preview counted it all
+        await pilot.press("f9")
+        await settle(pilot)
+        strip = str(lab.query_one("#conversation-strip").render())
+        assert "turn 1 $" in strip and "turn 2 $" in strip and "total $" in strip
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert lab.conversation is None and not lab.query_one("#conversation-strip").display
