@@ -90,13 +90,17 @@ async def test_continue_makes_a_conversation_whose_next_turn_carries_the_whole_c
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         lab = lab_screen(app)
-        assert lab.check_action("continue_conversation", ()) is None  # nothing to continue yet
+        assert lab.check_action("continue_conversation", ()) is False  # nothing to continue: not in the footer
         await pilot.press(*"Name three primes.")
         await settle(pilot)
         first_preview = lab.last_preview.input_tokens
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert lab.check_action("continue_conversation", ()) is True
+        from promptlab_tui.screens.commands import PromptLabCommands
+
+        offered = {entry.action: entry.available for entry in PromptLabCommands(lab).entries()}
+        assert offered["screen.continue_conversation"] is True  # in the palette once it can be used
         await pilot.press("f9")
         await settle(pilot)
         assert lab.editor.values().user == ""

@@ -18,8 +18,6 @@ LAB_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("New prompt", "Start an empty prompt", "screen.new_prompt", "ctrl+n"),
     ("Choose model", "Jump to the model picker", "screen.choose_model", "f3"),
     ("Compare models", "Run the prompt on several models side by side", "screen.compare", "f8"),
-    ("Continue conversation", "Turn the answer into an assistant message and write the next one",
-     "screen.continue_conversation", "f9"),
     ("Adjust budget", "Limits, thresholds and hard/warn mode, saved at once", "app.adjust_budget", "ctrl+b"),
     ("Budget setup wizard", "Estimate usage and pick a recommended budget", "app.setup_budget", "f4"),
     ("Show alerts", "Budget alerts: details and acknowledge", "app.show_alerts", "ctrl+l"),

@@ -170,7 +170,8 @@ class CompareColumnView:
     run_id: str | None = None
 
 
-def column_view(entry: CompareEntry) -> CompareColumnView:
+def column_view(entry: CompareEntry, latency_s: float | None = None) -> CompareColumnView:
+    """`latency_s`: as the caller's clock measured it (the Lab's, frozen in tests); default the run's duration."""
     from promptlab_tui.core.money import format_usd
 
     outcome = entry.outcome
@@ -180,7 +181,7 @@ def column_view(entry: CompareEntry) -> CompareColumnView:
     error = outcome.estimate_error_pct
     stats = (f"{usage.total_input_tokens:,} in · {usage.output_tokens:,} out · {format_usd(outcome.cost_nanos)} · "
              f"est. {format_usd(outcome.expected_nanos)}" + ("" if error is None else f" ({error:+.0f}%)")
-             + f" · {outcome.duration_s:.1f} s")
+             + f" · {outcome.duration_s if latency_s is None else latency_s:.1f} s")
     if not outcome.ok:
         stats += f" · {outcome.status}: {entry.why}"
     return CompareColumnView(entry.position, entry.model, outcome.status, outcome.text, stats, outcome.run_id)

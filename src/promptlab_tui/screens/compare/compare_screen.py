@@ -118,9 +118,15 @@ class CompareScreen(Screen):
         if self.history:
             prompt.messages = [*prompt.messages[:-1], *self.history, prompt.messages[-1]]
         service = RunService(services, session=session, session_id=session_id)
+        clock = self.app.clock
+        started = clock()
+
+        def entry_done(entry: Any) -> None:
+            self.post_message(CompareColumnDone(column_view(entry, clock() - started)))
+
         try:
             result = run_compare(service, prompt, models, RunOptions(max_tokens=self.values.max_tokens), cap,
-                                 on_entry=lambda entry: self.post_message(CompareColumnDone(column_view(entry))))
+                                 on_entry=entry_done)
         except Exception as error:  # unreadable history or prices: say so in the summary
             self.post_message(CompareDone("", f"Compare failed: {error}"))
             return
@@ -162,10 +168,8 @@ class CompareScreen(Screen):
         self.post_message(CompareMarked(position, ok))
 
     def on_compare_marked(self, message: CompareMarked) -> None:
-        for column in self.query(CompareColumn):
+        for column in self.query(CompareColumn):  # the title of the marked one says "★ better"
             column.mark(message.ok and column.position == message.position)
-        if message.ok:
-            self.notify("Marked as the better answer.", timeout=3)
 
     def action_back(self) -> None:
         if not self.running:

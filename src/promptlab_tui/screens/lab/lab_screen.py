@@ -279,6 +279,6 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Scr
             return True if self.running else None
         if action in ("open_prompts", "new_prompt", "compare"):
             return None if self.running else True
-        if action == "continue_conversation":
-            return True if self.can_continue else None
+        if action == "continue_conversation":  # in the footer only once there is an answer to continue
+            return True if self.can_continue else False
         return True
