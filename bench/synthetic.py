@@ -43,6 +43,17 @@ USERS = ("ana", "ben", "chen", "ci-bot")
 MAX_TOKENS_CHOICES = (256, 512, 1024, 1024, 2048, 2048, 4096, 8192)
 STATUS_WEIGHTS = (("completed", 0.955), ("error", 0.025), ("cancelled", 0.012), ("interrupted", 0.008))
 REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+# Where runs came from, by share (drawn from the run's id, so the seeded stream of everything else is unchanged).
+SOURCES = (("lab", 55), ("run", 30), ("batch", 8), ("compare", 5), ("fallback", 2))
+
+
+def _source_of(run_id: uuid.UUID) -> str:
+    slot = run_id.int % 100
+    for name, share in SOURCES:
+        if slot < share:
+            return name
+        slot -= share
+    return SOURCES[0][0]
 
 
 @dataclass(frozen=True)
@@ -160,8 +171,9 @@ class HistoryGenerator:
         prompt_name = rng.choices(self.prompt_names, self.prompt_weights)[0] if rng.random() < 0.9 else None
         tags = tuple(sorted(set(rng.sample(TAGS, rng.choice((0, 1, 1, 1, 2, 2, 3))))))
         finished = created + timedelta(milliseconds=duration)
+        run_id = uuid.UUID(int=rng.getrandbits(128), version=4)
         return {
-            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "id": str(run_id), "source": _source_of(run_id),
             "created_at": created, "started_at": created, "finished_at": finished, "status": status,
             "provider": choice.provider, "model": choice.model, "user": rng.choice(USERS),
             "session_id": None, "price_version": getattr(cost, "price_version", None) or _version(price),

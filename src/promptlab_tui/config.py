@@ -56,12 +56,14 @@ class AppConfig:
     default_model: str | None = None
     default_provider: str | None = None
     request_timeout_seconds: float = 60.0
+    count_online: bool = False  # ask the provider's count endpoint (sends the prompt to it): only when set
     retry: RetrySettings = field(default_factory=RetrySettings)
     extra: dict[str, Any] = field(default_factory=dict)  # other sections, kept as they are on save
     source: Path | None = field(default=None, compare=False)
 
 
-_TOP_KEYS = {"retention_days", "theme", "timezone", "default_model", "default_provider", "request_timeout_seconds"}
+_TOP_KEYS = {"retention_days", "theme", "timezone", "default_model", "default_provider", "request_timeout_seconds",
+             "count_online"}
 _PROVIDER_KEYS = {f for f in ProviderSettings.__dataclass_fields__}
 _RETRY_KEYS = {f for f in RetrySettings.__dataclass_fields__}
 
@@ -143,6 +145,9 @@ def _set_top(cfg: AppConfig, key: str, value: Any, where: _Locator) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise where.error(None, key, f"expected a number of seconds > 0, got {value!r}")
         value = float(value)
+    elif key == "count_online":
+        if not isinstance(value, bool):
+            raise where.error(None, key, f"expected true or false, got {value!r}")
     elif not isinstance(value, str) or not value.strip():
         raise where.error(None, key, f"expected a non-empty string, got {value!r}")
     if key == "timezone":
@@ -232,6 +237,8 @@ def _config_to_dict(cfg: AppConfig) -> dict[str, Any]:
     for key in ("default_model", "default_provider", "retention_days", "theme", "timezone"):
         if getattr(cfg, key) is not None:
             data[key] = getattr(cfg, key)
+    if cfg.count_online:
+        data["count_online"] = True
     if cfg.request_timeout_seconds != AppConfig.request_timeout_seconds:
         data["request_timeout_seconds"] = cfg.request_timeout_seconds
     if cfg.retry != RetrySettings():

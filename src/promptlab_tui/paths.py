@@ -8,6 +8,8 @@ from pathlib import Path
 
 APP_NAME = "promptlab-tui"
 HOME_ENV = "PROMPTLAB_HOME"
+PRIVATE_DIR_MODE = 0o700  # folders holding prompts, answers and keys: the user's only
+PRIVATE_FILE_MODE = 0o600
 
 _home_override: Path | None = None
 
@@ -40,8 +42,8 @@ class AppPaths:
         return self.data_dir / "prompts"
 
     def ensure(self) -> "AppPaths":
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.config_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+        self.config_dir.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
         return self
 
 

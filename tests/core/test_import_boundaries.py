@@ -17,6 +17,24 @@ CORE_MODULES = [
     "promptlab_tui.core.budget",
     "promptlab_tui.core.history",
     "promptlab_tui.core.promptfile",
+    "promptlab_tui.core.analytics.periods",
+    "promptlab_tui.core.analytics.figures",
+    "promptlab_tui.core.analytics.forecast",
+    "promptlab_tui.core.analytics.repricing",
+    "promptlab_tui.core.analytics.recommend",
+    "promptlab_tui.core.analytics.quality",
+    "promptlab_tui.store.analytics",
+    "promptlab_tui.store.activity",
+    "promptlab_tui.services.dashboard",
+    "promptlab_tui.services.dashboard_insights",
+    "promptlab_tui.services.dashboard_activity",
+    "promptlab_tui.services.dashboard_report",
+    "promptlab_tui.services.dashboard_apply",
+    "promptlab_tui.reports.table",
+    "promptlab_tui.reports.markdown",
+    "promptlab_tui.reports.json_report",
+    "promptlab_tui.reports.html",
+    "promptlab_tui.reports.pdf",
     "promptlab_tui.store.repository",
     "promptlab_tui.services.runner",
     "promptlab_tui.providers.registry",
@@ -49,6 +67,7 @@ def test_core_module_imports_without_textual(module: str) -> None:
     # The SDKs are heavy (anthropic ~1.5 s): they load only when a run starts.
     assert "anthropic" not in loaded and "openai" not in loaded, f"{module} imports a provider SDK eagerly"
     assert "plotext" not in loaded
+    assert "fpdf" not in loaded, f"{module} imports fpdf2 eagerly (only `report --format pdf` needs it)"
 
 
 def test_app_module_does_not_import_sdks_or_vocabulary_before_first_frame() -> None:

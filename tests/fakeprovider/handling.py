@@ -54,8 +54,46 @@ def _api_key(handler: "_Handler") -> str | None:
     return handler.headers.get("x-api-key")
 
 
+def _count_api(path: str) -> str | None:
+    if path.endswith("/messages/count_tokens"):
+        return "anthropic_count"
+    if path.endswith("/responses/input_tokens"):
+        return "openai_count"
+    if path.endswith(":countTokens"):
+        return "gemini_count"
+    return None
+
+
+def serve_count(h: "_Handler", path: str, raw: bytes, api: str) -> None:
+    """The count endpoints: the same input figure the API's own usage would report for this request."""
+    fake = h.fake
+    rec = recorded_from(h, path, raw, api)
+    fake.record(rec)
+    body = rec.body if isinstance(rec.body, dict) else {}
+    key = h.headers.get("x-goog-api-key") if api == "gemini_count" else _api_key(h)
+    if not fake.key_ok(key):
+        return _error(h, rec, Behaviour.invalid_key(), key=key or "")
+    rec.key_accepted = True
+    behaviour = fake.next_behaviour()
+    rec.behaviour = behaviour.kind
+    if behaviour.kind == "error":
+        return _error(h, rec, behaviour)
+    if api == "anthropic_count":
+        answer: dict[str, Any] = {"input_tokens": wire.count_anthropic_prompt(body)}
+    elif api == "openai_count":
+        answer = {"object": "response.input_tokens",
+                  "input_tokens": wire.count_responses_input(body, str(body.get("model", "")))}
+    else:
+        answer = {"totalTokens": wire.count_gemini_request(body)}
+    rec.status, rec.usage, rec.completed = 200, answer, True
+    h.send_json(200, answer)
+
+
 def serve_api(h: "_Handler", path: str, raw: bytes) -> None:
     fake = h.fake
+    count_api = _count_api(path)
+    if count_api is not None:
+        return serve_count(h, path, raw, count_api)
     api = "anthropic" if path.endswith("/messages") else "openai" if path.endswith("/chat/completions") else None
     rec = recorded_from(h, path, raw, api)
     fake.record(rec)
@@ -94,7 +132,7 @@ def serve_api(h: "_Handler", path: str, raw: bytes) -> None:
 
 
 def _error(h: "_Handler", rec: RecordedRequest, b: Behaviour, *, model: str = "", key: str = "") -> None:
-    if rec.api == "anthropic":
+    if rec.api in ("anthropic", "anthropic_count"):
         payload = wire.anthropic_error(b.status, model=model, message=b.error_message, error_type=b.error_type)
         headers = {"request-id": "req_fake0001"}
     else:

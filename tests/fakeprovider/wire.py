@@ -7,6 +7,8 @@ is the test oracle: it deliberately does not use promptlab_tui.core.tokens.
 
 from __future__ import annotations
 
+import json
+
 import os
 import re
 import tempfile
@@ -75,7 +77,25 @@ def count_anthropic_prompt(body: dict[str, Any]) -> int:
     total = count_text(_content_text(system), "claude") if system else 0
     for message in body.get("messages", []):
         total += 3 + count_text(_content_text(message.get("content")), "claude")
+    if body.get("tools"):  # the tool definitions' JSON, plus a fixed tool-use preamble
+        total += 300 + count_text(json.dumps(body["tools"], sort_keys=True), "claude")
     return total
+
+
+def count_responses_input(body: dict[str, Any], model: str) -> int:
+    """OpenAI's Responses input-token count, for the fake: its items as chat messages, plus tools' JSON."""
+    messages = [item if "role" in item else {"role": "tool", "content": json.dumps(item, sort_keys=True)}
+                for item in body.get("input", []) if isinstance(item, dict)]
+    tools = count_text(json.dumps(body["tools"], sort_keys=True), model) if body.get("tools") else 0
+    return count_openai_prompt(messages, model) + tools
+
+
+def count_gemini_request(body: dict[str, Any]) -> int:
+    request = body.get("generateContentRequest", body)
+    texts = [part.get("text", "") for content in request.get("contents", []) for part in content.get("parts", [])]
+    system = request.get("systemInstruction", {}).get("parts", [])
+    return sum(count_text(text, "gemini") + 2 for text in texts) + sum(count_text(p.get("text", ""), "gemini")
+                                                                      for p in system)
 
 
 def truncate_to_tokens(text: str, limit: int, model: str) -> tuple[str, int, bool]:

@@ -27,8 +27,8 @@ def pending(worst: int | None = 100_000, *, model: str = "gpt-4o-mini", created_
     return PendingRun(provider="openai", model=model, max_tokens=500, estimate_input_tokens=estimate_input,
                       estimate_output_tokens=200, expected_cost_nanos=None if worst is None else worst // 2,
                       worst_cost_nanos=worst, price_version="openai/gpt-4o-mini@2024-07-18",
-                      prompt_name=prompt_name, prompt_id="abc123", tags=("demo",), prompt_text="Hello",
-                      created_at=created_at, **extra)
+                      prompt_name=prompt_name, **{"prompt_id": "abc123", "tags": ("demo",), **extra},
+                      prompt_text="Hello", created_at=created_at)
 
 
 def cost(total: int, version: str = "openai/gpt-4o-mini@2024-07-18") -> CostBreakdown:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 from promptlab_tui.cli.errors import EXIT_BAD_INPUT, CliError
+from promptlab_tui.core.types import TokenCount
 
 if TYPE_CHECKING:
     from promptlab_tui.core.estimate import RunEstimate
@@ -30,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="service tier to price at (default standard)")
     parser.add_argument("--compare", action="store_true", help="also estimate the prompt on other models")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--check", action="store_true",
+                        help="FILE is a folder: print, per model with runs of its prompts, the estimate's error "
+                             "against actual usage (p50 / p90)")
     parser.set_defaults(func=estimate_entry)
 
 
@@ -37,7 +42,7 @@ def estimate_entry(args: argparse.Namespace) -> int:
     """One file: the detailed estimate; several files or a folder: each file and the totals (cli.estimate_batch)."""
     from pathlib import Path
 
-    if len(args.files) == 1 and not Path(args.files[0]).is_dir():
+    if args.check or (len(args.files) == 1 and not Path(args.files[0]).is_dir()):
         args.file = args.files[0]
         return estimate_command(args)
     from promptlab_tui.cli.estimate_batch import batch_command
@@ -47,7 +52,6 @@ def estimate_entry(args: argparse.Namespace) -> int:
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
-    from promptlab_tui.core.pricing import PricingError, load_pricing
     from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file
 
     try:
@@ -60,21 +64,28 @@ def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
         if args.max_tokens < 1:
             raise CliError(f"--max-tokens {args.max_tokens}: expected a whole number of tokens, 1 or more")
         prompt.max_tokens = args.max_tokens
+    return prompt, load_pricing_or_fail()
+
+
+def load_pricing_or_fail() -> PricingTable:
+    from promptlab_tui.core.pricing import PricingError, load_pricing
+
     try:
-        pricing = load_pricing()
+        return load_pricing()
     except PricingError as error:
         raise CliError(f"the price table was refused:\n{error}", EXIT_BAD_INPUT) from error
-    return prompt, pricing
 
 
-def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None) -> tuple[Any, float | None]:
-    """(output stats, calibration) from past runs of this prompt and model; nothing when there is no history."""
+def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None) -> tuple[Any, float | None, Any]:
+    """(output stats, calibration, duration samples and basis) from past runs of this prompt and model;
+    nothing when there is no history."""
     from promptlab_tui.paths import app_paths
 
     database = app_paths().database
     if not database.exists():  # an estimate never creates a database
-        return None, None
+        return None, None, None
     try:
+        from promptlab_tui.core.duration import choose_samples
         from promptlab_tui.store.repository import HistoryRepository
 
         price = pricing.resolve(prompt.model, provider)
@@ -82,40 +93,101 @@ def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None)
         repository = HistoryRepository(database)
         try:
             stats = repository.output_stats(recorded_as, prompt.name) or repository.output_stats(recorded_as)
-            return stats, repository.calibration_ratio(recorded_as)
+            durations = choose_samples(repository.duration_samples(recorded_as, prompt.name),
+                                       repository.duration_samples(recorded_as), recorded_as)
+            return stats, repository.calibration_ratio(recorded_as), durations
         finally:
             repository.close()
     except Exception as error:  # an unreadable history must not stop an estimate; it just has no history
         print(f"promptlab estimate: history not used ({error})", file=sys.stderr)
-        return None, None
+        return None, None, None
 
 
 def estimate_command(args: argparse.Namespace) -> int:
+    from promptlab_tui.core.duration import expected_duration
     from promptlab_tui.core.estimate import alternatives_tips, compare_models, estimate_json, estimate_run_cost
+    from promptlab_tui.core.request_tokens import count_prompt
 
+    if args.check:
+        from promptlab_tui.cli.cmd_estimate_check import check_command
+
+        return check_command(args)
     prompt, pricing = load_inputs(args)
-    stats, calibration = history_for(prompt, pricing, args.provider)
+    stats, calibration, durations = history_for(prompt, pricing, args.provider)
+    request = count_prompt(prompt, calibration=calibration)
+    online = online_count(prompt, args.provider) if not request.count.exact else None
+    if online is not None and online.exact:
+        request = dataclasses.replace(request, count=TokenCount(online.tokens, exact=True,
+                                                                method=f"online: {online.source}"))
     estimate = estimate_run_cost(prompt, pricing, output_stats=stats, calibration=calibration,
-                                 provider=args.provider, tier=args.tier)
+                                 provider=args.provider, tier=args.tier, input_count=request.count)
+    duration = expected_duration(durations[0], estimate.expected_output_tokens, estimate.p90_output_tokens,
+                                 durations[1]) if durations else None
     alternatives = compare_models(prompt, pricing, calibration=calibration, tier=args.tier)
     tips = alternatives_tips(estimate, alternatives)
     if args.json:
-        data = {"file": args.file, "name": prompt.name, "tier": args.tier, **estimate_json(estimate), "tips": tips}
+        data = {"file": args.file, "name": prompt.name, "tier": args.tier, **estimate_json(estimate),
+                **request_parts_json(request), "tips": tips,
+                "duration": None if duration is None else {"p50_ms": duration.p50_ms, "p90_ms": duration.p90_ms,
+                                                           "basis": duration.basis}}
         if args.compare:
             data["alternatives"] = [estimate_json(other) for other in alternatives]
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    print_estimate(args.file, estimate, tips, pricing)
+    print_estimate(args.file, estimate, tips, pricing, request, duration)
     if args.compare:
         print_comparison(estimate, alternatives)
     return 0
+
+
+def online_count(prompt: PromptSpec, provider: str | None) -> Any:
+    """The provider's own count when the user allowed it (`count_online = true`); None otherwise."""
+    from promptlab_tui.config import ConfigError, load_config
+
+    try:
+        config = load_config()
+    except ConfigError as error:
+        raise CliError(str(error), EXIT_BAD_INPUT) from error
+    if not config.count_online:
+        return None
+    from promptlab_tui.services.online_count import OnlineCounter, provider_counter
+
+    counter = OnlineCounter(provider_counter(config), debounce_s=0.0)
+    counter.submit(prompt, provider, now=0.0)
+    result = counter.flush(now=0.0)
+    if result is not None and not result.exact:
+        print(f"promptlab estimate: {result.label}", file=sys.stderr)
+    return result
+
+
+def request_parts_json(request: Any) -> dict[str, Any]:
+    def part(cost: Any) -> dict[str, Any]:
+        return {"name": cost.label, "tokens": cost.tokens, "exact": cost.exact, "detail": cost.detail}
+
+    return {"tools": [part(c) for c in request.tools], "tools_overhead_tokens": request.tools_overhead,
+            "images": [part(c) for c in request.images], "extras": [part(c) for c in request.extras]}
+
+
+def request_rows(request: Any) -> list[tuple[str, str]]:
+    """One line per tool (with the list's fixed tokens), per image and per other part, for the estimate."""
+    def line(cost: Any) -> str:
+        mark = "" if cost.exact else "≈"
+        return f"{cost.label}: {mark}{_tokens(cost.tokens)} tokens" + (f" ({cost.detail})" if cost.detail else "")
+
+    rows = [("tool", line(cost)) for cost in request.tools]
+    if request.tools_overhead:
+        rows.append(("tool", f"(tool list framing): {_tokens(request.tools_overhead)} tokens"))
+    rows += [("image", line(cost)) for cost in request.images]
+    rows += [("part", line(cost)) for cost in request.extras]
+    return rows
 
 
 def _tokens(count: int) -> str:
     return f"{count:,}"
 
 
-def print_estimate(path: str, estimate: RunEstimate, tips: list[str], pricing: PricingTable) -> None:
+def print_estimate(path: str, estimate: RunEstimate, tips: list[str], pricing: PricingTable,
+                   request: Any = None, duration: Any = None) -> None:
     from promptlab_tui.core.money import format_usd
     from promptlab_tui.paths import app_paths
 
@@ -127,6 +199,7 @@ def print_estimate(path: str, estimate: RunEstimate, tips: list[str], pricing: P
         ("prompt", path),
         ("model", f"{estimate.model} ({where}{estimate.display_name})" if estimate.priced else estimate.model),
         ("input", f"{_tokens(count.tokens)} tokens ({how})"),
+        *(request_rows(request) if request is not None else []),
         ("output", f"expected {_tokens(estimate.expected_output_tokens)} · p90 {_tokens(estimate.p90_output_tokens)}"
                    f" · max {_tokens(estimate.max_output_tokens)} tokens ({estimate.output_basis})"),
     ]
@@ -140,6 +213,8 @@ def print_estimate(path: str, estimate: RunEstimate, tips: list[str], pricing: P
         at = f" at {estimate.provider}" if estimate.provider else ""  # --provider NAME may be the reason
         rows.append(("cost", f"no price: {estimate.model}{at} is not in the price table "
                              f"(add it to {app_paths().user_pricing})"))
+    if duration is not None:
+        rows.append(("duration", duration.label()))
     rows += [("note", note) for note in ([count.note] if count.note and not count.exact else [])]
     rows += [("warning", warning) for warning in estimate.warnings]
     rows += [("tip", tip) for tip in tips]

@@ -19,6 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, default=20, metavar="N", help="how many runs (default 20)")
     parser.add_argument("--before", metavar="RUN_ID", help="the page of runs older than this run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    from promptlab_tui.cli.cmd_report import add_filters
+
+    add_filters(parser)
     parser.set_defaults(func=show_history)
 
 
@@ -65,7 +68,7 @@ def _show_history(args: argparse.Namespace, repository: Any) -> int:
         if anchor is None:
             raise CliError(f"--before: no run {args.before!r} in the history", EXIT_BAD_INPUT)
         before = (anchor.created_at, anchor.id)
-    runs = repository.recent_runs(args.limit, before=before)
+    runs = _page(args, repository, before)
     settled = [run for run in runs if not run.pending]
     shown = SpendSummary(runs=len(settled), cost_nanos=sum(r.cost_nanos or 0 for r in settled),
                          unpriced_runs=sum(r.cost_nanos is None for r in settled),
@@ -77,7 +80,8 @@ def _show_history(args: argparse.Namespace, repository: Any) -> int:
                           "all_time": summary_json(everything)}, indent=2))
         return 0
     if not runs:
-        print("No runs yet. Run a prompt with: promptlab run PROMPT_FILE")
+        filtered = any(getattr(args, name, None) is not None for name in ("model", "prompt", "tag", "status", "source"))
+        print("No runs match these filters." if filtered else "No runs yet. Run a prompt with: promptlab run PROMPT_FILE")
         return 0
     budget = repository.get_budget()
     print_table(runs, budget.tz if budget else None)
@@ -86,8 +90,22 @@ def _show_history(args: argparse.Namespace, repository: Any) -> int:
           + (f" ({pending} still running)" if pending else ""))
     print(f"All time: {everything.runs:,} run(s), {format_total(everything.cost_nanos, everything.unpriced_runs)}")
     if len(runs) == args.limit:
-        print(f"Older runs: promptlab history --before {runs[-1].id}")
+        print(f"Older runs: promptlab history --before {runs[-1].id}" + (" (with the same filters)" if any(
+            getattr(args, name, None) is not None for name in ("model", "prompt", "tag", "status", "source")) else ""))
     return 0
+
+
+def _page(args: argparse.Namespace, repository: Any, before: Any) -> list[RunRecord]:
+    """Newest first; with filters, only the runs they match (keyset pages all the same)."""
+    filters = {name: getattr(args, name, None) for name in ("model", "prompt", "tag", "status", "source")}
+    if all(value is None for value in filters.values()):
+        return repository.recent_runs(args.limit, before=before)
+    from promptlab_tui.store.activity import ActivityQuery
+    from promptlab_tui.store.codec import to_db
+
+    cursor = None if before is None else (None, to_db(before[0]), before[1])
+    runs, _ = repository.activity(ActivityQuery(limit=args.limit, **filters), cursor)
+    return runs
 
 
 def print_table(runs: list[RunRecord], tz: Any) -> None:

@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="when the budget cannot cover max tokens, run capped to what fits instead of refusing")
     parser.add_argument("--tier", default="standard", choices=["standard", "batch", "flex", "priority"],
                         help="service tier to price the run at")
+    parser.add_argument("--tag", action="append", default=[], metavar="T",
+                        help="tag the run (repeatable), beside the prompt file's own tags; reports group by tag")
     parser.add_argument("--json", action="store_true", help="print one JSON object per file (no streaming)")
     from promptlab_tui.cli import run_extras
 
@@ -60,6 +62,7 @@ def run_command(args: argparse.Namespace) -> int:
     from promptlab_tui.services.run_types import RunOptions
     from promptlab_tui.services.runner import RunService
     from promptlab_tui.services.session import SessionSpend
+    from promptlab_tui.services.signals import RunSignals
 
     if args.max_tokens is not None and not 1 <= args.max_tokens <= _MAX_TOKENS:
         raise CliError(f"--max-tokens must be between 1 and {_MAX_TOKENS:,}, got {args.max_tokens}", EXIT_BAD_INPUT)
@@ -70,26 +73,43 @@ def run_command(args: argparse.Namespace) -> int:
     service = RunService(session=SessionSpend(run_extras.session_cap(args, prompts)), session_id=_session_id())
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
                          max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier,
-                         quality=args.quality, cache=False if args.no_cache else None)
-    with _explained_errors():
-        startup = service.startup_maintenance()  # settle orphans, apply the retention policy
-    if startup.settled:
-        print(f"promptlab: settled {len(startup.settled)} run(s) left pending by a process that ended "
-              "(recorded as interrupted)", file=sys.stderr)
-    if startup.retention_problem:
-        print(f"promptlab: retention not applied: {startup.retention_problem}", file=sys.stderr)
-    batch = run_extras.BatchReport(files, service.session) if len(prompts) > 1 else None
-    code = EXIT_OK
-    for position, (path, prompt) in enumerate(prompts):
-        batch and batch.starting()
-        code = _run_one(service, path, prompt, batch.options(options, position) if batch else options, args,
-                        several=len(prompts) > 1)
-        batch and batch.finished(path, code, refused=code == EXIT_BUDGET_REFUSED)
-        if code != EXIT_OK:
-            break
-    if batch is not None:
-        batch.print(args, code)
+                         tags=_tags(args.tag), source="run", quality=args.quality,
+                         cache=False if args.no_cache else None)
+    with RunSignals() as signals:  # SIGTERM and SIGHUP stop a run like Ctrl-C; nothing interrupts settling
+        with _explained_errors():
+            startup = service.startup_maintenance()  # record the journal, settle orphans, apply retention
+        if startup.journaled:
+            print(f"promptlab: recorded {len(startup.journaled)} run(s) from the journal written when the history "
+                  "database could not be", file=sys.stderr)
+        if startup.settled:
+            print(f"promptlab: settled {len(startup.settled)} run(s) left pending by a process that ended "
+                  "(recorded as interrupted)", file=sys.stderr)
+        if startup.retention_problem:
+            print(f"promptlab: retention not applied: {startup.retention_problem}", file=sys.stderr)
+        batch = run_extras.BatchReport(files, service.session) if len(prompts) > 1 else None
+        code = EXIT_OK
+        for position, (path, prompt) in enumerate(prompts):
+            signals.resume()
+            batch and batch.starting()
+            code = _run_one(service, path, prompt, batch.options(options, position) if batch else options, args,
+                            several=len(prompts) > 1, signals=signals)
+            if signals.exit_code is not None:
+                return signals.exit_code
+            batch and batch.finished(path, code, refused=code == EXIT_BUDGET_REFUSED)
+            if code != EXIT_OK:
+                break
+        if batch is not None:
+            batch.print(args, code)
     return code
+
+
+def _tags(values: list[str]) -> tuple[str, ...]:
+    tags = tuple(dict.fromkeys(value.strip() for value in values))
+    for tag in tags:
+        if not tag or len(tag) > 64 or any(ch.isspace() or not ch.isprintable() for ch in tag):
+            raise CliError(f"--tag {tag!r}: expected a word of 1 to 64 printable characters without spaces",
+                           EXIT_BAD_INPUT)
+    return tags
 
 
 def _session_id() -> str:
@@ -131,7 +151,8 @@ class _explained_errors:
         return False
 
 
-def _run_one(service: Any, path: str, prompt: Any, options: Any, args: argparse.Namespace, several: bool) -> int:
+def _run_one(service: Any, path: str, prompt: Any, options: Any, args: argparse.Namespace, several: bool,
+             signals: Any = None) -> int:
     from promptlab_tui.core.budget import BudgetViolation
     from promptlab_tui.providers.base import ProviderError
 
@@ -143,13 +164,13 @@ def _run_one(service: Any, path: str, prompt: Any, options: Any, args: argparse.
     try:
         with _explained_errors():
             plan = service.prepare_run(prompt, options)
-            return _execute(service, path, plan, args, several)
+            return _execute(service, path, plan, args, several, signals)
     except BudgetViolation as refusal:
         capped = getattr(refusal, "capped_plan", None)
         if capped is not None and _ask_capped(refusal, args):
             try:
                 with _explained_errors():
-                    return _execute(service, path, capped, args, several)
+                    return _execute(service, path, capped, args, several, signals)
             except ProviderError as error:
                 return _report_not_started(path, error, args)
         _report_refusal(path, refusal, args)
@@ -172,7 +193,7 @@ def _ask_capped(refusal: Any, args: argparse.Namespace) -> bool:
         return False
 
 
-def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, several: bool) -> int:
+def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, several: bool, signals: Any = None) -> int:
     from promptlab_tui.cli.run_extras import confirm_expensive
     from promptlab_tui.services.run_report import outcome_json, usage_lines
 
@@ -188,7 +209,7 @@ def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, sever
             print(f"note: {note}", file=sys.stderr)
         if several:
             print(f"==> {path} <==", flush=True)
-    outcome = service.execute(plan, on_event=None if args.json else _stream_to_stdout)
+    outcome = service.execute(plan, on_event=None if args.json else _stream_to_stdout, signals=signals)
     if args.json:
         print(json.dumps(outcome_json(path, outcome), ensure_ascii=False), flush=True)
     else:
@@ -196,6 +217,8 @@ def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, sever
             print(flush=True)
         for line in usage_lines(outcome):
             print(line, file=sys.stderr)
+    if outcome.signal_number is not None:
+        return 128 + outcome.signal_number  # 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP: the spend is recorded
     if outcome.interrupted:
         return EXIT_INTERRUPTED
     if not outcome.ok:

@@ -31,7 +31,7 @@ def batch_rows(args: argparse.Namespace, files: list[str], load_inputs: Any, his
     for path in files:
         args.file = path
         prompt, pricing = load_inputs(args)
-        stats, calibration = history_for(prompt, pricing, args.provider)
+        stats, calibration, *_durations = history_for(prompt, pricing, args.provider)
         estimate = estimate_run_cost(prompt, pricing, output_stats=stats, calibration=calibration,
                                      provider=args.provider, tier=args.tier)
         price = pricing.resolve(prompt.model, args.provider)

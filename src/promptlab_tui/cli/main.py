@@ -19,6 +19,8 @@ COMMAND_MODULES = [
     "promptlab_tui.cli.cmd_alerts",
     "promptlab_tui.cli.cmd_reprice",
     "promptlab_tui.cli.cmd_compare",
+    "promptlab_tui.cli.cmd_report",
+    "promptlab_tui.cli.cmd_export",
 ]
 
 
@@ -62,10 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except CliError as error:
-        print(f"promptlab {args.command}: {error}", file=sys.stderr)
+        from promptlab_tui.core.redact import redact_secrets
+
+        print(f"promptlab {args.command}: {redact_secrets(str(error))}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as interrupt:  # RunInterrupted carries SIGTERM/SIGHUP: 143/129
+        return 128 + int(getattr(interrupt, "signum", 2))
     except BrokenPipeError:
         # `promptlab history --json | head`: the reader left; exit quietly like other Unix tools.
         import os

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from promptlab_tui.core.calibration import reservation_input_tokens
 from promptlab_tui.core.money import format_ratio, format_usd, usd_string
 from promptlab_tui.core.pricing import ModelPrice, PricingTable, cost_of_usage, worst_case_cost
 from promptlab_tui.core.types import PromptSpec, TokenCount, Usage
@@ -126,7 +127,7 @@ def _estimate(prompt: PromptSpec, price: ModelPrice | None, count: TokenCount,
         model=price.model, provider=price.provider, display_name=price.display_name, input=count,
         expected_output_tokens=expected, p90_output_tokens=p90, max_output_tokens=max_output,
         expected_cost_nanos=cost(expected), p90_cost_nanos=cost(p90),
-        worst_cost_nanos=worst_case_cost(price, count.tokens, max_output, tier),
+        worst_cost_nanos=worst_case_cost(price, reservation_input_tokens(count), max_output, tier),
         price_version=price.version, priced=True, output_basis=basis, warnings=tuple(warnings),
     )
 

@@ -14,6 +14,7 @@ from promptlab_tui.core.types import CostBreakdown, Usage
 RunStatus = Literal["pending", "completed", "error", "cancelled", "interrupted"]
 RUN_STATUSES = ("pending", "completed", "error", "cancelled", "interrupted")
 SETTLED_STATUSES = ("completed", "error", "cancelled", "interrupted")
+RUN_SOURCES = ("lab", "run", "compare", "batch", "fallback")  # where a run came from (a dashboard dimension)
 PeriodKind = Literal["daily", "weekly", "monthly"]
 PERIOD_KINDS: tuple[str, ...] = ("daily", "weekly", "monthly")
 AlertLevel = Literal["info", "warning", "critical"]
@@ -54,6 +55,7 @@ class PendingRun:
     tags: tuple[str, ...] = ()
     prompt_text: str | None = None
     session_id: str | None = None
+    source: str | None = None  # one of RUN_SOURCES: where the run came from
     user: str = field(default_factory=current_user)
     run_id: str = field(default_factory=new_run_id)
     created_at: datetime | None = None  # None: the ledger's clock
@@ -76,6 +78,7 @@ class RunRecord:
     prompt_name: str | None = None
     prompt_id: str | None = None
     tags: tuple[str, ...] = ()
+    source: str | None = None  # lab, run, compare, batch, fallback (None: recorded before sources were)
     max_tokens: int | None = None
     input_tokens: int = 0
     output_tokens: int = 0

@@ -131,3 +131,57 @@ def count_prompt(spec: PromptSpec, model: str | None = None, calibration: float 
             count = replace(count, note=f"{note} Calibrated from its recorded runs (x{calibration:.2f}).")
     return RequestCount(count, tuple(tool_costs), overhead, tuple(image_costs), tuple(extras),
                         tuple(sorted(approximate)))
+
+
+# -- the Lab: a loaded request's parts beyond the two texts the editor holds ----------------------
+
+@dataclass(frozen=True)
+class RequestExtras:
+    """Tools, tool choice, response format and images of a loaded prompt file: the Lab edits the texts,
+    these ride along into the preview and the run unchanged."""
+
+    tools: tuple[dict[str, Any], ...] = ()
+    tool_choice: Any = None
+    response_format: dict[str, Any] | None = None
+    images: tuple[dict[str, Any], ...] = ()  # image_url parts, sent with the last user message
+
+    @classmethod
+    def of(cls, spec: PromptSpec) -> RequestExtras | None:
+        images = tuple(part for m in spec.messages for part in _image_parts(m))
+        if not (spec.tools or spec.response_format or images or spec.tool_choice is not None):
+            return None
+        return cls(tuple(spec.tools or ()), spec.tool_choice, spec.response_format, images)
+
+    def apply(self, spec: PromptSpec) -> PromptSpec:
+        """`spec` with these parts: tools and formats as given, images after the last user message's text."""
+        messages = list(spec.messages)
+        if self.images:
+            last = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
+            if last is not None:
+                text = messages[last].content
+                parts = ({"type": "text", "text": text},) if text else ()
+                messages[last] = replace(messages[last], parts=parts + self.images)
+        return replace(spec, messages=messages, tools=list(self.tools) or None, tool_choice=self.tool_choice,
+                       response_format=self.response_format)
+
+
+@dataclass(frozen=True)
+class ExtrasCost:
+    tokens: int  # added to the texts' count
+    exact: bool
+    lines: tuple[str, ...]  # "Tool get_weather 45", "Image 1 765 (1024x1024 png, detail high)"
+
+
+def extras_cost(extras: RequestExtras, model: str, roles: tuple[str, ...] = ("system", "user")) -> ExtrasCost:
+    """What the parts add to a request of empty texts for `model` (the texts are counted incrementally)."""
+    bare = PromptSpec(messages=[ChatMessage(role, "") for role in roles], model=model)
+    plain = count_prompt(bare).count
+    full = count_prompt(extras.apply(bare))
+    lines = [f"Tool {c.label} {'' if c.exact else '≈'}{c.tokens:,}" for c in full.tools]
+    if full.tools_overhead:
+        lines.append(f"Tools framing {full.tools_overhead:,}")
+    lines += [f"{c.label.capitalize()} {'' if c.exact else '≈'}{c.tokens:,} ({c.detail})" for c in full.images]
+    lines += [f"{c.label.capitalize()} ≈{c.tokens:,}" for c in full.extras]
+    base = plain.uncalibrated_tokens if plain.uncalibrated_tokens is not None else plain.tokens
+    raw = full.count.uncalibrated_tokens if full.count.uncalibrated_tokens is not None else full.count.tokens
+    return ExtrasCost(max(0, raw - base), full.count.exact, tuple(lines))

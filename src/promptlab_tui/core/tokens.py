@@ -208,35 +208,36 @@ def apply_calibration(raw_tokens: int, calibration: float | None) -> int:
 
 
 def calibration_ratio(pairs: Iterable[tuple[int, int]], min_pairs: int = 1) -> float | None:
-    """Actual/approximate ratio learned from history: pairs of (uncalibrated approx, provider-reported)."""
-    approx_total = actual_total = count = 0
-    for approx, actual in pairs:
-        if approx > 0 and actual > 0:
-            approx_total += approx
-            actual_total += actual
-            count += 1
-    if count < min_pairs or approx_total == 0:
+    """Actual/approximate factor learned from (uncalibrated approx, provider-reported) pairs: the median of
+    the runs' ratios, None when there are too few or it is ignored (see core.calibration)."""
+    from promptlab_tui.core.calibration import learn_calibration
+
+    learned = learn_calibration(pairs)
+    if learned is None or learned.runs < min_pairs or learned.ignored:
         return None
-    return min(4.0, max(0.25, actual_total / approx_total))
+    return float(learned)
 
 
 def approximate_count(raw: int, model: str, calibration: float | None, note: str | None) -> TokenCount:
-    if calibration and calibration > 0:
+    from promptlab_tui.core.calibration import upper_factor
+
+    upper = math.ceil(raw * upper_factor(calibration))
+    learned = getattr(calibration, "label", None)
+    if calibration and calibration > 0 and not getattr(calibration, "ignored", None):
+        told = learned() if learned else f"x{calibration:.2f}"
         return TokenCount(
             apply_calibration(raw, calibration),
             exact=False,
             method="approx:calibrated",
-            note=note or f"Approximate for {model}, calibrated from its recorded runs (x{calibration:.2f}).",
+            note=note or f"Approximate for {model}, calibrated from its recorded runs ({told}).",
             uncalibrated_tokens=raw,
+            upper_tokens=max(upper, apply_calibration(raw, calibration)),
         )
-    return TokenCount(
-        raw,
-        exact=False,
-        method="approx:heuristic",
-        note=note
-        or f"Approximate: {model} has no local tokenizer; counts improve once runs of it are recorded.",
-        uncalibrated_tokens=raw,
-    )
+    default = f"Approximate: {model} has no local tokenizer; counts improve once runs of it are recorded."
+    if learned:  # a calibration that is being ignored: say so
+        default = f"Approximate: {model} has no local tokenizer; {learned()}."
+    return TokenCount(raw, exact=False, method="approx:heuristic", note=note or default,
+                      uncalibrated_tokens=raw, upper_tokens=upper)
 
 
 def resolve_encoding(model: str) -> tuple[str | None, Encoding | None]:

@@ -80,6 +80,8 @@ class TokenCount:
     note: str | None = None  # why it is approximate and how to fix it, shown to the user
     # Approximate counts: the heuristic count before any calibration (what calibration learns from); else None.
     uncalibrated_tokens: int | None = None
+    # Approximate counts: what a reservation takes (the calibration's upper bound); None = exact, `tokens`.
+    upper_tokens: int | None = None
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,9 @@ class ProviderError(Exception):
     retryable = False
 
     def __init__(self, message: str, *, provider: str = "", partial_text: str = "", usage: Usage | None = None):
-        super().__init__(message)
+        from promptlab_tui.core.redact import redact_secrets
+
+        super().__init__(redact_secrets(message))  # a key in a base URL or a server's echo never shows
         self.provider = provider
         self.partial_text = partial_text
         self.usage = usage

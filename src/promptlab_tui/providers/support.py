@@ -7,7 +7,6 @@ errors (httpx's) by their own names; they are recognised by class name so that n
 
 from __future__ import annotations
 
-import re
 import socket
 import threading
 import time
@@ -33,7 +32,6 @@ from promptlab_tui.providers.base import (
 )
 
 T = TypeVar("T")
-_KEY_PATTERN = re.compile(r"\b(sk-|sk_|gsk_|csk-|AIza)[-_A-Za-z0-9]{6,}")
 
 
 @dataclass
@@ -48,10 +46,15 @@ class CallContext:
     secret: str = field(default="", repr=False)
 
     def scrub(self, text: str) -> str:
-        """Remove the key (and anything shaped like one) from text that came from the server."""
-        if self.secret:
-            text = text.replace(self.secret, "***")
-        return _KEY_PATTERN.sub(lambda m: m.group(1) + "***", text)
+        """Remove the key (and anything shaped like one, and URL credentials) from text that came from the server."""
+        from promptlab_tui.core.redact import redact_secrets
+
+        return redact_secrets(text, self.secret)
+
+    @property
+    def shown_url(self) -> str:
+        """The base URL as messages show it: without credentials or a key in its path or query."""
+        return self.scrub(self.base_url)
 
 
 def _class_names(err: BaseException) -> set[str]:
@@ -112,7 +115,7 @@ def classify(err: BaseException, ctx: CallContext) -> ProviderError:
     status = getattr(err, "status_code", None)
     if status is None:
         if is_transport_error(err):
-            return ProviderUnreachable(f"Could not connect to {ctx.label} at {ctx.base_url}: {ctx.scrub(str(err))} "
+            return ProviderUnreachable(f"Could not connect to {ctx.label} at {ctx.shown_url}: {ctx.scrub(str(err))} "
                                        "Check the base URL and your network.", provider=p)
         return ProviderError(f"{ctx.label} call failed: {ctx.scrub(str(err))}", provider=p)
     detail, code = _server_error_detail(err)
@@ -122,7 +125,7 @@ def classify(err: BaseException, ctx: CallContext) -> ProviderError:
                                     f"Check that the key is current and meant for {ctx.label}.", provider=p)
     if status == 404:
         return UnknownModel(f"{ctx.label} does not know the model '{ctx.model}'{said}. Check the model name "
-                            f"(promptlab prices lists known models) and the base URL {ctx.base_url}.",
+                            f"(promptlab prices lists known models) and the base URL {ctx.shown_url}.",
                             provider=p, model=ctx.model)
     if status == 402 or (status == 429 and code == "insufficient_quota"):
         return QuotaExceeded(f"{ctx.label} says the account has no credit left{said}. "

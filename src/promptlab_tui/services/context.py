@@ -31,6 +31,7 @@ class StartupReport:
     """What `startup_maintenance` did: runs settled, texts dropped by retention, or why retention was skipped."""
 
     settled: list[RunRecord] = field(default_factory=list)
+    journaled: list[RunRecord] = field(default_factory=list)  # recorded from the journal (the database was unwritable)
     texts_dropped: int = 0
     retention_problem: str | None = None  # the config could not be read: retention waits for a good one
 
@@ -44,6 +45,7 @@ class ServiceContext:
         self._repository = repository
         self._lock = threading.Lock()
         self._orphans_settled = False
+        self._journal_settled = False
         self._retention_applied = False
         self._periods_snapshot: tuple[float, BudgetSettings, list[PeriodStatus]] | None = None
         self._hints: dict[tuple[str, str | None], tuple[float, OutputStats | None, float | None]] = {}
@@ -123,11 +125,20 @@ class ServiceContext:
             if key[0] == model and (stats is None or stats.count < HINTS_SPARSE_RUNS):
                 self._hints.pop(key, None)
 
+    def settle_journal(self) -> list[RunRecord]:
+        """Record the runs whose settlement went to the journal because the database could not be written."""
+        repository = self.repository
+        if repository is None or self._journal_settled:
+            return []
+        self._journal_settled = True
+        return repository.settle_journal()
+
     def settle_orphans(self) -> list[RunRecord]:
         """Settle runs whose process died mid-call (once per context); billed at their own price version."""
         repository = self.repository
         if repository is None or self._orphans_settled:
             return []
+        self.settle_journal()  # a journaled run is settled with its real usage, not as an orphan
         self._orphans_settled = True
         return repository.settle_orphans(self.cost_for_record)
 
@@ -138,7 +149,8 @@ class ServiceContext:
         runs since the last cutoff are looked at). A config that cannot be read skips retention and says
         why instead of raising: the commands that need the config report its error themselves.
         """
-        report = StartupReport(settled=self.settle_orphans())
+        journaled = self.settle_journal()  # before the orphans: those runs are billed what they really cost
+        report = StartupReport(settled=self.settle_orphans(), journaled=journaled)
         repository = self.repository
         if repository is None or self._retention_applied:
             return report

@@ -26,7 +26,8 @@ def pending_run(plan: RunPlan, session_id: str | None) -> PendingRun:
         estimate_output_tokens=min(_expected_output_tokens(estimate, plan.max_tokens), plan.max_tokens),
         expected_cost_nanos=getattr(estimate, "expected_nanos", None), worst_cost_nanos=plan.worst_case_nanos,
         price_version=_price_version(plan), prompt_name=plan.prompt.name, prompt_id=prompt_fingerprint(text),
-        tags=tuple(plan.prompt.tags), prompt_text=text, session_id=session_id, run_id=plan.run_id, user=_user())
+        tags=tuple(plan.prompt.tags), prompt_text=text, session_id=session_id, run_id=plan.run_id, user=_user(),
+        source=plan.options.source if plan.options is not None else None)
 
 
 _PRICE_VERSIONS: dict[tuple[str, str], str] = {}  # (price version, tier) -> the stored version; a few entries

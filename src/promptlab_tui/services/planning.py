@@ -63,20 +63,24 @@ def resolve_target(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions)
     max_tokens = options.max_tokens if options.max_tokens is not None else prompt.max_tokens
     if max_tokens is None or max_tokens < 1:
         raise RunInputError(f"max tokens must be 1 or more, got {max_tokens}")
-    if not prompt.messages or not any(m.content.strip() for m in prompt.messages):
+    if not prompt.messages or not any(m.content.strip() or m.parts or m.tool_calls for m in prompt.messages):
         raise RunInputError("the prompt is empty: write a user message first")
     price = ctx.pricing.resolve(model, options.provider)
     provider = options.provider or (price.provider if price is not None else None) \
         or ctx.config.default_provider or infer_provider(model)
     if price is not None and price.max_output is not None:
         max_tokens = min(max_tokens, price.max_output)  # more would be refused by the provider
-    spec = dataclasses.replace(prompt, model=request_model(model, provider, price), max_tokens=max_tokens)
+    tags = list(dict.fromkeys([*prompt.tags, *options.tags]))  # the file's tags, then --tag, each once
+    spec = dataclasses.replace(prompt, model=request_model(model, provider, price), max_tokens=max_tokens, tags=tags)
     return spec, provider, price
 
 
 def reserve_input_tokens(count: Any) -> int:
-    """Input tokens the worst case is computed on: an approximate count is given 20 % headroom."""
-    return count.tokens if count.exact else count.tokens + (count.tokens + 4) // 5
+    """Input tokens the worst case is computed on: an approximate count's upper bound (its calibration's
+    90th percentile ratio, or 20 % headroom before any run)."""
+    from promptlab_tui.core.calibration import reservation_input_tokens
+
+    return reservation_input_tokens(count)
 
 
 def worst_case_function(price: Any, input_tokens: int, tier: str) -> Callable[[int], int] | None:

@@ -56,7 +56,9 @@ def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
     if outcome.plan.capped:
         notes.append(f"capped to {outcome.plan.max_tokens:,} max tokens to fit the budget")
     if outcome.error is not None:
-        notes.insert(0, str(outcome.error))
+        notes.insert(0, outcome.error_message)
+    if getattr(outcome, "record_note", None):
+        notes.append(outcome.record_note)
     return RunOutcomeView(
         status=STATUS_LABELS.get(outcome.status, "failed"),
         input_tokens=usage.input_tokens,
@@ -94,7 +96,7 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         prompt.messages = [*prompt.messages[:-1], *history, prompt.messages[-1]]
     options = RunOptions(model=values.model, provider=values.provider, max_tokens=values.max_tokens,
                          max_cost_nanos=usd_to_nanos(values.cost_cap_usd) if values.cost_cap_usd else None,
-                         accept_capped=accept_capped, link=link)
+                         accept_capped=accept_capped, link=link, source="lab")
     try:
         plan = RunService(services, session=session, session_id=session_id).prepare_run(prompt, options)
         # the key is checked before anything is reserved: a missing key costs nothing and records nothing

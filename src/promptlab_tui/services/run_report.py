@@ -64,6 +64,7 @@ def outcome_json(path: str | None, outcome: Any) -> dict[str, Any]:
                    for a in outcome.alerts],
         "notes": list(plan.notes) + list(outcome.warnings), "recorded": outcome.recorded,
         "selection": getattr(plan.selection, "reason", None), "cache_hit": cache_hit_json(plan),
+        "record_note": getattr(outcome, "record_note", None),
         "error": outcome.error_message if outcome.error is not None else None,
     }
 
@@ -135,6 +136,9 @@ def usage_lines(outcome: Any) -> list[str]:
                      f"{format_usd(session.limit_nanos)}")
     lines += [f"alert: {alert.message}" for alert in outcome.alerts]
     lines += [f"warning: {warning}" for warning in outcome.warnings]
-    if outcome.status != "completed":
+    note = getattr(outcome, "record_note", None)
+    if note:
+        lines.append(f"warning: {note}")
+    elif outcome.status != "completed":
         lines.append(f"run {outcome.status}: spent {format_usd(outcome.cost_nanos)} recorded")
     return lines

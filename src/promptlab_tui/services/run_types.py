@@ -30,6 +30,8 @@ class RunOptions:
     quality: str | None = None  # with model "auto": the least quality tier (`--quality`)
     link: Any = None  # services.linking.LinkInfo: recorded beside the run (batch, compare, fallback, ...)
     cache: bool | None = None  # serve an identical request from the history; None: the file's, else the config's
+    tags: tuple[str, ...] = ()  # added to the prompt's own tags (`promptlab run --tag T`)
+    source: str | None = None  # where the run came from: lab, run, compare, batch, fallback (core.history.RUN_SOURCES)
 
 
 @dataclass
@@ -150,6 +152,8 @@ class RunOutcome:
     record: Any = None  # the history row as settled (RunRecord); None when tracking is off
     warnings: list[str] = field(default_factory=list)  # warn-mode budget notes from the reservation
     interrupted: bool = False  # ended by Ctrl-C (KeyboardInterrupt) rather than a cancel event
+    record_note: str | None = None  # the database could not be written: where the run's usage went instead
+    signal_number: int | None = None  # Ctrl-C, SIGTERM or SIGHUP received during the run (the CLI exits 128+N)
 
     @property
     def recorded(self) -> bool:
@@ -181,7 +185,9 @@ class RunOutcome:
 
     @property
     def error_message(self) -> str | None:
-        return None if self.error is None else str(self.error)
+        from promptlab_tui.core.redact import redact_secrets
+
+        return None if self.error is None else redact_secrets(str(self.error))
 
 
 # Events posted to `on_event` while a run executes (in the executing thread: the caller coalesces).

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from promptlab_tui.core.budget import BudgetRefusal, crossed_thresholds
+from promptlab_tui.core.redact import redact_secrets
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
 from promptlab_tui.services import planning
 from promptlab_tui.services.context import ServiceContext, StartupReport
@@ -27,6 +28,8 @@ from promptlab_tui.services.run_types import (
     STATUS_CANCELLED, STATUS_ERROR, STATUS_OK, BudgetRefused, RunCompleted, RunFailed, RunOptions, RunOutcome,
     RunPlan, RunStarted)
 from promptlab_tui.services.session import SessionSpend
+from promptlab_tui.services.signals import NoSignals, RunSignals, interrupted_message
+from promptlab_tui.services.settlement import SETTLE_WAIT_S, Settlement, best_effort_checkpointer, settle
 from promptlab_tui.services.streaming import StreamProgress, StreamReader, spent_usage
 
 if TYPE_CHECKING:
@@ -46,13 +49,14 @@ class RunService:
     def __init__(self, context: ServiceContext | None = None, *, tracking: bool = True,
                  session: SessionSpend | None = None, session_id: str | None = None,
                  provider_factory: ProviderFactory | None = None, checkpoint_interval: float = 1.0,
-                 progress_interval: float = 0.2) -> None:
+                 progress_interval: float = 0.2, settle_wait_s: float = SETTLE_WAIT_S) -> None:
         self.context = context or ServiceContext(tracking=tracking)
         self.session = session or SessionSpend()
         self.session_id = session_id
         self.provider_factory = provider_factory or self._default_provider
         self.checkpoint_interval = checkpoint_interval
         self.progress_interval = progress_interval
+        self.settle_wait_s = settle_wait_s  # then the run's usage goes to the journal
         self._providers: dict[tuple[str, str], Provider] = {}
         self._providers_lock = threading.Lock()
 
@@ -87,8 +91,8 @@ class RunService:
             cancel: threading.Event | None = None) -> RunOutcome:
         return self.execute(self.prepare_run(prompt, options), on_event, cancel)
 
-    def execute(self, plan: RunPlan, on_event: EventSink | None = None,
-                cancel: threading.Event | None = None) -> RunOutcome:
+    def execute(self, plan: RunPlan, on_event: EventSink | None = None, cancel: threading.Event | None = None,
+                signals: RunSignals | None = None) -> RunOutcome:
         """Build the provider, reserve, stream, settle.
 
         Raises only before anything is reserved or sent, leaving no run in the history: the provider
@@ -101,19 +105,28 @@ class RunService:
             from promptlab_tui.services.response_cache import serve
 
             return serve(self, plan, on_event, periods_after)  # recorded as a $0 run with the cost it saved
+        signals = signals or NoSignals()
         provider = self.provider_factory(plan)  # reads the config and the key: a run stopped here left no row
         settings = self.context.budget_settings()
-        plan, reservation = self._reserve(plan, settings)
+        with signals.deferred():  # a reservation is never left half-made; a signal here stops the run below
+            plan, reservation = self._reserve(plan, settings)
         progress = StreamProgress(model=plan.prompt.model)
         started = time.monotonic()
         error: BaseException | None = None
         interrupted = False
         try:
-            on_event(RunStarted(plan))
-            reader = StreamReader(progress, on_event, self._checkpointer(plan),
-                                  checkpoint_interval=self.checkpoint_interval,
-                                  progress_interval=self.progress_interval)
-            reader.read(provider.stream(plan.prompt, plan.max_tokens, cancel))
+            with signals.armed():
+                on_event(RunStarted(plan))
+                reader = StreamReader(progress, on_event, self._checkpointer(plan),
+                                      checkpoint_interval=self.checkpoint_interval,
+                                      progress_interval=self.progress_interval)
+                stream = provider.stream(plan.prompt, plan.max_tokens, cancel)
+                try:
+                    reader.read(stream)
+                finally:
+                    close = getattr(stream, "close", None)
+                    if close is not None:
+                        close()  # interrupted between two events: hang up now, the provider bills what it sends
             if cancel is not None and cancel.is_set() and progress.completed is None:
                 error = _cancelled(plan)  # stopped by the user, whatever the stream's ending looked like
         except KeyboardInterrupt as caught:  # Ctrl-C: the request may be in flight, so its input is billed
@@ -123,7 +136,9 @@ class RunService:
             if cancel is not None and cancel.is_set() and _is_provider_error(caught):
                 error = _cancelled(plan, caught)  # a cancel that broke the connection is still a cancel
         duration = time.monotonic() - started
-        outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
+        with signals.deferred():  # a second Ctrl-C (or SIGTERM) cannot leave the run pending
+            outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
+            outcome.signal_number = signals.received[0] if signals.received else None
         if reservation is not None and (plan.link is not None or plan.selection is not None
                                         or (plan.options is not None and plan.options.cache)):
             from promptlab_tui.services.linking import record_plan_link
@@ -206,7 +221,7 @@ class RunService:
         repository = self.context.repository
         if repository is None:
             return None
-        return lambda output_tokens: repository.checkpoint_run(plan.run_id, output_tokens)
+        return best_effort_checkpointer(repository, plan.run_id)
 
     def _settle(self, plan: RunPlan, progress: StreamProgress, error: BaseException | None, interrupted: bool,
                 duration: float, settings: BudgetSettings | None, reservation: Reservation | None) -> RunOutcome:
@@ -231,28 +246,27 @@ class RunService:
             finish, provider_cost = None, progress.provider_cost_nanos
         cost = self._cost(plan, usage)
         self.session.settle(plan.run_id, None if cost is None else cost.total_nanos)
-        record = None
-        alerts: list[Any] = []
         budget_after = periods_after(reservation, plan.worst_case_nanos, cost)
         repository = self.context.repository
+        recorded = Settlement()
         if repository is not None:
-            message = None if error is None else ("interrupted by Ctrl-C" if interrupted else str(error))
-            settle = dict(response_text=text, error=message, duration_ms=round(duration * 1000),
-                          provider_cost_nanos=provider_cost)
-            if settings is not None and any_threshold_reached(budget_after, settings):
-                # A threshold may be crossed: the alerts are recorded in the settling transaction.
-                record, alerts = repository.settle_run_with_alerts(plan.run_id, usage, cost, status, settings,
-                                                                   **settle)
-            else:
-                record = repository.settle_run(plan.run_id, usage, cost, status, **settle)
+            message = None if error is None else (interrupted_message(error) if interrupted
+                                                  else redact_secrets(str(error)))
+            # A threshold may be crossed: the alerts are then recorded in the settling transaction.
+            recorded = settle(repository, plan.run_id, usage, cost, status, settings,
+                              settings is not None and any_threshold_reached(budget_after, settings),
+                              wait_s=self.settle_wait_s, response_text=text, error=message,
+                              duration_ms=round(duration * 1000), provider_cost_nanos=provider_cost)
             if status == STATUS_OK:
                 self.context.forget_hints(plan.prompt.model)
-            self.context.remember_periods(settings, budget_after)
+            if recorded.record is not None:
+                self.context.remember_periods(settings, budget_after)
+        record, alerts = recorded.record, recorded.alerts
         return RunOutcome(plan=plan, status=status, text=text, usage=usage, cost=cost, duration_s=duration,
                           finish_reason=finish, provider_cost_nanos=provider_cost, error=error,
                           budget_after=budget_after, alerts=alerts, session=self.session.status(), record=record,
                           warnings=list(reservation.warnings) if reservation is not None else [],
-                          interrupted=interrupted)
+                          interrupted=interrupted, record_note=recorded.note)
 
     @staticmethod
     def _cost(plan: RunPlan, usage: Usage) -> CostBreakdown | None:

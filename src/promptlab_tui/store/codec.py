@@ -15,7 +15,7 @@ UTC = timezone.utc
 
 RUN_COLUMNS: tuple[str, ...] = (
     "id", "created_at", "status", "provider", "model", "user", "started_at", "finished_at", "session_id",
-    "price_version", "prompt_name", "prompt_id", "tags", "max_tokens", "input_tokens", "output_tokens",
+    "price_version", "prompt_name", "prompt_id", "tags", "source", "max_tokens", "input_tokens", "output_tokens",
     "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "usage_estimated",
     "estimate_input_tokens", "estimate_output_tokens", "expected_cost_nanos", "worst_cost_nanos",
     "reserved_nanos", "input_cost_nanos", "output_cost_nanos", "cached_input_cost_nanos",
@@ -58,7 +58,8 @@ def from_db(value: str | datetime | None) -> datetime | None:
 
 
 def tags_to_db(tags: Sequence[str]) -> str | None:
-    return json.dumps(list(tags)) if tags else None
+    """JSON list, each tag once (a run counts once in each of its tags)."""
+    return json.dumps(list(dict.fromkeys(tags))) if tags else None
 
 
 def tags_from_db(value: str | None) -> tuple[str, ...]:

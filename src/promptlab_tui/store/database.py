@@ -14,113 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from promptlab_tui.store.dbapi import BUSY_TIMEOUT_S, ThreadConnections
+from promptlab_tui.store.dbfile import (  # noqa: F401  (the errors are imported from here everywhere)
+    DatabaseCorrupt, DatabaseTooNew, DatabaseUnavailable, StoreError, create_private, explain_sqlite_error,
+    make_private, preflight)
 from promptlab_tui.store.migrations import SCHEMA_VERSION, create_current_schema, migrate
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-KNOWN_TABLES = {"run", "budget", "alert", "saved_prompt", "daily_rollup", "daily_total", "daily_model", "daily_prompt",
-                "price_audit", "meta"}
-
-
-class StoreError(Exception):
-    """The history database cannot be used; the message says which file and what to do."""
-
-
-class DatabaseTooNew(StoreError):
-    pass
-
-
-class DatabaseCorrupt(StoreError):
-    pass
-
-
-class DatabaseUnavailable(StoreError):
-    """Read-only folder or file, full disk, permission denied, locked for too long."""
-
-
-def _explain_sqlite_error(path: Path, error: BaseException) -> StoreError:
-    text = str(getattr(error, "orig", None) or error)
-    lowered = text.lower()
-    if "malformed" in lowered or "not a database" in lowered or "file is encrypted" in lowered:
-        return DatabaseCorrupt(f"the history database {path} is damaged ({text}); nothing was changed. "
-                               "Move the file away to start a new history, or restore a backup.")
-    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered or "permission" in lowered:
-        return DatabaseUnavailable(f"cannot write the history database {path} ({text}): the file or its folder "
-                                   "is read-only. Make it writable or choose another folder with --home.")
-    if "full" in lowered:
-        return DatabaseUnavailable(f"cannot write the history database {path}: the disk is full ({text}); "
-                                   "nothing was written. Free some space and try again.")
-    if "disk i/o error" in lowered:  # also what a file-size limit or a failing disk gives
-        return DatabaseUnavailable(f"cannot read or write the history database {path} ({text}): the disk may be "
-                                   "full or failing; nothing was written. Free some space and try again.")
-    if isinstance(error, OverflowError):  # a number past SQLite's 64-bit integers, refused before any write
-        return StoreError(f"history database {path}: a number is too large to store ({text}); nothing was written.")
-    if "locked" in lowered or "busy" in lowered:
-        return DatabaseUnavailable(f"the history database {path} stayed locked by another promptlab process "
-                                   f"for more than {BUSY_TIMEOUT_S:.0f} s ({text}); try again.")
-    return StoreError(f"history database {path}: {text}")
-
-
-def preflight(path: Path) -> int:
-    """Check the file without changing it; returns its schema version (0 for a new database)."""
-    if path.exists():
-        if not path.is_file():
-            raise DatabaseUnavailable(f"the history database path {path} is not a file")
-        try:
-            with path.open("rb") as handle:
-                header = handle.read(len(SQLITE_HEADER))
-        except OSError as error:
-            raise DatabaseUnavailable(f"cannot read the history database {path}: {error.strerror}") from error
-        if header and header != SQLITE_HEADER:
-            raise DatabaseCorrupt(f"{path} is not a SQLite database (it does not start with the SQLite header); "
-                                  "it was left untouched. Move it away to start a new history.")
-        if header:
-            version = _read_version(path)
-            if version > SCHEMA_VERSION:
-                raise DatabaseTooNew(
-                    f"the history database {path} has schema version {version}, made by a newer promptlab "
-                    f"(this one reads up to version {SCHEMA_VERSION}); it was left untouched. "
-                    "Upgrade promptlab, or use another folder with --home.")
-            _check_writable(path, path.parent)
-            return version
-        _check_writable(path, path.parent)
-        return 0
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise DatabaseUnavailable(f"cannot create the folder {path.parent} for the history database: "
-                                  f"{error.strerror}. Choose a writable folder with --home.") from error
-    _check_writable(None, path.parent)
-    return 0
-
-
-def _check_writable(path: Path | None, folder: Path) -> None:
-    # WAL needs to create -wal and -shm files beside the database.
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise DatabaseUnavailable(f"the folder {folder} is read-only, so the history database cannot be written. "
-                                  "Make it writable or choose another folder with --home.")
-    if path is not None and not os.access(path, os.W_OK):
-        raise DatabaseUnavailable(f"the history database {path} is read-only. Make it writable "
-                                  "or choose another folder with --home.")
-
-
-def _read_version(path: Path) -> int:
-    try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
-        try:
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        finally:
-            connection.close()
-    except sqlite3.DatabaseError as error:
-        raise _explain_sqlite_error(path, error) from error
-    if version == 0 and tables - KNOWN_TABLES:
-        raise DatabaseCorrupt(f"{path} is a SQLite database but not a promptlab history (tables: "
-                              f"{', '.join(sorted(tables)[:5])}); it was left untouched.")
-    return int(version)
-
 
 class Database:
     """One history file. Nothing is opened until the first query; SQLAlchemy is imported only to create
@@ -133,7 +33,7 @@ class Database:
         self._lock = threading.Lock()
         self._ready_lock = threading.Lock()
         self._ready_pid: int | None = None
-        self._connections = ThreadConnections(self.path, lambda error: _explain_sqlite_error(self.path, error))
+        self._connections = ThreadConnections(self.path, lambda error: explain_sqlite_error(self.path, error))
         self.migrated_from: int | None = None  # set when this process upgraded an older file
 
     def open(self) -> None:
@@ -149,6 +49,7 @@ class Database:
                 if self._engine is None or self._pid != os.getpid():
                     if preflight(self.path) != SCHEMA_VERSION:
                         _ = self.engine
+                make_private(self.path)
                 self._ready_pid = os.getpid()
 
     def thread_connection(self) -> sqlite3.Connection:
@@ -162,12 +63,13 @@ class Database:
         try:
             return self._connections.get().execute(sql, params).fetchone()
         except sqlite3.Error as error:
-            raise _explain_sqlite_error(self.path, error) from error
+            raise explain_sqlite_error(self.path, error) from error
 
-    def raw_write(self) -> AbstractContextManager[sqlite3.Connection]:
-        """A write transaction (BEGIN IMMEDIATE) on this thread's sqlite3 connection."""
+    def raw_write(self, busy_timeout_s: float | None = None) -> AbstractContextManager[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE) on this thread's sqlite3 connection, waiting for another
+        writer up to `busy_timeout_s` (default BUSY_TIMEOUT_S)."""
         self._ensure_ready()
-        return self._connections.transaction(write=True)
+        return self._connections.transaction(write=True, busy_timeout_s=busy_timeout_s)
 
     def raw_read(self) -> AbstractContextManager[sqlite3.Connection]:
         """A read transaction (one consistent snapshot, never blocks writers) on this thread's connection."""
@@ -187,7 +89,8 @@ class Database:
         if self._engine is not None:  # forked: never share the parent's connections
             self._engine.dispose(close=False)
             self._engine = None
-        preflight(self.path)  # refuses a newer, foreign or damaged file before anything writes to it
+        if preflight(self.path) == 0 and not self.path.exists():  # refuses a newer, foreign or damaged file
+            create_private(self.path)
         from sqlalchemy import create_engine, event
 
         engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_S,
@@ -215,6 +118,9 @@ class Database:
     def _ensure_schema(self, engine: Engine) -> None:
         with self._transaction(write=True, engine=engine) as conn:
             version = conn.exec_driver_sql("PRAGMA user_version").scalar() or 0
+            if version < 0:  # changed by hand since the check: never "migrate" from it
+                raise DatabaseCorrupt(f"the history database {self.path} has an invalid schema version {version}; "
+                                      "it was left untouched.")
             if version > SCHEMA_VERSION:  # another process upgraded it meanwhile
                 raise DatabaseTooNew(f"the history database {self.path} has schema version {version}, "
                                      f"newer than this promptlab reads ({SCHEMA_VERSION}); it was left untouched.")
@@ -254,7 +160,7 @@ class Database:
                 with conn.begin():
                     yield conn
         except (DBAPIError, OverflowError) as error:
-            raise _explain_sqlite_error(self.path, error) from error
+            raise explain_sqlite_error(self.path, error) from error
 
     def dispose(self) -> None:
         self._connections.close_all()

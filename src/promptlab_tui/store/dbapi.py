@@ -74,12 +74,16 @@ class ThreadConnections:
         return connection
 
     @contextmanager
-    def transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE (write: serialised with every writer, in any process) or BEGIN (one snapshot)."""
+    def transaction(self, write: bool, busy_timeout_s: float | None = None) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE (write: serialised with every writer, in any process) or BEGIN (one snapshot).
+
+        `busy_timeout_s`: how long to wait for another writer this time (a checkpoint waits little)."""
         connection = self.get()
         own = connection.in_transaction  # re-entered on this thread: a connection of its own
         if own:
             connection = open_connection(self.path)
+        if busy_timeout_s is not None:
+            connection.execute(f"PRAGMA busy_timeout = {max(0, int(busy_timeout_s * 1000))}")
         try:
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
@@ -94,6 +98,8 @@ class ThreadConnections:
         finally:
             if own:
                 connection.close()
+            elif busy_timeout_s is not None:
+                connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
     def close_all(self) -> None:
         with self._lock:

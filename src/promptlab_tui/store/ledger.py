@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
 from promptlab_tui.core.budget import BudgetRefusal, BudgetSettings, PeriodStatus, Reservation, check_prompt_tokens
+from promptlab_tui.core.redact import redact_secrets
 from promptlab_tui.core.history import SETTLED_STATUSES, AlertRecord, PendingRun, RunRecord
 from promptlab_tui.core.types import CostBreakdown, Usage
 from promptlab_tui.store.budgets import insert_threshold_alerts
@@ -116,14 +117,14 @@ def reserve_run(db: Database, pending: PendingRun, settings: BudgetSettings | No
         warnings = _check(settings, pending, statuses)
         conn.execute(
             "INSERT INTO run (id, created_at, started_at, status, provider, model, user, session_id, price_version, "
-            "prompt_name, prompt_id, tags, max_tokens, input_tokens, output_tokens, cached_input_tokens, "
+            "prompt_name, prompt_id, tags, source, max_tokens, input_tokens, output_tokens, cached_input_tokens, "
             "cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, usage_estimated, estimate_input_tokens, "
             "estimate_output_tokens, expected_cost_nanos, worst_cost_nanos, reserved_nanos, pid, pid_start, "
-            "hostname, prompt_text) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, "
+            "hostname, prompt_text) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, "
             "?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (pending.run_id, to_db(created), to_db(created), pending.provider, pending.model, pending.user,
              pending.session_id, pending.price_version, pending.prompt_name, pending.prompt_id,
-             tags_to_db(pending.tags), pending.max_tokens, pending.estimate_input_tokens,
+             tags_to_db(pending.tags), pending.source, pending.max_tokens, pending.estimate_input_tokens,
              pending.estimate_output_tokens, pending.expected_cost_nanos, pending.worst_cost_nanos, worst,
              os.getpid(), _own_start_token(), _HOSTNAME, pending.prompt_text))
     after = [PeriodStatus(s.kind, s.start, s.end, s.spent_nanos, s.reserved_nanos + worst, s.limit_nanos,
@@ -131,8 +132,9 @@ def reserve_run(db: Database, pending: PendingRun, settings: BudgetSettings | No
     return Reservation(run_id=pending.run_id, reserved_nanos=worst, periods=after, warnings=warnings)
 
 
-def checkpoint_run(db: Database, run_id: str, output_tokens: int, now: datetime | None = None) -> None:
-    with db.raw_write() as conn:
+def checkpoint_run(db: Database, run_id: str, output_tokens: int, now: datetime | None = None,
+                   busy_timeout_s: float | None = None) -> None:
+    with db.raw_write(busy_timeout_s) as conn:
         conn.execute(
             "UPDATE run SET checkpoint_output_tokens = ?, checkpoint_at = ? WHERE id = ? AND status = 'pending'",
             (output_tokens, to_db(now or utc_now()), run_id))
@@ -154,6 +156,7 @@ def _settle(conn: Connection, run_id: str, usage: Usage, cost: CostBreakdown | N
     components = (None, None, None, None) if cost is None else (
         cost.input_nanos, cost.output_nanos, cost.cached_input_nanos, cost.cache_write_nanos)
     price_version = cost.price_version if cost is not None else None
+    error = redact_secrets(error) if error else error  # the last guard before a message is stored
     rows = conn.execute(_SETTLE_SQL, (
         status, to_db(finished_at), usage.input_tokens, usage.output_tokens, usage.cached_input_tokens,
         usage.cache_write_tokens, usage.cache_write_1h_tokens, usage.reasoning_tokens, int(usage.estimated),
@@ -167,7 +170,8 @@ def _settle(conn: Connection, run_id: str, usage: Usage, cost: CostBreakdown | N
     tokens = (usage.input_tokens, usage.output_tokens, usage.cached_input_tokens,
               usage.cache_write_tokens + usage.cache_write_1h_tokens, usage.reasoning_tokens)
     add_to_rollup(conn, rows[0][-1] or ensure_rollup_timezone(conn), record.created_at, record.provider,
-                  record.model, record.prompt_name, tokens, cost_nanos, status)
+                  record.model, record.prompt_name, tokens, cost_nanos, status, tags=record.tags,
+                  source=record.source, prompt_id=record.prompt_id)
     return record
 
 
@@ -178,12 +182,13 @@ def _stored(conn: Connection, run_id: str) -> RunRecord:
 def settle_run(db: Database, run_id: str, usage: Usage | None, cost: CostBreakdown | None, status: str,
                response_text: str | None = None, error: str | None = None, duration_ms: int | None = None,
                provider_cost_nanos: int | None = None, finished_at: datetime | None = None,
-               alert_settings: BudgetSettings | None = None) -> tuple[RunRecord, list[AlertRecord]]:
+               alert_settings: BudgetSettings | None = None,
+               busy_timeout_s: float | None = None) -> tuple[RunRecord, list[AlertRecord]]:
     """Settle and update the rollup; with `alert_settings`, record the thresholds now crossed, all atomically."""
     if status not in SETTLED_STATUSES:
         raise LedgerError(f"cannot settle a run as {status!r}: expected one of {', '.join(SETTLED_STATUSES)}")
     finished_at = finished_at or utc_now()
-    with db.raw_write() as conn:
+    with db.raw_write(busy_timeout_s) as conn:
         record = _settle(conn, run_id, usage or Usage(), cost, None if cost is None else cost.total_nanos, status,
                          response_text, error, duration_ms, provider_cost_nanos, finished_at)
         alerts = insert_threshold_alerts(conn, alert_settings, finished_at) if alert_settings is not None else []

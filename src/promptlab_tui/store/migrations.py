@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from promptlab_tui.store.frozen_schemas import SCHEMA_1_SQL, SCHEMA_2_SQL  # noqa: F401  (re-exported)
+from promptlab_tui.store.frozen_schemas import SCHEMA_1_SQL, SCHEMA_2_SQL, SCHEMA_3_SQL  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 3  # what this code writes; a file with a higher user_version is refused untouched
+SCHEMA_VERSION = 4  # what this code writes; a file with a higher user_version is refused untouched
 
 _RUN_COLUMNS_ADDED_IN_2 = [
     "started_at DATETIME", "session_id VARCHAR", "price_version VARCHAR", "max_tokens INTEGER",
@@ -66,7 +66,19 @@ def _migrate_2_to_3(conn: Connection) -> bool:
     return False
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+def _migrate_3_to_4(conn: Connection) -> bool:
+    """Where a run came from (`run.source`, inferred for old runs from their session: `cli-...` was
+    `promptlab run`, any other session the Lab) and the dashboard's rollups by tag, source, hour and input."""
+    from promptlab_tui.store.tables import SQLModel
+
+    conn.exec_driver_sql("ALTER TABLE run ADD COLUMN source VARCHAR")
+    conn.exec_driver_sql("UPDATE run SET source = CASE WHEN session_id LIKE 'cli-%' THEN 'run' ELSE 'lab' END "
+                         "WHERE session_id IS NOT NULL")
+    SQLModel.metadata.create_all(conn)
+    return True  # the new tables are counted from the runs
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
 
 
 def create_current_schema(conn: Connection) -> None:

@@ -144,18 +144,39 @@ def output_stats(db: Database, model: str, prompt_name: str | None = None) -> Ou
     return OutputStats(mean=round(sum(values) / len(values)), p90=ordered[rank - 1], count=len(values))
 
 
-def calibration_ratio(db: Database, model: str) -> float | None:
-    """Actual input tokens / locally estimated ones over recent runs with reported usage (None: no data)."""
+def duration_samples(db: Database, model: str, prompt_name: str | None = None) -> list[tuple[int, int]]:
+    """(duration ms, output tokens) of the model's (and prompt's) recent completed runs, newest first."""
+    sql = "SELECT duration_ms, output_tokens FROM run WHERE model = ? AND status = 'completed' AND duration_ms > 0"
+    params: tuple = (model,)
+    if prompt_name is not None:
+        sql += " AND prompt_name = ?"
+        params += (prompt_name,)
     with db.raw_read() as conn:
-        row = conn.execute(
-            "SELECT SUM(actual), SUM(estimated) FROM (SELECT input_tokens + cached_input_tokens + cache_write_tokens"
-            " + cache_write_1h_tokens AS actual, estimate_input_tokens AS estimated FROM run WHERE model = ? AND "
-            "status = 'completed' AND NOT usage_estimated AND estimate_input_tokens > 0 "
-            f"ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW})", (model,)).fetchone()
-    actual, estimated = row
-    if not estimated:
-        return None
-    return actual / estimated
+        rows = conn.execute(f"{sql} ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW}", params).fetchall()
+    return [(int(ms), int(out)) for ms, out in rows]
+
+
+def usage_of_prompt(db: Database, prompt_id: str) -> list[tuple[str, int, int, int | None]]:
+    """(model, input tokens billed, output tokens, cost nanos) of completed runs of exactly this prompt text."""
+    with db.raw_read() as conn:
+        rows = conn.execute(
+            "SELECT model, input_tokens + cached_input_tokens + cache_write_tokens + cache_write_1h_tokens,"
+            " output_tokens, cost_nanos FROM run WHERE prompt_id = ? AND status = 'completed'"
+            " AND NOT usage_estimated ORDER BY created_at DESC", (prompt_id,)).fetchall()
+    return [(str(model), int(billed), int(out), cost) for model, billed, out, cost in rows]
+
+
+def calibration_ratio(db: Database, model: str) -> float | None:
+    """The calibration factor learned from the model's recent runs with reported usage (None: no data):
+    a `core.calibration.CalibrationFactor` (median of ratios, bounded, with its runs and upper bound)."""
+    from promptlab_tui.core.calibration import learn_calibration
+
+    with db.raw_read() as conn:
+        rows = conn.execute(
+            "SELECT estimate_input_tokens, input_tokens + cached_input_tokens + cache_write_tokens"
+            " + cache_write_1h_tokens FROM run WHERE model = ? AND status = 'completed' AND NOT usage_estimated"
+            f" AND estimate_input_tokens > 0 ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW}", (model,)).fetchall()
+    return learn_calibration((int(estimated), int(actual)) for estimated, actual in rows)
 
 
 def rollup_rows(db: Database, start_day: str, end_day: str) -> list[RollupRow]:

@@ -14,7 +14,7 @@ from promptlab_tui.core.budget import BudgetSettings, PeriodStatus, Reservation
 from promptlab_tui.core.history import (
     AlertRecord, OutputStats, PendingRun, RepriceReport, RollupRow, RunRecord, SavedPrompt, SpendSummary)
 from promptlab_tui.core.types import CostBreakdown, Usage
-from promptlab_tui.store import budgets, ledger, maintenance, queries, reports
+from promptlab_tui.store import budgets, journal, ledger, maintenance, queries, reports
 from promptlab_tui.store.database import Database
 from promptlab_tui.store.reports import SpendGroup
 
@@ -51,28 +51,43 @@ class HistoryRepository:
         """
         return ledger.reserve_run(self.db, pending, settings, now)
 
-    def checkpoint_run(self, run_id: str, output_tokens: int, now: datetime | None = None) -> None:
+    def checkpoint_run(self, run_id: str, output_tokens: int, now: datetime | None = None,
+                       busy_timeout_s: float | None = None) -> None:
         """Output tokens seen so far, so a run whose process dies is settled from here."""
-        ledger.checkpoint_run(self.db, run_id, output_tokens, now)
+        ledger.checkpoint_run(self.db, run_id, output_tokens, now, busy_timeout_s)
 
     def settle_run(self, run_id: str, usage: Usage | None, cost: CostBreakdown | None, status: str,
                    response_text: str | None = None, error: str | None = None, duration_ms: int | None = None,
-                   provider_cost_nanos: int | None = None, finished_at: datetime | None = None) -> RunRecord:
+                   provider_cost_nanos: int | None = None, finished_at: datetime | None = None,
+                   busy_timeout_s: float | None = None) -> RunRecord:
         """Replace the reservation by the actual cost (None: no price) and update the rollup, atomically.
 
         `status`: completed | error | cancelled | interrupted. A run already settled is left as it is.
         """
         return ledger.settle_run(self.db, run_id, usage, cost, status, response_text, error, duration_ms,
-                                 provider_cost_nanos, finished_at)[0]
+                                 provider_cost_nanos, finished_at, busy_timeout_s=busy_timeout_s)[0]
 
     def settle_run_with_alerts(self, run_id: str, usage: Usage | None, cost: CostBreakdown | None, status: str,
                                alert_settings: BudgetSettings, response_text: str | None = None,
                                error: str | None = None, duration_ms: int | None = None,
-                               provider_cost_nanos: int | None = None,
-                               finished_at: datetime | None = None) -> tuple[RunRecord, list[AlertRecord]]:
+                               provider_cost_nanos: int | None = None, finished_at: datetime | None = None,
+                               busy_timeout_s: float | None = None) -> tuple[RunRecord, list[AlertRecord]]:
         """`settle_run` and `record_threshold_alerts(alert_settings)` in one transaction: (run, new alerts)."""
         return ledger.settle_run(self.db, run_id, usage, cost, status, response_text, error, duration_ms,
-                                 provider_cost_nanos, finished_at, alert_settings=alert_settings)
+                                 provider_cost_nanos, finished_at, alert_settings=alert_settings,
+                                 busy_timeout_s=busy_timeout_s)
+
+    def journal_path(self) -> Path:
+        """Where a run's usage goes when the database cannot be written; the next start records it."""
+        return journal.journal_path(self.path)
+
+    def journal_settlement(self, entry: journal.JournalEntry) -> Path:
+        """Append one unsettled run to the journal (0600); raises OSError when that fails too."""
+        return journal.append(self.journal_path(), entry)
+
+    def settle_journal(self) -> list[RunRecord]:
+        """Record the runs the journal holds (settled as they ended), then empty it; call at start-up."""
+        return journal.settle_journal(self.db, self.journal_path())
 
     def settle_orphans(self, cost_for: CostFor | None = None, now: datetime | None = None) -> list[RunRecord]:
         """Settle pending runs whose process on this host is gone (status interrupted); call at start-up."""
@@ -124,6 +139,13 @@ class HistoryRepository:
         """Newest first; `before=(last.created_at, last.id)` gives the next page."""
         return queries.recent_runs(self.db, limit, before, include_text)
 
+    def activity(self, query, cursor: tuple | None = None) -> tuple[list[RunRecord], tuple | None]:
+        """A keyset page of runs by `store.activity.ActivityQuery` (sort, filters): (runs, next cursor or None)."""
+        from promptlab_tui.store.activity import activity_rows
+
+        with self.db.raw_read() as conn:
+            return activity_rows(conn, query, cursor)
+
     def iter_runs(self, start: datetime | None = None, end: datetime | None = None) -> Iterator[RunRecord]:
         return queries.iter_runs(self.db, start, end)
 
@@ -138,6 +160,12 @@ class HistoryRepository:
 
     def calibration_ratio(self, model: str) -> float | None:
         return queries.calibration_ratio(self.db, model)
+
+    def usage_of_prompt(self, prompt_id: str) -> list[tuple[str, int, int, int | None]]:
+        return queries.usage_of_prompt(self.db, prompt_id)
+
+    def duration_samples(self, model: str, prompt_name: str | None = None) -> list[tuple[int, int]]:
+        return queries.duration_samples(self.db, model, prompt_name)
 
     def rollup_rows(self, start_day: str, end_day: str) -> list[RollupRow]:
         return queries.rollup_rows(self.db, start_day, end_day)

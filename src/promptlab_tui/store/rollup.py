@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from promptlab_tui.core.budget import day_bounds, local_day, local_timezone_name, zone
 from promptlab_tui.store.codec import from_db, to_db
 from promptlab_tui.store.dbapi import driver_connection
+from promptlab_tui.store.rollup_dims import add_dimensions, local_day_hour, rebuild_dimensions
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -67,14 +68,16 @@ def ensure_rollup_timezone(conn: Connection) -> str:
 
 def add_to_rollup(conn: Connection, tz_name: str, created_at: datetime, provider: str, model: str,
                   prompt_name: str | None, tokens: tuple[int, int, int, int, int], cost_nanos: int | None,
-                  status: str) -> None:
+                  status: str, *, tags: tuple[str, ...] = (), source: str | None = None,
+                  prompt_id: str | None = None) -> None:
     """Count one settled run; `tokens` = input, output, cached input, cache writes, reasoning."""
-    day = local_day(created_at, tz_name)
+    day, hour = local_day_hour(created_at, tz_name)
     sums = (1, *tokens, cost_nanos or 0, int(cost_nanos is None), int(status == "error"))
     conn.execute(_UPSERT, (day, provider, model, prompt_name or "", *sums))
     conn.execute(_UPSERT_TOTAL, (day, *sums[:-1]))
     conn.execute(_UPSERT_MODEL, (day, provider, model, *sums))
     conn.execute(_UPSERT_PROMPT, (day, prompt_name or "", *sums))
+    add_dimensions(conn, day, hour, sums, tags, source, provider, model, prompt_id, prompt_name)
 
 
 def rebuild_rollup(conn: Any, tz_name: str | None) -> str:
@@ -86,6 +89,8 @@ def rebuild_rollup(conn: Any, tz_name: str | None) -> str:
     name = tz_name or rollup_timezone(conn) or local_timezone_name()
     conn.execute("DELETE FROM daily_rollup")
     fill_coarser_rollups(conn)  # empty
+    for table in ("daily_tag", "daily_source", "daily_hour", "daily_input"):
+        conn.execute(f"DELETE FROM {table}")
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (ROLLUP_TZ_KEY, name))
     first, last = conn.execute("SELECT MIN(created_at), MAX(created_at) FROM run WHERE status != 'pending'").fetchone()
     if first is None:
@@ -111,6 +116,7 @@ def rebuild_rollup(conn: Any, tz_name: str | None) -> str:
         FROM rollup_days AS d CROSS JOIN run AS r
         WHERE r.created_at >= d.start AND r.created_at < d.end AND r.status != 'pending'
         GROUP BY d.day, r.provider, r.model, COALESCE(r.prompt_name, '')""")
+    rebuild_dimensions(conn, name)
     conn.execute("DROP TABLE rollup_days")
     fill_coarser_rollups(conn)
     return name

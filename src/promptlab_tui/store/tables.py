@@ -1,4 +1,4 @@
-"""SQLModel tables of the local history (schema version: see migrations.py). Only the store imports this.
+"""SQLModel tables of the local history (schema version: see migrations.py; the dashboard's rollups in `tables_rollup`). Only the store imports this.
 
 Timestamps are timezone-aware UTC (stored by SQLite as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text,
 which sorts in time order); money is integer nano-dollars; NULL cost means "no price".
@@ -35,6 +35,7 @@ class RunRow(SQLModel, table=True):
     prompt_name: str | None = None
     prompt_id: str | None = None
     tags: str | None = None  # JSON list
+    source: str | None = None  # where the run came from: lab, run, compare, batch, fallback
     max_tokens: int | None = None
     input_tokens: int = 0
     output_tokens: int = 0
@@ -201,3 +202,6 @@ class MetaRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+from promptlab_tui.store import tables_rollup  # noqa: E402,F401  (registers the dashboard's rollup tables)

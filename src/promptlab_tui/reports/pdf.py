@@ -1,0 +1,137 @@
+"""The report as a PDF (fpdf2, imported only here): the summary, vector charts and tables, A4, fit to mail.
+
+Core fonts only know Latin-1, so text is folded to it (ellipsis -> '...', dashes -> '-').
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from promptlab_tui.reports.charts import Chart, Line, Rect, Text, all_charts
+from promptlab_tui.reports.sections import Table, build
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+    from promptlab_tui.services.dashboard_report import ReportData
+
+PAGE_W = 190  # mm of usable width on A4 with 10 mm margins
+_FOLD = {"…": "...", "–": "-", "—": "-", "−": "-", "·": "-", "’": "'", "“": '"', "”": '"', "→": "->", "≤": "<=",
+         "≥": ">="}
+
+
+def latin1(text: str) -> str:
+    text = "".join(_FOLD.get(ch, ch) for ch in text)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def draw_chart(pdf: FPDF, chart: Chart) -> None:
+    scale = PAGE_W / chart.width  # chart points -> mm
+    height = chart.height * scale
+    if pdf.get_y() + height + 12 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 7, latin1(chart.title), new_x="LMARGIN", new_y="NEXT")
+    x0, y0 = pdf.l_margin, pdf.get_y()
+    for shape in chart.shapes:
+        if isinstance(shape, Rect):
+            pdf.set_fill_color(*_rgb(shape.fill))
+            pdf.rect(x0 + shape.x * scale, y0 + shape.y * scale, max(shape.w * scale, 0.1), max(shape.h * scale, 0.1),
+                     style="F")
+        elif isinstance(shape, Line):
+            pdf.set_draw_color(*_rgb(shape.color))
+            pdf.set_line_width(0.2 * shape.width)
+            if shape.dashed:
+                pdf.set_dash_pattern(dash=1.5, gap=1)
+            pdf.line(x0 + shape.x1 * scale, y0 + shape.y1 * scale, x0 + shape.x2 * scale, y0 + shape.y2 * scale)
+            pdf.set_dash_pattern()
+        elif isinstance(shape, Text):
+            pdf.set_font("Helvetica", "", shape.size * scale * 2.83 * 0.95)
+            pdf.set_text_color(*_rgb(shape.color))
+            width = pdf.get_string_width(latin1(shape.text))
+            shift = {"start": 0, "middle": width / 2, "end": width}[shape.anchor]
+            pdf.text(x0 + shape.x * scale - shift, y0 + shape.y * scale, latin1(shape.text))
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_y(y0 + height + 1)
+    if chart.legend:
+        pdf.set_font("Helvetica", "I", 8)
+        pdf.cell(0, 5, latin1(chart.legend), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+
+def draw_table(pdf: FPDF, table: Table) -> None:
+    pdf.set_font("Helvetica", "B", 11)
+    if pdf.get_y() + 20 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.cell(0, 7, latin1(table.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 8)
+    rows = [table.headers, *table.rows] + ([table.total] if table.total else [])
+    widths = [max(pdf.get_string_width(latin1(row[i])) for row in rows) + 3 for i in range(len(table.headers))]
+    spare = PAGE_W - sum(widths)
+    widths[table.shrink] = max(20.0, widths[table.shrink] + min(spare, 0))
+    for number, row in enumerate(rows):
+        bold = number == 0 or (table.total is not None and number == len(rows) - 1)
+        pdf.set_font("Helvetica", "B" if bold else "", 8)
+        for index, (cell, width) in enumerate(zip(row, widths)):
+            text = latin1(cell)
+            while text and pdf.get_string_width(text) > width - 2:
+                text = text[:-4] + "..." if len(text) > 4 else text[:-1]
+            pdf.cell(width, 5, text, border="B" if bold else 0, align="R" if index in table.numeric else "L")
+        pdf.ln(5)
+    if table.note:
+        pdf.set_font("Helvetica", "I", 8)
+        pdf.multi_cell(0, 4, latin1(f"Note: {table.note}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+
+def _pairs(pdf: FPDF, title: str, pairs: list[tuple[str, str]]) -> None:
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 7, latin1(title), new_x="LMARGIN", new_y="NEXT")
+    for key, value in pairs:
+        pdf.set_font("Helvetica", "B", 9)
+        pdf.cell(32, 5, latin1(key))
+        pdf.set_font("Helvetica", "", 9)
+        pdf.multi_cell(0, 5, latin1(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+
+def render_pdf(data: ReportData) -> bytes:
+    from fpdf import FPDF
+
+    report = build(data, compact=False)
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.set_title(latin1(report.title))
+    pdf.set_creator("promptlab")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.multi_cell(0, 8, latin1(report.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.multi_cell(0, 5, latin1(report.subtitle), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    if report.empty_hint:
+        pdf.multi_cell(0, 5, latin1(report.empty_hint), new_x="LMARGIN", new_y="NEXT")
+        return bytes(pdf.output())
+    _pairs(pdf, "Summary", report.summary)
+    _pairs(pdf, "Forecast", report.forecast)
+    for chart in all_charts(data.view):
+        draw_chart(pdf, chart)
+    for table in report.tables:
+        draw_table(pdf, table)
+    if report.recommendations:
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(0, 7, "Recommendations", new_x="LMARGIN", new_y="NEXT")
+        for number, (title, how) in enumerate(report.recommendations, 1):
+            pdf.set_font("Helvetica", "B", 9)
+            pdf.multi_cell(0, 5, latin1(f"{number}. {title}"), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("Helvetica", "", 8)
+            pdf.multi_cell(0, 4, latin1(how), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        if report.savings_line:
+            pdf.set_font("Helvetica", "B", 9)
+            pdf.multi_cell(0, 5, latin1(report.savings_line), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,124 @@
+"""Exporting the history: every settled run as CSV or JSON Lines, or FinOps FOCUS cost-and-usage rows.
+
+Rows stream from one database cursor (formatted in SQL) straight into the csv module, a batch at a
+time, so memory is flat at any history size. A file is written 0600 under a temporary name beside the
+target and renamed when complete: a cancelled or failed export never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Callable
+
+from promptlab_tui.store.export_queries import CSV_COLUMNS, ExportFilter, count_unpriced, csv_sql, export_cursor
+
+if TYPE_CHECKING:
+    from promptlab_tui.store.repository import HistoryRepository
+
+FORMATS = ("csv", "jsonl", "focus")
+BATCH = 5_000  # rows between progress reports / cancel checks
+
+
+class ExportCancelled(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    rows: int  # lines of data written (FOCUS: charges, up to four a run)
+    unpriced_left_out: int  # FOCUS only: runs without a price have no cost to report
+    path: Path | None
+
+
+def provider_labels() -> dict[str, str]:
+    from promptlab_tui.providers.registry import BUILTIN_PROVIDERS
+
+    return {name: builtin.label for name, builtin in BUILTIN_PROVIDERS.items()}
+
+
+def export_runs(repository: HistoryRepository, fmt: str, filters: ExportFilter, out: IO[str],
+                progress: Callable[[int], None] | None = None,
+                cancel: threading.Event | None = None) -> ExportResult:
+    """Write the runs matching `filters` to the text stream `out`; returns how many rows were written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    db = repository.db
+    unpriced = 0
+    if fmt == "focus":
+        from promptlab_tui.store.export_focus import focus_sql
+
+        sql, params = focus_sql(filters, provider_labels())
+        unpriced = count_unpriced(db, filters)
+    else:
+        sql, params = csv_sql(filters)
+    with export_cursor(db, sql, params) as cursor:
+        header = [column[0] for column in cursor.description]
+        if fmt == "jsonl":
+            rows = _write_jsonl(cursor, header, out, progress, cancel)
+        else:
+            rows = _write_csv(cursor, header, out, progress, cancel)
+    return ExportResult(rows, unpriced, None)
+
+
+def _write_csv(cursor, header, out, progress, cancel) -> int:  # type: ignore[no-untyped-def]
+    writer = csv.writer(out)  # RFC 4180: CRLF line ends, quotes only where needed
+    writer.writerow(header)
+    written = 0
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise ExportCancelled()
+        rows = cursor.fetchmany(BATCH)  # a batch at a time: flat memory, rows formatted by SQLite and csv in C
+        if not rows:
+            return written
+        writer.writerows(rows)
+        written += len(rows)
+        if progress is not None:
+            progress(written)
+
+
+def _write_jsonl(cursor, header, out, progress, cancel) -> int:  # type: ignore[no-untyped-def]
+    names = [name for name, _ in CSV_COLUMNS]
+    dumps = json.dumps
+    written = 0
+    for row in cursor:
+        record = dict(zip(names, row))
+        record["tags"] = json.loads(record["tags"]) if record["tags"] else []
+        record["usage_estimated"] = bool(record["usage_estimated"])
+        out.write(dumps(record, ensure_ascii=False))
+        out.write("\n")
+        written += 1
+        if written % BATCH == 0:
+            if cancel is not None and cancel.is_set():
+                raise ExportCancelled()
+            if progress is not None:
+                progress(written)
+    if progress is not None:
+        progress(written)
+    return written
+
+
+def export_to_file(repository: HistoryRepository, fmt: str, filters: ExportFilter, path: Path,
+                   progress: Callable[[int], None] | None = None,
+                   cancel: threading.Event | None = None) -> ExportResult:
+    """`export_runs` into `path` (0600), atomically: the file appears only when the export is complete."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="", buffering=1 << 20) as out:
+            result = export_runs(repository, fmt, filters, out, progress, cancel)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+    return ExportResult(result.rows, result.unpriced_left_out, path)
