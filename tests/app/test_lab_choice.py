@@ -122,3 +122,21 @@ async def test_continue_makes_a_conversation_whose_next_turn_carries_the_whole_c
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert lab.conversation is None and not lab.query_one("#conversation-strip").display
+
+
+async def test_a_cache_hit_shows_as_such_in_the_lab(make_app, fake_provider_env, isolated_home):
+    (isolated_home / "config.toml").write_text("cache = true\n", encoding="utf-8")
+    fake_provider_env.default = Behaviour.reply("2, 3 and 5.")
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Name three primes.")
+        await settle(pilot)
+        lab = lab_screen(app)
+        for _ in range(2):
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+        assert lab.results.answer_text == "2, 3 and 5."
+        assert "cache hit: the answer of run " in lab.results.summary_text and "(saved $" in lab.results.summary_text
+    assert len(fake_provider_env.requests) == 1
+    assert sorted(r.cost_nanos == 0 for r in history(isolated_home)) == [False, True]

@@ -193,3 +193,18 @@ def summary_text(result: CompareResult, max_total_nanos: int | None) -> str:
     ran = sum(1 for e in result.entries if e.outcome is not None)
     cap = f" of {format_usd(max_total_nanos)} for the set" if max_total_nanos is not None else ""
     return f"{ran} of {len(result.entries)} models ran · total {format_usd(result.total_cost_nanos)}{cap}"
+
+
+def comparison_notes(repository: Any, min_share_won: float = 0.5) -> dict[tuple[str | None, str], str]:
+    """(prompt, model) -> "on prompt summarise, gpt-4o-mini won 7 of 9 comparisons at 6 % of the cost", for the
+    models that won at least `min_share_won` of their marked comparisons (the dashboard's evidence)."""
+    from promptlab_tui.store import run_links
+
+    if repository is None:
+        return {}
+    notes = {}
+    for prompt, model, won, total, share in run_links.comparison_wins(repository.db):
+        if total and won / total >= min_share_won:
+            cost = f" at {share:.0f} % of the cost" if share is not None else ""
+            notes[(prompt, model)] = f"on prompt {prompt or '(unnamed)'}, {model} won {won} of {total} comparisons{cost}"
+    return notes

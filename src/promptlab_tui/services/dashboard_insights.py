@@ -85,6 +85,10 @@ def recommendations(service: DashboardService, period: Period, acceptable: Seque
         sampled = sorted((g for g in groups if g.prompt), key=lambda g: -g.totals.cost_nanos)[:SAMPLED_GROUPS]
         samples = output_samples(conn, start, end, [(g.provider, g.model, g.prompt) for g in sampled])
     saved = {prompt.name for prompt in _saved_prompts(service)}
+    from promptlab_tui.services.compare import comparison_notes
+
+    compared = comparison_notes(service.context.repository)  # the user's marks in compare mode (issue 11)
+    acceptable = (*acceptable, *sorted({model for _prompt, model in compared}))
     items = (recommend.switch_model(groups, price_of, alternatives_for(pricing, acceptable), days,
                                     period.title.split(" (")[0], saved, min_savings_nanos)
              + recommend.input_grew(groups, before, price_of, days, min_savings_nanos)
@@ -92,8 +96,21 @@ def recommendations(service: DashboardService, period: Period, acceptable: Seque
              + recommend.use_caching([(p, m, f, t) for (p, m, f), t in repeated.items()], names, price_of, days,
                                      min_savings_nanos)
              + recommend.trim_context(groups, price_of, days, min_savings_nanos))
+    items = [_with_comparison(r, compared) for r in items]
     items.sort(key=lambda r: (-r.savings_nanos, -r.reserve_freed_nanos, r.kind, r.title))
     return RecommendationsView(period, tuple(items), recommend.potential_monthly_savings(items), days)
+
+
+def _with_comparison(item: Recommendation, compared: dict[tuple[str | None, str], str]) -> Recommendation:
+    """A model switch the user's compare marks back up says so: "gpt-4o-mini won 7 of 9 comparisons"."""
+    if item.kind != "switch_model":
+        return item
+    for (prompt, model), note in compared.items():
+        if prompt == item.prompt and f" on {model} " in item.title:
+            from dataclasses import replace
+
+            return replace(item, how=f"{item.how}; {note}")
+    return item
 
 
 def _saved_prompts(service: DashboardService) -> list:

@@ -59,6 +59,11 @@ def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
         notes.insert(0, outcome.error_message)
     if getattr(outcome, "record_note", None):
         notes.append(outcome.record_note)
+    link = getattr(outcome.plan, "link", None)
+    if link is not None and link.source == "cache":  # the opt-in response cache answered (issue 11)
+        from promptlab_tui.core.money import format_usd
+
+        notes.insert(0, f"cache hit: the answer of run {link.cache_of[:8]}, $0 (saved {format_usd(link.saved_nanos)})")
     return RunOutcomeView(
         status=STATUS_LABELS.get(outcome.status, "failed"),
         input_tokens=usage.input_tokens,
