@@ -49,6 +49,7 @@ CORE_MODULES = [
     "promptlab_tui.services.linking",
     "promptlab_tui.services.choice_config",
     "promptlab_tui.services.conversation",
+    "promptlab_tui.services.optimise",
     "promptlab_tui.services.response_cache",
     "promptlab_tui.store.response_cache",
 ]
