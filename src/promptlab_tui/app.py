@@ -19,6 +19,7 @@ from textual.reactive import reactive
 
 from promptlab_tui.screens.app_settings import AppSettingsMixin
 from promptlab_tui.screens.commands import PromptLabCommands
+from promptlab_tui.screens.team_sync import TeamSyncMixin
 from promptlab_tui.screens.messages import (
     AlertsAcknowledged,
     BudgetLoaded,
@@ -33,7 +34,7 @@ FIRST_FRAME_WRITE_S = 0.03  # workers start this long after the first frame is c
 TEST_ENV = "PROMPTLAB_TEST"  # set by tests: no cursor blink, so snapshots are stable
 
 
-class PromptLabApp(AppSettingsMixin, App[int]):
+class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "promptlab"
     COMMANDS = App.COMMANDS | {PromptLabCommands}
@@ -42,6 +43,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         Binding("ctrl+l", "show_alerts", "Alerts", priority=True),
         Binding("f2", "settings", "Options"),
         Binding("f5", "show_history", "Runs"),
+        Binding("f6", "show_dashboard", "Dashboard"),
         Binding("f4", "setup_budget", "Setup"),
         Binding("ctrl+t", "change_theme", "Theme"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -50,14 +52,17 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     budget: reactive[BudgetView | None] = reactive(None, always_update=True, init=False)
     budget_loaded: reactive[bool] = reactive(False, init=False)
     alerts: reactive[tuple[AlertView, ...]] = reactive((), always_update=True, init=False)
+    sync_state: reactive[str] = reactive("", init=False)  # team server sync, '' when not logged in
 
     def __init__(self, *, clock: Callable[[], float] | None = None, now: Callable[[], datetime] | None = None,
-                 cursor_blink: bool | None = None, setup_wizard: bool = True) -> None:
+                 cursor_blink: bool | None = None, setup_wizard: bool = True,
+                 start_dashboard: str | None = None) -> None:
         super().__init__()
         self.clock = clock or time.monotonic  # durations shown (tests freeze it)
         self.now = now  # the budget's "now" (None: the real time); tests pin it for stable snapshots
         self.cursor_blink = (not os.environ.get(TEST_ENV)) if cursor_blink is None else cursor_blink
         self.offer_setup = setup_wizard
+        self.start_dashboard = start_dashboard  # `promptlab dashboard [--period P]`: open on it
         self.pricing: object | None = None
         self.pricing_ready = False
         self.models: list[ModelChoice] = []
@@ -94,12 +99,15 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         from promptlab_tui.screens.lab.lab_screen import LabScreen
 
         self.push_screen(LabScreen())  # before the first refresh: the first frame is the Lab
+        if self.start_dashboard:
+            self.action_show_dashboard(self.start_dashboard)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=10)
         self.after_first_frame(self._register_themes_after_first_frame)  # (theme files: not for the first frame)
         self.after_first_frame(self.load_pricing)
         self.after_first_frame(self.load_budget)
+        self.after_first_frame(self.start_team_sync)
 
     @property
     def started(self) -> bool:
@@ -172,7 +180,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     def action_setup_budget(self) -> None:
         from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
 
-        self.push_screen(SetupWizard(self.models), self._wizard_done)
+        self.push_screen(SetupWizard(self.models, self.budget_settings), self._wizard_done)
 
     def _wizard_done(self, settings: BudgetSettingsView | None) -> None:
         self._mark_setup_done()
@@ -232,13 +240,20 @@ class PromptLabApp(AppSettingsMixin, App[int]):
 
         self.push_screen(HistoryScreen())
 
+    def action_show_dashboard(self, period: str = "month") -> None:
+        from promptlab_tui.screens.dashboard.dashboard_screen import DashboardScreen
+
+        if isinstance(self.screen, DashboardScreen):
+            return
+        self.push_screen(DashboardScreen(period))
+
     def action_settings(self) -> None:
         from promptlab_tui.screens.dialogs.settings import SettingsScreen
 
         self.push_screen(SettingsScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("adjust_budget", "setup_budget", "show_alerts", "settings", "show_history"):
+        if action in ("adjust_budget", "setup_budget", "show_alerts", "settings", "show_history", "show_dashboard"):
             # one dialog at a time: grey these while a dialog is open (the palette closes itself first)
             from textual.command import CommandPalette
             from textual.screen import ModalScreen
@@ -248,18 +263,20 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         return True
 
 
-def run_app() -> int:
-    """Entry point for `promptlab` with no command."""
+def run_app(start_dashboard: str | None = None) -> int:
+    """Entry point for `promptlab` with no command (and for `promptlab dashboard`)."""
     import gc
 
     # The modules just imported live as long as the process: keep the collector from walking them, and
     # collect nothing until the first frame is painted (collections cost ~30 ms of start-up otherwise).
     gc.freeze()
     gc.disable()  # (the CLI already turned it off before importing this module)
-    app = PromptLabApp()
+    app = PromptLabApp(start_dashboard=start_dashboard, setup_wizard=start_dashboard is None)
     app.after_first_frame(gc.enable)
     try:
         result = app.run()
     finally:
+        if app.team_sync is not None:
+            app.team_sync.stop()
         app.services.close()
     return int(result or 0) if isinstance(result, int) else 0

@@ -17,7 +17,7 @@ def test_compare_after_a_run(snap_compare, make_app, snap_home, fake_provider_en
         await settle(pilot)
         await pilot.press(*"Name three primes.")
         await settle(pilot)
-        await pilot.press("f8")
+        await pilot.press("f9")
         await settle(pilot)
         pilot.app.screen.query_one("#compare-models").value = "gpt-4o-mini, gpt-4.1-mini, gpt-4o"
         pilot.app.screen.query_one("#compare-cap").value = "0.005"
@@ -40,7 +40,7 @@ def test_lab_conversation(snap_compare, make_app, snap_home, fake_provider_env, 
             await settle(pilot)
             await pilot.press("ctrl+r")
             await settle(pilot)
-            await pilot.press("f9")
+            await pilot.press("ctrl+g")
             await settle(pilot)
         await pilot.press(*"Which is even?")
         await settle(pilot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import stat
@@ -142,6 +143,12 @@ def test_focus_rows_split_each_run_by_token_kind_and_sum_to_its_cost(tmp_path, c
     assert first["BillingPeriodStart"] == "2026-03-01T00:00:00Z" and first["BillingPeriodEnd"] == "2026-04-01T00:00:00Z"
     assert first["PricingQuantity"] == "0.001" and first["PricingUnit"] == "1000000 Tokens"
     assert first["ListUnitPrice"] == "2.5" and cached[3]["ListUnitPrice"] == "10"  # $ per million tokens
+    assert first["ResourceName"] == 'say "hi", twice'  # quoted in SQL as the csv module quotes
+    with target.open(newline="", encoding="utf-8") as handle:
+        text = handle.read()
+    rewritten = io.StringIO(newline="")
+    csv.writer(rewritten).writerows(csv.reader(io.StringIO(text, newline="")))
+    assert rewritten.getvalue() == text
     assert json.loads(first["Tags"]) == {"eval": None} and first["SkuId"] == "anthropic:claude-sonnet-4.5:input"
     assert all(r["BilledCost"] == r["EffectiveCost"] == r["ListCost"] for r in rows)
     assert {r["x_RunId"] for r in rows} == {ids["plain"], ids["cached"], ids["april"]}  # error: nothing billed

@@ -60,11 +60,14 @@ def test_switching_to_a_cheaper_model_saves_the_difference_on_the_same_tokens():
 
 
 def test_a_prompt_whose_input_grew_costs_its_extra_tokens():
-    before = {("openai", "big", "summarise"): Totals(runs=4, input_tokens=4_000)}
-    now = UsageGroup("openai", "big", "summarise", Totals(runs=5, input_tokens=7_500, cost_nanos=DOLLAR))
-    (rec,) = recommend.input_grew([now], before, price_of, days=30, min_savings_nanos=0)
-    # 1,000 -> 1,500 tokens per run; 7,500 - 5 x 1,000 = 2,500 extra tokens at $2.50/M
-    assert rec.savings_nanos == 6_250_000 and "from 1,000 to 1,500 tokens per run (+50 %)" in rec.title
+    before = {"summarise": Totals(runs=4, input_tokens=4_000)}
+    now = [UsageGroup("openai", "big", "summarise", Totals(runs=3, input_tokens=4_500, cost_nanos=DOLLAR)),
+           UsageGroup("openai", "big-mini", "summarise", Totals(runs=2, input_tokens=3_000, cost_nanos=DOLLAR))]
+    (rec,) = recommend.input_grew(now, before, price_of, days=30, min_savings_nanos=0)
+    # 1,000 -> 1,500 tokens per run; 7,500 - 5 x 1,000 = 2,500 extra tokens, shared by input tokens:
+    # 1,500 at big's $2.50/M + 1,000 at big-mini's $0.15/M
+    assert rec.savings_nanos == 3_750_000 + 150_000 and "from 1,000 to 1,500 tokens per run (+50 %)" in rec.title
+    assert rec.model == "big" and "(big, big-mini)" in rec.how
 
 
 def test_max_tokens_far_above_the_p99_of_outputs_is_flagged_without_claiming_a_bill_saving():

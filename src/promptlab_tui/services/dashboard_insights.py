@@ -15,9 +15,10 @@ from promptlab_tui.store.analytics import Filters, estimate_rows, grouped_sums, 
 
 if TYPE_CHECKING:
     from promptlab_tui.core.pricing import ModelPrice, PricingTable
-    from promptlab_tui.services.dashboard import DashboardService
+    from promptlab_tui.services.dashboard_source import DashboardSource
 
-SAMPLED_GROUPS = 20  # the most expensive (model, prompt) groups whose outputs are sampled for max tokens
+MAX_SHOWN = 50  # recommendations kept (largest saving first); the potential savings count them all
+SAMPLED_GROUPS = 12  # the most expensive (model, prompt) groups whose outputs are sampled for max tokens
 # Size words from larger to smaller: a model's smaller sibling swaps one for a later one (sonnet -> haiku).
 _SIZES = (("opus", "sonnet", "haiku"), ("pro", "flash"), ("mini", "nano"))
 
@@ -25,9 +26,10 @@ _SIZES = (("opus", "sonnet", "haiku"), ("pro", "flash"), ("mini", "nano"))
 @dataclass(frozen=True)
 class RecommendationsView:
     period: Period
-    items: tuple[Recommendation, ...]  # largest saving first
+    items: tuple[Recommendation, ...]  # largest saving first, at most MAX_SHOWN
     potential_monthly_savings_nanos: int  # per prompt the largest, summed (recommendations overlap)
     days: int  # days of runs the savings were computed from
+    more: int = 0  # recommendations beyond MAX_SHOWN, not listed
 
 
 def _is_smaller_sibling(model: str, candidate: str) -> bool:
@@ -60,7 +62,7 @@ def alternatives_for(pricing: PricingTable, acceptable: Sequence[str] = ()):
     return alternatives
 
 
-def recommendations(service: DashboardService, period: Period, acceptable: Sequence[str] = (),
+def recommendations(service: DashboardSource, period: Period, acceptable: Sequence[str] = (),
                     min_savings_nanos: int = 10_000_000) -> RecommendationsView:
     tz_name = service.timezone()
     today = service.today()
@@ -77,10 +79,12 @@ def recommendations(service: DashboardService, period: Period, acceptable: Seque
     start, end = period.bounds(tz_name)
     with service._read() as conn:
         now = grouped_sums(conn, period.first, period.end, "model_prompt", tz_name)
-        before = grouped_sums(conn, comparison.first, comparison.end, "model_prompt", tz_name)
+        before = {key[0]: t for key, t in grouped_sums(conn, comparison.first, comparison.end, "prompt",
+                                                        tz_name).items()}
         inputs = grouped_sums(conn, period.first, period.end, "input", tz_name)
-        repeated = {key: t for key, t in inputs.items() if t.runs > 1 and t.input_tokens > 0}
-        names = input_names(conn, period.first, period.end, (key[2] for key in repeated))
+        repeated = [(p, m, f, t) for (p, m, f), t in inputs.items() if t.runs > 1 and t.input_tokens > 0]
+        caching = recommend.use_caching(repeated, lambda keys: input_names(conn, period.first, period.end, keys),
+                                        price_of, days, min_savings_nanos, MAX_SHOWN)
         groups = [UsageGroup(p, m, n, t) for (p, m, n), t in now.items()]
         sampled = sorted((g for g in groups if g.prompt), key=lambda g: -g.totals.cost_nanos)[:SAMPLED_GROUPS]
         samples = output_samples(conn, start, end, [(g.provider, g.model, g.prompt) for g in sampled])
@@ -93,12 +97,12 @@ def recommendations(service: DashboardService, period: Period, acceptable: Seque
                                     period.title.split(" (")[0], saved, min_savings_nanos)
              + recommend.input_grew(groups, before, price_of, days, min_savings_nanos)
              + recommend.lower_max_tokens(sampled, {k: OutputSample(*v) for k, v in samples.items()}, price_of, saved)
-             + recommend.use_caching([(p, m, f, t) for (p, m, f), t in repeated.items()], names, price_of, days,
-                                     min_savings_nanos)
+             + caching
              + recommend.trim_context(groups, price_of, days, min_savings_nanos))
     items = [_with_comparison(r, compared) for r in items]
     items.sort(key=lambda r: (-r.savings_nanos, -r.reserve_freed_nanos, r.kind, r.title))
-    return RecommendationsView(period, tuple(items), recommend.potential_monthly_savings(items), days)
+    return RecommendationsView(period, tuple(items[:MAX_SHOWN]), recommend.potential_monthly_savings(items), days,
+                               max(0, len(items) - MAX_SHOWN))
 
 
 def _with_comparison(item: Recommendation, compared: dict[tuple[str | None, str], str]) -> Recommendation:
@@ -113,12 +117,12 @@ def _with_comparison(item: Recommendation, compared: dict[tuple[str | None, str]
     return item
 
 
-def _saved_prompts(service: DashboardService) -> list:
+def _saved_prompts(service: DashboardSource) -> list:
     repository = service.context.repository
     return repository.saved_prompts() if repository is not None else []
 
 
-def what_if(service: DashboardService, period: Period, model: str, provider: str | None = None,
+def what_if(service: DashboardSource, period: Period, model: str, provider: str | None = None,
             filters: Filters | None = None) -> WhatIf:
     target = service.context.pricing.resolve(model, provider)
     if target is None:
@@ -128,14 +132,14 @@ def what_if(service: DashboardService, period: Period, model: str, provider: str
     return reprice_all(target, [(p, m, t) for (p, m), t in groups.items()])
 
 
-def accuracy(service: DashboardService, period: Period) -> list[Accuracy]:
+def accuracy(service: DashboardSource, period: Period) -> list[Accuracy]:
     start, end = period.bounds(service.timezone())
     with service._read() as conn:
         rows = estimate_rows(conn, start, end)
     return estimate_accuracy(EstimateRow(*row) for row in rows)
 
 
-def efficiency(service: DashboardService, period: Period) -> list[Efficiency]:
+def efficiency(service: DashboardSource, period: Period) -> list[Efficiency]:
     tz_name = service.timezone()
     comparison = period.comparison(service.today())
     start, end = period.bounds(tz_name)

@@ -59,7 +59,11 @@ def export_runs(repository: HistoryRepository, fmt: str, filters: ExportFilter, 
         sql, params = csv_sql(filters)
     with export_cursor(db, sql, params) as cursor:
         header = [column[0] for column in cursor.description]
-        if fmt == "jsonl":
+        if fmt == "focus":
+            from promptlab_tui.store.export_focus import focus_header
+
+            rows = _write_lines(cursor, focus_header(), out, progress, cancel)
+        elif fmt == "jsonl":
             rows = _write_jsonl(cursor, header, out, progress, cancel)
         else:
             rows = _write_csv(cursor, header, out, progress, cancel)
@@ -77,6 +81,23 @@ def _write_csv(cursor, header, out, progress, cancel) -> int:  # type: ignore[no
         if not rows:
             return written
         writer.writerows(rows)
+        written += len(rows)
+        if progress is not None:
+            progress(written)
+
+
+def _write_lines(cursor, header, out, progress, cancel) -> int:  # type: ignore[no-untyped-def]
+    """Rows that arrive as finished CSV lines (built in SQL): written as they come, a batch at a time."""
+    csv.writer(out).writerow(header)
+    written = 0
+    while True:
+        if cancel is not None and cancel.is_set():
+            raise ExportCancelled()
+        rows = cursor.fetchmany(BATCH)
+        if not rows:
+            return written
+        out.write("\r\n".join([row[0] for row in rows]))
+        out.write("\r\n")
         written += len(rows)
         if progress is not None:
             progress(written)

@@ -10,7 +10,7 @@ mapped to local days in Python (exact for zones with whole-hour offsets).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Iterable
 
 from promptlab_tui.core.analytics.figures import Totals
@@ -91,6 +91,8 @@ def grouped_sums(conn: Connection, first: date, end: date, grouping: str, tz_nam
     if first >= end:
         return {}
     plan = _rollup_plan(grouping, filters) if rollup_timezone(conn) == tz_name else None
+    if plan is not None and not plan[2] and grouping in _WEEKLY and (end - first).days >= 7:
+        return _from_weeks(conn, first, end, grouping)
     if plan is not None:
         return _from_rollup(conn, first, end, grouping, *plan)
     return _from_raw(conn, first, end, grouping, tz_name, filters)
@@ -113,6 +115,66 @@ def _from_rollup(conn: Connection, first: date, end: date, grouping: str, table:
             key = (date.fromisoformat(key[0]), *key[1:])
         out[key] = Totals(*(value or 0 for value in sums))
     return out
+
+
+_WEEKLY = {"model_prompt": "weekly_rollup", "input": "weekly_input"}
+
+
+def week_plan(first: date, end: date, data_end: date) -> tuple[list[date], list[tuple[date, date]],
+                                                                list[tuple[date, date]]]:
+    """[first, end) as (whole weeks to add, day ranges to add, day ranges to subtract).
+
+    A week the period covers in part is read as its days inside, or as the week minus its days outside,
+    whichever reads fewer days (days from `data_end` on hold nothing).
+    """
+    weeks: list[date] = []
+    add: list[tuple[date, date]] = []
+    sub: list[tuple[date, date]] = []
+    monday = first - timedelta(days=first.weekday())
+    while monday < end:
+        sunday_end = monday + timedelta(days=7)
+        inside = (max(first, monday), min(end, sunday_end))
+        if inside == (monday, sunday_end):
+            weeks.append(monday)
+        else:
+            outside = [(monday, inside[0]), (inside[1], min(sunday_end, max(data_end, inside[1])))]
+            outside = [(a, b) for a, b in outside if a < b]
+            if (inside[1] - inside[0]).days <= sum((b - a).days for a, b in outside):
+                add.append(inside)
+            else:
+                weeks.append(monday)
+                sub += outside
+        monday = sunday_end
+    return weeks, add, sub
+
+
+def _from_weeks(conn: Connection, first: date, end: date, grouping: str) -> dict[tuple, Totals]:
+    """Whole ISO weeks from the weekly table, edges from the daily one (added, or subtracted from a week):
+    one statement, summed in SQL."""
+    row = conn.execute("SELECT MAX(day) FROM daily_total").fetchone()
+    data_end = date.fromisoformat(row[0]) + timedelta(days=1) if row and row[0] else first
+    weeks, add, sub = week_plan(first, end, data_end)
+    table, keys = _TABLES[grouping]
+    columns = ", ".join(keys)
+    parts, params = [], []
+    if weeks:
+        parts.append(f"SELECT {columns}, {_PLAIN_SUMS} FROM {_WEEKLY[grouping]} "
+                     f"WHERE week IN ({', '.join('?' * len(weeks))})")
+        params += [w.isoformat() for w in weeks]
+    for ranges, sums in ((add, _PLAIN_SUMS), (sub, _NEGATED_SUMS)):
+        for start, stop in ranges:
+            parts.append(f"SELECT {columns}, {sums} FROM {table} WHERE day >= ? AND day < ?")
+            params += [start.isoformat(), stop.isoformat()]
+    if not parts:
+        return {}
+    sql = (f"SELECT {columns}, {_ROLLUP_SUMS.format(errors='SUM(error_runs)')} FROM ({' UNION ALL '.join(parts)}) "
+           f"GROUP BY {columns} HAVING SUM(runs) > 0")
+    return {tuple(found[:len(keys)]): Totals(*found[len(keys):]) for found in conn.execute(sql, params)}
+
+
+_PLAIN_SUMS = ("runs, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, "
+               "cost_nanos, unpriced_runs, error_runs")
+_NEGATED_SUMS = ", ".join(f"-{column} AS {column}" for column in _PLAIN_SUMS.split(", "))
 
 
 def _from_raw(conn: Connection, first: date, end: date, grouping: str, tz_name: str,
@@ -168,15 +230,18 @@ def first_recorded_day(conn: Connection) -> date | None:
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
-def input_names(conn: Connection, first: date, end: date, fingerprints: Iterable[str]) -> dict[str, str]:
-    """The prompt name each input fingerprint ran under (for showing repeated inputs)."""
-    wanted = list(dict.fromkeys(fingerprints))
-    if not wanted:
-        return {}
-    marks = ", ".join("?" * len(wanted))
-    rows = conn.execute(f"SELECT prompt_id, MAX(prompt_name) FROM daily_input WHERE day >= ? AND day < ? AND "
-                        f"prompt_id IN ({marks}) GROUP BY prompt_id", (first.isoformat(), end.isoformat(), *wanted))
-    return {fingerprint: name for fingerprint, name in rows if name}
+def input_names(conn: Connection, first: date, end: date,
+                inputs: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """The prompt name each (provider, model, input fingerprint) ran under, for the few shown."""
+    out: dict[str, str] = {}
+    for provider, model, fingerprint in dict.fromkeys(inputs):
+        found = conn.execute(
+            "SELECT prompt_name FROM daily_input WHERE day >= ? AND day < ? AND provider = ? AND model = ? AND "
+            "prompt_id = ? AND prompt_name != '' LIMIT 1",
+            (first.isoformat(), end.isoformat(), provider, model, fingerprint)).fetchone()
+        if found:
+            out[fingerprint] = found[0]
+    return out
 
 
 def output_samples(conn: Connection, start: datetime, end: datetime, keys: Iterable[tuple[str, str, str]],

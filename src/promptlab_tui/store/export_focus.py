@@ -39,69 +39,201 @@ def _decimal(expression: str, places: int) -> str:
     return f"rtrim(rtrim({digits}, '0'), '.')"
 
 
-def focus_columns(labels: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(FOCUS column, SQL expression) over `run` joined with the kinds `k`, with `cost` and `qty` per row."""
-    provider = label_case("run.provider", labels)
-    label = _by_kind([f"'{name}'" for _, name, _, _ in _KINDS], "'tokens'")
-    hour = "substr(run.created_at, 1, 13)"
-    month = "substr(run.created_at, 1, 7)"
-    # Price per million tokens, when the stored cost is an exact multiple (it is for every published price).
-    unit_price = (f"CASE WHEN qty > 0 AND (cost * 1000000) % qty = 0 THEN {_decimal('cost * 1000000 / qty', 9)} "
-                  "ELSE NULL END")
-    tags = ("(SELECT json_group_object(value, json('null')) FROM json_each(CASE WHEN json_valid(run.tags) "
-            "THEN run.tags ELSE '[]' END))")
+# Tags are stored as json.dumps(list): '["a", "b"]' becomes '{"a": null, "b": null}' by string edits when no
+# tag holds an escape (a backslash), else through json_each (slower, exact for any text).
+_TAGS = ("CASE WHEN tags IS NULL OR tags = '[]' THEN '{}' "
+         "WHEN instr(tags, '\\') = 0 AND substr(tags, 1, 2) = '[\"' THEN "
+         "'{' || substr(replace(tags, '\", \"', '\": null, \"'), 2, length(replace(tags, '\", \"', "
+         "'\": null, \"')) - 2) || ': null}' "
+         "ELSE (SELECT json_group_object(value, json('null')) FROM json_each(CASE WHEN json_valid(tags) "
+         "THEN tags ELSE '[]' END)) END")
+
+
+def _quoted(expression: str) -> str:
+    """A free-text value as a CSV field, quoted only where Python's csv module would quote it."""
+    return (f"CASE WHEN ({expression}) GLOB '*[\",\n\r]*' THEN '\"' || replace({expression}, '\"', '\"\"') || '\"' "
+            f"ELSE {expression} END")
+
+
+_NEEDS_QUOTES = "GLOB '*[\",\n\r]*'"
+
+
+def _piece(expression: str | tuple[str, list[str]], quote: bool) -> tuple[str, list[str]]:
+    """One CSV field as (printf format, its arguments): constants go into the format, quoted here once; our own
+    values (numbers, times, labels) are printed as they are; free text is quoted when `quote`."""
+    if isinstance(expression, tuple):
+        return expression
+    if expression == "NULL":
+        return "", []
+    if expression.startswith("'") and expression.endswith("'") and expression.count("'") == 2:
+        text = expression[1:-1]
+        if any(ch in text for ch in '",\n\r'):
+            text = '"' + text.replace('"', '""') + '"'
+        return text.replace("%", "%%"), []
+    if expression in _PLAIN:
+        return "%s", [expression]
+    if expression in _ALWAYS_QUOTED:  # holds quotes whenever it is not empty: quoted, cheaply
+        return "%s", [f"CASE WHEN instr({expression}, '\"') THEN '\"' || replace({expression}, '\"', '\"\"') || '\"' "
+                      f"ELSE {expression} END"]
+    return "%s", [_quoted(expression) if quote else expression]
+
+
+def _printf(expressions: list, quote: bool) -> str:
+    formats, arguments = [], []
+    for expression in expressions:
+        fmt, args = _piece(expression, quote)
+        formats.append(fmt)
+        arguments += args
+    template = ",".join(formats).replace("'", "''")
+    return f"printf('{template}', {', '.join(arguments)})" if arguments else f"'{template}'"
+
+
+def _line(expressions: list) -> str:
+    """The fields as one CSV line by one printf (NULL prints as ''): a chain of || costs SQLite far more.
+
+    Free text is checked for characters that need quoting once, all together (one GLOB a line); only a line
+    that has any takes the slower form that checks and quotes each field.
+    """
+    free = [e for e in expressions if isinstance(e, str) and _piece(e, True)[1] != _piece(e, False)[1]]
+    if not free:
+        return _printf(expressions, quote=False)
+    together = " || ".join(f"COALESCE({e}, '')" for e in dict.fromkeys(free))
+    return (f"CASE WHEN ({together}) {_NEEDS_QUOTES} THEN {_printf(expressions, quote=True)} "
+            f"ELSE {_printf(expressions, quote=False)} END")
+
+
+# Values that can never hold a comma, a quote or a line break (numbers, times, our own words).
+_ALWAYS_QUOTED = {"tags_json"}
+_PLAIN = {"run_tail", "cost_usd", "unit_price", "pricing_qty", "qty || '.0'", "label", "month_start", "month_end",
+          "hour_start", "hour_end"}
+
+# FOCUS columns of one charge (a run's kind of token), then those that are the same for all of a run's charges.
+# Column order is free in FOCUS (readers go by the header): grouping them lets SQLite build the run's part once.
+CHARGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("BilledCost", "cost_usd"), ("EffectiveCost", "cost_usd"), ("ListCost", "cost_usd"),
+    ("ContractedCost", "cost_usd"), ("PricingCurrencyEffectiveCost", "cost_usd"),
+    ("ListUnitPrice", "unit_price"), ("ContractedUnitPrice", "unit_price"),
+    ("PricingCurrencyListUnitPrice", "unit_price"), ("PricingCurrencyContractedUnitPrice", "unit_price"),
+    ("PricingQuantity", "pricing_qty"),
+    ("ConsumedQuantity", "qty || '.0'"),  # a decimal column: '438.0', so that readers do not infer integers
+    ("SkuMeter", "label"), ("x_TokenKind", "label"),
+    ("SkuPriceDetails", ('"{""x_TokenKind"": ""%s""}"', ["label"])),
+    # The run's text, quoted once per run (sku_open / sku_close), then the kind of token.
+    ("ChargeDescription", ("%s %s%s", ["model_open", "label", "sku_close"])),
+    ("SkuId", ("%s:%s:%s%s", ["provider_open", "model_text", "label", "sku_close"])),
+    ("SkuPriceId", ("%s:%s%s", ["price_open", "label", "sku_close"])),
+)
+RUN_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("BillingCurrency", "'USD'"), ("PricingCurrency", "'USD'"),
+    ("InvoiceId", "NULL"),  # promptlab never sees the provider's invoice
+    ("BillingAccountId", "'promptlab:' || provider"), ("BillingAccountName", "provider_label"),
+    ("BillingAccountType", "'Billing Account'"),
+    ("SubAccountId", "user"), ("SubAccountName", "user"),
+    ("SubAccountType", "CASE WHEN user IS NULL THEN NULL ELSE 'User' END"),
+    ("BillingPeriodStart", "month_start"), ("BillingPeriodEnd", "month_end"),
+    ("ChargePeriodStart", "hour_start"), ("ChargePeriodEnd", "hour_end"),
+    ("ChargeCategory", "'Usage'"), ("ChargeClass", "NULL"), ("ChargeFrequency", "'Usage-Based'"),
+    ("ProviderName", "provider_label"), ("PublisherName", "provider_label"), ("InvoiceIssuerName", "provider_label"),
+    ("ServiceName", "service_name"), ("ServiceCategory", "'AI and Machine Learning'"),
+    ("ServiceSubcategory", "'Generative AI'"), ("PricingCategory", "'Standard'"),
+    ("PricingUnit", "'1000000 Tokens'"), ("ConsumedUnit", "'Tokens'"),
+    ("ResourceId", "prompt_name"), ("ResourceName", "prompt_name"),
+    ("ResourceType", "CASE WHEN prompt_name IS NULL THEN NULL ELSE 'Prompt' END"),
+    # No commitment discounts or capacity reservations exist for pay-as-you-go API tokens.
+    *((name, "NULL") for name in (
+        "CommitmentDiscountCategory", "CommitmentDiscountId", "CommitmentDiscountName", "CommitmentDiscountQuantity",
+        "CommitmentDiscountStatus", "CommitmentDiscountType", "CommitmentDiscountUnit", "CapacityReservationId",
+        "CapacityReservationStatus")),
+    ("RegionId", "NULL"), ("RegionName", "NULL"), ("AvailabilityZone", "NULL"),
+    ("Tags", "tags_json"),
+    ("x_RunId", "id"), ("x_Model", "model"), ("x_Status", "status"), ("x_PriceVersion", "price_version"),
+)
+
+
+def _run_values(labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Stage 1, once per run: values computed from its columns."""
+    hour = "substr(created_at, 1, 13)"
+    month = "substr(created_at, 1, 7)"
     return [
-        ("BilledCost", usd_sql("cost")), ("EffectiveCost", usd_sql("cost")), ("ListCost", usd_sql("cost")),
-        ("ContractedCost", usd_sql("cost")),
-        ("ListUnitPrice", unit_price), ("ContractedUnitPrice", unit_price),
-        ("PricingCurrencyListUnitPrice", unit_price), ("PricingCurrencyContractedUnitPrice", unit_price),
-        ("PricingCurrencyEffectiveCost", usd_sql("cost")),
-        ("BillingCurrency", "'USD'"), ("PricingCurrency", "'USD'"), ("InvoiceId", "NULL"),  # promptlab never sees the provider's invoice
-        ("BillingAccountId", "'promptlab:' || run.provider"), ("BillingAccountName", provider),
-        ("BillingAccountType", "'Billing Account'"),
-        ("SubAccountId", "run.user"), ("SubAccountName", "run.user"),
-        ("SubAccountType", "CASE WHEN run.user IS NULL THEN NULL ELSE 'User' END"),
-        ("BillingPeriodStart", f"{month} || '-01T00:00:00Z'"),
-        ("BillingPeriodEnd", f"strftime('%Y-%m-01T00:00:00Z', {month} || '-01', '+1 month')"),
-        ("ChargePeriodStart", f"replace({hour}, ' ', 'T') || ':00:00Z'"),
-        ("ChargePeriodEnd", f"strftime('%Y-%m-%dT%H:00:00Z', {hour} || ':00:00', '+1 hour')"),
-        ("ChargeCategory", "'Usage'"), ("ChargeClass", "NULL"), ("ChargeFrequency", "'Usage-Based'"),
-        ("ChargeDescription", f"run.model || ' ' || {label}"),
-        ("ProviderName", provider), ("PublisherName", provider), ("InvoiceIssuerName", provider),
-        ("ServiceName", label_case("run.provider", labels, " API")), ("ServiceCategory", "'AI and Machine Learning'"),
-        ("ServiceSubcategory", "'Generative AI'"),
-        ("SkuId", f"run.provider || ':' || run.model || ':' || {label}"),
-        ("SkuPriceId", f"COALESCE(run.price_version, run.provider || ':' || run.model) || ':' || {label}"),
-        ("SkuMeter", label), ("SkuPriceDetails", f"json_object('x_TokenKind', {label})"),
-        ("PricingCategory", "'Standard'"),
-        ("PricingQuantity", _decimal("qty", 6)), ("PricingUnit", "'1000000 Tokens'"),
-        # A decimal column: written '438.0' so that readers do not infer integers.
-        ("ConsumedQuantity", "printf('%d.0', qty)"), ("ConsumedUnit", "'Tokens'"),
-        ("ResourceId", "run.prompt_name"), ("ResourceName", "run.prompt_name"),
-        ("ResourceType", "CASE WHEN run.prompt_name IS NULL THEN NULL ELSE 'Prompt' END"),
-        # No commitment discounts or capacity reservations exist for pay-as-you-go API tokens.
-        *((name, "NULL") for name in (
-            "CommitmentDiscountCategory", "CommitmentDiscountId", "CommitmentDiscountName", "CommitmentDiscountQuantity",
-            "CommitmentDiscountStatus", "CommitmentDiscountType", "CommitmentDiscountUnit", "CapacityReservationId",
-            "CapacityReservationStatus")),
-        ("RegionId", "NULL"), ("RegionName", "NULL"), ("AvailabilityZone", "NULL"),
-        ("Tags", tags),
-        ("x_RunId", "run.id"), ("x_Model", "run.model"), ("x_Status", "run.status"),
-        ("x_TokenKind", label), ("x_PriceVersion", "run.price_version"),
+        ("provider_label", label_case("provider", labels)),
+        ("service_name", label_case("provider", labels, " API")),
+        ("month_start", f"{month} || '-01T00:00:00Z'"),
+        ("month_end", f"strftime('%Y-%m-01T00:00:00Z', {month} || '-01', '+1 month')"),
+        ("hour_start", f"replace({hour}, ' ', 'T') || ':00:00Z'"),
+        ("hour_end", f"strftime('%Y-%m-%dT%H:00:00Z', {hour} || ':00:00', '+1 hour')"),
+        ("tags_json", _TAGS),
+        ("sku_special", f"(COALESCE(provider, '') || COALESCE(model, '') || COALESCE(price_version, '')) {_NEEDS_QUOTES}"),
     ]
 
 
+def _run_parts() -> list[tuple[str, str]]:
+    """Stage 2, once per run: the run's part of the line, and the run's text in its charges' SKU columns."""
+    special = "sku_special"
+
+    def text(expression: str, opening: bool) -> str:  # inside a quoted field when any of the run's text needs it
+        return f"CASE WHEN {special} THEN {chr(39) + chr(34) + chr(39) + ' || ' if opening else ''}" \
+               f"replace({expression}, '\"', '\"\"') ELSE {expression} END"
+
+    return [
+        ("run_tail", _line([expression for _, expression in RUN_COLUMNS])),
+        ("model_open", text("model", True)),
+        ("provider_open", text("provider", True)),
+        ("model_text", text("model", False)),
+        ("price_open", text("COALESCE(price_version, provider || ':' || model)", True)),
+        ("sku_close", f"CASE WHEN {special} THEN '\"' ELSE '' END"),
+    ]
+
+
+def _per_charge() -> list[tuple[str, str]]:
+    """Stage 3, once per charge row, from its token count `qty` and cost `cost` in nanos."""
+    label = _by_kind([f"'{name}'" for _, name, _, _ in _KINDS], "'tokens'")
+
+    return [
+        ("label", label),
+        ("cost_usd", usd_sql("cost")),
+        # Price per million tokens, when the stored cost is an exact multiple (it is for every published price).
+        ("unit_price", f"CASE WHEN qty > 0 AND (cost * 1000000) % qty = 0 THEN {_decimal('cost * 1000000 / qty', 9)} "
+                       "ELSE NULL END"),
+        ("pricing_qty", _decimal("qty", 6)),
+    ]
+
+
+_RUN_COLUMNS = ("id", "created_at", "provider", "model", "user", "prompt_name", "price_version", "status", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
+                "cache_write_1h_tokens", "input_cost_nanos", "output_cost_nanos", "cached_input_cost_nanos",
+                "cache_write_cost_nanos", "cost_nanos")
+# A subquery with OFFSET is never flattened into its parent: each stage below computes its values once a row
+# (a flattened query would repeat every expression in each column that uses it).
+_STAGE = "LIMIT -1 OFFSET 0"
+
+
+def focus_header() -> list[str]:
+    return [name for name, _ in CHARGE_COLUMNS + RUN_COLUMNS]
+
+
 def focus_sql(filters: ExportFilter, labels: Mapping[str, str]) -> tuple[str, tuple]:
+    """One column, `line`: the charge as a CSV line (quoted as the csv module quotes), columns as focus_header().
+
+    Sixty columns as sixty Python objects a row would cost more than all of SQLite's work, so the line is
+    built here and Python only writes it.
+    """
     where, params = filters.where()
     kinds = " UNION ALL ".join(f"SELECT {i}" for i in range(len(_KINDS) + 1))
-    qty = _by_kind([tokens for _, _, tokens, _ in _KINDS], _ALL_TOKENS).replace("CASE kind", "CASE k.kind")
-    cost = _by_kind([f"COALESCE({nanos}, 0)" for _, _, _, nanos in _KINDS], _UNSPLIT).replace("CASE kind", "CASE k.kind")
-    columns = ", ".join(f"{expression} AS {name}" for name, expression in focus_columns(labels))
-    # The run table drives the join (CROSS JOIN keeps it outer) in index order: rows stream, no sort.
-    sql = (f"WITH k(kind) AS ({kinds}) "
-           f"SELECT {columns} FROM (SELECT run.*, k.kind AS kind, {qty} AS qty, {cost} AS cost "
-           f"FROM run INDEXED BY ix_run_created CROSS JOIN k "
-           f"WHERE {where} AND run.cost_nanos IS NOT NULL "
-           f"ORDER BY run.created_at, run.id) AS run "
-           f"WHERE run.cost != 0 OR (run.qty != 0 AND run.kind < {len(_KINDS)})")
+    qty = _by_kind([tokens for _, _, tokens, _ in _KINDS], _ALL_TOKENS)
+    cost = _by_kind([f"COALESCE({nanos}, 0)" for _, _, _, nanos in _KINDS], _UNSPLIT)
+    keep = f"({cost}) != 0 OR (({qty}) != 0 AND kind < {len(_KINDS)})"
+
+    def named(pairs: list[tuple[str, str]]) -> str:
+        return ", ".join(f"{expression} AS {name}" for name, expression in pairs)
+
+    # 1: runs in time order (the index's order: no sort), with the per-run values; 2: the run's part of the line.
+    values = (f"SELECT {', '.join(_RUN_COLUMNS)}, {named(_run_values(labels))} FROM run INDEXED BY ix_run_created "
+              f"WHERE {where} AND cost_nanos IS NOT NULL ORDER BY created_at, id {_STAGE}")
+    runs = f"SELECT v.*, {named(_run_parts())} FROM ({values}) AS v {_STAGE}"
+    # 2: each run times each kind of token it billed (the run stays the outer loop: order kept).
+    charges = (f"SELECT r.*, k.kind AS kind, {qty} AS qty, {cost} AS cost FROM ({runs}) AS r CROSS JOIN k "
+               f"WHERE {keep} {_STAGE}")
+    # 3: the per-charge values; 4: the line.
+    priced = f"SELECT c.*, {named(_per_charge())} FROM ({charges}) AS c {_STAGE}"
+    line = _line([expression for _, expression in CHARGE_COLUMNS] + ["run_tail"])
+    sql = f"WITH k(kind) AS ({kinds}) SELECT {line} AS line FROM ({priced})"
     return sql, params

@@ -89,7 +89,7 @@ def rebuild_rollup(conn: Any, tz_name: str | None) -> str:
     name = tz_name or rollup_timezone(conn) or local_timezone_name()
     conn.execute("DELETE FROM daily_rollup")
     fill_coarser_rollups(conn)  # empty
-    for table in ("daily_tag", "daily_source", "daily_hour", "daily_input"):
+    for table in ("daily_tag", "daily_source", "daily_hour", "daily_input", "weekly_rollup", "weekly_input"):
         conn.execute(f"DELETE FROM {table}")
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (ROLLUP_TZ_KEY, name))
     first, last = conn.execute("SELECT MIN(created_at), MAX(created_at) FROM run WHERE status != 'pending'").fetchone()

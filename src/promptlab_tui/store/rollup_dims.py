@@ -6,7 +6,7 @@ rows with the rest of the rollup. A run with several tags counts in each tag; un
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Sequence
 
 from promptlab_tui.core.budget import zone
@@ -33,6 +33,12 @@ def _upsert(table: str, keys: tuple[str, ...]) -> str:
 
 
 _UPSERTS = {table: _upsert(table, keys) for table, keys in DIMENSION_TABLES.items()}
+_UPSERTS["weekly_rollup"] = _upsert("weekly_rollup", ("provider", "model", "prompt_name")).replace("day", "week")
+_UPSERTS["weekly_input"] = _upsert("weekly_input", ("provider", "model", "prompt_id")).replace("day", "week").replace(
+    "(week, provider, model, prompt_id, runs", "(week, provider, model, prompt_id, prompt_name, runs").replace(
+    "VALUES (?", "VALUES (?, ?", 1)
+WEEKLY_TABLES = {"weekly_rollup": ("daily_rollup", ("provider", "model", "prompt_name")),
+                 "weekly_input": ("daily_input", ("provider", "model", "prompt_id"))}
 _UPSERTS["daily_input"] = _UPSERTS["daily_input"].replace(
     "(day, provider, model, prompt_id, runs", "(day, provider, model, prompt_id, prompt_name, runs").replace(
     "VALUES (?", "VALUES (?, ?", 1)
@@ -45,8 +51,11 @@ def add_dimensions(conn: Connection, day: str, hour: int, sums: Sequence[int], t
     conn.executemany(_UPSERTS["daily_tag"], [(day, tag, *sums) for tag in (tuple(dict.fromkeys(tags)) or ("",))])
     conn.execute(_UPSERTS["daily_source"], (day, source or "", *sums))
     conn.execute(_UPSERTS["daily_hour"], (day, hour, *sums))
+    week = week_of(day)
+    conn.execute(_UPSERTS["weekly_rollup"], (week, provider, model, prompt_name or "", *sums))
     if prompt_id:
         conn.execute(_UPSERTS["daily_input"], (day, provider, model, prompt_id, prompt_name or "", *sums))
+        conn.execute(_UPSERTS["weekly_input"], (week, provider, model, prompt_id, prompt_name or "", *sums))
 
 
 _RAW_SUMS = ("COUNT(*), SUM(r.input_tokens), SUM(r.output_tokens), SUM(r.cached_input_tokens), "
@@ -70,6 +79,27 @@ def rebuild_dimensions(conn: Connection, tz_name: str) -> None:
         SELECT d.day, r.provider, r.model, r.prompt_id, COALESCE(MIN(r.prompt_name), ''), {_RAW_SUMS} FROM rollup_days AS d CROSS JOIN run AS r
         WHERE {where} AND r.prompt_id IS NOT NULL GROUP BY d.day, r.provider, r.model, r.prompt_id""")
     _rebuild_hours(conn, tz_name)
+    rebuild_weeks(conn)
+
+
+def week_of(day: str) -> str:
+    """The Monday (YYYY-MM-DD) of the ISO week of a local day."""
+    first = date.fromisoformat(day)
+    return (first - timedelta(days=first.weekday())).isoformat()
+
+
+_WEEK_SQL = "date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days')"
+
+
+def rebuild_weeks(conn: Connection) -> None:
+    """Recount the weekly tables from the daily ones."""
+    for weekly, (daily, keys) in WEEKLY_TABLES.items():
+        name = ", prompt_name" if weekly == "weekly_input" else ""
+        conn.execute(f"DELETE FROM {weekly}")
+        conn.execute(f"INSERT INTO {weekly} (week, {', '.join(keys)}{name}, {', '.join(SUMS)}) SELECT {_WEEK_SQL}, "
+                     f"{', '.join(keys)}{', MAX(prompt_name)' if name else ''}, "
+                     f"{', '.join(f'SUM({column})' for column in SUMS)} FROM {daily} "
+                     f"GROUP BY {_WEEK_SQL}, {', '.join(keys)}")
 
 
 def _rebuild_hours(conn: Connection, tz_name: str) -> None:

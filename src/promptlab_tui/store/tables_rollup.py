@@ -58,3 +58,28 @@ class DailyInputRow(_Sums, table=True):
     model: str = Field(primary_key=True)
     prompt_id: str = Field(primary_key=True)
     prompt_name: str = ""  # the name the input was first run under (for showing it)
+
+
+class WeeklyRollupRow(_Sums, table=True):
+    """Totals per ISO week (its local Monday) by model and prompt: long periods read weeks plus a few days."""
+
+    __tablename__ = "weekly_rollup"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    week: str = Field(primary_key=True)  # YYYY-MM-DD of the local Monday
+    provider: str = Field(primary_key=True)
+    model: str = Field(primary_key=True)
+    prompt_name: str = Field(primary_key=True)
+
+
+class WeeklyInputRow(_Sums, table=True):
+    """Totals per ISO week by model and input fingerprint (repeated identical inputs over long periods)."""
+
+    __tablename__ = "weekly_input"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    week: str = Field(primary_key=True)
+    provider: str = Field(primary_key=True)
+    model: str = Field(primary_key=True)
+    prompt_id: str = Field(primary_key=True)
+    prompt_name: str = ""

@@ -6,7 +6,7 @@ Percentages are floats for display only: decisions and totals use the integers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable, Mapping
 
@@ -29,7 +29,11 @@ class Totals:
     error_runs: int = 0
 
     def __add__(self, other: Totals) -> Totals:
-        return Totals(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        return Totals(self.runs + other.runs, self.input_tokens + other.input_tokens,
+                      self.output_tokens + other.output_tokens, self.cached_input_tokens + other.cached_input_tokens,
+                      self.cache_write_tokens + other.cache_write_tokens, self.reasoning_tokens + other.reasoning_tokens,
+                      self.cost_nanos + other.cost_nanos, self.unpriced_runs + other.unpriced_runs,
+                      self.error_runs + other.error_runs)
 
     @property
     def priced_runs(self) -> int:

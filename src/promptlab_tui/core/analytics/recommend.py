@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from promptlab_tui.core.analytics.figures import Totals
-from promptlab_tui.core.analytics.repricing import REPRICE_METHOD, UsageGroup, output_cost, rates_for, reprice
-from promptlab_tui.core.money import format_usd, token_cost_nanos
+from promptlab_tui.core.analytics.repricing import (
+    REPRICE_METHOD, UsageGroup, cost_nanos, output_cost, rates_for, reprice)
+from promptlab_tui.core.money import format_usd
 
 if TYPE_CHECKING:
     from promptlab_tui.core.pricing import ModelPrice
@@ -76,7 +77,7 @@ def switch_model(groups: Iterable[UsageGroup], price_of: PriceOf,
     out = []
     for group in groups:
         totals = group.totals
-        if totals.cost_nanos <= 0 or totals.unpriced_runs:
+        if totals.cost_nanos <= max(min_savings_nanos, 0) or totals.unpriced_runs:  # a saving is below the cost
             continue
         best: tuple[int, ModelPrice] | None = None
         for candidate in alternatives(group.provider, group.model):
@@ -100,30 +101,44 @@ def switch_model(groups: Iterable[UsageGroup], price_of: PriceOf,
     return out
 
 
-def input_grew(current: Iterable[UsageGroup], previous: Mapping[tuple[str, str, str], Totals], price_of: PriceOf,
-               days: int, min_savings_nanos: int, min_runs: int = 3) -> list[Recommendation]:
-    out = []
+def input_grew(current: Iterable[UsageGroup], previous: Mapping[str, Totals], price_of: PriceOf, days: int,
+               min_savings_nanos: int, min_runs: int = 3) -> list[Recommendation]:
+    """Per prompt: the mean input per run against the comparison period's; the extra tokens priced at the input
+    rates of the models the prompt ran on (shared by their input tokens)."""
+    by_prompt: dict[str, list[UsageGroup]] = {}
     for group in current:
-        before = previous.get((group.provider, group.model, group.prompt))
-        now = group.totals
-        if not group.prompt or before is None or now.runs < min_runs or before.runs < min_runs:
+        if group.prompt:
+            by_prompt.setdefault(group.prompt, []).append(group)
+    out = []
+    for prompt, groups in by_prompt.items():
+        now = Totals()
+        for group in groups:
+            now = now + group.totals
+        before = previous.get(prompt)
+        if before is None or now.runs < min_runs or before.runs < min_runs:
             continue
         avg_now, avg_before = now.total_input_tokens // now.runs, before.total_input_tokens // before.runs
         if avg_before == 0 or avg_now * 4 < avg_before * 5 or avg_now - avg_before < 100:  # under +25 % or +100
             continue
-        price = price_of(group.provider, group.model)
-        if price is None:
-            continue
         extra = now.total_input_tokens - avg_before * now.runs
-        saving = token_cost_nanos(extra, rates_for(price, avg_now).input)
-        if saving < max(min_savings_nanos, 1):
+        saving, priced = 0, []
+        for group in groups:
+            price = price_of(group.provider, group.model)
+            if price is None or not group.totals.total_input_tokens:
+                continue
+            share = extra * group.totals.total_input_tokens // now.total_input_tokens
+            saving += cost_nanos(share, rates_for(price, avg_now).input)
+            priced.append((group.totals.total_input_tokens, group))
+        if saving < max(min_savings_nanos, 1) or not priced:
             continue
-        title = (f"prompt {group.prompt} on {group.model}: input grew from {avg_before:,} to {avg_now:,} tokens "
-                 f"per run{_pct(avg_now, avg_before)}")
-        how = (f"{extra:,} more input tokens over {now.runs:,} runs than at the previous period's mean, at "
-               f"{group.model}'s input price ({price.version}): {format_usd(saving)}")
-        out.append(Recommendation("input_grew", title, how, saving, _monthly(saving, days), group.provider,
-                                  group.model, group.prompt))
+        main = max(priced, key=lambda item: item[0])[1]
+        models = ", ".join(sorted({g.model for _, g in priced}))
+        title = (f"prompt {prompt}: input grew from {avg_before:,} to {avg_now:,} tokens per run"
+                 f"{_pct(avg_now, avg_before)}")
+        how = (f"{extra:,} more input tokens over {now.runs:,} runs than at the previous period's mean, at the input "
+               f"price of the models it ran on ({models}): {format_usd(saving)}")
+        out.append(Recommendation("input_grew", title, how, saving, _monthly(saving, days), main.provider,
+                                  main.model, prompt))
     return out
 
 
@@ -143,7 +158,7 @@ def lower_max_tokens(groups: Iterable[UsageGroup], samples: Mapping[tuple[str, s
         suggested = max(64, -(-(p99 * 5 // 4) // 64) * 64)  # p99 + 25 %, rounded up to 64
         if sent < 2 * p99 or sent - suggested < 256:
             continue
-        freed = token_cost_nanos(sent - suggested, rates_for(price, 0).output)
+        freed = cost_nanos(sent - suggested, rates_for(price, 0).output)
         title = (f"prompt {group.prompt} on {group.model}: max tokens {sent:,}, but 99 % of answers use at most "
                  f"{p99:,} tokens; {suggested:,} would do")
         how = (f"p99 of output tokens over the last {len(sample.outputs):,} completed runs; you pay for tokens used, "
@@ -154,30 +169,39 @@ def lower_max_tokens(groups: Iterable[UsageGroup], samples: Mapping[tuple[str, s
     return out
 
 
-def use_caching(inputs: Iterable[tuple[str, str, str, Totals]], names: Mapping[str, str], price_of: PriceOf,
-                days: int, min_savings_nanos: int) -> list[Recommendation]:
-    """`inputs`: (provider, model, input fingerprint, totals) of identical inputs."""
-    out = []
+def use_caching(inputs: Iterable[tuple[str, str, str, Totals]], names: Callable[[list[tuple[str, str, str]]],
+                Mapping[str, str]] | Mapping[str, str], price_of: PriceOf, days: int, min_savings_nanos: int,
+                limit: int = 50) -> list[Recommendation]:
+    """`inputs`: (provider, model, input fingerprint, totals) of identical inputs; `names`: fingerprint -> prompt
+    name, or a function giving them for the (provider, model, fingerprint) of the `limit` largest savings."""
+    found = []
     for provider, model, fingerprint, totals in inputs:
+        if totals.runs < 2 or totals.cost_nanos < min_savings_nanos:  # the saving is below the input's cost
+            continue
         price = price_of(provider, model)
-        if totals.runs < 2 or price is None or price.cached_input is None or price.cached_input >= price.input:
+        if price is None or price.cached_input is None or price.cached_input >= price.input:
             continue
         rates = rates_for(price, totals.total_input_tokens // totals.runs)
         first = totals.input_tokens // totals.runs  # the first run of each input still pays the full rate
         repeated = totals.input_tokens - first
-        saving = token_cost_nanos(repeated, rates.input) - token_cost_nanos(repeated, rates.cached_input)
+        saving = cost_nanos(repeated, rates.input) - cost_nanos(repeated, rates.cached_input)
         if price.cache_write is not None and price.cache_write > rates.input:  # explicit caches: writes cost more
-            saving -= token_cost_nanos(first, price.cache_write) - token_cost_nanos(first, rates.input)
-        if saving < max(min_savings_nanos, 1):
-            continue
-        name = names.get(fingerprint) or fingerprint
+            saving -= cost_nanos(first, price.cache_write) - cost_nanos(first, rates.input)
+        if saving >= max(min_savings_nanos, 1):
+            found.append((saving, provider, model, fingerprint, totals, price, rates, repeated))
+    found.sort(key=lambda item: (-item[0], item[1], item[2], item[3]))
+    found = found[:limit]
+    named = names([(p, m, f) for _, p, m, f, *_ in found]) if callable(names) else names
+    out = []
+    for saving, provider, model, fingerprint, totals, price, rates, repeated in found:
+        name = named.get(fingerprint) or fingerprint
         title = (f"{totals.runs:,} runs of the same input to {model} ({name}) paid the full input rate: "
                  f"caching would save {format_usd(saving)}")
         how = (f"{repeated:,} repeated uncached input tokens at the cached-input price {price.cached_input}/M instead "
                f"of {rates.input}/M ({price.version})"
                + ("; less the cache write premium on the first run" if price.cache_write else ""))
         out.append(Recommendation("use_caching", title, how, saving, _monthly(saving, days), provider, model,
-                                  names.get(fingerprint)))
+                                  named.get(fingerprint)))
     return out
 
 
@@ -193,7 +217,7 @@ def trim_context(groups: Iterable[UsageGroup], price_of: PriceOf, days: int, min
         if avg_in <= CONTEXT_LIMIT or avg_out >= SHORT_ANSWER:
             continue
         cut = (avg_in - CONTEXT_LIMIT) * totals.runs
-        saving = token_cost_nanos(cut, rates_for(price, avg_in).input)
+        saving = cost_nanos(cut, rates_for(price, avg_in).input)
         if saving < max(min_savings_nanos, 1):
             continue
         name = group.prompt or "(no name)"

@@ -8,6 +8,7 @@ each component rounded once to a whole nano-dollar. Cache writes are priced at t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
 from promptlab_tui.core.analytics.figures import Totals
@@ -31,34 +32,61 @@ class UsageGroup:
     totals: Totals
 
 
-_RATES: dict[tuple[str, bool], Rates] = {}  # (price version, long context applies) -> rates; a few entries
+_RATES: dict[tuple[str, bool], tuple[Rates, tuple[int | None, ...]]] = {}  # a few entries
+
+
+def _rates_and_ints(price: ModelPrice, mean_input: int) -> tuple[Rates, tuple[int | None, ...]]:
+    long_context = price.long_context is not None and mean_input > price.long_context.above
+    key = (price.version, long_context)
+    found = _RATES.get(key)
+    if found is None:
+        if len(_RATES) > 4096:
+            _RATES.clear()
+        rates = request_rates(price, "standard", mean_input)
+        ints = tuple(_whole_nanos(rate) for rate in (rates.input, rates.cached_input, rates.cache_write, rates.output))
+        found = _RATES[key] = (rates, ints)
+    return found
 
 
 def rates_for(price: ModelPrice, mean_input: int) -> Rates:
     """The standard-tier rates of a request of `mean_input` tokens (cached: recommendations re-price thousands)."""
-    long_context = price.long_context is not None and mean_input > price.long_context.above
-    key = (price.version, long_context)
-    rates = _RATES.get(key)
-    if rates is None:
-        if len(_RATES) > 4096:
-            _RATES.clear()
-        rates = _RATES[key] = request_rates(price, "standard", mean_input)
-    return rates
+    return _rates_and_ints(price, mean_input)[0]
+
+
+def _whole_nanos(usd_per_million: Decimal) -> int | None:
+    exact = usd_per_million * 1000
+    return int(exact) if exact == exact.to_integral_value() else None
+
+
+_PER_TOKEN: dict[Decimal, int | None] = {}
+
+
+def cost_nanos(tokens: int, usd_per_million: Decimal) -> int:
+    """`money.token_cost_nanos`, in integers when the price is a whole number of nanos per token (three decimals
+    or fewer, as nearly every published price): the same exact result, without Decimal arithmetic per call."""
+    per_token = _PER_TOKEN.get(usd_per_million, 0)
+    if per_token == 0:
+        exact = usd_per_million * 1000
+        per_token = _PER_TOKEN[usd_per_million] = int(exact) if exact == exact.to_integral_value() else None
+    return tokens * per_token if per_token is not None else token_cost_nanos(tokens, usd_per_million)
 
 
 def reprice(price: ModelPrice, totals: Totals) -> int:
     """What `totals`' tokens cost at `price` (nanos)."""
     mean_input = totals.total_input_tokens // totals.runs if totals.runs else 0
-    rates = rates_for(price, mean_input)
-    return (token_cost_nanos(totals.input_tokens, rates.input)
-            + token_cost_nanos(totals.cached_input_tokens, rates.cached_input)
-            + token_cost_nanos(totals.cache_write_tokens, rates.cache_write)
-            + token_cost_nanos(totals.output_tokens, rates.output))
+    rates, ints = _rates_and_ints(price, mean_input)
+    total = 0
+    for tokens, whole, rate in ((totals.input_tokens, ints[0], rates.input),
+                                (totals.cached_input_tokens, ints[1], rates.cached_input),
+                                (totals.cache_write_tokens, ints[2], rates.cache_write),
+                                (totals.output_tokens, ints[3], rates.output)):
+        total += tokens * whole if whole is not None else token_cost_nanos(tokens, rate)
+    return total
 
 
 def output_cost(price: ModelPrice, totals: Totals) -> int:
     mean_input = totals.total_input_tokens // totals.runs if totals.runs else 0
-    return token_cost_nanos(totals.output_tokens, rates_for(price, mean_input).output)
+    return cost_nanos(totals.output_tokens, rates_for(price, mean_input).output)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""f8 in the Lab: the compare screen with the editor's prompt (and conversation) on several models."""
+"""f9 in the Lab: the compare screen with the editor's prompt (and conversation) on several models."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from promptlab_tui.screens.lab.lab_compare import CompareMixin
 from promptlab_tui.screens.lab.lab_conversation import ConversationMixin
+from promptlab_tui.screens.lab.lab_online import OnlineCountMixin
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab.lab_run import RunMixin
 from promptlab_tui.screens.lab.messages import EditorResync, PreviewReady, VocabularyReady
@@ -47,7 +48,7 @@ WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Screen):
+class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),
@@ -56,8 +57,9 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Scr
         Binding("ctrl+o", "open_prompts", "Open", priority=True),
         Binding("ctrl+n", "new_prompt", "New", priority=True),
         Binding("f3", "choose_model", "Model"),
-        Binding("f8", "compare", "Compare"),
-        Binding("f9", "continue_conversation", "Continue"),
+        Binding("f8", "toggle_count_online", "Online count"),  # shown only while the count is approximate
+        Binding("f9", "compare", "Compare"),
+        Binding("ctrl+g", "continue_conversation", "Continue"),  # shown once there is an answer to continue
     ]
 
     def __init__(self) -> None:
@@ -96,6 +98,7 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Scr
         self.watch(self.app, "budget", self._budget_changed)
         self.watch(self.app, "budget_loaded", self._budget_changed)
         self.watch(self.app, "alerts", self._alerts_changed)
+        self.watch(self.app, "sync_state", self._sync_changed)  # team server (issue 12)
         self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
         model = self.editor.values().model
         self.app.after_first_frame(self.editor.params.mount_fields)
@@ -121,6 +124,9 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Scr
         bar.budget = self.app.budget
         bar.loaded = self.app.budget_loaded
         self.query_one(PreviewPane).budget = self.app.budget
+
+    def _sync_changed(self, state: str) -> None:
+        self.query_one(BudgetBar).sync = state
 
     def _alerts_changed(self, alerts: tuple[AlertView, ...]) -> None:
         bar = self.query_one(BudgetBar)
@@ -183,6 +189,8 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Scr
     def _start_preview(self) -> None:
         self._debounce = None
         inputs = self.editor.preview_inputs()  # not the texts: the worker has their edits
+        if self.request_extras is not None:
+            inputs = inputs._replace(extras=self.request_extras)
         self.update_dirty(inputs)
         self._problems = inputs.problems
         if not self.app.pricing_ready:
@@ -224,7 +232,8 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Scr
         engine = self.get_engine()
         worker = get_current_worker()
         try:
-            preview, estimate = engine.compute(inputs, self.app.pricing, self.prompt_name)
+            preview, estimate = engine.compute(inputs, self.app.pricing, self.prompt_name,
+                                               online_enabled=self.online_enabled())
         except LostTrack:  # an edit the counters could not follow: recount from the editor's texts
             self.post_message(EditorResync())
             return
@@ -258,7 +267,11 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Scr
             preview = replace(preview, tips=old.tips)  # keep the last tips until the new ones are counted
         pane.preview = preview
         pane.status = message.error or "; ".join(self._problems)
+        offered = self.online_offered()
         self.last_preview = preview
+        if offered != self.online_offered():
+            self.refresh_bindings()  # f8 shows only while an online count would change something
+        self.online_after_preview(preview, message.generation)
         if self.conversation is not None:
             self.show_conversation(preview.expected_nanos if preview is not None else None)
 
@@ -281,4 +294,6 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Scr
             return None if self.running else True
         if action == "continue_conversation":  # in the footer only once there is an answer to continue
             return True if self.can_continue else False
+        if action == "toggle_count_online":
+            return True if self.online_offered() else False
         return True

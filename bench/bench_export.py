@@ -1,0 +1,104 @@
+"""`promptlab export` of a synthetic history (1M runs full, 20K quick): time and peak memory.
+
+Baseline, measured in the same run on the same file: the `sqlite3` command-line shell (`-csv -header`, its
+`.mode csv`) dumping the very same SELECT that the CSV export runs (the same columns, formatted the same
+way by SQLite), to a file. Both sides are whole processes, timed alternately, medians; peak memory is the
+export process's max RSS (from wait4). Needs the `sqlite3` shell (Debian package `sqlite3`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.harness import describe, row
+
+GROUP = "export"
+SIZE_FULL, SIZE_QUICK = 1_000_000, 20_000
+RSS_LIMIT_MB = 150
+
+
+def promptlab_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("promptlab")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "promptlab_tui"]
+
+
+def _timed(cmd: list[str], env: dict[str, str], stdin_path: Path | None = None,
+           stdout_path: Path | None = None) -> tuple[float, float]:
+    """(seconds, max RSS in MB) of one process."""
+    stdin = stdin_path.open("rb") if stdin_path else subprocess.DEVNULL
+    stdout = stdout_path.open("wb") if stdout_path else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd[:3])} exited {proc.returncode}: {err.strip()[-300:]}")
+        return elapsed, usage.ru_maxrss / 1024
+    finally:
+        for handle in (stdin, stdout):
+            if hasattr(handle, "close"):
+                handle.close()
+
+
+def _measure(n: int, quick: bool) -> list[dict]:
+    from promptlab_tui.store.export_queries import ExportFilter, csv_sql
+
+    from bench.synthetic import fill_home
+
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        return [row(GROUP, "export", None, "s", note="the sqlite3 shell is not installed (apt-get install sqlite3)")]
+    repeat = 3 if quick else 3
+    label = f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}K"
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="promptlab-export-") as home:
+        fill_home(n, home, end=datetime.now(timezone.utc))
+        db = Path(home) / "promptlab.db"
+        sql, params = csv_sql(ExportFilter())
+        assert not params
+        script = Path(home) / "dump.sql"
+        script.write_text(sql + ";\n", encoding="utf-8")
+        env = dict(os.environ, PROMPTLAB_HOME=home)
+        out = Path(home) / "out.csv"
+        times: dict[str, list[float]] = {"shell": [], "csv": [], "focus": []}
+        rss: dict[str, float] = {"csv": 0.0, "focus": 0.0}
+        for i in range(repeat + 1):  # the first round warms the page cache and bytecode
+            taken = {
+                "shell": _timed([shell, "-csv", "-header", str(db)], env, stdin_path=script, stdout_path=out),
+                "csv": _timed(promptlab_cmd() + ["export", "--format", "csv", "-o", str(out)], env),
+                "focus": _timed(promptlab_cmd() + ["export", "--format", "focus", "-o", str(out)], env),
+            }
+            if i:
+                for name, (seconds, peak) in taken.items():
+                    times[name].append(seconds)
+                    if name in rss:
+                        rss[name] = max(rss[name], peak)
+        shell_s = statistics.median(times["shell"])
+        for name, limit in (("csv", 1.5), ("focus", 2.5)):
+            value = statistics.median(times[name])
+            rows.append(row(GROUP, f"{label}: `promptlab export --format {name} -o FILE`", value, "s",
+                            baseline_name="sqlite3 shell .mode csv, same SELECT", baseline=shell_s,
+                            target=f"<= {limit}x", met=value <= limit * shell_s,
+                            note=f"whole process, median of {repeat}"))
+            rows.append(row(GROUP, f"{label}: export --format {name}, peak memory", rss[name], "MB",
+                            target=f"< {RSS_LIMIT_MB} MB", met=rss[name] < RSS_LIMIT_MB, note="max RSS"))
+    return rows
+
+
+def run(quick: bool) -> list[dict]:
+    n = SIZE_QUICK if quick else SIZE_FULL
+    try:
+        return _measure(n, quick)
+    except Exception as error:  # noqa: BLE001 - shown in the table
+        return [row(GROUP, "export", None, "s", note=describe(error))]

@@ -1,0 +1,348 @@
+"""The usage dashboard: where the money went (cards, charts, breakdowns), where it is going (forecast), and
+what to change (recommendations). Thin: workers call services.dashboard and post messages.
+
+Keys: p / [ / ] period, c custom range, g group by, v charts as tables, r refresh, m more activity,
+s sort activity, / filter activity, enter run detail, escape back. Stacked and scrolling at 80x24;
+two charts a row from 120 columns. Live: the store's change token is polled cheaply (as the budget bar
+does) and the view reloads when a run settles, in this process or another.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
+
+from promptlab_tui.widgets.charts.plot_panel import PlotPanel
+from promptlab_tui.widgets.dashboard import dashboard_figures as figures
+from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+
+PERIODS = ("today", "7d", "30d", "week", "month", "last-month")
+GROUPS = ("model", "provider", "prompt", "tag", "source")
+SORTS = ("time", "cost", "model", "prompt", "status", "input", "output", "duration")
+POLL_S = 2.0
+WIDE = 120  # columns from which charts sit two a row
+ACTIVITY_COLUMNS = ("When", "Model", "Prompt", "Status", "In", "Out", "Cost")
+
+
+class DashboardLoaded(Message):
+    def __init__(self, view: Any, recommendations: Any, token: Any, error: str | None) -> None:
+        super().__init__()
+        self.view, self.recommendations, self.token, self.error = view, recommendations, token, error
+
+
+class ActivityLoaded(Message):
+    def __init__(self, page: Any, append: bool, error: str | None) -> None:
+        super().__init__()
+        self.page, self.append, self.error = page, append, error
+
+
+class TokenPolled(Message):
+    def __init__(self, token: Any) -> None:
+        super().__init__()
+        self.token = token
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("p", "next_period", "Period"),
+        Binding("left_square_bracket", "step(-1)", "Prev", key_display="["),
+        Binding("right_square_bracket", "step(1)", "Next", key_display="]"),
+        Binding("c", "custom_range", "Range"),
+        Binding("g", "next_group", "Group by"),
+        Binding("v", "toggle_tables", "Tables"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("m", "more_activity", "More runs"),
+        Binding("s", "next_sort", "Sort"),
+        Binding("slash", "filter_activity", "Filter", key_display="/"),
+    ]
+
+    def __init__(self, period: str = "month", group_by: str = "model") -> None:
+        super().__init__()
+        self.period_text = period
+        self.period: Any = None
+        self.group_by = group_by
+        self.view: Any = None
+        self.token: Any = None
+        self.sort = "time"
+        self.text_filter: str | None = None
+        self.cursor: Any = None
+        self.activity_ids: list[str] = []
+        self.loading = True
+        self.error: str | None = None
+        self._service: Any = None
+
+    # --- layout ------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dash-body"):
+            yield Static("Dashboard · loading…", id="dash-head")
+            yield Input(placeholder="from..to, e.g. 2026-11-01..2026-11-30 (enter to apply, esc to cancel)",
+                        id="dash-range", classes="-hidden")
+            yield Static("", id="dash-cards")
+            with Grid(id="dash-charts"):
+                for key in ("daily", "group", "tokens", "heat"):
+                    yield PlotPanel(id=f"chart-{key}")
+            with Horizontal(id="dash-panes"):
+                yield Static("", id="dash-forecast", classes="dash-pane")
+                yield Static("", id="dash-recs", classes="dash-pane")
+            yield Static("Breakdown", classes="dash-title", id="dash-breakdown-title")
+            breakdown = DataTable(id="dash-breakdown", cursor_type="row", zebra_stripes=True)
+            breakdown.add_columns("group", "runs", "input", "output", "cost", "share", "change")
+            yield breakdown
+            yield Static("Top prompts", classes="dash-title")
+            prompts = DataTable(id="dash-prompts", cursor_type="row", zebra_stripes=True)
+            prompts.add_columns("prompt", "runs", "cost", "change")
+            yield prompts
+            yield Static("Recent activity", classes="dash-title", id="dash-activity-title")
+            yield Input(placeholder="filter: part of the prompt name (enter to apply)", id="dash-filter",
+                        classes="-hidden")
+            activity = DataTable(id="dash-activity", cursor_type="row", zebra_stripes=True)
+            activity.add_columns(*ACTIVITY_COLUMNS)
+            yield activity
+        yield WrappingFooter()
+
+    def on_mount(self) -> None:
+        self.set_class(self.size.width >= WIDE, "-wide")
+        self.query_one("#dash-activity", DataTable).focus()
+        self.reload()
+        self.load_activity(None)
+        self.set_interval(POLL_S, self.poll)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= WIDE, "-wide")
+
+    @property
+    def service(self) -> Any:
+        if self._service is None:
+            from promptlab_tui.services.dashboard import DashboardService
+
+            now = getattr(self.app, "now", None)
+            self._service = DashboardService(self.app.services, clock=now) if now else DashboardService(
+                self.app.services)
+        return self._service
+
+    # --- workers -----------------------------------------------------------------------------------
+    @work(thread=True, group="dashboard", exclusive=True)
+    def reload(self) -> None:
+        from promptlab_tui.widgets.charts.plot_panel import warm_up
+
+        try:
+            service = self.service
+            token = service.change_token()
+            period = self.period or service.period(self.period_text)
+            view = service.overview(period, self.group_by)
+            try:
+                recs = service.recommendations(period)
+            except Exception:  # noqa: BLE001 - the figures still show without recommendations
+                recs = None
+            warm_up()
+        except Exception as error:  # noqa: BLE001 - an unreadable history: say so, keep the app running
+            self.post_message(DashboardLoaded(None, None, None, f"Dashboard not available: {error}"))
+            return
+        self.post_message(DashboardLoaded(view, recs, token, None))
+
+    @work(thread=True, group="dashboard-activity", exclusive=True)
+    def load_activity(self, cursor: Any) -> None:
+        from promptlab_tui.services.dashboard_activity import ActivityQuery
+
+        try:
+            query = ActivityQuery(sort=self.sort, text=self.text_filter, limit=50)
+            page = self.service.activity(query, cursor)
+        except Exception as error:  # noqa: BLE001
+            self.post_message(ActivityLoaded(None, cursor is not None, f"Runs not available: {error}"))
+            return
+        self.post_message(ActivityLoaded(page, cursor is not None, None))
+
+    @work(thread=True, group="dashboard-poll", exclusive=True)
+    def poll(self) -> None:
+        try:
+            self.post_message(TokenPolled(self.service.change_token()))
+        except Exception:  # noqa: BLE001 - the next poll tries again; reload shows errors
+            pass
+
+    # --- messages ----------------------------------------------------------------------------------
+    def on_token_polled(self, message: TokenPolled) -> None:
+        if self.token is not None and message.token != self.token and not self.loading:
+            self.token = message.token
+            self.action_refresh()
+
+    def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
+        self.loading = False
+        self.error = message.error
+        if message.error:
+            self.query_one("#dash-head", Static).update(Text(message.error, style="bold red"))
+            return
+        view = self.view = message.view
+        self.period = view.period
+        self.token = message.token
+        self._show_head(view)
+        self._show_cards(view)
+        for spec in figures.charts(view):
+            self.query_one(f"#chart-{spec.key}", PlotPanel).set_spec(spec)
+        self.query_one("#dash-forecast", Static).update(Text("Forecast\n", style="bold") + Text(
+            figures.forecast_text(view)))
+        self._show_recommendations(message.recommendations)
+        self._fill(self.query_one("#dash-breakdown", DataTable), figures.breakdown_rows(view))
+        note = f" ({view.breakdown.note})" if view.breakdown.note else ""
+        self.query_one("#dash-breakdown-title", Static).update(f"Breakdown by {view.group_by}{escape(note)}")
+        self._fill(self.query_one("#dash-prompts", DataTable), figures.top_prompt_rows(view))
+
+    def on_activity_loaded(self, message: ActivityLoaded) -> None:
+        table = self.query_one("#dash-activity", DataTable)
+        title = self.query_one("#dash-activity-title", Static)
+        if message.error:
+            title.update(escape(message.error))
+            return
+        if not message.append:
+            table.clear()
+            self.activity_ids = []
+        from promptlab_tui.core.periods import zone
+
+        tz = zone(self.view.timezone) if self.view is not None else None
+        for run in message.page.runs:
+            table.add_row(*figures.activity_row(run, tz), key=run.id)
+            self.activity_ids.append(run.id)
+        self.cursor = message.page.next_cursor
+        more = " · m more" if self.cursor is not None else ""
+        shown = f" · filter: {self.text_filter}" if self.text_filter else ""
+        title.update(escape(f"Recent activity · sorted by {self.sort}{shown} · {table.row_count:,} shown{more}"))
+
+    # --- rendering helpers ---------------------------------------------------------------------------
+    def _show_head(self, view: Any) -> None:
+        status = f"Dashboard · {view.period.title} · by {view.group_by} · vs {view.comparison.label}"
+        if not view.has_history:
+            status += "\nNothing recorded yet: run a prompt in the Lab (ctrl+r) or with `promptlab run`."
+        elif view.empty:
+            status += "\nNo runs in this period: [ and ] step to other periods, p picks another."
+        self.query_one("#dash-head", Static).update(escape(status))
+
+    def _show_cards(self, view: Any) -> None:
+        table = Table.grid(expand=True, padding=(0, 2))
+        items = figures.cards(view)
+        per_row = 3 if self.size.width < WIDE else 6
+        for _ in range(per_row):
+            table.add_column(ratio=1, overflow="ellipsis")
+        for start in range(0, len(items), per_row):
+            chunk = items[start:start + per_row]
+            cells = []
+            for title, value, change in chunk:
+                cell = Text(f"{title}\n", style="dim") + Text(value, style="bold") + Text(f"\n{change}", style="dim")
+                cells.append(cell)
+            table.add_row(*cells)
+        self.query_one("#dash-cards", Static).update(table)
+
+    def _show_recommendations(self, recs: Any) -> None:
+        from promptlab_tui.core.money import format_usd
+
+        text = Text("Recommendations\n", style="bold")
+        if recs is None or not recs.items:
+            text.append("None for this period: nothing would save more than a cent.", style="dim")
+        else:
+            text.append(f"Potential savings: {format_usd(recs.potential_monthly_savings_nanos)} a month\n")
+            for item in recs.items[:5]:
+                text.append(f"• {item.title}\n  {item.how}\n", style="")
+        self.query_one("#dash-recs", Static).update(text)
+
+    @staticmethod
+    def _fill(table: DataTable, rows: list[tuple[str, ...]]) -> None:
+        table.clear()
+        for row in rows:
+            table.add_row(*row)
+
+    # --- actions ------------------------------------------------------------------------------------
+    def _switch(self, period: Any = None, text: str | None = None) -> None:
+        self.period = period
+        if text is not None:
+            self.period_text = text
+        self.loading = True
+        self.query_one("#dash-head", Static).update("Dashboard · loading…")
+        self.reload()
+
+    def action_next_period(self) -> None:
+        current = self.period.kind if self.period is not None else self.period_text
+        index = PERIODS.index(current) if current in PERIODS else -1
+        self._switch(None, PERIODS[(index + 1) % len(PERIODS)])
+
+    def action_step(self, direction: int) -> None:
+        if self.period is not None:
+            self._switch(self.period.previous() if direction < 0 else self.period.following())
+
+    def action_next_group(self) -> None:
+        self.group_by = GROUPS[(GROUPS.index(self.group_by) + 1) % len(GROUPS)]
+        self._switch(self.period)
+
+    def action_toggle_tables(self) -> None:
+        for panel in self.query(PlotPanel):
+            panel.toggle_table()
+
+    def action_refresh(self) -> None:
+        self._switch(self.period if self.period is not None else None)
+        self.load_activity(None)
+
+    def action_more_activity(self) -> None:
+        if self.cursor is not None:
+            self.load_activity(self.cursor)
+
+    def action_next_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.load_activity(None)
+
+    def action_custom_range(self) -> None:
+        box = self.query_one("#dash-range", Input)
+        box.remove_class("-hidden")
+        box.focus()
+
+    def action_filter_activity(self) -> None:
+        box = self.query_one("#dash-filter", Input)
+        box.remove_class("-hidden")
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        box = event.input
+        if box.id == "dash-range":
+            from promptlab_tui.core.analytics.periods import PeriodError
+
+            try:
+                period = self.service.period(event.value.strip())
+            except PeriodError as error:
+                self.notify(str(error), severity="error")
+                return
+            box.add_class("-hidden")
+            self._switch(period)
+        else:
+            self.text_filter = event.value.strip() or None
+            box.add_class("-hidden")
+            self.load_activity(None)
+        self.query_one("#dash-activity", DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "dash-activity" and event.row_key.value:
+            from promptlab_tui.screens.dashboard.run_detail import RunDetailScreen
+
+            self.app.push_screen(RunDetailScreen(self.service, event.row_key.value))
+
+    def action_close(self) -> None:
+        for box in self.query(Input):
+            if box.has_focus and not box.has_class("-hidden"):
+                box.add_class("-hidden")
+                self.query_one("#dash-activity", DataTable).focus()
+                return
+        self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "more_activity" and self.cursor is None:
+            return None
+        if action == "step" and self.period is None:
+            return None
+        return True

@@ -1,0 +1,131 @@
+"""A chart drawn by plotext inside a Textual widget (a thin one of our own), or its table, a key away.
+
+plotext is imported on first draw (import `warm_up()` from a worker beforehand to keep it off the UI
+thread). The chart is redrawn at the widget's size on resize and in the theme's colours; with NO_COLOR
+set it is drawn without colour. plotext keeps global state: it is only used from the UI thread.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from promptlab_tui.widgets.dashboard.dashboard_figures import ChartSpec, heat_lines
+
+
+def warm_up() -> None:
+    """Import plotext now (call from a worker thread: ~100 ms)."""
+    import plotext  # noqa: F401
+
+
+def no_color() -> bool:
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def _rgb(color: Any) -> tuple[int, int, int]:
+    rgb = color.rgb
+    return int(rgb[0]), int(rgb[1]), int(rgb[2])
+
+
+class PlotPanel(Static):
+    """One chart. `show_table` switches between the plot and a table of the same numbers."""
+
+    DEFAULT_CSS = "PlotPanel { height: 14; }"
+
+    def __init__(self, spec: ChartSpec | None = None, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.spec = spec
+        self.show_table = False
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())
+
+    def set_spec(self, spec: ChartSpec | None) -> None:
+        self.spec = spec
+        self.redraw()
+
+    def toggle_table(self) -> None:
+        self.show_table = not self.show_table
+        self.redraw()
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        if not self.is_mounted:
+            return
+        spec = self.spec
+        if spec is None:
+            self.update(Text("Loading…", style="dim"))
+        elif self.show_table or spec.kind == "table":
+            self.update(self._table(spec))
+        elif spec.kind == "heat":
+            self.update(self._heat(spec))
+        else:
+            self.update(self._plot(spec))
+
+    # --- renderings --------------------------------------------------------------------------------
+    def _colors(self) -> dict[str, Any]:
+        theme = self.app.current_theme
+        roles = {"primary": theme.primary, "secondary": theme.secondary or theme.primary,
+                 "accent": theme.accent or theme.primary, "warning": theme.warning or theme.primary,
+                 "error": theme.error or theme.primary, "foreground": theme.foreground or "#888888"}
+        from textual.color import Color
+
+        return {role: _rgb(Color.parse(value)) for role, value in roles.items()}
+
+    def _plot(self, spec: ChartSpec) -> Text:
+        width, height = max(20, self.size.width), max(6, self.size.height)
+        if not spec.labels or not any(any(values) for _, values, _ in spec.series):
+            return Text(f"{spec.title}\n\nNothing to draw in this period.", style="dim")
+        import plotext as plt
+
+        plain = no_color()
+        colors = self._colors()
+        plt.clf()
+        plt.plotsize(width, height)
+        plt.theme("clear")
+        positions = list(range(1, len(spec.labels) + 1))
+        for index, (name, values, role) in enumerate(spec.series):
+            color = "default" if plain else colors[role]
+            if spec.kind == "bars" and index == 0:
+                plt.bar(positions, list(values), color=color, label=name, width=0.6)
+            else:
+                points = [(x, y) for x, y in zip(positions, values) if y]
+                if points:
+                    plt.plot([x for x, _ in points], [y for _, y in points], color=color, label=name,
+                             marker="braille")
+        if spec.hline is not None:
+            plt.hline(spec.hline[1], "default" if plain else colors["error"])
+        step = max(1, len(positions) // max(1, (width - 10) // 7))
+        plt.xticks(positions[::step], list(spec.labels[::step]))
+        plt.title(spec.title)
+        drawn = plt.build()
+        return Text(plt.uncolorize(drawn)) if plain else Text.from_ansi(drawn)
+
+    def _heat(self, spec: ChartSpec) -> Text:
+        text = Text(f"{spec.title}\n", style="bold")
+        width = max(30, self.size.width)
+        cell = max(1, min(3, (width - 5) // 24))
+        text.append("    " + "".join(f"{h:<{cell * 6}}" for h in (0, 6, 12, 18)).rstrip() + "\n", style="dim")
+        color = None if no_color() else self.app.current_theme.primary
+        for day, cells in heat_lines(spec.matrix, width):
+            text.append(f"{day} ", style="dim")
+            for cell_text, level in cells:
+                style = "" if color is None or level == 0 else color
+                text.append(cell_text, style=style)
+            text.append("\n")
+        text.append("· none  ░ ▒ ▓ █ more spend", style="dim")
+        return text
+
+    def _table(self, spec: ChartSpec) -> Table:
+        table = Table(title=spec.title, expand=True, show_edge=False, pad_edge=False)
+        for index, header in enumerate(spec.table_header):
+            table.add_column(header, justify="left" if index == 0 else "right", overflow="ellipsis", no_wrap=True)
+        for row in spec.table_rows:
+            table.add_row(*row)
+        return table

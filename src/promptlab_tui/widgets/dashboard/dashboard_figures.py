@@ -1,0 +1,157 @@
+"""What the dashboard shows, as plain data built from the analytics views (no Textual here).
+
+Money stays integer nano-dollars and is printed with core.money's one rule; chart coordinates are the
+only floats (dollars for the plot's scale, never added up or shown as amounts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from promptlab_tui.core.money import format_usd
+from promptlab_tui.core.pricing_cost import format_total
+
+if TYPE_CHECKING:
+    from promptlab_tui.core.analytics.figures import Delta
+    from promptlab_tui.services.dashboard import DashboardView
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+SHADES = " ░▒▓█"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart: x labels, named series (plot coordinates), an optional horizontal line, and its table."""
+
+    key: str
+    title: str
+    kind: str  # bars | lines | heat
+    labels: tuple[str, ...] = ()
+    series: tuple[tuple[str, tuple[float, ...], str], ...] = ()  # (name, values, colour role)
+    hline: tuple[str, float] | None = None  # (name, y): the budget
+    matrix: tuple[tuple[int, ...], ...] = ()  # heat: rows x columns of nanos
+    table_header: tuple[str, ...] = ()
+    table_rows: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+
+
+def _dollars(nanos: int | None) -> float:
+    return (nanos or 0) / 1e9  # plot scale only
+
+
+def delta_text(delta: Delta, money: bool) -> str:
+    """'+$1.20 (+12 %)' / '-340 (-3 %)' / 'new' when there was nothing before."""
+    change = delta.change
+    if change == 0:
+        return "no change"
+    sign = "+" if change > 0 else "-"
+    amount = format_usd(abs(change)) if money else f"{abs(change):,}"
+    percent = delta.percent
+    return f"{sign}{amount} ({sign}{abs(percent):.0f} %)" if percent is not None else f"{sign}{amount} (new)"
+
+
+def cards(view: DashboardView) -> list[tuple[str, str, str]]:
+    """(title, value, change against the comparison period) for each summary card."""
+    c = view.cards
+    spent = format_total(c.spent.now, c.unpriced_runs.now)
+    if c.budget_nanos:
+        spent += f" of {format_usd(c.budget_nanos)} ({c.spent.now * 100 // c.budget_nanos} %)"
+    return [
+        ("Spent", spent, delta_text(c.spent, True)),
+        ("Runs", f"{c.runs.now:,}", delta_text(c.runs, False)),
+        ("Input tokens", f"{c.input_tokens.now:,}", delta_text(c.input_tokens, False)),
+        ("Output tokens", f"{c.output_tokens.now:,}", delta_text(c.output_tokens, False)),
+        ("Cached tokens", f"{c.cached_tokens.now:,}", delta_text(c.cached_tokens, False)),
+        ("Avg cost / run", format_usd(c.avg_cost.now), delta_text(c.avg_cost, True)),
+    ]
+
+
+def _short_day(label: str) -> str:
+    return label[5:] if len(label) == 10 else label  # '2026-12-01' -> '12-01'
+
+
+def charts(view: DashboardView) -> list[ChartSpec]:
+    daily = view.daily
+    labels = tuple(_short_day(p.label) for p in daily)
+    projection = dict(view.forecast.projection)
+    forecast_values = tuple(_dollars(projection.get(p.first)) for p in daily)
+    budget = view.forecast.budget_nanos
+    daily_rows = tuple((p.label, format_total(p.totals.cost_nanos, p.totals.unpriced_runs),
+                        format_usd(projection[p.first]) if p.first in projection else "",
+                        f"{p.totals.runs:,}") for p in daily)
+    cost = ChartSpec(
+        "daily", "Daily cost" + (f" (budget {format_usd(budget)})" if budget else ""), "bars", labels,
+        (("cost", tuple(_dollars(p.totals.cost_nanos) for p in daily), "primary"),
+         ("forecast", forecast_values, "accent")),
+        ("budget", _dollars(budget)) if budget else None,
+        table_header=("day", "cost", "forecast", "runs"), table_rows=daily_rows)
+    rows = view.breakdown.rows[:8]
+    group = ChartSpec(
+        "group", f"Cost by {view.group_by}", "bars", tuple((r.key or "(none)")[:14] for r in rows),
+        (("cost", tuple(_dollars(r.totals.cost_nanos) for r in rows), "secondary"),),
+        table_header=(view.group_by, "cost", "share"),
+        table_rows=tuple((r.key or "(none)", format_total(r.totals.cost_nanos, r.totals.unpriced_runs),
+                          f"{r.share * 100:.1f} %") for r in view.breakdown.rows))
+    tokens = ChartSpec(
+        "tokens", "Input vs output tokens", "lines", labels,
+        (("input", tuple(float(p.totals.input_tokens + p.totals.cached_input_tokens + p.totals.cache_write_tokens)
+                         for p in daily), "primary"),
+         ("output", tuple(float(p.totals.output_tokens) for p in daily), "warning")),
+        table_header=("day", "input", "output"),
+        table_rows=tuple((p.label, f"{p.totals.input_tokens + p.totals.cached_input_tokens + p.totals.cache_write_tokens:,}",
+                          f"{p.totals.output_tokens:,}") for p in daily))
+    matrix = view.heat_map.cost_nanos
+    heat = ChartSpec(
+        "heat", "Spend by weekday and hour", "heat", matrix=tuple(tuple(row) for row in matrix),
+        table_header=("day", *(f"{h:02d}" for h in range(0, 24, 3))),
+        table_rows=tuple((WEEKDAYS[d], *(format_usd(sum(matrix[d][h:h + 3]), 2) for h in range(0, 24, 3)))
+                         for d in range(len(matrix))))
+    return [cost, group, tokens, heat]
+
+
+def heat_lines(matrix: tuple[tuple[int, ...], ...], width: int) -> list[tuple[str, list[tuple[str, int]]]]:
+    """(weekday, [(cell text, level 0-4)]) with cells as wide as fit (24 hours across `width` - 4 columns)."""
+    peak = max((value for row in matrix for value in row), default=0)
+    cell = max(1, min(3, (width - 5) // 24))
+    out = []
+    for day, row in enumerate(matrix):
+        cells = []
+        for value in row:
+            level = 0 if peak == 0 or value == 0 else max(1, min(4, (value * 4 + peak - 1) // peak))
+            cells.append((SHADES[level] * cell if level else "·" + " " * (cell - 1), level))
+        out.append((WEEKDAYS[day], cells))
+    return out
+
+
+def breakdown_rows(view: DashboardView) -> list[tuple[str, ...]]:
+    rows = []
+    for r in view.breakdown.rows:
+        t = r.totals
+        rows.append((r.key or "(none)", f"{t.runs:,}", f"{t.input_tokens + t.cached_input_tokens:,}",
+                     f"{t.output_tokens:,}", format_total(t.cost_nanos, t.unpriced_runs), f"{r.share * 100:.1f} %",
+                     delta_text(r.change, True)))
+    return rows
+
+
+def top_prompt_rows(view: DashboardView) -> list[tuple[str, ...]]:
+    return [(r.key or "(no name)", f"{r.totals.runs:,}", format_total(r.totals.cost_nanos, r.totals.unpriced_runs),
+             delta_text(r.change, True)) for r in view.top_prompts]
+
+
+def activity_row(run: Any, tz: Any) -> tuple[str, ...]:
+    when = run.created_at.astimezone(tz)
+    return (f"{when:%m-%d %H:%M}", run.model, run.prompt_name or "-", run.status,
+            f"{run.total_input_tokens:,}", f"{run.output_tokens:,}", format_usd(run.cost_nanos))
+
+
+def forecast_text(view: DashboardView) -> str:
+    f = view.forecast
+    lines = [f"Projected at the period's end: {format_usd(f.projected_nanos)} "
+             f"(range {format_usd(f.low_nanos)} – {format_usd(f.high_nanos)})",
+             f"Spent so far: {format_usd(f.spent_nanos)} · burn rate today: {format_usd(f.burn_rate_per_hour_nanos)}/h",
+             f"Method: {f.method}"]
+    if f.budget_nanos:
+        reached = f.budget_reached_on.isoformat() if f.budget_reached_on else "not in this period"
+        lines.append(f"Budget {format_usd(f.budget_nanos)}: reached {reached} at this pace"
+                     + (" — over budget" if f.over_budget else ""))
+    return "\n".join(lines)
