@@ -61,3 +61,12 @@ def test_front_matter_max_cost_is_the_per_run_cap(only_fake_keys, tmp_path, caps
     code = main(["run", path])
     assert code == 3 and "per-run cap of $0.000001" in capsys.readouterr().err
     assert only_fake_keys.requests == []
+
+
+@requires_vocab
+def test_estimate_shows_the_auto_pick_and_why(only_fake_keys, tmp_path, capsys):
+    path = write_prompt(tmp_path, "auto.md", TEXT, model="auto", quality="medium", max_cost=0.01, max_tokens=100)
+    assert main(["estimate", path]) == 0
+    captured = capsys.readouterr()
+    assert "note: auto: gpt-4o-mini (openai, quality medium)" in captured.err
+    assert "gpt-4o-mini" in captured.out and only_fake_keys.requests == []

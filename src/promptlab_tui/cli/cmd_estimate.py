@@ -66,7 +66,10 @@ def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
         if args.max_tokens < 1:
             raise CliError(f"--max-tokens {args.max_tokens}: expected a whole number of tokens, 1 or more")
         prompt.max_tokens = args.max_tokens
-    return prompt, load_pricing_or_fail()
+    pricing = load_pricing_or_fail()
+    from promptlab_tui.cli.run_extras import resolve_auto_for_estimate
+
+    return resolve_auto_for_estimate(prompt, pricing), pricing  # model = "auto": the pick and why (issue 11)
 
 
 def load_pricing_or_fail() -> PricingTable:

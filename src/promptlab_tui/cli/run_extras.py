@@ -121,3 +121,23 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str |
     except EOFError:
         answer = ""
     return None if answer.strip().lower() in ("y", "yes") else f"{what}; not confirmed"
+
+
+def resolve_auto_for_estimate(prompt: Any, pricing: Any) -> Any:
+    """`model = "auto"` in an estimate: the pick and why on stderr (the budget's room is not looked at:
+    an estimate never opens the history), or a refusal naming the cheapest model (exit 3)."""
+    from promptlab_tui.cli.errors import EXIT_BUDGET_REFUSED
+    from promptlab_tui.core.selection import NoModelFits, is_auto
+
+    if not is_auto(prompt.model):
+        return prompt
+    from promptlab_tui.services.auto_select import choose
+    from promptlab_tui.services.context import ServiceContext
+    from promptlab_tui.services.run_types import RunOptions
+
+    try:
+        prompt, _options, selection = choose(ServiceContext(tracking=False, pricing=pricing), prompt, RunOptions(), None)
+    except NoModelFits as refusal:
+        raise CliError(f"refused: {refusal}", EXIT_BUDGET_REFUSED) from None
+    print(f"note: {selection.reason}", file=sys.stderr)
+    return prompt
