@@ -140,3 +140,43 @@ async def test_a_cache_hit_shows_as_such_in_the_lab(make_app, fake_provider_env,
         assert "cache hit: the answer of run " in lab.results.summary_text and "(saved $" in lab.results.summary_text
     assert len(fake_provider_env.requests) == 1
     assert sorted(r.cost_nanos == 0 for r in history(isolated_home)) == [False, True]
+
+
+LONG = ("Could you please be so kind as to write for me a short summary, in three bullet points, of the meeting "
+        "notes that I am attaching below, and please make sure that you keep every decision, every owner and "
+        "every date that is mentioned in them, thank you very much in advance for your help with this.")
+SHORT = "Summarise the attached meeting notes in three bullets; keep every decision, owner and date."
+
+
+async def test_shorten_shows_both_versions_and_accepting_replaces_the_user_message(make_app, fake_provider_env,
+                                                                                  isolated_home, needs_vocab):
+    from promptlab_tui.screens.optimise.optimise_screen import OptimiseScreen
+    from promptlab_tui.widgets.compare.compare_column import CompareColumn
+
+    fake_provider_env.script(Behaviour.reply(SHORT))
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        lab = lab_screen(app)
+        await pilot.press(*"Hi")
+        await settle(pilot)
+        assert lab.check_action("shorten", ()) is False  # too short to be worth a rewrite: not in the footer
+        lab.query_one("#user-text").text = LONG
+        await settle(pilot)
+        assert lab.check_action("shorten", ()) is True
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OptimiseScreen)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        original, shortened = screen.query(CompareColumn)
+        assert shortened.answer_text == SHORT and " tokens · expected $" in shortened.stats_text
+        assert " tokens · expected $" in original.stats_text
+        summary = str(screen.query_one("#compare-summary").render())
+        assert summary.startswith("saves ") and "rewrite by gpt-4o-mini: $" in summary
+        await pilot.press("f8")
+        await settle(pilot)
+        assert app.screen is lab and lab.editor.values().user == SHORT
+    (run,) = history(isolated_home)
+    assert run.model == "gpt-4o-mini" and run.cost_nanos > 0  # the rewrite is a recorded run

@@ -46,3 +46,21 @@ def test_lab_conversation(snap_compare, make_app, snap_home, fake_provider_env, 
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_optimise_after_the_rewrite(snap_compare, make_app, snap_home, fake_provider_env, size):  # noqa: F811
+    from tests.app.test_lab_choice import LONG, SHORT
+
+    fake_provider_env.script(Behaviour.reply(SHORT))
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press(*LONG)
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 
+SHORTEN_MIN_TOKENS = 60  # below this a rewrite saves less than it costs on any model
+
+
 class CompareMixin:
     def action_compare(self) -> None:
         values = self.editor.values()
@@ -14,3 +17,22 @@ class CompareMixin:
         others = [m.model for m in self.app.models if m.provider == values.provider and m.model != values.model]
         self.app.push_screen(CompareScreen(values, self.prompt_name, [values.model, *others[:2]],
                                            self.turn_history()))
+
+    def action_shorten(self) -> None:
+        values = self.editor.values()
+        if values.problems or not values.user.strip():
+            return
+        from promptlab_tui.screens.optimise.optimise_screen import OptimiseScreen
+
+        self.app.push_screen(OptimiseScreen(values, self.prompt_name, self.turn_history()), self._shortened)
+
+    def _shortened(self, text: str | None) -> None:
+        if text:
+            self.query_one("#user-text").text = text  # the preview recounts it; ctrl+z in the editor undoes
+            self.notify("Shortened prompt accepted.", timeout=3)
+
+    @property
+    def shorten_offered(self) -> bool:
+        """Offered once the prompt is long enough for a rewrite to pay for itself."""
+        preview = self.last_preview
+        return not self.running and preview is not None and preview.input_tokens >= SHORTEN_MIN_TOKENS

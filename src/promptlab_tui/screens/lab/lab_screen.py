@@ -60,6 +60,7 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Onl
         Binding("f8", "toggle_count_online", "Online count"),  # shown only while the count is approximate
         Binding("f9", "compare", "Compare"),
         Binding("ctrl+g", "continue_conversation", "Continue"),  # shown once there is an answer to continue
+        Binding("ctrl+f", "shorten", "Shorten"),  # shown once the prompt is long enough (60+ tokens)
     ]
 
     def __init__(self) -> None:
@@ -274,6 +275,9 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Onl
         self.online_after_preview(preview, message.generation)
         if self.conversation is not None:
             self.show_conversation(preview.expected_nanos if preview is not None else None)
+        if self.shorten_offered != getattr(self, "_shorten_shown", False):
+            self._shorten_shown = self.shorten_offered
+            self.refresh_bindings()  # ctrl+f shows once the prompt is long enough to shorten
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -294,6 +298,8 @@ class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, Onl
             return None if self.running else True
         if action == "continue_conversation":  # in the footer only once there is an answer to continue
             return True if self.can_continue else False
+        if action == "shorten":
+            return True if self.shorten_offered else False
         if action == "toggle_count_online":
             return True if self.online_offered() else False
         return True
