@@ -180,3 +180,28 @@ async def test_shorten_shows_both_versions_and_accepting_replaces_the_user_messa
         assert app.screen is lab and lab.editor.values().user == SHORT
     (run,) = history(isolated_home)
     assert run.model == "gpt-4o-mini" and run.cost_nanos > 0  # the rewrite is a recorded run
+
+
+async def test_confirm_above_asks_in_a_dialog_before_an_expensive_run(make_app, fake_provider_env, isolated_home):
+    from promptlab_tui.screens.dialogs.confirm_run import ConfirmRunDialog
+
+    (isolated_home / "config.toml").write_text("confirm_above = 0.000001\n", encoding="utf-8")
+    fake_provider_env.default = Behaviour.reply("ok")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Name three primes.")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmRunDialog)
+        assert "above confirm_above $0.000001" in str(app.screen.query_one(".numbers").render())
+        await pilot.press("escape")  # cancel: nothing sent
+        await settle(pilot)
+        assert fake_provider_env.requests == []
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert lab_screen(app).results.answer_text == "ok"
+    assert len(fake_provider_env.requests) == 1 and len(history(isolated_home)) == 1

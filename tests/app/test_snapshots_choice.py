@@ -64,3 +64,17 @@ def test_optimise_after_the_rewrite(snap_compare, make_app, snap_home, fake_prov
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm_above_dialog(snap_compare, make_app, snap_home, fake_provider_env, size):  # noqa: F811
+    (snap_home / "config.toml").write_text("confirm_above = 0.000001\n", encoding="utf-8")
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press(*"Name three primes.")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -36,3 +36,23 @@ class CompareMixin:
         """Offered once the prompt is long enough for a rewrite to pay for itself."""
         preview = self.last_preview
         return not self.running and preview is not None and preview.input_tokens >= SHORTEN_MIN_TOKENS
+
+    def ask_before_run(self, values) -> bool:
+        """True when the preview's expected cost is above `confirm_above`: the dialog decides (then runs)."""
+        from promptlab_tui.services.choice_config import confirm_above_nanos
+
+        config, preview = self.app.config, self.last_preview
+        try:
+            threshold = confirm_above_nanos(config) if config is not None else None
+        except ValueError as error:  # a bad value: say so, and ask rather than run unchecked
+            self.notify(str(error), severity="error", timeout=10)
+            return True
+        if threshold is None or preview is None or preview.expected_nanos is None or preview.expected_nanos <= threshold:
+            return False
+        from promptlab_tui.core.money import format_usd
+        from promptlab_tui.screens.dialogs.confirm_run import ConfirmRunDialog
+
+        dialog = ConfirmRunDialog(preview.model, format_usd(preview.expected_nanos), format_usd(preview.worst_nanos),
+                                  format_usd(threshold))
+        self.app.push_screen(dialog, lambda run: self.begin_run(values) if run else None)
+        return True

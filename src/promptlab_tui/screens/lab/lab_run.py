@@ -63,6 +63,8 @@ class RunMixin:
             self.notify("Write a user prompt first.", severity="warning")
             self.query_one("#user-text").focus()
             return
+        if self.ask_before_run(values):  # confirm_above (config): a dialog first (issue 11)
+            return
         self.begin_run(values)
 
     def begin_run(self, values: EditorValues, accept_capped: bool = False) -> None:
