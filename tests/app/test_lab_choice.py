@@ -205,3 +205,41 @@ async def test_confirm_above_asks_in_a_dialog_before_an_expensive_run(make_app, 
         await settle(pilot)
         assert lab_screen(app).results.answer_text == "ok"
     assert len(fake_provider_env.requests) == 1 and len(history(isolated_home)) == 1
+
+
+async def test_a_conversation_saves_to_a_prompt_file_and_opens_as_one(make_app, fake_provider_env, isolated_home):
+    from promptlab_tui.core.promptfile import load_prompt_file
+    from tests.app.test_saved_prompts import save_as
+
+    fake_provider_env.script(Behaviour.reply("2, 3 and 5."), Behaviour.reply("7 and 11."))
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Name three primes.")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        await pilot.press(*"And the next two?")
+        await settle(pilot)
+        await save_as(pilot, "primes chat")
+        await settle(pilot)
+        lab = lab_screen(app)
+        saved = load_prompt_file(lab.prompt_path)
+        assert [(m.role, m.content) for m in saved.messages] == [
+            ("user", "Name three primes."), ("assistant", "2, 3 and 5."), ("user", "And the next two?")]
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert lab.conversation is None
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert lab.editor.values().user == "And the next two?"
+        assert lab.conversation is not None and len(lab.conversation.history) == 2
+        assert "turn 1 (from the file)" in str(lab.query_one("#conversation-strip").render())
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        request = fake_provider_env.requests[1]
+        assert [m["role"] for m in request.body["messages"]] == ["user", "assistant", "user"]

@@ -98,9 +98,12 @@ def conversation_strip_text(conversation: Conversation, next_expected_nanos: int
     """The Lab's line above the editor: each turn's cost (how it grows), the total, and the next turn."""
     from promptlab_tui.core.money import format_usd
 
-    turns = " · ".join(f"turn {i} {format_usd(turn.cost_nanos)}" for i, turn in enumerate(conversation.turns, 1))
+    earlier_turns = (len(conversation.history) + 1) // 2 - len(conversation.turns)  # opened from a file: no costs
+    turns = " · ".join([*(f"turn {i} (from the file)" for i in range(1, earlier_turns + 1)),
+                        *(f"turn {i} {format_usd(turn.cost_nanos)}"
+                          for i, turn in enumerate(conversation.turns, earlier_turns + 1))])
     earlier = len(conversation.history)
-    next_turn = (f"turn {len(conversation.turns) + 1} ≈ {format_usd(next_expected_nanos)} with all "
+    next_turn = (f"turn {earlier_turns + len(conversation.turns) + 1} ≈ {format_usd(next_expected_nanos)} with all "
                  f"{earlier} earlier messages" if next_expected_nanos is not None else "")
     return "  ".join(part for part in (f"Conversation: {turns}", f"total {format_usd(conversation.total_cost_nanos)}",
                                          next_turn) if part)

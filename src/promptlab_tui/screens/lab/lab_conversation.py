@@ -67,6 +67,19 @@ class ConversationMixin:
         from promptlab_tui.widgets.conversation.conversation_strip import ConversationStrip
 
         text = None
-        if self.conversation is not None and self.conversation.turns:
+        if self.conversation is not None and self.conversation.history:
             text = conversation_strip_text(self.conversation, next_expected_nanos)
         self.query_one(ConversationStrip).show(text)
+
+    def open_conversation(self, spec: Any) -> bool:
+        """A prompt file holding earlier turns opens as a conversation; True when it did."""
+        from promptlab_tui.services.conversation import Conversation
+
+        self.end_conversation()
+        others = [m for m in spec.messages if m.role not in ("system", "developer")]
+        if len(others) < 2 or others[-1].role != "user" or not any(m.role == "assistant" for m in others):
+            return False
+        self.conversation, _next = Conversation.from_prompt(spec)
+        self.get_engine().set_context(tuple(self.conversation.history))
+        self.show_conversation(None)
+        return True
