@@ -39,7 +39,7 @@ def test_the_rewrite_is_recorded_and_both_versions_are_priced_on_the_prompts_mod
     history = HistoryRepository()
     rewrite = history.get_run(data["rewrite"]["run_id"])
     assert rewrite.status == "completed" and rewrite.cost_nanos > 0 and rewrite.model == "gpt-4o-mini"
-    assert run_links.get(history.db, rewrite.id).source == "optimise"
+    assert run_links.get(history.db, rewrite.id).source == "optimise" and rewrite.source == "optimise"
     kept = load_prompt_file(out_path)
     assert kept.messages[-1].content == SHORT and kept.model == "gpt-4o" and kept.max_tokens == 100
 

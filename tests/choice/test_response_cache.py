@@ -22,6 +22,7 @@ def test_the_second_identical_request_costs_nothing_and_says_what_it_saved(fake_
     history = HistoryRepository()
     hit = history.get_run(second["run_id"])
     assert hit.status == "completed" and hit.cost_nanos == 0 and hit.response_text == "2, 3, 5"
+    assert hit.source == "cache" and history.get_run(first["run_id"]).source == "run"
     link = run_links.get(history.db, second["run_id"])
     assert link.source == "cache" and link.cache_of == first["run_id"] and link.saved_nanos == first["cost"]["total_nanos"]
     assert history.total_spend().cost_nanos == first["cost"]["total_nanos"]  # the hit added $0
@@ -47,3 +48,16 @@ def test_without_cache_nothing_is_served_from_history(fake_provider_env, tmp_pat
     run_json(capsys, path)
     run_json(capsys, path)
     assert len(fake_provider_env.requests) == 2
+
+
+def test_cache_hits_are_a_source_in_history_and_the_report(fake_provider_env, tmp_path, capsys):
+    import json as _json
+
+    fake_provider_env.default = Behaviour.reply("ok")
+    path = write_prompt(tmp_path, "p.md", model="gpt-4o-mini", cache=True)
+    run_json(capsys, path)
+    run_json(capsys, path)
+    assert main(["history", "--source", "cache", "--json"]) == 0
+    data = _json.loads(capsys.readouterr().out)
+    runs = data["runs"] if isinstance(data, dict) else data
+    assert len(runs) == 1 and runs[0]["cost_nanos" if "cost_nanos" in runs[0] else "cost_usd"] in (0, "0")

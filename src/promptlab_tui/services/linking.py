@@ -34,7 +34,7 @@ def new_group_id(prefix: str) -> str:
 def linked_options(options: Any, link: LinkInfo, **changes: Any) -> Any:
     """The run options carrying `link`, and its source in the ledger's own `source` column where there is one
     (h/analytics' RunOptions.source: lab, run, compare, batch, fallback)."""
-    if link.source in ("compare", "batch", "fallback") and any(f.name == "source" for f in dataclasses.fields(options)):
+    if link.source in ("compare", "batch", "fallback", "cache", "optimise") and any(f.name == "source" for f in dataclasses.fields(options)):
         changes["source"] = link.source
     return dataclasses.replace(options, link=link, **changes)
 

@@ -56,6 +56,8 @@ def cached_plan(ctx: Any, prompt: Any, options: Any) -> RunPlan | None:
     link = LinkInfo("cache", base.group_id if base else None, base.position if base else None,
                     {"answer": found.text}, saved_nanos=found.cost_nanos, cache_of=found.run_id)
     estimate = estimate_for(ctx, spec, provider, options.tier)
+    if any(f.name == "source" for f in dataclasses.fields(options)):
+        options = dataclasses.replace(options, source="cache")  # the dashboard's "by source" shows cache hits
     return RunPlan(run_id=new_run_id(), prompt=spec, provider=provider, price=price, estimate=estimate,
                    input_tokens=estimate.input, max_tokens=spec.max_tokens, requested_max_tokens=spec.max_tokens,
                    worst_case_nanos=0, tier=options.tier, budget=[], options=options, link=link,

@@ -32,7 +32,7 @@ class RunOptions:
     cache: bool | None = None  # serve an identical request from the history; None: the file's, else the config's
     wait_budget_s: float | None = None  # `--wait-budget`: None takes the config's `wait_budget_seconds`
     tags: tuple[str, ...] = ()  # added to the prompt's own tags (`promptlab run --tag T`)
-    source: str | None = None  # where the run came from: lab, run, compare, batch, fallback (core.history.RUN_SOURCES)
+    source: str | None = None  # where the run came from: lab, run, compare, batch, fallback, cache, optimise (core.history.RUN_SOURCES)
 
 
 @dataclass
