@@ -243,3 +243,23 @@ async def test_a_conversation_saves_to_a_prompt_file_and_opens_as_one(make_app, 
         await settle(pilot)
         request = fake_provider_env.requests[1]
         assert [m["role"] for m in request.body["messages"]] == ["user", "assistant", "user"]
+
+
+async def test_escape_cancels_a_running_comparison_and_records_what_was_spent(make_app, fake_provider_env,
+                                                                              isolated_home):
+    from promptlab_tui.widgets.compare.compare_column import CompareColumn
+
+    fake_provider_env.default = Behaviour.slow(chunk_delay=0.3, text=" ".join(["word"] * 40))
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press("ctrl+r")
+        for _ in range(500):  # until both requests are in flight
+            await pilot.pause(0.02)
+            if len(fake_provider_env.requests) == 2:
+                break
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not screen.running and app.screen is screen
+        assert all("cancelled" in c.stats_text for c in screen.query(CompareColumn))
+    assert sorted(r.status for r in history(isolated_home)) == ["cancelled", "cancelled"]

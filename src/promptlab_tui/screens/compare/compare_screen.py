@@ -3,6 +3,7 @@ columns) with their costs; f8 marks the focused answer as the better one (stored
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from textual import work
@@ -44,7 +45,7 @@ class CompareScreen(Screen):
     BINDINGS = [
         Binding("ctrl+r", "run_compare", "Run all", priority=True),
         Binding("f8", "mark_better", "Mark better"),
-        Binding("escape", "back", "Back", priority=True),
+        Binding("escape", "back", "Back / cancel", priority=True),
     ]
 
     def __init__(self, values: Any, prompt_name: str | None, models: list[str], history: tuple = ()) -> None:
@@ -55,6 +56,7 @@ class CompareScreen(Screen):
         self.initial_models = models
         self.running = False
         self.group_id: str | None = None
+        self.cancel_event: threading.Event | None = None
 
     def compose(self) -> ComposeResult:
         self.set_class(self.app.size.width < SIDE_BY_SIDE_COLUMNS, "-stacked")
@@ -100,13 +102,14 @@ class CompareScreen(Screen):
         await columns.remove_children()
         await columns.mount_all([CompareColumn(i, model) for i, model in enumerate(models)])
         self.running, self.group_id = True, None
+        self.cancel_event = threading.Event()
         summary.update(f"Running {len(models)} models…")
         self.refresh_bindings()
         self.app.run_context()  # made on the UI thread
-        self.run_models(models, cap)
+        self.run_models(models, cap, self.cancel_event)
 
     @work(thread=True, group="compare")
-    def run_models(self, models: list[str], cap: int | None) -> None:
+    def run_models(self, models: list[str], cap: int | None, cancel: threading.Event) -> None:
         from promptlab_tui.services.compare import column_view, run_compare, summary_text
         from promptlab_tui.services.preview_engine import prompt_from
         from promptlab_tui.services.run_types import RunOptions
@@ -126,7 +129,7 @@ class CompareScreen(Screen):
 
         try:
             result = run_compare(service, prompt, models, RunOptions(max_tokens=self.values.max_tokens), cap,
-                                 on_entry=entry_done)
+                                 on_entry=entry_done, cancel=cancel)
         except Exception as error:  # unreadable history or prices: say so in the summary
             self.post_message(CompareDone("", f"Compare failed: {error}"))
             return
@@ -172,5 +175,12 @@ class CompareScreen(Screen):
             column.mark(message.ok and column.position == message.position)
 
     def action_back(self) -> None:
-        if not self.running:
+        if self.running and self.cancel_event is not None:
+            self.cancel_event.set()  # escape stops the streams; what was spent is recorded
+            self.query_one("#compare-summary", Static).update("Cancelling…")
+        elif not self.running:
             self.dismiss()
+
+    def on_unmount(self) -> None:
+        if self.cancel_event is not None:
+            self.cancel_event.set()

@@ -21,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
-from promptlab_tui.screens.lab.lab_compare import CompareMixin
+from promptlab_tui.screens.lab.lab_choices import ChoicesMixin
 from promptlab_tui.screens.lab.lab_conversation import ConversationMixin
 from promptlab_tui.screens.lab.lab_online import OnlineCountMixin
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
@@ -48,7 +48,7 @@ WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(CompareMixin, ConversationMixin, RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
+class LabScreen(ChoicesMixin, ConversationMixin, RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),

@@ -1,4 +1,5 @@
-"""f9 in the Lab: the compare screen with the editor's prompt (and conversation) on several models."""
+"""The Lab's ways of choosing (issue 11): compare models (f9), shorten the prompt (ctrl+f), and the
+confirm_above question before an expensive run."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from __future__ import annotations
 SHORTEN_MIN_TOKENS = 60  # below this a rewrite saves less than it costs on any model
 
 
-class CompareMixin:
+class ChoicesMixin:
     def action_compare(self) -> None:
         values = self.editor.values()
         if values.problems or not values.user.strip():
