@@ -1,4 +1,4 @@
-"""The Lab's compare mode (f9) and conversations (ctrl+g Continue), against the fake provider."""
+"""The Lab's compare mode (alt+c) and conversations (alt+n Continue), against the fake provider."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ async def open_compare(pilot, text: str = "Name three primes.", models: str = "g
     await settle(pilot)
     await pilot.press(*text)
     await settle(pilot)
-    await pilot.press("f9")
+    await pilot.press("alt+c")
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, CompareScreen)
@@ -101,7 +101,7 @@ async def test_continue_makes_a_conversation_whose_next_turn_carries_the_whole_c
 
         offered = {entry.action: entry.available for entry in PromptLabCommands(lab).entries()}
         assert offered["screen.continue_conversation"] is True  # in the palette once it can be used
-        await pilot.press("ctrl+g")
+        await pilot.press("alt+n")
         await settle(pilot)
         assert lab.editor.values().user == ""
         await pilot.press(*"And the next two?")
@@ -115,7 +115,7 @@ async def test_continue_makes_a_conversation_whose_next_turn_carries_the_whole_c
         assert [m["role"] for m in request.body["messages"]] == ["user", "assistant", "user"]
         assert request.body["messages"][1]["content"] == "2, 3 and 5."
         assert second_preview == request.usage["prompt_tokens"] > first_preview  # the preview counted it all
-        await pilot.press("ctrl+g")
+        await pilot.press("alt+n")
         await settle(pilot)
         strip = str(lab.query_one("#conversation-strip").render())
         assert "turn 1 $" in strip and "turn 2 $" in strip and "total $" in strip
@@ -164,7 +164,7 @@ async def test_shorten_shows_both_versions_and_accepting_replaces_the_user_messa
         lab.query_one("#user-text").text = LONG
         await settle(pilot)
         assert lab.check_action("shorten", ()) is True
-        await pilot.press("ctrl+f")
+        await pilot.press("alt+s")
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, OptimiseScreen)
@@ -219,7 +219,7 @@ async def test_a_conversation_saves_to_a_prompt_file_and_opens_as_one(make_app, 
         await settle(pilot)
         await pilot.press("ctrl+r")
         await settle(pilot)
-        await pilot.press("ctrl+g")
+        await pilot.press("alt+n")
         await settle(pilot)
         await pilot.press(*"And the next two?")
         await settle(pilot)

@@ -17,7 +17,7 @@ def test_compare_after_a_run(snap_compare, make_app, snap_home, fake_provider_en
         await settle(pilot)
         await pilot.press(*"Name three primes.")
         await settle(pilot)
-        await pilot.press("f9")
+        await pilot.press("alt+c")
         await settle(pilot)
         pilot.app.screen.query_one("#compare-models").value = "gpt-4o-mini, gpt-4.1-mini, gpt-4o"
         pilot.app.screen.query_one("#compare-cap").value = "0.005"
@@ -40,7 +40,7 @@ def test_lab_conversation(snap_compare, make_app, snap_home, fake_provider_env, 
             await settle(pilot)
             await pilot.press("ctrl+r")
             await settle(pilot)
-            await pilot.press("ctrl+g")
+            await pilot.press("alt+n")
             await settle(pilot)
         await pilot.press(*"Which is even?")
         await settle(pilot)
@@ -58,7 +58,7 @@ def test_optimise_after_the_rewrite(snap_compare, make_app, snap_home, fake_prov
         await settle(pilot)
         await pilot.press(*LONG)
         await settle(pilot)
-        await pilot.press("ctrl+f")
+        await pilot.press("alt+s")
         await settle(pilot)
         await pilot.press("ctrl+r")
         await settle(pilot)

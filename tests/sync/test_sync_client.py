@@ -69,6 +69,11 @@ def test_runs_made_offline_wait_in_the_outbox_across_restarts_then_sync(live_tea
     remote = {r["id"]: r["cost_nanos"] for r in server_runs(live_team)}
     assert remote == local and len(remote) == 3
     assert all(r["prompt_text"] is None for r in server_runs(live_team))  # numbers only by default
+    # The team's statistics give the same numbers as the local history for the same runs.
+    local_totals = HistoryRepository().total_spend()
+    totals = live_team.team.call("owner", "GET", "/v1/stats").json()["totals"]
+    assert (totals["runs"], totals["cost_nanos"], totals["input_tokens"], totals["output_tokens"]) == (
+        local_totals.runs, local_totals.cost_nanos, local_totals.input_tokens, local_totals.output_tokens)
     assert main(["sync"]) == 0 and "pushed 0" in capsys.readouterr().out
     assert main(["sync", "--status"]) == 0 and "pending: 0 run(s)" in capsys.readouterr().out
 

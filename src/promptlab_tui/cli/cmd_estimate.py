@@ -93,14 +93,16 @@ def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None)
         from promptlab_tui.core.duration import choose_samples
         from promptlab_tui.store.repository import HistoryRepository
 
+        from promptlab_tui.services.context import read_history_hints
+
         price = pricing.resolve(prompt.model, provider)
-        recorded_as = price.request_model if price is not None and prompt.model == price.model else prompt.model
+        recorded_as = price.model if price is not None else prompt.model  # runs are stored under the table's name
         repository = HistoryRepository(database)
         try:
-            stats = repository.output_stats(recorded_as, prompt.name) or repository.output_stats(recorded_as)
+            stats, calibration = read_history_hints(repository, recorded_as, prompt.name)
             durations = choose_samples(repository.duration_samples(recorded_as, prompt.name),
                                        repository.duration_samples(recorded_as), recorded_as)
-            return stats, repository.calibration_ratio(recorded_as), durations
+            return stats, calibration, durations
         finally:
             repository.close()
     except Exception as error:  # an unreadable history must not stop an estimate; it just has no history
@@ -128,7 +130,8 @@ def estimate_command(args: argparse.Namespace) -> int:
                                  provider=args.provider, tier=args.tier, input_count=request.count)
     duration = expected_duration(durations[0], estimate.expected_output_tokens, estimate.p90_output_tokens,
                                  durations[1]) if durations else None
-    alternatives = compare_models(prompt, pricing, calibration=calibration, tier=args.tier)
+    # the main line's expected answer on every other model (a calibration belongs to its own model only)
+    alternatives = compare_models(prompt, pricing, output_stats=stats, tier=args.tier)
     tips = alternatives_tips(estimate, alternatives)
     if args.json:
         data = {"file": args.file, "name": prompt.name, "tier": args.tier, **estimate_json(estimate),

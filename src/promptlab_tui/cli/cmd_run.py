@@ -108,13 +108,18 @@ def run_command(args: argparse.Namespace) -> int:
             code = _run_one(service, path, prompt, batch.options(options, position) if batch else options, args,
                             several=len(prompts) > 1, signals=signals)
             if signals.exit_code is not None:
-                return signals.exit_code
+                code = signals.exit_code
             batch and batch.finished(path, code, refused=code == EXIT_BUDGET_REFUSED)
             if code != EXIT_OK:
                 break
         if batch is not None:
             batch.print(args, code)
+    if len(prompts) > 1 and not args.json:
+        print(_session_total(service.session.status()), file=sys.stderr)
     return code
+
+
+def _session_total(status: Any) -> str:
 
 
 def _tags(values: list[str]) -> tuple[str, ...]:
@@ -224,7 +229,7 @@ def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, sever
             print(f"note: {note}", file=sys.stderr)
         if several:
             print(f"==> {path} <==", flush=True)
-    outcome = service.execute(plan, on_event=_waiting_to_stderr if args.json else _stream_to_stdout, signals=signals)
+    outcome = service.execute(plan, on_event=_waiting_to_stderr if args.json else _StreamPrinter(), signals=signals)
     if args.json:
         print(json.dumps(outcome_json(path, outcome), ensure_ascii=False), flush=True)
     else:
@@ -243,14 +248,30 @@ def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, sever
     return EXIT_OK
 
 
-def _stream_to_stdout(event: Any) -> None:
-    from promptlab_tui.services.run_types import RunTextDelta
+class _StreamPrinter:
+    """The answer to stdout as it streams; at a terminal, the running cost on stderr's last line."""
 
-    if isinstance(event, RunTextDelta):
-        sys.stdout.write(event.text)
-        sys.stdout.flush()
-    else:
-        _waiting_to_stderr(event)
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, event: Any) -> None:
+        from promptlab_tui.services.run_types import RunCompleted, RunFailed, RunTextDelta, RunTokens
+
+        if isinstance(event, RunTextDelta):
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, RunTokens) and self.live:
+            approx = "" if event.exact else "~"
+            sys.stderr.write(f"\r\x1b[K[{approx}{event.output_tokens:,} tokens · {format_usd(event.cost_nanos)} so far"
+                             f" · {event.elapsed_s:.1f} s]")
+            sys.stderr.flush()
+            self.shown = True
+        elif isinstance(event, (RunCompleted, RunFailed)) and self.shown:
+            sys.stderr.write("\r\x1b[K")  # the usage line replaces it
+            sys.stderr.flush()
+        else:
+            _waiting_to_stderr(event)
 
 
 def _waiting_to_stderr(event: Any) -> None:

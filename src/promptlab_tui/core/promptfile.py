@@ -97,11 +97,15 @@ def _read_regular_file(path: Path, max_bytes: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         raise PromptFileError(path, None, "(file)", "a readable prompt file", error.strerror or str(error)) from error
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode):
+        os.close(fd)
+        raise PromptFileError(path, None, "(file)", "a readable prompt file", "Is a directory")
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise PromptFileError(path, None, "(file)", "a regular file holding the prompt", kind)
     with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
-            raise PromptFileError(path, None, "(file)", "a regular file holding the prompt", kind)
         if info.st_size > max_bytes:
             raise PromptFileError(path, None, "(file)", f"a prompt file of at most {_megabytes(max_bytes)} "
                                   "(raise max_prompt_file_mb in config.toml for bigger ones)",

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from promptlab_tui.core.analytics import recommend
-from promptlab_tui.core.analytics.figures import Totals
 from promptlab_tui.core.analytics.periods import Period
 from promptlab_tui.core.analytics.quality import Accuracy, Efficiency, EstimateRow, estimate_accuracy, prompt_efficiency
 from promptlab_tui.core.analytics.recommend import OutputSample, Recommendation
@@ -156,5 +155,4 @@ def efficiency(service: DashboardSource, period: Period) -> list[Efficiency]:
     return prompt_efficiency({k[0]: t for k, t in now.items()}, {k[0]: t for k, t in before.items()}, per_prompt)
 
 
-__all__ = ["RecommendationsView", "Totals", "accuracy", "alternatives_for", "efficiency", "recommendations",
-           "what_if"]
+__all__ = ["RecommendationsView", "accuracy", "alternatives_for", "efficiency", "recommendations", "what_if"]

@@ -12,6 +12,12 @@ from promptlab_tui.core.types import PromptSpec, Usage
 from promptlab_tui.services.run_types import RunPlan
 
 
+def canonical_model(plan: RunPlan) -> str:
+    """The price table's name (claude-haiku-4.5), not the API id sent (claude-haiku-4-5): history and the
+    preview look runs up by the name the picker shows."""
+    return plan.price.model if plan.price is not None else plan.prompt.model
+
+
 def prompt_text_of(prompt: PromptSpec) -> str:
     """The prompt as recorded in the history: the messages in OpenAI's JSON form."""
     return json.dumps([m.as_openai() for m in prompt.messages], ensure_ascii=False)
@@ -21,7 +27,7 @@ def pending_run(plan: RunPlan, session_id: str | None) -> PendingRun:
     estimate = plan.estimate
     text = prompt_text_of(plan.prompt)
     return PendingRun(
-        provider=plan.provider, model=plan.prompt.model, max_tokens=plan.max_tokens,
+        provider=plan.provider, model=canonical_model(plan), max_tokens=plan.max_tokens,
         estimate_input_tokens=_uncalibrated_input_tokens(plan),
         estimate_output_tokens=min(_expected_output_tokens(estimate, plan.max_tokens), plan.max_tokens),
         expected_cost_nanos=getattr(estimate, "expected_nanos", None), worst_cost_nanos=plan.worst_case_nanos,

@@ -184,10 +184,10 @@ class PreviewEngine:
         if model not in self._stats:
             try:
                 from promptlab_tui.services.app_backend import repository
+                from promptlab_tui.services.context import read_history_hints
 
                 repo = repository(self.services)
-                self._stats[model] = repo.output_stats(model, prompt_name)
-                self._calibration[model] = repo.calibration_ratio(model)
+                self._stats[model], self._calibration[model] = read_history_hints(repo, model, prompt_name)
                 from promptlab_tui.core.duration import choose_samples
 
                 self._durations[(model, prompt_name)] = choose_samples(
@@ -284,7 +284,8 @@ class PreviewEngine:
         roles = roles_of(inputs)
         with self._lock:
             self._catch_up(inputs.model, self._calibration.get(inputs.model))
-            alternatives = compare_models(counted_prompt(inputs), pricing,
+            # the same expected answer as the main line (this prompt's history), on every other model
+            alternatives = compare_models(counted_prompt(inputs), pricing, output_stats=self._stats.get(inputs.model),
                                           count_for=lambda key: self._count(MODEL_FOR_KEY.get(key, key), roles, None))
         return tuple(alternatives_tips(estimate, alternatives))
 

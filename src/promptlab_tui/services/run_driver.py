@@ -28,7 +28,7 @@ class RunSink(Protocol):
 
     def streamed(self, text: str) -> None: ...
 
-    def tokens(self, output_tokens: int, exact: bool) -> None: ...
+    def tokens(self, output_tokens: int, exact: bool, cost_nanos: int | None = None) -> None: ...
 
     def finished(self, outcome: RunOutcomeView, alerts: list[AlertView]) -> None: ...
 
@@ -95,6 +95,7 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         BudgetRefused,
         PromptTooLong,
         RunOptions,
+        UnpricedModelRefused,
     )
     from promptlab_tui.services.runner import RunService
 
@@ -115,10 +116,14 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
     except PromptTooLong as refusal:
         sink.not_started(str(refusal), too_long=TooLongView(refusal.input_tokens, refusal.limit,
                                                              getattr(refusal, "exact", True),
-                                                             tuple(refusal.suggestions)))
+                                                             tuple(refusal.suggestions), refusal.kind,
+                                                             getattr(refusal, "model_name", "")))
         return
     except BudgetRefused as refusal:
         sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
+        return
+    except UnpricedModelRefused as refusal:  # hard mode cannot count it: say how to price it
+        sink.not_started(refusal.explain_all())
         return
     except ProviderError as error:
         sink.not_started(str(error))
@@ -138,7 +143,7 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         elif kind == "RunTextDelta":
             sink.streamed(event.text)
         elif kind == "RunTokens":
-            sink.tokens(event.output_tokens, event.exact)
+            sink.tokens(event.output_tokens, event.exact, event.cost_nanos)
         elif kind in ("RunCompleted", "RunFailed"):
             finished.append(event.outcome)
 

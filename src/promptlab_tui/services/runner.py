@@ -27,6 +27,7 @@ from promptlab_tui.services.pending import pending_run, prompt_text_of  # noqa: 
 from promptlab_tui.services.run_types import (
     STATUS_CANCELLED, STATUS_ERROR, STATUS_OK, BudgetRefused, RunCompleted, RunFailed, RunOptions, RunOutcome,
     RunPlan, RunStarted)
+from promptlab_tui.services.running_cost import with_running_cost
 from promptlab_tui.services.session import SessionSpend
 from promptlab_tui.services.signals import NoSignals, RunSignals, interrupted_message
 from promptlab_tui.services.budget_wait import BudgetWait
@@ -118,6 +119,7 @@ class RunService:
         except BaseException:
             team_hook.release(team, plan)
             raise
+        on_event = with_running_cost(plan, on_event)
         progress = StreamProgress(model=plan.prompt.model)
         started = time.monotonic()
         error: BaseException | None = None
@@ -280,7 +282,7 @@ class RunService:
                               wait_s=self.settle_wait_s, response_text=text, error=message,
                               duration_ms=round(duration * 1000), provider_cost_nanos=provider_cost)
             if status == STATUS_OK:
-                self.context.forget_hints(plan.prompt.model)
+                self.context.forget_hints(plan.price.model if plan.price is not None else plan.prompt.model)
             if recorded.record is not None:
                 self.context.remember_periods(settings, budget_after)
         record, alerts = recorded.record, recorded.alerts

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from promptlab_tui.core.budget import (
     BudgetSettings, PeriodStatus, period_bounds, previous_periods, projected_spend, suggest_budget)
-from promptlab_tui.core.history import PERIOD_KINDS, OutputStats, RollupRow, RunRecord, SpendSummary
-from promptlab_tui.store.codec import RUN_SELECT, RUN_SELECT_NO_TEXT, run_from_row, to_db, utc_now
+from promptlab_tui.core.history import PERIOD_KINDS, OutputStats, RollupRow, RunRecord, RunSummary, SpendSummary
+from promptlab_tui.store.codec import RUN_SELECT, RUN_SELECT_NO_TEXT, UTC, run_from_row, to_db, utc_now
 from promptlab_tui.store.rollup import window_reserved, window_spend
 
 if TYPE_CHECKING:
@@ -97,6 +97,33 @@ def recent_runs(db: Database, limit: int = 50, before: tuple[datetime, str] | No
                 f"SELECT {columns} FROM run WHERE (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC "
                 "LIMIT ?", (to_db(before[0]), before[1], limit)).fetchall()
     return [run_from_row(row) for row in rows]
+
+
+_SUMMARY_SELECT = ("SELECT id, created_at, status, provider, model, prompt_name, input_tokens + cached_input_tokens"
+                   " + cache_write_tokens + cache_write_1h_tokens, output_tokens, usage_estimated, cost_nanos,"
+                   " reserved_nanos, expected_cost_nanos, duration_ms FROM run")
+_NEWEST_FIRST = " ORDER BY created_at DESC, id DESC LIMIT ?"
+
+
+def history_page(db: Database, limit: int = 50, before: tuple[datetime, str] | None = None,
+                 prompt_name: str | None = None) -> list[RunSummary]:
+    """A page of the history table, newest first (keyset: pass the last row's (created_at, id) as `before`).
+
+    Only the shown columns, one statement (atomic by itself, so no BEGIN/COMMIT), one timestamp parsed
+    per row: cheaper than `SELECT *` on the same index.
+    """
+    clauses, params = [], []
+    if before is not None:
+        clauses.append("(created_at, id) < (?, ?)")
+        params += [to_db(before[0]), before[1]]
+    if prompt_name is not None:
+        clauses.append("prompt_name = ?")
+        params.append(prompt_name)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = db.fetch_all(f"{_SUMMARY_SELECT}{where}{_NEWEST_FIRST}", (*params, limit))
+    parse = datetime.fromisoformat  # stored as naive UTC text (codec.to_db)
+    return [RunSummary(r[0], parse(r[1]).replace(tzinfo=UTC), r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]),
+                       r[9], r[10] or 0, r[11], r[12]) for r in rows]
 
 
 def iter_runs(db: Database, start: datetime | None = None, end: datetime | None = None,

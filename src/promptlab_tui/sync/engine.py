@@ -28,14 +28,30 @@ class SyncState:
     pushed: int = 0
     message: str = ""
     new_alerts: int = 0  # team alerts brought into the local alert table by this sync
+    budget: str = ""  # the tightest team budget that applies, e.g. "team monthly 42%"
 
     @property
     def label(self) -> str:
         if self.state == "pending":
-            return f"pending {self.pending}"
-        if self.state in ("offline", "error") and self.pending:
-            return f"{self.state} · pending {self.pending}"
-        return self.state
+            text = f"pending {self.pending}"
+        elif self.state in ("offline", "error") and self.pending:
+            text = f"{self.state} · pending {self.pending}"
+        else:
+            text = self.state
+        return f"{text} · {self.budget}" if self.budget else text
+
+
+def tightest_budget(me: dict, budgets: list[dict]) -> str:
+    """The team-server budget closest to its limit among those that apply to this member, labelled."""
+    mine = [b for b in budgets if b["scope"] != "member" or b["subject_id"] == me.get("id")]
+    if me.get("role") in ("admin", "owner"):  # admins are sent every budget: keep team, own and groups
+        mine = [b for b in mine if b["scope"] in ("team", "member")]
+    if not mine:
+        return ""
+    best = max(mine, key=lambda b: (b["spent_nanos"] + b["reserved_nanos"]) * 10_000 // max(1, b["limit_nanos"]))
+    percent = (best["spent_nanos"] + best["reserved_nanos"]) * 100 // max(1, best["limit_nanos"])
+    who = {"team": "team", "member": "you"}.get(best["scope"], "group")
+    return f"{who} {best['period']} {percent}%"
 
 
 def _now_text() -> str:
@@ -52,7 +68,9 @@ def sync_once(db: Database, login: Login, client: TeamClient | None = None) -> S
         me = client.me()
         from promptlab_tui.sync.team_gate import remember_team
 
-        remember_team(db, me, client.budgets())  # what a run needs to decide while offline
+        budgets = client.budgets()
+        remember_team(db, me, budgets)  # what a run needs to decide while offline
+        budget = tightest_budget(me, budgets)
         from promptlab_tui.sync.team_alerts import mirror_alerts
 
         new_alerts = mirror_alerts(db, client)
@@ -63,7 +81,7 @@ def sync_once(db: Database, login: Login, client: TeamClient | None = None) -> S
             if not batch:
                 break
             pushed += _push(db, client, batch)
-        return _finish(db, SyncState("synced", 0, pushed, new_alerts=new_alerts), pushed)
+        return _finish(db, SyncState("synced", 0, pushed, new_alerts=new_alerts, budget=budget), pushed)
     except TeamUnreachable as error:
         return _finish(db, SyncState("offline", message=str(error)), pushed)
     except TeamError as error:
@@ -109,10 +127,10 @@ def _finish(db: Database, result: SyncState, pushed: int) -> SyncState:
             outbox.set_state(conn, **values)
     if result.state == "synced" and stuck:
         return SyncState("error", pending, pushed, f"{len(stuck)} run(s) refused by the server: {stuck[0][1]}",
-                         result.new_alerts)
+                         result.new_alerts, result.budget)
     if result.state == "synced" and pending:
-        return SyncState("pending", pending, pushed, new_alerts=result.new_alerts)
-    return SyncState(result.state, pending, pushed, result.message, result.new_alerts)
+        return SyncState("pending", pending, pushed, new_alerts=result.new_alerts, budget=result.budget)
+    return SyncState(result.state, pending, pushed, result.message, result.new_alerts, result.budget)
 
 
 def status(db: Database) -> tuple[int, dict[str, str], list[tuple[str, str]]]:

@@ -1,4 +1,4 @@
-"""The Lab's ways of choosing (issue 11): compare models (f9), shorten the prompt (ctrl+f), and the
+"""The Lab's ways of choosing (issue 11): compare models (alt+c), shorten the prompt (alt+s), and the
 confirm_above question before an expensive run."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Conversations in the Lab: "Continue" (ctrl+g) turns the last answer into an assistant message and opens a
+"""Conversations in the Lab: "Continue" (alt+n) turns the last answer into an assistant message and opens a
 new user message; the preview then counts the whole conversation, the strip shows each turn's cost."""
 
 from __future__ import annotations

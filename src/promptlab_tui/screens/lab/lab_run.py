@@ -38,8 +38,8 @@ class MessageSink:
     def streamed(self, text: str) -> None:
         self.post(RunStreamed(text))
 
-    def tokens(self, output_tokens: int, exact: bool) -> None:
-        self.post(RunTokensCounted(output_tokens, exact))
+    def tokens(self, output_tokens: int, exact: bool, cost_nanos: int | None = None) -> None:
+        self.post(RunTokensCounted(output_tokens, exact, cost_nanos))
 
     def finished(self, outcome: RunOutcomeView, alerts: list[AlertView]) -> None:
         self.post(RunFinished(outcome, None, alerts))
@@ -66,6 +66,13 @@ class RunMixin:
         if self.ask_before_run(values):  # confirm_above (config): a dialog first (issue 11)
             return
         self.begin_run(values)
+
+    def run_first_prompt(self, text: str) -> None:
+        """The setup wizard's "run a first prompt": a sample in an empty editor, run at once."""
+        user = self.query_one("#user-text")
+        if not user.text.strip():
+            user.text = text
+        self.call_after_refresh(self.action_run)
 
     def begin_run(self, values: EditorValues, accept_capped: bool = False) -> None:
         if self.running:
@@ -116,11 +123,11 @@ class RunMixin:
         self.results.append(message.text, tokens=0)
 
     def on_run_tokens_counted(self, message: RunTokensCounted) -> None:
-        self.results.set_tokens(message.output_tokens, message.exact)
+        self.results.set_tokens(message.output_tokens, message.exact, message.cost_nanos)
 
     def on_run_finished(self, message: RunFinished) -> None:
         self._end_run()
-        self.results.finish(message.outcome)
+        self.results.finish(message.outcome, session=self.app.run_context()[1].status())
         self.turn_finished(message.outcome)  # "Continue" may turn it into a conversation
         self.app.kick_team_sync()  # push the run to the team server now (issue 12; no-op when logged out)
         if message.budget is not None or self.app.budget is not None:

@@ -23,6 +23,7 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
     lines = [
         f"[b]{escape(preview.model)}[/b] [dim]· {escape(preview.provider)}[/dim]",
         f"Input     [b]{escape(preview.input_label)}[/b] [dim]{kind}[/dim]",
+        *([f"[$warning]≈[/] [dim]{escape(preview.note)}[/dim]"] if preview.note and not preview.exact else []),
         *(f"  [dim]{escape(part)}[/dim]" for part in preview.parts),
         f"Output    {preview.expected_output:,}{guess}{p90} · max {preview.max_output:,}",
         f"Expected  [b]{escape(format_usd(preview.expected_nanos))}[/b]",
@@ -45,8 +46,6 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
         lines.append("After run [dim]no budget set[/dim]")
     for tip in preview.tips:
         lines.append(f"[$accent]Tip:[/] {escape(tip)}")
-    if preview.note and not preview.exact:
-        lines.append(f"[$warning]≈[/] [dim]{escape(preview.note)}[/dim]")
     if status:
         lines.append(f"[dim]{escape(status)}[/dim]")
     return "\n".join(lines)
