@@ -120,6 +120,9 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _session_total(status: Any) -> str:
+    from promptlab_tui.core.pricing import format_total
+
+    return f"session: {status.runs} run(s), {format_total(status.spent_nanos, status.unpriced_runs)} in total"
 
 
 def _tags(values: list[str]) -> tuple[str, ...]:
