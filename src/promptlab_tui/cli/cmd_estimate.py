@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Count a prompt's input tokens and predict its output and cost, expected and worst case. "
                     "FILE is plain text (the user message), Markdown with TOML front matter between +++ lines, "
                     "or a JSON list of OpenAI-format chat messages.")
-    parser.add_argument("file", metavar="FILE", help="the prompt file")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="the prompt file; several files or a folder: each file and the total")
     parser.add_argument("--model", "-m", metavar="MODEL", help="the model (default: the file's, else gpt-4o-mini)")
     parser.add_argument("--provider", metavar="NAME", help="price the model at this provider (e.g. openrouter)")
     parser.add_argument("--max-tokens", type=int, metavar="N", help="max output tokens (the worst case)")
@@ -34,7 +35,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--check", action="store_true",
                         help="FILE is a folder: print, per model with runs of its prompts, the estimate's error "
                              "against actual usage (p50 / p90)")
-    parser.set_defaults(func=estimate_command)
+    parser.set_defaults(func=estimate_entry)
+
+
+def estimate_entry(args: argparse.Namespace) -> int:
+    """One file: the detailed estimate; several files or a folder: each file and the totals (cli.estimate_batch)."""
+    from pathlib import Path
+
+    if args.check or (len(args.files) == 1 and not Path(args.files[0]).is_dir()):
+        args.file = args.files[0]
+        return estimate_command(args)
+    from promptlab_tui.cli.estimate_batch import batch_command
+    from promptlab_tui.cli.run_extras import expand_files
+
+    return batch_command(args, expand_files(args.files), load_inputs, history_for)
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
@@ -52,7 +66,10 @@ def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
         if args.max_tokens < 1:
             raise CliError(f"--max-tokens {args.max_tokens}: expected a whole number of tokens, 1 or more")
         prompt.max_tokens = args.max_tokens
-    return prompt, load_pricing_or_fail()
+    pricing = load_pricing_or_fail()
+    from promptlab_tui.cli.run_extras import resolve_auto_for_estimate
+
+    return resolve_auto_for_estimate(prompt, pricing), pricing  # model = "auto": the pick and why (issue 11)
 
 
 def load_pricing_or_fail() -> PricingTable:

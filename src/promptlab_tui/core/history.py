@@ -14,7 +14,7 @@ from promptlab_tui.core.types import CostBreakdown, Usage
 RunStatus = Literal["pending", "completed", "error", "cancelled", "interrupted"]
 RUN_STATUSES = ("pending", "completed", "error", "cancelled", "interrupted")
 SETTLED_STATUSES = ("completed", "error", "cancelled", "interrupted")
-RUN_SOURCES = ("lab", "run", "compare", "batch", "fallback")  # where a run came from (a dashboard dimension)
+RUN_SOURCES = ("lab", "run", "compare", "batch", "fallback", "cache", "optimise")  # where a run came from (a dashboard dimension)
 PeriodKind = Literal["daily", "weekly", "monthly"]
 PERIOD_KINDS: tuple[str, ...] = ("daily", "weekly", "monthly")
 AlertLevel = Literal["info", "warning", "critical"]

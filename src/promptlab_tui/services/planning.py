@@ -234,7 +234,7 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     plan = RunPlan(run_id=new_run_id(), prompt=spec, provider=provider, price=price, estimate=estimate,
                    input_tokens=input_count, max_tokens=spec.max_tokens, requested_max_tokens=spec.max_tokens,
                    worst_case_nanos=worst_for(spec.max_tokens) if worst_for else None, tier=options.tier,
-                   budget=statuses, notes=notes, options=options)
+                   budget=statuses, notes=notes, options=options, link=options.link)
     if worst_for is None:
         return plan
     plan.notes += warn_notes(settings, statuses, plan.worst_case_nanos)
