@@ -80,7 +80,9 @@ class RunService:
     def prepare_run(self, prompt: PromptSpec, options: RunOptions | None = None) -> RunPlan:
         """The plan to execute, or PromptTooLong / BudgetRefused (with a capped plan when one fits) /
         RunInputError. `options.accept_capped` returns the capped plan instead of refusing."""
-        return planning.build_plan(self.context, prompt, options or RunOptions(), self.session)
+        from promptlab_tui.services.choice_plan import build_plan  # auto model, file caps, cache (issue 11)
+
+        return build_plan(self.context, prompt, options or RunOptions(), self.session)
 
     def budget_status(self) -> list[PeriodStatus]:
         repository, settings = self.context.repository, self.context.budget_settings()
@@ -103,6 +105,10 @@ class RunService:
         (completed, error, cancelled) as recorded.
         """
         on_event = on_event or _ignore
+        if plan.link is not None and plan.link.source == "cache":
+            from promptlab_tui.services.response_cache import serve
+
+            return serve(self, plan, on_event, periods_after)  # recorded as a $0 run with the cost it saved
         signals = signals or NoSignals()
         provider = self.provider_factory(plan)  # reads the config and the key: a run stopped here left no row
         settings = self.context.budget_settings()
@@ -143,7 +149,15 @@ class RunService:
         with signals.deferred():  # a second Ctrl-C (or SIGTERM) cannot leave the run pending
             outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
             outcome.signal_number = signals.received[0] if signals.received else None
-        team_hook.settle(team, plan)  # team server (issue 12)
+        if reservation is not None and (plan.link is not None or plan.selection is not None
+                                        or (plan.options is not None and plan.options.cache)):
+            from promptlab_tui.services.linking import record_plan_link
+            from promptlab_tui.services.response_cache import remember
+
+            record_plan_link(self.context, plan)  # its source and the runs it belongs with (issue 11)
+            if plan.options is not None and plan.options.cache:
+                remember(self.context, outcome)  # the response cache (opt-in)
+        outcome.warnings.extend(team_hook.settle(team, plan))  # team server (issue 12): offline policy notes
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error

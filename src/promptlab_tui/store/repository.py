@@ -176,8 +176,9 @@ class HistoryRepository:
     def output_stats(self, model: str, prompt_name: str | None = None) -> OutputStats | None:
         return queries.output_stats(self.db, model, prompt_name)
 
-    def calibration_ratio(self, model: str) -> float | None:
-        return queries.calibration_ratio(self.db, model)
+    def calibration_ratio(self, model: str, kind: str = "text") -> float | None:
+        """Learned per model and kind of content ("text", "tools", "images+tools", ...)."""
+        return queries.calibration_ratio(self.db, model, kind)
 
     def usage_of_prompt(self, prompt_id: str) -> list[tuple[str, int, int, int | None]]:
         return queries.usage_of_prompt(self.db, prompt_id)
