@@ -70,7 +70,7 @@ def crossed_thresholds(spent_nanos: int, limit_nanos: int, thresholds: tuple[int
 
 
 def alert_level(threshold: int) -> str:
-    return "critical" if threshold >= 100 else "warning" if threshold >= 90 else "info"
+    return "critical" if threshold >= 100 else "warning" if threshold >= 80 else "info"
 
 
 def percent_used(spent_nanos: int, limit_nanos: int) -> float:
