@@ -58,3 +58,12 @@ async def test_the_palette_lists_the_theme_command_once(make_app):
         from promptlab_tui.screens.commands import LAB_COMMANDS
 
         assert [title for title, *_ in LAB_COMMANDS].count("Change theme") == 1
+
+
+def test_the_input_count_says_tokens():
+    from promptlab_tui.services.views import PreviewView
+    from promptlab_tui.widgets.preview.preview_pane import preview_markup
+
+    preview = PreviewView(model="gpt-4o-mini", provider="openai", input_tokens=20, exact=True, note=None,
+                          expected_output=10, p90_output=None, max_output=100, expected_nanos=1, worst_nanos=2)
+    assert "Input     [b]20[/b] tokens [dim]exact[/dim]" in preview_markup(preview, None, "")
