@@ -1,69 +1,33 @@
-"""Item 30's small things: alert lines, levels, the right field focused, refusal titles, the palette,
-file names."""
+"""Issue 8, item 30: the small things a user trips over (alerts, dialogs, fields, README keys, saved prompts)."""
 
 from __future__ import annotations
 
-from tests.app.conftest import lab_screen, seed_budget, settle
+from tests.app.conftest import FIXED_NOW, lab_screen, seed_budget, seed_spend, settle
 
 
-def test_an_alert_line_keeps_its_reset_time_and_when_it_was_raised_apart():
-    from promptlab_tui.screens.dialogs.alert_details import alert_label
-    from promptlab_tui.services.views import AlertView
+def record_alerts(home) -> None:
+    from promptlab_tui.store.repository import HistoryRepository
 
-    alert = AlertView(alert_id=1, level="warning", message="Monthly budget 80% reached; resets Fri 2027-01-01 00:00 UTC",
-                      period="monthly", created="2026-12-01 17:50 UTC", short="")
-    assert "00:00 UTC [dim]· raised 2026-12-01 17:50 UTC" in alert_label(alert)
-
-
-def test_the_80_percent_threshold_is_a_warning():
-    from promptlab_tui.core.budget import alert_level
-
-    assert (alert_level(75), alert_level(80), alert_level(90), alert_level(100)) == ("info", "warning", "warning",
-                                                                                    "critical")
+    repo = HistoryRepository(home / "promptlab.db")
+    try:
+        repo.record_threshold_alerts(repo.get_budget(), now=FIXED_NOW)
+    finally:
+        repo.close()
 
 
-def test_a_per_run_cap_refusal_is_titled_as_such():
-    from promptlab_tui.screens.dialogs.budget_exceeded import refusal_title
+async def test_alert_lines_keep_reset_and_raised_times_apart_and_80_percent_is_a_warning(make_app, isolated_home):
+    from textual.content import Content
+    from textual.widgets import OptionList
 
-    assert refusal_title("run").startswith("Per-run cap") and refusal_title("session").startswith("Session cap")
-    assert refusal_title("monthly").startswith("Budget would be exceeded")
-
-
-def test_saved_prompt_file_names_have_no_spaces():
-    from promptlab_tui.services.prompt_store import file_name
-
-    assert file_name("My prompt: v2") == "My-prompt-v2.md"
-
-
-async def test_raise_the_limit_focuses_max_tokens_per_prompt(make_app, isolated_home):
-    from promptlab_tui.screens.dialogs.budget_adjust import BudgetAdjustDialog
-
-    seed_budget(isolated_home, monthly_usd="10", max_tokens_per_prompt=5)
+    seed_budget(isolated_home, monthly_usd="10", thresholds=(80, 100))
+    seed_spend(isolated_home, "8.50")
+    record_alerts(isolated_home)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press(*"This prompt is clearly longer than five tokens", "ctrl+r")
+        await pilot.press("ctrl+l")
         await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
-        assert isinstance(app.screen, BudgetAdjustDialog) and app.focused.id == "max-prompt-tokens"
-
-
-async def test_the_palette_lists_the_theme_command_once(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "Theme" not in titles
-        from promptlab_tui.screens.commands import LAB_COMMANDS
-
-        assert [title for title, *_ in LAB_COMMANDS].count("Change theme") == 1
-
-
-def test_the_input_count_says_tokens():
-    from promptlab_tui.services.views import PreviewView
-    from promptlab_tui.widgets.preview.preview_pane import preview_markup
-
-    preview = PreviewView(model="gpt-4o-mini", provider="openai", input_tokens=20, exact=True, note=None,
-                          expected_output=10, p90_output=None, max_output=100, expected_nanos=1, worst_nanos=2)
-    assert "Input     [b]20[/b] tokens [dim]exact[/dim]" in preview_markup(preview, None, "")
+        [line] = [Content.from_markup(str(option.prompt)).plain for option in app.screen.query_one(OptionList).options]
+    assert line.startswith("⚠ Monthly budget 80% reached")  # a warning, not ℹ
+    assert "UTC 2026-03-14" not in line  # the two times no longer run together
+    assert "resets Wed 2026-04-01 00:00 UTC · raised 2026-03-14 12:00 UTC" in line
