@@ -34,6 +34,12 @@ def refusal_markup(refusal: RefusalView) -> str:
     return "\n".join(lines)
 
 
+def refusal_title(scope: str | None) -> str:
+    """What was hit: the per-run cap, the session cap, or a budget period."""
+    return {"run": "Per-run cap would be exceeded: run refused",
+            "session": "Session cap would be exceeded: run refused"}.get(scope or "", "Budget would be exceeded: run refused")
+
+
 class BudgetExceededDialog(ModalScreen[Choice | None]):
     BINDINGS = [
         Binding("escape", "choose('cancel')", "Cancel"),
@@ -49,7 +55,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
     def compose(self) -> ComposeResult:
         r = self.refusal
         with Vertical():
-            yield Static("Budget would be exceeded: run refused", classes="title")
+            yield Static(refusal_title(r.scope), classes="title")
             yield Static(refusal_markup(r), classes="numbers", id="refusal-numbers")
             with Horizontal(classes="buttons"):
                 yield Button("Increase budget (i)", id="increase", variant="primary", compact=True)
