@@ -94,5 +94,5 @@ async def test_team_alerts_appear_in_the_lab_banner_after_a_sync(make_app, snap_
             await settle(pilot)
             if app.alerts:
                 break
-        assert [a.short for a in app.alerts] == ["Team monthly budget 90% reached: $0.00 of $0.00"]
+        assert [a.short for a in app.alerts] == ["Team monthly budget 90% reached: $0.000000095 of $0.00000010"]  # digits for the limit's size
         assert "Team monthly budget: 90% reached" in app.alerts[0].message

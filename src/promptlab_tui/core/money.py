@@ -33,11 +33,11 @@ def token_cost_nanos(tokens: int, usd_per_million: Decimal) -> int:
 def money_places(nanos: int | None) -> int:
     """The one rule for how many decimals an amount needs at its size (every screen, dialog, banner, CLI).
 
-    Cents for $1 or more and for whole cents; 4 decimals from $0.01; 6 from $0.000001; below that
-    enough for two significant digits (at most 9, a nano-dollar), so a cost is never shown as zero.
+    Cents for $1 or more; 4 decimals from $0.01; 6 from $0.000001; below that enough for two
+    significant digits (at most 9, a nano-dollar), so a cost is never shown as zero.
     """
     magnitude = abs(nanos or 0)
-    if magnitude == 0 or magnitude >= NANOS_PER_USD or magnitude % 10_000_000 == 0:
+    if magnitude == 0 or magnitude >= NANOS_PER_USD:
         return 2
     if magnitude >= 10_000_000:
         return 4
@@ -50,14 +50,14 @@ def format_usd(nanos: int | None, places: int | None = None, *,
                beside: int | None | tuple[int | None, ...] = None) -> str:
     """Display string, with `money_places` decimals.
 
-    `beside`: the amount(s) this one is shown against, e.g. its budget's limit: it gets at least the
-    decimals they need, so a small limit's line reads "$0.025780 / $0.001000", not "$0.03 / $0.00".
+    `beside`: the amount(s) this one is shown against, e.g. its budget's limit: it takes the digits their
+    size needs, so one line reads alike: "$0.025780 / $0.001000" (not "$0.03 / $0.00"), "$4.20 / $10.00".
     """
     if nanos is None:
         return "no price"
     if places is None:
-        others = beside if isinstance(beside, tuple) else (beside,)
-        places = max(money_places(n) for n in (nanos, *others) if n is not None)
+        others = [n for n in (beside if isinstance(beside, tuple) else (beside,)) if n is not None]
+        places = max(money_places(n) for n in others) if others else money_places(nanos)
     usd = nanos_to_usd(nanos)
     quantum = Decimal(1).scaleb(-places)
     shown = usd.quantize(quantum, rounding=ROUND_HALF_EVEN)
