@@ -32,7 +32,7 @@ from promptlab_tui.core.money import format_usd, money_places  # noqa: E402
 
 def test_an_amount_gets_the_digits_its_size_needs() -> None:
     assert format_usd(30_000_000_000) == "$30.00"  # cents from $1
-    assert format_usd(500_000_000) == "$0.5000"
+    assert format_usd(500_000_000) == "$0.50"  # and for whole cents
     assert format_usd(25_700_000) == "$0.0257"
     assert format_usd(9_189_000) == "$0.009189"
     assert format_usd(311_000) == "$0.000311"
@@ -40,7 +40,7 @@ def test_an_amount_gets_the_digits_its_size_needs() -> None:
     assert format_usd(432) == "$0.00000043"  # two significant digits below $0.000001, never "$0.000000"
     assert format_usd(150) == "$0.00000015"
     assert format_usd(0) == "$0.00" and format_usd(None) == "no price"
-    assert [money_places(n) for n in (1, 10, 999, 1_000, 10_000_000, 10_000_001)] == [9, 9, 8, 6, 4, 4]
+    assert [money_places(n) for n in (1, 10, 999, 1_000, 10_000_000, 10_000_001)] == [9, 9, 8, 6, 2, 4]
 
 
 def test_amounts_shown_against_a_small_limit_take_the_limits_digits() -> None:

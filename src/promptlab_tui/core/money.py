@@ -33,11 +33,11 @@ def token_cost_nanos(tokens: int, usd_per_million: Decimal) -> int:
 def money_places(nanos: int | None) -> int:
     """The one rule for how many decimals an amount needs at its size (every screen, dialog, banner, CLI).
 
-    Cents for $1 or more; 4 decimals from $0.01; 6 from $0.000001; below that enough for two
-    significant digits (at most 9, a nano-dollar), so a cost is never shown as zero.
+    Cents for $1 or more and for whole cents; 4 decimals from $0.01; 6 from $0.000001; below that
+    enough for two significant digits (at most 9, a nano-dollar), so a cost is never shown as zero.
     """
     magnitude = abs(nanos or 0)
-    if magnitude == 0 or magnitude >= NANOS_PER_USD:
+    if magnitude == 0 or magnitude >= NANOS_PER_USD or magnitude % 10_000_000 == 0:
         return 2
     if magnitude >= 10_000_000:
         return 4
