@@ -19,16 +19,17 @@ Choice = tuple[str, object]
 def refusal_markup(refusal: RefusalView) -> str:
     scope = "per-run cap" if refusal.scope == "run" else "session cap" if refusal.scope == "session" else \
         f"{refusal.scope} budget"
+    scale = (refusal.limit_nanos, refusal.worst_case_nanos)  # what is left is read against the run's worst case
     lines = [
         f"This run may cost up to [b]{escape(money(refusal.worst_case_nanos))}[/b], "
         f"more than is left of the {escape(scope)}.",
         "",
         f"  Limit      {escape(money(refusal.limit_nanos))}",
-        f"  Spent      {escape(money(refusal.spent_nanos, refusal.limit_nanos))}",
+        f"  Spent      {escape(money(refusal.spent_nanos, scale))}",
     ]
     if refusal.reserved_nanos:
-        lines.append(f"  Running    {escape(money(refusal.reserved_nanos, refusal.limit_nanos))}")
-    lines.append(f"  Left       [b]{escape(money(refusal.remaining_nanos, refusal.limit_nanos))}[/b]")
+        lines.append(f"  Running    {escape(money(refusal.reserved_nanos, scale))}")
+    lines.append(f"  Left       [b]{escape(money(refusal.remaining_nanos, scale))}[/b]")
     if refusal.resets:
         lines.append(f"  Resets     {escape(refusal.resets)}")
     return "\n".join(lines)
