@@ -42,7 +42,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         Binding("ctrl+l", "show_alerts", "Alerts", priority=True),
         Binding("f2", "settings", "Options"),
         Binding("f5", "show_history", "Runs"),
-        Binding("f6", "show_dashboard", "Dashboard"),
+        Binding("f6", "show_dashboard", "Dashboard", priority=True),  # over the editor's own f6 (select line)
         Binding("f4", "setup_budget", "Setup"),
         Binding("ctrl+t", "change_theme", "Theme"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
