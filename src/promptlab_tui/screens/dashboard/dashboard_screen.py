@@ -40,6 +40,12 @@ class DashboardLoaded(Message):
         self.view, self.recommendations, self.token, self.error = view, recommendations, token, error
 
 
+class RecommendationsLoaded(Message):
+    def __init__(self, recommendations: Any, period: Any) -> None:
+        super().__init__()
+        self.recommendations, self.period = recommendations, period
+
+
 class ActivityLoaded(Message):
     def __init__(self, page: Any, append: bool, error: str | None) -> None:
         super().__init__()
@@ -80,6 +86,7 @@ class DashboardScreen(Screen[None]):
         self.activity_ids: list[str] = []
         self.loading = True
         self.error: str | None = None
+        self.recommendations: Any = None
         self._service: Any = None
 
     # --- layout ------------------------------------------------------------------------------------
@@ -94,7 +101,7 @@ class DashboardScreen(Screen[None]):
                     yield PlotPanel(id=f"chart-{key}")
             with Horizontal(id="dash-panes"):
                 yield Static("", id="dash-forecast", classes="dash-pane")
-                yield Static("", id="dash-recs", classes="dash-pane")
+                yield Static(Text("Recommendations\nLoading…", style="dim"), id="dash-recs", classes="dash-pane")
             yield Static("Breakdown", classes="dash-title", id="dash-breakdown-title")
             breakdown = DataTable(id="dash-breakdown", cursor_type="row", zebra_stripes=True)
             breakdown.add_columns("group", "runs", "input", "output", "cost", "share", "change")
@@ -133,7 +140,8 @@ class DashboardScreen(Screen[None]):
 
     # --- workers -----------------------------------------------------------------------------------
     @work(thread=True, group="dashboard", exclusive=True)
-    def reload(self) -> None:
+    def reload(self, with_recommendations: bool = True) -> None:
+        """The overview first (painted at once), then the recommendations (they read raw runs: slower)."""
         from promptlab_tui.widgets.charts.plot_panel import warm_up
 
         try:
@@ -141,15 +149,17 @@ class DashboardScreen(Screen[None]):
             token = service.change_token()
             period = self.period or service.period(self.period_text)
             view = service.overview(period, self.group_by)
-            try:
-                recs = service.recommendations(period)
-            except Exception:  # noqa: BLE001 - the figures still show without recommendations
-                recs = None
             warm_up()
         except Exception as error:  # noqa: BLE001 - an unreadable history: say so, keep the app running
             self.post_message(DashboardLoaded(None, None, None, f"Dashboard not available: {error}"))
             return
-        self.post_message(DashboardLoaded(view, recs, token, None))
+        self.post_message(DashboardLoaded(view, None, token, None))
+        if with_recommendations:
+            try:
+                recs = service.recommendations(period)
+            except Exception:  # noqa: BLE001 - the figures still show without recommendations
+                recs = None
+            self.post_message(RecommendationsLoaded(recs, period))
 
     @work(thread=True, group="dashboard-activity", exclusive=True)
     def load_activity(self, cursor: Any) -> None:
@@ -191,11 +201,15 @@ class DashboardScreen(Screen[None]):
             self.query_one(f"#chart-{spec.key}", PlotPanel).set_spec(spec)
         self.query_one("#dash-forecast", Static).update(Text("Forecast\n", style="bold") + Text(
             figures.forecast_text(view)))
-        self._show_recommendations(message.recommendations)
         self._fill(self.query_one("#dash-breakdown", DataTable), figures.breakdown_rows(view))
         note = f" ({view.breakdown.note})" if view.breakdown.note else ""
         self.query_one("#dash-breakdown-title", Static).update(f"Breakdown by {view.group_by}{escape(note)}")
         self._fill(self.query_one("#dash-prompts", DataTable), figures.top_prompt_rows(view))
+
+    def on_recommendations_loaded(self, message: RecommendationsLoaded) -> None:
+        if self.view is not None and message.period == self.view.period:
+            self.recommendations = message.recommendations
+            self._show_recommendations(message.recommendations)
 
     def on_activity_loaded(self, message: ActivityLoaded) -> None:
         table = self.query_one("#dash-activity", DataTable)
@@ -260,13 +274,15 @@ class DashboardScreen(Screen[None]):
             table.add_row(*row)
 
     # --- actions ------------------------------------------------------------------------------------
-    def _switch(self, period: Any = None, text: str | None = None) -> None:
+    def _switch(self, period: Any = None, text: str | None = None, same_period: bool = False) -> None:
         self.period = period
         if text is not None:
             self.period_text = text
         self.loading = True
         self.query_one("#dash-head", Static).update("Dashboard · loading…")
-        self.reload()
+        if not same_period:
+            self.query_one("#dash-recs", Static).update(Text("Recommendations\nLoading…", style="dim"))
+        self.reload(not same_period)
 
     def action_next_period(self) -> None:
         current = self.period.kind if self.period is not None else self.period_text
@@ -279,7 +295,7 @@ class DashboardScreen(Screen[None]):
 
     def action_next_group(self) -> None:
         self.group_by = GROUPS[(GROUPS.index(self.group_by) + 1) % len(GROUPS)]
-        self._switch(self.period)
+        self._switch(self.period, same_period=self.period is not None)
 
     def action_toggle_tables(self) -> None:
         for panel in self.query(PlotPanel):
