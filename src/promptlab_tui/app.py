@@ -244,6 +244,14 @@ class PromptLabApp(AppSettingsMixin, App[int]):
             return
         self.push_screen(DashboardScreen(period))
 
+    def action_show_dashboard_for(self, period_kind: str, period_start: str = "") -> None:
+        """The dashboard on a budget period (an alert's, or the refused one's: '' start means the current one)."""
+        from promptlab_tui.screens.dashboard.dashboard_screen import DashboardScreen
+
+        if isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
+        self.push_screen(DashboardScreen(alert=(period_kind, period_start)))
+
     def action_settings(self) -> None:
         from promptlab_tui.screens.dialogs.settings import SettingsScreen
 

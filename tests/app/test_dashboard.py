@@ -209,3 +209,34 @@ def test_snapshot_dashboard_with_data(snap_compare, make_app, dash_home, size):
     seed_budget(dash_home, monthly_usd="1")
     seed_history(dash_home)
     assert snap_compare(make_app(), terminal_size=size, run_before=open_dashboard)
+
+
+async def test_alert_details_open_the_dashboard_on_the_alerts_period(make_app, dash_home):
+    from tests.app.conftest import seed_spend
+    from promptlab_tui.store.repository import HistoryRepository
+
+    seed_budget(dash_home, monthly_usd="1")
+    seed_spend(dash_home, "0.95", when=FIXED_NOW - timedelta(days=3))
+    repo = HistoryRepository(dash_home / "promptlab.db")
+    try:
+        assert repo.record_threshold_alerts(repo.get_budget(), now=FIXED_NOW)
+    finally:
+        repo.close()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        screen = dashboard_of(app)
+        assert screen.view.period.label == "2026-03-01 .. 2026-03-31" and screen.view.budget_kind == "monthly"
+        assert "$0.95" in figures_text(screen) and "of $1.00 (95 %)" in figures_text(screen)
+
+
+def figures_text(screen) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, record=True)
+    console.print(screen.query_one("#dash-cards").content)
+    return console.export_text()

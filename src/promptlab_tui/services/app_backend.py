@@ -104,7 +104,8 @@ def alert_view(alert: AlertRecord) -> AlertView:
     short = (f"{alert.period_kind.capitalize()} budget {alert.threshold}% reached: "
              f"{format_usd(alert.spent_nanos, 2)} of {format_usd(alert.limit_nanos, 2)}")
     return AlertView(alert_id=alert.id, level=alert.level, message=alert.message, period=alert.period_kind,
-                     created=f"{alert.created_at:%Y-%m-%d %H:%M} UTC", short=short)
+                     created=f"{alert.created_at:%Y-%m-%d %H:%M} UTC", short=short,
+                     period_start=alert.period_start.isoformat() if alert.period_start else "")
 
 
 def read_budget(ctx: Any, now: datetime | None = None) -> tuple[BudgetView | None, BudgetSettingsView | None,

@@ -73,8 +73,11 @@ class DashboardScreen(Screen[None]):
         Binding("slash", "filter_activity", "Filter", key_display="/"),
     ]
 
-    def __init__(self, period: str = "month", group_by: str = "model") -> None:
+    def __init__(self, period: str = "month", group_by: str = "model",
+                 alert: tuple[str, str] | None = None) -> None:
+        """`alert`: (budget period kind, ISO start or '' for the current one): open on that budget period."""
         super().__init__()
+        self.alert = alert
         self.period_text = period
         self.period: Any = None
         self.group_by = group_by
@@ -147,7 +150,7 @@ class DashboardScreen(Screen[None]):
         try:
             service = self.service
             token = service.change_token()
-            period = self.period or service.period(self.period_text)
+            period = self.period or self._alert_period(service) or service.period(self.period_text)
             view = service.overview(period, self.group_by)
             warm_up()
         except Exception as error:  # noqa: BLE001 - an unreadable history: say so, keep the app running
@@ -160,6 +163,20 @@ class DashboardScreen(Screen[None]):
             except Exception:  # noqa: BLE001 - the figures still show without recommendations
                 recs = None
             self.post_message(RecommendationsLoaded(recs, period))
+
+    def _alert_period(self, service: Any) -> Any:
+        if self.alert is None:
+            return None
+        from datetime import datetime
+
+        from promptlab_tui.core.analytics.periods import budget_period
+        from promptlab_tui.core.periods import zone
+
+        kind, start = self.alert
+        self.alert = None  # once: [ ] and p move on from it
+        tz = zone(service.timezone())
+        day = datetime.fromisoformat(start).astimezone(tz).date() if start else service.today()
+        return budget_period(kind, day)
 
     @work(thread=True, group="dashboard-activity", exclusive=True)
     def load_activity(self, cursor: Any) -> None:
