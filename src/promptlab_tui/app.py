@@ -19,6 +19,7 @@ from textual.reactive import reactive
 
 from promptlab_tui.screens.app_settings import AppSettingsMixin
 from promptlab_tui.screens.commands import PromptLabCommands
+from promptlab_tui.screens.team_sync import TeamSyncMixin
 from promptlab_tui.screens.messages import (
     AlertsAcknowledged,
     BudgetLoaded,
@@ -33,7 +34,7 @@ FIRST_FRAME_WRITE_S = 0.03  # workers start this long after the first frame is c
 TEST_ENV = "PROMPTLAB_TEST"  # set by tests: no cursor blink, so snapshots are stable
 
 
-class PromptLabApp(AppSettingsMixin, App[int]):
+class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "promptlab"
     COMMANDS = App.COMMANDS | {PromptLabCommands}
@@ -51,6 +52,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     budget: reactive[BudgetView | None] = reactive(None, always_update=True, init=False)
     budget_loaded: reactive[bool] = reactive(False, init=False)
     alerts: reactive[tuple[AlertView, ...]] = reactive((), always_update=True, init=False)
+    sync_state: reactive[str] = reactive("", init=False)  # team server sync, '' when not logged in
 
     def __init__(self, *, clock: Callable[[], float] | None = None, now: Callable[[], datetime] | None = None,
                  cursor_blink: bool | None = None, setup_wizard: bool = True,
@@ -105,6 +107,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
         self.after_first_frame(self._register_themes_after_first_frame)  # (theme files: not for the first frame)
         self.after_first_frame(self.load_pricing)
         self.after_first_frame(self.load_budget)
+        self.after_first_frame(self.start_team_sync)
 
     @property
     def started(self) -> bool:
@@ -177,7 +180,7 @@ class PromptLabApp(AppSettingsMixin, App[int]):
     def action_setup_budget(self) -> None:
         from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
 
-        self.push_screen(SetupWizard(self.models), self._wizard_done)
+        self.push_screen(SetupWizard(self.models, self.budget_settings), self._wizard_done)
 
     def _wizard_done(self, settings: BudgetSettingsView | None) -> None:
         self._mark_setup_done()
@@ -281,5 +284,7 @@ def run_app(start_dashboard: str | None = None) -> int:
     try:
         result = app.run()
     finally:
+        if app.team_sync is not None:
+            app.team_sync.stop()
         app.services.close()
     return int(result or 0) if isinstance(result, int) else 0

@@ -47,6 +47,12 @@ class RetrySettings:
     max_total_wait_seconds: float = 30.0  # give up (RateLimited) rather than wait longer than this in total
 
 
+MAX_TIMEOUT_S = 3600.0  # NaN and inf fail every comparison, so each bound is written as `0 < x <= limit`
+MAX_PROMPT_FILE_MB = 4096.0
+# A retry storm against a 429 server is what unbounded values allow (852 requests in 40 s were seen).
+_RETRY_BOUNDS = {"max_attempts": 10, "base_delay_seconds": 60.0, "max_total_wait_seconds": 600.0}
+
+
 @dataclass
 class AppConfig:
     providers: dict[str, ProviderSettings] = field(default_factory=dict)
@@ -56,6 +62,8 @@ class AppConfig:
     default_model: str | None = None
     default_provider: str | None = None
     request_timeout_seconds: float = 60.0
+    max_prompt_file_mb: float = 64.0  # a bigger prompt file is refused before it is read (`run`, `estimate`)
+    wait_budget_seconds: float = 30.0  # a run refused only for runs in flight waits this long for them to settle
     count_online: bool = False  # ask the provider's count endpoint (sends the prompt to it): only when set
     retry: RetrySettings = field(default_factory=RetrySettings)
     extra: dict[str, Any] = field(default_factory=dict)  # other sections, kept as they are on save
@@ -63,7 +71,7 @@ class AppConfig:
 
 
 _TOP_KEYS = {"retention_days", "theme", "timezone", "default_model", "default_provider", "request_timeout_seconds",
-             "count_online"}
+             "max_prompt_file_mb", "count_online", "wait_budget_seconds"}
 _PROVIDER_KEYS = {f for f in ProviderSettings.__dataclass_fields__}
 _RETRY_KEYS = {f for f in RetrySettings.__dataclass_fields__}
 
@@ -72,6 +80,15 @@ def default_config_path() -> Path:
     from promptlab_tui.paths import app_paths
 
     return app_paths().config_file
+
+
+def prompt_file_limit_bytes() -> int:
+    """`max_prompt_file_mb` in bytes; the default when the config cannot be read (its error is reported elsewhere)."""
+    try:
+        megabytes = load_config().max_prompt_file_mb
+    except ConfigError:
+        megabytes = AppConfig.max_prompt_file_mb
+    return int(megabytes * 1024 * 1024)
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> AppConfig:
@@ -142,8 +159,19 @@ def _set_top(cfg: AppConfig, key: str, value: Any, where: _Locator) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise where.error(None, key, f"expected a whole number of days >= 1 (or leave it out to keep everything), got {value!r}")
     elif key == "request_timeout_seconds":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise where.error(None, key, f"expected a number of seconds > 0, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TIMEOUT_S:
+            raise where.error(None, key, f"expected a number of seconds > 0 and at most {MAX_TIMEOUT_S:g}, "
+                                         f"got {value!r}")
+        value = float(value)
+    elif key == "wait_budget_seconds":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_TIMEOUT_S:
+            raise where.error(None, key, f"expected a number of seconds >= 0 and at most {MAX_TIMEOUT_S:g} "
+                                         f"(0: refuse at once), got {value!r}")
+        value = float(value)
+    elif key == "max_prompt_file_mb":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_PROMPT_FILE_MB:
+            raise where.error(None, key, f"expected a size in MB > 0 and at most {MAX_PROMPT_FILE_MB:g}, "
+                                         f"got {value!r}")
         value = float(value)
     elif key == "count_online":
         if not isinstance(value, bool):
@@ -205,10 +233,11 @@ def _retry(value: Any, where: _Locator) -> RetrySettings:
     for key, item in value.items():
         if key not in _RETRY_KEYS:
             raise where.error("retry", key, f"unknown setting (expected one of {', '.join(sorted(_RETRY_KEYS))})")
-        if isinstance(item, bool) or not isinstance(item, (int, float)) or item < 0:
-            raise where.error("retry", key, f"expected a number >= 0, got {item!r}")
-        if key == "max_attempts" and (not isinstance(item, int) or item < 1):
-            raise where.error("retry", key, f"expected a whole number >= 1, got {item!r}")
+        top = _RETRY_BOUNDS[key]
+        if key == "max_attempts" and (isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= top):
+            raise where.error("retry", key, f"expected a whole number >= 1 and at most {top:g}, got {item!r}")
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not 0 <= item <= top:  # NaN fails too
+            raise where.error("retry", key, f"expected a number of seconds >= 0 and at most {top:g}, got {item!r}")
         setattr(settings, key, item if key == "max_attempts" else float(item))
     return settings
 
@@ -241,6 +270,10 @@ def _config_to_dict(cfg: AppConfig) -> dict[str, Any]:
         data["count_online"] = True
     if cfg.request_timeout_seconds != AppConfig.request_timeout_seconds:
         data["request_timeout_seconds"] = cfg.request_timeout_seconds
+    if cfg.wait_budget_seconds != AppConfig.wait_budget_seconds:
+        data["wait_budget_seconds"] = cfg.wait_budget_seconds
+    if cfg.max_prompt_file_mb != AppConfig.max_prompt_file_mb:
+        data["max_prompt_file_mb"] = cfg.max_prompt_file_mb
     if cfg.retry != RetrySettings():
         data["retry"] = dict(vars(cfg.retry))
     if cfg.providers:

@@ -167,3 +167,43 @@ async def test_the_mouse_opens_the_budget_and_the_alerts_from_the_status_line(ma
         await pilot.click("#alert-details")  # the banner's button
         await settle(pilot)
         assert isinstance(app.screen, AlertDetailsScreen)
+
+
+async def test_refusal_dialog_offers_no_key_for_what_is_not_on_offer(make_app):
+    # issue 8, item 12: no "m Cheaper model" / "l Capped run" in the footer when neither is offered
+    from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
+    from promptlab_tui.services.views import RefusalView
+    from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
+
+    bare = RefusalView(message="", scope="monthly", spent_nanos=990, reserved_nanos=0, limit_nanos=1000,
+                       worst_case_nanos=600)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(BudgetExceededDialog(bare), lab_screen(app)._refusal_choice)
+        await settle(pilot)
+        dialog = app.screen
+        footer = " ".join(item.description for item in dialog.query_one(WrappingFooter).items()[0])
+        assert "Raise budget" in footer and "Cheaper model" not in footer and "Capped run" not in footer
+        await pilot.press("m", "l")
+        await settle(pilot)
+        assert app.screen is dialog
+
+
+async def test_refusal_dialog_names_the_cheaper_model_unambiguously_and_selects_it(make_app):
+    from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
+    from promptlab_tui.services.views import RefusalView
+
+    refusal = RefusalView(message="", scope="monthly", spent_nanos=990, reserved_nanos=0, limit_nanos=1000,
+                          worst_case_nanos=600, cheaper_model="claude-haiku-4.5", cheaper_provider="anthropic",
+                          cheaper_label="Claude Haiku 4.5 (anthropic)", cheaper_worst_case_nanos=5)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        lab = lab_screen(app)
+        app.push_screen(BudgetExceededDialog(refusal), lab._refusal_choice)
+        await settle(pilot)
+        assert "Use Claude Haiku 4.5 (anthropic)" in str(app.screen.query_one("#cheaper").label)
+        await pilot.press("m")
+        await settle(pilot)
+        assert lab.editor.picker.selected.key == "anthropic:claude-haiku-4.5"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.app.conftest import lab_screen, settle
 from tests.app.test_lab_run import PROMPT, history
 from tests.fakeprovider.behaviours import Behaviour
+from tests.reliability.processes import wait_until
 
 # The server holds the stream after one chunk; its body has no framing, so the connection closed by the
 # cancel looks to the SDK like a normal end of the answer (as behind an HTTP/1.0 proxy).
@@ -46,5 +47,7 @@ async def test_quitting_mid_run_records_cancelled(make_app, fake_provider_env, i
         lab = lab_screen(app)
         await _start_held_run(pilot, lab)
         await pilot.press("ctrl+q")
-    [run] = history(isolated_home)
+    # The run's thread settles after the app has closed (a real process waits for it before exiting).
+    [run] = wait_until(lambda: [r for r in history(isolated_home) if r.status != "pending"], timeout=30,
+                       what="the run to be settled")
     assert run.status == "cancelled" and run.cost_nanos > 0

@@ -127,6 +127,8 @@ async def test_hard_limit_opens_the_dialog_and_a_capped_run_fits(make_app, fake_
         await pilot.press("l")  # run capped at what fits
         await settle(pilot)
         assert lab_screen(app).results.answer_text == DEFAULT_TEXT
+        # issue 8, item 13: the cap was for that run; the editor and what ctrl+s saves keep 1,024
+        assert lab_screen(app).editor.values().max_tokens == 1024
     body = fake_provider_env.last_request.body
     assert body.get("max_tokens", body.get("max_completion_tokens")) == capped
     runs = history(isolated_home)

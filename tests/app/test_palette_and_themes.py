@@ -23,7 +23,10 @@ async def test_every_footer_binding_is_in_the_palette_with_its_key(make_app):
                 continue
             assert action in palette, f"{action} ({key}) has no palette entry"
             assert palette[action].replace("esc", "escape") == key, action
-        assert set(palette) <= set(shown), "every palette action has its key in the Footer"
+        # A key the screen hides while it would do nothing (f8 while the count is exact) is exempt here;
+        # tests/app/test_lab_online_count.py checks it is in the Footer when it is offered.
+        hidden = {action for action in palette if lab_screen(app).check_action(action, ()) is False}
+        assert set(palette) - hidden <= set(shown), "every palette action has its key in the Footer"
 
 
 def dialogs():

@@ -118,3 +118,13 @@ def test_the_reset_time_is_shown_in_the_budget_time_zone(capsys):
     tomorrow = (datetime.now(UTC).astimezone(BudgetSettings(timezone="Australia/Lord_Howe").tz)
                 + timedelta(days=1)).date()
     assert f"{tomorrow:%Y-%m-%d} 00:00 Australia/Lord_Howe" in out
+
+
+def test_a_small_limit_is_shown_with_the_digits_it_needs(capsys):
+    # issue 8, item 9: the CLI shows spent/limit by the same rule as the app ("$0.009189 of $0.009500")
+    assert main(["budget", "set", "--daily", "0.0095"]) == 0
+    spend(9_189_000)
+    capsys.readouterr()
+    assert main(["budget", "show"]) == 0
+    daily = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("daily"))
+    assert daily.split()[1:4] == ["$0.009189", "$0.000000", "$0.009500"]

@@ -26,7 +26,7 @@ RUNS = [  # day, hour, model, prompt, tags, source, cost in nanos (None: no pric
     (4, 11, "mystery-model", "classify", ("acme",), "batch", None, "completed"),
     (5, 16, "gpt-4o-mini", None, ("eval",), "lab", 30_000_000, "completed"),
 ]
-COSTS = {"gpt-4o": "$5.62", "gpt-4o-mini": "$0.2800"}  # 4.12 + 1.50, 0.25 + 0.03
+COSTS = {"gpt-4o": "$5.62", "gpt-4o-mini": "$0.28"}  # whole cents shown as cents (core.money's one rule)  # 4.12 + 1.50, 0.25 + 0.03
 
 
 def record_runs(runs=RUNS) -> None:

@@ -22,11 +22,27 @@ def module_files() -> dict[str, Path]:
     return found
 
 
-def imported_names(name: str, path: Path) -> set[tuple[str, int]]:
-    """(imported module or module.attribute, line) for every import statement in the file."""
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """ids of the import nodes inside `if TYPE_CHECKING:` blocks (read by type checkers, never executed)."""
+    hidden = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            hidden.update(id(inner) for stmt in node.body for inner in ast.walk(stmt))
+    return hidden
+
+
+def imported_names(name: str, path: Path, *, executed_only: bool = False) -> set[tuple[str, int]]:
+    """(imported module or module.attribute, line) for every import statement in the file.
+
+    `executed_only`: leave out imports under `if TYPE_CHECKING:` (they never run, so they make no cycle).
+    """
     is_package = path.name == "__init__.py"
     names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    hidden = _type_checking_only(tree) if executed_only else set()
+    for node in ast.walk(tree):
+        if id(node) in hidden:
+            continue
         if isinstance(node, ast.Import):
             names.update((alias.name, node.lineno) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -39,10 +55,11 @@ def imported_names(name: str, path: Path) -> set[tuple[str, int]]:
     return names
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(*, executed_only: bool = False) -> dict[str, set[str]]:
     """Module -> the package's modules it imports (an attribute import counts only when it is a module)."""
     files = module_files()
-    return {name: {target for target, _ in imported_names(name, path) if target in files and target != name}
+    return {name: {target for target, _ in imported_names(name, path, executed_only=executed_only)
+                   if target in files and target != name}
             for name, path in files.items()}
 
 

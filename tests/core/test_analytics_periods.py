@@ -30,6 +30,7 @@ def test_all_runs_from_the_first_recorded_day_to_today():
     period = parse_period("all", TODAY, first_recorded=date(2026, 6, 3))
     assert (period.first, period.last, period.days) == (date(2026, 6, 3), TODAY, 191)
     assert parse_period("all", TODAY).days == 1  # empty history: just today
+    assert parse_period("all", TODAY).comparison(TODAY).days == 0  # nothing before everything
 
 
 def test_previous_and_next_step_by_the_same_length_or_the_calendar():

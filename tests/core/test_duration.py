@@ -21,14 +21,16 @@ def test_slow_runs_raise_the_p90_and_tiny_answers_are_left_out():
     assert estimate.p90_ms == 5000
 
 
-def test_no_history_no_estimate_and_the_prompt_wins_with_three_runs():
+def test_no_estimate_before_three_runs_and_the_prompt_wins_with_three_runs():
     assert expected_duration([], 100, 100, "b") is None
+    assert expected_duration([(1000, 100)] * 2, 100, 100, "b") is None
+    assert expected_duration([(1000, 100)] * 3, 100, 100, "b").runs == 3
     assert choose_samples([(1, 10)] * 2, [(1, 10)] * 9, "gpt-4o")[1] == "gpt-4o's 9 runs"
     assert choose_samples([(1, 10)] * 3, [(1, 10)] * 9, "gpt-4o")[1] == "this prompt's 3 runs"
 
 
 def test_the_running_view_counts_against_the_estimate():
-    estimate = expected_duration([(2000, 100)], 100, 100, "b")
+    estimate = expected_duration([(2000, 100)] * 3, 100, 100, "b")
     assert progress_label(1500, estimate) == "1.5 s of ~2.0 s"
     assert progress_label(2500, estimate) == "2.5 s of ~2.0 s — slower than 9 runs in 10"
     assert progress_label(1500, None) == "1.5 s"

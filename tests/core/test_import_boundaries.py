@@ -30,6 +30,7 @@ CORE_MODULES = [
     "promptlab_tui.services.dashboard_activity",
     "promptlab_tui.services.dashboard_report",
     "promptlab_tui.services.dashboard_apply",
+    "promptlab_tui.services.dashboard_source",
     "promptlab_tui.reports.table",
     "promptlab_tui.reports.markdown",
     "promptlab_tui.reports.json_report",
@@ -37,9 +38,19 @@ CORE_MODULES = [
     "promptlab_tui.reports.pdf",
     "promptlab_tui.store.repository",
     "promptlab_tui.services.runner",
+    "promptlab_tui.services.settlement",
+    "promptlab_tui.services.signals",
+    "promptlab_tui.store.journal",
+    "promptlab_tui.store.dbfile",
+    "promptlab_tui.core.redact",
     "promptlab_tui.providers.registry",
     "promptlab_tui.config",
     "promptlab_tui.paths",
+    # team server and sync (issue 12): Textual-free too
+    "promptlab_tui.services.team_hook",
+    "promptlab_tui.sync.engine",
+    "promptlab_tui.sync.team_gate",
+    "promptlab_tui.server.app",
 ]
 
 
@@ -107,8 +118,16 @@ def test_ui_free_layers_load_no_ui_module_in_a_fresh_interpreter() -> None:
 
 
 def test_no_import_cycles_among_the_package_modules() -> None:
-    found = cycles(import_graph())
+    # lazy imports inside functions count (they run); `if TYPE_CHECKING:` imports never run, so they do not
+    found = cycles(import_graph(executed_only=True))
     assert found == [], "import cycles (lazy imports included): " + "; ".join(" <-> ".join(c) for c in found)
+
+
+def test_type_checking_imports_are_told_apart() -> None:
+    graph, executed = import_graph(), import_graph(executed_only=True)
+    runner = f"{PACKAGE}.services.run_types"
+    assert any(graph[m] - executed[m] for m in graph), "no TYPE_CHECKING import found: the filter is not tested"
+    assert executed[runner] <= graph[runner]
 
 
 def test_the_cycle_check_finds_a_cycle() -> None:
@@ -122,3 +141,19 @@ def test_widgets_never_import_a_screen_or_the_app() -> None:
                 for target, line in sorted(imported_names(name, path))
                 if is_under(target, (f"{PACKAGE}.screens", f"{PACKAGE}.app"))]
     assert offences == []
+
+
+TEAM_SERVER_PACKAGES = {"httpx", "fastapi", "uvicorn", "alembic", "psycopg", "sqlalchemy", "starlette"}
+
+
+@pytest.mark.parametrize("module", ["promptlab_tui.app", "promptlab_tui.services.runner", "promptlab_tui.cli.main"])
+def test_team_server_and_sync_clients_load_only_when_used(module: str) -> None:
+    loaded = _modules_loaded_after(f"import {module}")
+    assert TEAM_SERVER_PACKAGES.isdisjoint(loaded), f"{module} imports {TEAM_SERVER_PACKAGES & loaded}"
+    assert not any(name.startswith(("promptlab_tui.server", "promptlab_tui.sync")) for name in loaded)
+
+
+def test_the_sync_client_never_imports_the_server() -> None:
+    loaded = _modules_loaded_after("import promptlab_tui.sync.engine, promptlab_tui.sync.team_gate")
+    assert not any(name.startswith("promptlab_tui.server") for name in loaded)
+    assert {"fastapi", "uvicorn", "alembic", "psycopg"}.isdisjoint(loaded)

@@ -28,3 +28,8 @@ def test_ordinary_text_is_left_alone(text):
 
 def test_a_known_secret_is_masked_wherever_it_is():
     assert redact_secrets("the key tok3n-xyz was refused", "tok3n-xyz") == "the key *** was refused"
+
+
+def test_snake_case_file_names_with_digits_are_not_taken_for_keys() -> None:
+    path = "/tmp/pytest-of-root/pytest-227/test_a_bad_prompt_file_is_refu19/folder.md"
+    assert redact_secrets(f"{path}: expected a readable prompt file") == f"{path}: expected a readable prompt file"

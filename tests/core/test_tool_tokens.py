@@ -172,3 +172,29 @@ def test_bad_request_fields_name_file_line_and_field(tmp_path, document, field, 
         load_prompt_file(path)
     assert caught.value.field == field
     assert caught.value.line == line, str(caught.value)
+
+
+def test_tools_and_formats_survive_a_markdown_save_and_load(tmp_path):
+    from promptlab_tui.core.promptfile import save_prompt_file
+
+    fmt = {"type": "json_schema", "json_schema": {"name": "w", "strict": True, "schema": {
+        "type": "object", "properties": {"t": {"type": "number", "minimum": -1.5}}}}}
+    spec = PromptSpec(messages=list(WEATHER_MESSAGES), model="gpt-4o", tools=[WEATHER_TOOL],
+                      tool_choice={"type": "function", "function": {"name": "get_current_weather"}},
+                      response_format=fmt, name="weather")
+    path = save_prompt_file(spec, tmp_path / "weather.md")
+    again = load_prompt_file(path)
+    assert again.tools == [WEATHER_TOOL] and again.response_format == fmt
+    assert again.tool_choice == spec.tool_choice and again.system == WEATHER_MESSAGES[0].content
+
+
+def test_a_null_in_a_tool_cannot_go_to_markdown_and_says_why(tmp_path):
+    from promptlab_tui.core.promptfile import PromptFileError, save_prompt_file
+
+    tool = json.loads(json.dumps(WEATHER_TOOL))
+    tool["function"]["parameters"]["properties"]["unit"]["default"] = None
+    with pytest.raises(PromptFileError) as caught:
+        save_prompt_file(PromptSpec(messages=list(WEATHER_MESSAGES), tools=[tool]), tmp_path / "x.md")
+    assert caught.value.field == "tools" and "save as .json" in str(caught.value)
+    save_prompt_file(PromptSpec(messages=list(WEATHER_MESSAGES), tools=[tool]), tmp_path / "x.json")
+    assert load_prompt_file(tmp_path / "x.json").tools == [tool]

@@ -42,11 +42,17 @@ class Behaviour:
     stall_seconds: float = 0.0  # kind="broken": wait this long (connection open) before closing
     times: int = 1  # how many requests this behaviour answers when queued
     close_delimited: bool = False  # stream without chunked encoding: the body ends when the connection closes
+    tool_call: dict[str, Any] | None = None  # {"name": ..., "arguments": {...}}: answer with this call, no text
 
     # ---- constructors ----------------------------------------------------------------------
     @classmethod
     def reply(cls, text: str = DEFAULT_TEXT, **knobs: Any) -> "Behaviour":
         return cls(kind="reply", text=text, **knobs)
+
+    @classmethod
+    def calls_tool(cls, name: str, arguments: dict[str, Any], **knobs: Any) -> "Behaviour":
+        """The model answers with one tool call (OpenAI tool_calls deltas / Anthropic a tool_use block)."""
+        return cls(kind="reply", text="", tool_call={"name": name, "arguments": arguments}, **knobs)
 
     @classmethod
     def slow(cls, chunk_delay: float = 0.05, text: str | None = None, **knobs: Any) -> "Behaviour":

@@ -20,6 +20,7 @@ class Answer:
     finish_reason: str
     usage: dict[str, Any] | None  # the wire usage (protocol's own shape)
     start_usage: dict[str, Any] | None = None  # Anthropic message_start usage
+    tool_call: dict[str, Any] | None = None  # {"name", "arguments"} when the answer is a tool call
 
 
 def _requested_max_tokens(body: dict[str, Any]) -> int | None:
@@ -35,8 +36,12 @@ def openai_answer(b: Behaviour, body: dict[str, Any]) -> Answer:
     budget = None if limit is None else max(limit - b.reasoning_tokens, 0)  # reasoning counts against the limit
     text, visible, cut = wire.truncate_to_tokens(b.text, budget, model) if budget is not None else (
         b.text, wire.count_text(b.text, model), False)
-    prompt = wire.count_openai_prompt(list(body.get("messages", [])), model)
+    prompt = wire.count_openai_prompt(list(body.get("messages", [])), model) \
+        + wire.count_openai_tools(list(body.get("tools") or []), model)
     finish = b.finish_reason or ("length" if cut else "stop")
+    if b.tool_call is not None:
+        visible = wire.count_text(b.tool_call["name"] + json.dumps(b.tool_call["arguments"]), model)
+        return Answer("", [], "tool_calls", openai_usage(b, prompt, visible), tool_call=b.tool_call)
     return Answer(text, wire.split_chunks(text), finish, openai_usage(b, prompt, visible))
 
 
@@ -45,6 +50,10 @@ def anthropic_answer(b: Behaviour, body: dict[str, Any]) -> Answer:
     text, visible, cut = wire.truncate_to_tokens(b.text, limit or 4096, "claude")
     prompt = wire.count_anthropic_prompt(body)
     finish = b.finish_reason or ("max_tokens" if cut else "end_turn")
+    if b.tool_call is not None:
+        visible = wire.count_text(b.tool_call["name"] + json.dumps(b.tool_call["arguments"]), "claude")
+        return Answer("", [], "tool_use", anthropic_final_usage(b, prompt, visible), anthropic_start_usage(b, prompt),
+                      tool_call=b.tool_call)
     return Answer(text, wire.split_chunks(text), finish, anthropic_final_usage(b, prompt, visible),
                   anthropic_start_usage(b, prompt))
 
@@ -78,6 +87,11 @@ def openai_sse(answer: Answer, model: str, request_id: str, include_usage: bool)
         return b"data: " + json.dumps(data).encode() + b"\n\n"
 
     events = [chunk({"role": "assistant", "content": "", "refusal": None})]
+    if answer.tool_call is not None:  # the call's name first, then its arguments in a later delta
+        call = answer.tool_call
+        events.append(chunk({"tool_calls": [{"index": 0, "id": "call_fake", "type": "function",
+                                             "function": {"name": call["name"], "arguments": ""}}]}))
+        events.append(chunk({"tool_calls": [{"index": 0, "function": {"arguments": json.dumps(call["arguments"])}}]}))
     events += [chunk({"content": piece}) for piece in answer.chunks]
     events.append(chunk({}, answer.finish_reason))
     if include_usage and answer.usage is not None:
@@ -109,12 +123,17 @@ def anthropic_sse(answer: Answer, model: str, request_id: str) -> tuple[list[byt
                                "content": [], "stop_reason": None, "stop_sequence": None}
     if answer.start_usage is not None:
         message["usage"] = answer.start_usage
+    block: dict[str, Any] = {"type": "text", "text": ""}
+    if answer.tool_call is not None:
+        block = {"type": "tool_use", "id": "toolu_fake", "name": answer.tool_call["name"], "input": {}}
     events = [
         _event("message_start", {"type": "message_start", "message": message}),
-        _event("content_block_start", {"type": "content_block_start", "index": 0,
-                                       "content_block": {"type": "text", "text": ""}}),
+        _event("content_block_start", {"type": "content_block_start", "index": 0, "content_block": block}),
         _event("ping", {"type": "ping"}),
     ]
+    if answer.tool_call is not None:
+        events.append(_event("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {
+            "type": "input_json_delta", "partial_json": json.dumps(answer.tool_call["arguments"])}}))
     first_text = len(events)
     events += [_event("content_block_delta", {"type": "content_block_delta", "index": 0,
                                               "delta": {"type": "text_delta", "text": piece}})

@@ -71,6 +71,30 @@ def count_openai_prompt(messages: list[dict[str, Any]], model: str) -> int:
     return total
 
 
+def count_openai_tools(tools: list[dict[str, Any]], model: str) -> int:
+    """What the API adds for function tools (OpenAI cookbook's API-verified rule): per function 7 (gpt-4o
+    family) or 10 (gpt-4, gpt-3.5) + "name:description"; per property 3 + "key:type:description", per enum
+    -3 and 3 + item per item; 3 once when there are properties; 12 at the end of the list."""
+    if not tools:
+        return 0
+    start = 7 if encoding_for(model) is not None and encoding_for(model).name == "o200k_base" else 10
+    total = 12
+    for tool in tools:
+        function = tool.get("function", {})
+        total += start + count_text(f"{function.get('name', '')}:{function.get('description', '').rstrip('.')}",
+                                    model)
+        properties = (function.get("parameters") or {}).get("properties") or {}
+        if properties:
+            total += 3
+        for key, schema in properties.items():
+            total += 3
+            if "enum" in schema:
+                total += -3 + sum(3 + count_text(str(item), model) for item in schema["enum"])
+            description = str(schema.get("description", "")).rstrip(".")
+            total += count_text(f"{key}:{schema.get('type', '')}:{description}", model)
+    return total
+
+
 def count_anthropic_prompt(body: dict[str, Any]) -> int:
     """A deterministic stand-in for Claude's tokenizer: o200k content tokens + 3 per message."""
     system = body.get("system")

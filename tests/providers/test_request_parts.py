@@ -68,3 +68,14 @@ def test_anthropic_gets_its_own_shape(fake_provider, make_provider, tmp_path):
     assert assistant["content"] == [{"type": "tool_use", "id": "c1", "name": "lookup", "input": {"word": "x"}}]
     assert result == {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "c1",
                                                    "content": "a letter"}]}
+
+
+def test_a_tool_call_answer_streams_through_both_sdks(fake_provider, make_provider, tmp_path):
+    _png(tmp_path)
+    for model, provider in (("gpt-4o-mini", "openai"), ("claude-haiku-4-5", "anthropic")):
+        fake_provider.script(Behaviour.calls_tool("lookup", {"word": "x"}))
+        done = list(make_provider(model, provider).stream(_file(tmp_path, model), 32))[-1]
+        assert isinstance(done, Completed) and done.finish_reason == "tool_calls"
+        assert "-> lookup " in done.text
+        assert '{"word": "x"}' in done.text
+        assert done.usage.output_tokens > 0 and not done.usage.estimated

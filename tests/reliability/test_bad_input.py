@@ -181,7 +181,7 @@ PROMPT_CASES = {
     "empty-list.json": ("[]", ":1: (top level): expected a non-empty list of messages"),
     "role.json": ('[{"role": "wizard", "content": "hi"}]', ":1: messages[0].role: expected one of: system"),
     "content.json": ('[\n  {"role": "system", "content": "be brief"},\n  {"role": "user", "content": 5}\n]',
-                     ":3: messages[1].content: expected the message text (a string), got 5"),
+                     ":3: messages[1].content: expected the message text (a string) or a list of content parts, got 5"),
     "huge.json": ('{"messages": [{"role": "user", "content": "hi"}], "max_tokens": 99999999999999999999}',
                   ":1: max_tokens: expected a whole number of tokens"),
     "deep.json": ("[" * 100_000 + "]" * 100_000, ':1: (JSON syntax): expected valid JSON, got "lists or objects'),

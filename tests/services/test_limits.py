@@ -18,7 +18,12 @@ def _room_for(plan, output_tokens: int) -> int:
     return worst_case_cost(plan.price, plan.input_tokens.tokens, output_tokens)
 
 
-def test_hard_budget_refuses_with_the_numbers_and_what_to_do(service, fake_provider_env, history):
+def test_hard_budget_refuses_with_the_numbers_and_what_to_do(service, fake_provider_env, history, monkeypatch):
+    from promptlab_tui.providers.registry import BUILTIN_PROVIDERS
+
+    for builtin in BUILTIN_PROVIDERS.values():  # a cheaper model is offered only where the user has a key
+        if builtin.settings.api_key_env and builtin.settings.api_key_env not in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
+            monkeypatch.setenv(builtin.settings.api_key_env, "sk-test-key")
     first = service.run(prompt())
     plan = service.prepare_run(prompt(max_tokens=4000))
     limit = first.cost_nanos + _room_for(plan, 1000)
@@ -34,6 +39,7 @@ def test_hard_budget_refuses_with_the_numbers_and_what_to_do(service, fake_provi
     text = "\n".join([str(refusal), *refusal.suggestions])
     assert "spent" in text and "raise the limit" in text and "wait for the reset" in text
     assert "lower max tokens to 1,000" in text and refusal.cheaper_model and refusal.cheaper_model in text
+    assert f"--provider {refusal.cheaper_provider}" in text
     assert len(fake_provider_env.requests) == 1 and history.count_runs() == 1  # nothing sent, nothing written
 
 

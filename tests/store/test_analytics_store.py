@@ -12,7 +12,7 @@ from promptlab_tui.core.budget import BudgetSettings
 from promptlab_tui.core.types import Usage
 from promptlab_tui.store.activity import ActivityQuery, activity_rows
 from promptlab_tui.store.analytics import Filters, grouped_sums
-from promptlab_tui.store.migrations import SCHEMA_3_SQL, SCHEMA_VERSION
+from promptlab_tui.store.migrations import SCHEMA_3_SQL, SCHEMA_4_SQL, SCHEMA_VERSION
 from promptlab_tui.store.repository import HistoryRepository
 from promptlab_tui.store.rollup import rebuild_rollup
 from tests.store.conftest import run_once
@@ -109,7 +109,7 @@ def test_activity_pages_by_any_column_without_gaps_or_repeats(history):
     assert [(run.prompt_name, run.status) for run in named] == [("greet", "completed")]
 
 
-def test_a_schema_3_database_opens_at_schema_4_with_sources_and_tag_rollups(tmp_path):
+def test_a_schema_3_database_opens_at_the_current_schema_with_sources_and_tag_rollups(tmp_path):
     path = tmp_path / "v3.db"
     connection = sqlite3.connect(path)
     connection.executescript(SCHEMA_3_SQL)
@@ -131,7 +131,7 @@ def test_a_schema_3_database_opens_at_schema_4_with_sources_and_tag_rollups(tmp_
     assert tags == {("prod",): 2, ("eval",): 1, ("",): 1}
     assert sources == {("run",): 1, ("lab",): 1, ("",): 1}
     repo.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
 
 
 def test_week_plan_reads_whole_weeks_and_the_fewest_edge_days():
@@ -168,3 +168,30 @@ def test_weeks_with_edges_give_the_same_sums_as_the_days(repo, first, end):
             by_days = _from_rollup(conn, first, end, grouping, *_TABLES[grouping], [])
             assert grouped_sums(conn, first, end, grouping, TZ) == by_days, grouping
             assert sum(t.cost_nanos for t in by_days.values()) > 0
+
+
+def test_a_schema_4_database_gets_weekly_rollups_summed_from_its_daily_ones(tmp_path):
+    path = tmp_path / "v4.db"
+    connection = sqlite3.connect(path)
+    connection.executescript(SCHEMA_4_SQL)
+    sums = "runs, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, " \
+        "unpriced_runs, error_runs"
+    for day, prompt, cost in (("2026-11-09", "a", 10), ("2026-11-15", "a", 20), ("2026-11-16", "a", 40),
+                              ("2026-11-10", "b", 5)):
+        connection.execute(f"INSERT INTO daily_rollup (day, provider, model, prompt_name, {sums}) VALUES "
+                           "(?, 'openai', 'gpt-4o', ?, 1, 100, 10, 0, 0, 0, ?, 0, 0)", (day, prompt, cost))
+        connection.execute(f"INSERT INTO daily_input (day, provider, model, prompt_id, prompt_name, {sums}) VALUES "
+                           "(?, 'openai', 'gpt-4o', ?, ?, 1, 100, 10, 0, 0, 0, ?, 0, 0)", (day, f"fp-{prompt}", prompt,
+                                                                                          cost))
+    connection.execute("INSERT INTO meta VALUES ('rollup_timezone', 'UTC')")
+    connection.commit()
+    connection.close()
+    repo = HistoryRepository(path)
+    repo.open()
+    assert repo.db.migrated_from == 4
+    with repo.db.raw_read() as conn:
+        weeks = conn.execute("SELECT week, prompt_name, runs, cost_nanos FROM weekly_rollup ORDER BY 1, 2").fetchall()
+        inputs = conn.execute("SELECT week, prompt_id, prompt_name, cost_nanos FROM weekly_input ORDER BY 1, 2").fetchall()
+    assert weeks == [("2026-11-09", "a", 2, 30), ("2026-11-09", "b", 1, 5), ("2026-11-16", "a", 1, 40)]
+    assert inputs == [("2026-11-09", "fp-a", "a", 30), ("2026-11-09", "fp-b", "b", 5), ("2026-11-16", "fp-a", "a", 40)]
+    repo.close()

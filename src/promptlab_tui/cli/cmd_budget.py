@@ -215,9 +215,10 @@ def _print_status(repository: Any, settings: BudgetSettings, as_json: bool, save
               + (" (saved)" if saved and not unset else ""))
     rows = [("period", "spent", "reserved", "limit", "used", "projected", "suggested", "resets")]
     for s in statuses:
-        rows.append((s.kind, format_total(s.spent_nanos, s.unpriced_runs), format_usd(s.reserved_nanos),
+        rows.append((s.kind, format_total(s.spent_nanos, s.unpriced_runs, beside=s.limit_nanos),
+                     format_usd(s.reserved_nanos, beside=s.limit_nanos),
                      money(s.limit_nanos), "-" if s.limit_nanos is None else f"{s.percent:.1f}%",
-                     format_usd(s.projected_nanos),
+                     format_usd(s.projected_nanos, beside=s.limit_nanos),
                      "-" if s.suggested_limit_nanos is None else money(s.suggested_limit_nanos),
                      format_reset(s.end, settings.timezone)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

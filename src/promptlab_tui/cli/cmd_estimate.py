@@ -40,8 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
     from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file
 
+    from promptlab_tui.config import prompt_file_limit_bytes
+
     try:
-        prompt = load_prompt_file(args.file)
+        prompt = load_prompt_file(args.file, prompt_file_limit_bytes())
     except PromptFileError as error:
         raise CliError(str(error), EXIT_BAD_INPUT) from error
     if args.model:

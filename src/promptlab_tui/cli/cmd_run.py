@@ -35,6 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="service tier to price the run at")
     parser.add_argument("--tag", action="append", default=[], metavar="T",
                         help="tag the run (repeatable), beside the prompt file's own tags; reports group by tag")
+    parser.add_argument("--wait-budget", type=_seconds, metavar="SECONDS", dest="wait_budget",
+                        help="when a hard budget refuses only because other runs are in flight, wait up to SECONDS "
+                             "for them to settle, then decide again (default: wait_budget_seconds in config.toml, "
+                             "30; 0 refuses at once)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per file (no streaming)")
     parser.set_defaults(func=run_command)
 
@@ -55,6 +59,16 @@ def _usd(text: str) -> int:
     return usd_to_nanos(value)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds such as 30, got {text!r}") from None
+    if not 0 <= value <= 3600:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"expected a number of seconds from 0 to 3600, got {text!r}")
+    return value
+
+
 def run_command(args: argparse.Namespace) -> int:
     from promptlab_tui.services.run_types import RunOptions
     from promptlab_tui.services.runner import RunService
@@ -67,7 +81,7 @@ def run_command(args: argparse.Namespace) -> int:
     service = RunService(session=SessionSpend(args.max_session_cost), session_id=_session_id())
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
                          max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier,
-                         tags=_tags(args.tag), source="run")
+                         tags=_tags(args.tag), source="run", wait_budget_s=args.wait_budget)
     with RunSignals() as signals:  # SIGTERM and SIGHUP stop a run like Ctrl-C; nothing interrupts settling
         with _explained_errors():
             startup = service.startup_maintenance()  # record the journal, settle orphans, apply retention
@@ -105,10 +119,11 @@ def _session_id() -> str:
 
 
 def _load(path: str) -> Any:
+    from promptlab_tui.config import prompt_file_limit_bytes
     from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file
 
     try:
-        return load_prompt_file(path)
+        return load_prompt_file(path, prompt_file_limit_bytes())
     except PromptFileError as error:
         raise CliError(str(error), EXIT_BAD_INPUT) from None
     except OSError as error:
@@ -182,7 +197,7 @@ def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, sever
             print(f"note: {note}", file=sys.stderr)
         if several:
             print(f"==> {path} <==", flush=True)
-    outcome = service.execute(plan, on_event=None if args.json else _stream_to_stdout, signals=signals)
+    outcome = service.execute(plan, on_event=_waiting_to_stderr if args.json else _stream_to_stdout, signals=signals)
     if args.json:
         print(json.dumps(outcome_json(path, outcome), ensure_ascii=False), flush=True)
     else:
@@ -207,6 +222,15 @@ def _stream_to_stdout(event: Any) -> None:
     if isinstance(event, RunTextDelta):
         sys.stdout.write(event.text)
         sys.stdout.flush()
+    else:
+        _waiting_to_stderr(event)
+
+
+def _waiting_to_stderr(event: Any) -> None:
+    from promptlab_tui.services.run_types import RunWaiting
+
+    if isinstance(event, RunWaiting):
+        print(f"promptlab run: {event.message}", file=sys.stderr, flush=True)
 
 
 def _report_not_started(path: str, error: Exception, args: argparse.Namespace) -> int:

@@ -21,6 +21,10 @@ COMMAND_MODULES = [
     "promptlab_tui.cli.cmd_report",
     "promptlab_tui.cli.cmd_export",
     "promptlab_tui.cli.cmd_dashboard",
+    # team server and sync (issue 12)
+    "promptlab_tui.cli.cmd_server",
+    "promptlab_tui.cli.cmd_team",
+    "promptlab_tui.cli.cmd_login",
 ]
 
 

@@ -181,9 +181,9 @@ class Reservation:
     warnings: list[str] = field(default_factory=list)
 
 
-def format_amount(nanos: int) -> str:
-    """Budget amounts: whole cents as '$5.00', finer amounts with the digits they need."""
-    return format_usd(nanos, 2 if nanos % 10_000_000 == 0 else None)
+def format_amount(nanos: int, beside: int | None = None) -> str:
+    """A budget amount (shown against `beside`, its limit) by core.money's one rule."""
+    return format_usd(nanos, beside=beside)
 
 
 class BudgetViolation(Exception):
@@ -222,9 +222,10 @@ class BudgetRefusal(BudgetViolation):
                  else f"this run may cost up to {format_amount(self.worst_case_nanos)}")
         if self.scope == "run":
             return f"{worst}, over the per-run cap of {format_amount(self.limit_nanos)}"
-        held = f" + {format_amount(self.reserved_nanos)} held by running calls" if self.reserved_nanos else ""
-        return (f"{self.scope} budget: spent {format_amount(self.spent_nanos)}{held} of {format_amount(self.limit_nanos)}, "
-                f"{format_amount(self.remaining_nanos)} left; {worst}")
+        limit = self.limit_nanos
+        held = f" + {format_amount(self.reserved_nanos, limit)} held by running calls" if self.reserved_nanos else ""
+        return (f"{self.scope} budget: spent {format_amount(self.spent_nanos, limit)}{held} of {format_amount(limit)}, "
+                f"{format_amount(self.remaining_nanos, limit)} left; {worst}")
 
 
 class PromptTooLarge(BudgetViolation):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 MIN_OUTPUT_TOKENS = 8  # shorter past answers are mostly latency: scaling them up would exaggerate
 MIN_PROMPT_RUNS = 3  # fewer runs of this prompt: the model's runs predict better
+MIN_RUNS = 3  # one or two runs say little about the next one's time: no estimate shown before three
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,9 @@ def _rank(values: list[float], fraction: float) -> float:
 
 def expected_duration(samples: Sequence[tuple[int, int]], expected_output: int, p90_output: int,
                       basis: str) -> DurationEstimate | None:
-    """From (duration ms, output tokens) of past completed runs; None without any usable run."""
+    """From (duration ms, output tokens) of past completed runs; None with fewer than three usable ones."""
     usable = [(ms, out) for ms, out in samples if ms and ms > 0 and out >= MIN_OUTPUT_TOKENS]
-    if not usable:
+    if len(usable) < MIN_RUNS:
         return None
     typical = [ms * max(expected_output, 1) / out for ms, out in usable]
     long = [ms * max(p90_output, 1) / out for ms, out in usable]

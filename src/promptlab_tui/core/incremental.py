@@ -22,9 +22,9 @@ from bisect import bisect_right
 from collections.abc import Callable
 from itertools import accumulate
 
-from promptlab_tui.core.tokens import (
-    O200K,
+from promptlab_tui.core.tokens import (  # noqa: F401  (cut_pattern is re-exported)
     approximate_count,
+    cut_pattern,
     approximate_units,
     missing_vocabulary_note,
     resolve_encoding,
@@ -32,17 +32,8 @@ from promptlab_tui.core.tokens import (
 )
 from promptlab_tui.core.types import TokenCount
 
-# Zero-width cut candidates; the cut is at match.start().
-_CUTS = {
-    O200K: re.compile(r"(?<=[\r\n])(?=[^\s/])|(?<=[A-Za-z])(?= [A-Za-z])"),
-    "default": re.compile(r"(?<=[\r\n])(?=\S)|(?<=[A-Za-z])(?= [A-Za-z])"),
-}
 # About 500 tokens a chunk: a 1M-token text is ~2,000 chunks and an edit re-encodes one or two.
 CHUNK_CHARS = 2048
-
-
-def cut_pattern(encoding_name: str | None) -> re.Pattern[str]:
-    return _CUTS[O200K] if encoding_name == O200K else _CUTS["default"]
 
 
 def split_chunks(text: str, start: int, end: int, cuts: re.Pattern[str], target: int = CHUNK_CHARS) -> list[str]:

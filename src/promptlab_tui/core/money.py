@@ -30,14 +30,35 @@ def token_cost_nanos(tokens: int, usd_per_million: Decimal) -> int:
     return int(exact.to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
-def format_usd(nanos: int | None, places: int | None = None) -> str:
-    """Display string; `places=None` picks enough decimals to show small run costs (>= 2, <= 6)."""
+def money_places(nanos: int | None) -> int:
+    """The one rule for how many decimals an amount needs at its size (every screen, dialog, banner, CLI).
+
+    Cents for $1 or more and for whole cents; 4 decimals from $0.01; 6 from $0.000001; below that
+    enough for two significant digits (at most 9, a nano-dollar), so a cost is never shown as zero.
+    """
+    magnitude = abs(nanos or 0)
+    if magnitude == 0 or magnitude >= NANOS_PER_USD or magnitude % 10_000_000 == 0:
+        return 2
+    if magnitude >= 10_000_000:
+        return 4
+    if magnitude >= 1_000:
+        return 6
+    return min(9, 11 - len(str(magnitude)))  # e.g. 432 n$ (3 digits) -> 8 places: $0.00000043
+
+
+def format_usd(nanos: int | None, places: int | None = None, *,
+               beside: int | None | tuple[int | None, ...] = None) -> str:
+    """Display string, with `money_places` decimals.
+
+    `beside`: the amount(s) this one is shown against, e.g. its budget's limit: it gets at least the
+    decimals they need, so a small limit's line reads "$0.025780 / $0.001000", not "$0.03 / $0.00".
+    """
     if nanos is None:
         return "no price"
-    usd = nanos_to_usd(nanos)
     if places is None:
-        magnitude = abs(usd)
-        places = 2 if magnitude >= 1 or magnitude == 0 else 4 if magnitude >= Decimal("0.01") else 6
+        others = beside if isinstance(beside, tuple) else (beside,)
+        places = max(money_places(n) for n in (nanos, *others) if n is not None)
+    usd = nanos_to_usd(nanos)
     quantum = Decimal(1).scaleb(-places)
     shown = usd.quantize(quantum, rounding=ROUND_HALF_EVEN)
     sign = "-" if shown < 0 else ""

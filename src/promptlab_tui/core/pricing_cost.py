@@ -104,9 +104,10 @@ def worst_case_cost(price: ModelPrice, input_tokens: int, max_output_tokens: int
     return cost_of_usage(price, usage, tier).total_nanos
 
 
-def format_total(nanos: int, unpriced_runs: int = 0, places: int | None = None) -> str:
+def format_total(nanos: int, unpriced_runs: int = 0, places: int | None = None, *,
+                 beside: int | None = None) -> str:
     """'$12.40', or '$12.40 + 3 runs without a price' when some runs have no known cost."""
-    shown = format_usd(nanos, places)
+    shown = format_usd(nanos, places, beside=beside)
     if unpriced_runs <= 0:
         return shown
     runs = "run" if unpriced_runs == 1 else "runs"

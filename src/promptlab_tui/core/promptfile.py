@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import tomllib
 from pathlib import Path
@@ -47,17 +48,21 @@ def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def load_prompt_file(path: str | os.PathLike[str]) -> PromptSpec:
+DEFAULT_MAX_PROMPT_BYTES = 64 * 1024 * 1024  # config.toml `max_prompt_file_mb`
+
+
+def load_prompt_file(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_PROMPT_BYTES) -> PromptSpec:
+    """Read and check a prompt file: only a regular file (never a FIFO or /dev/zero) of at most `max_bytes`."""
     path = Path(path)
+    data = _read_regular_file(path, max_bytes)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise PromptFileError(path, None, "(file)", "a readable prompt file", error.strerror or str(error)) from error
-    try:
-        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise PromptFileError(path, line, "(encoding)", "UTF-8 text", f"byte 0x{data[error.start]:02x}") from error
+    del data  # a big file is held once, as text
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
     suffix = path.suffix.lower()
     if suffix == ".json":
         spec = _load_json(path, text)
@@ -72,6 +77,36 @@ def load_prompt_file(path: str | os.PathLike[str]) -> PromptSpec:
     if spec.name is None:
         spec.name = path.stem
     return spec
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
+def _read_regular_file(path: Path, max_bytes: int) -> bytes:
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; a regular file reads the same either way.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise PromptFileError(path, None, "(file)", "a readable prompt file", error.strerror or str(error)) from error
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise PromptFileError(path, None, "(file)", "a regular file holding the prompt", kind)
+        if info.st_size > max_bytes:
+            raise PromptFileError(path, None, "(file)", f"a prompt file of at most {_megabytes(max_bytes)} "
+                                  "(raise max_prompt_file_mb in config.toml for bigger ones)",
+                                  _megabytes(info.st_size))
+        data = handle.read(max_bytes + 1)  # the file may grow while it is read
+    if len(data) > max_bytes:
+        raise PromptFileError(path, None, "(file)", f"a prompt file of at most {_megabytes(max_bytes)}",
+                              "a file that kept growing while it was read")
+    return data
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_048_576:,.1f} MB" if size >= 104_858 else f"{size / 1024:,.0f} KB"
 
 
 def _strip_final_newline(text: str) -> str:
@@ -314,9 +349,9 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         data["messages"] = [message.as_openai() for message in spec.messages]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     conversation = [m for m in spec.messages if m.role not in ("system", "developer")]
-    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name or spec.has_request_extras:
+    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name or conversation[0].parts:
         raise PromptFileError(spec.source_path or "(prompt)", None, "messages",
-                              "one user message to save as Markdown (save a conversation, tools or images as .json)")
+                              "one user message to save as Markdown (save a conversation or images as .json)")
     lines = []
     if spec.name:
         lines.append(f"name = {_toml_string(spec.name)}")
@@ -328,8 +363,26 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         lines.append("tags = [" + ", ".join(_toml_string(tag) for tag in spec.tags) + "]")
     if spec.system:
         lines.append(f"system = {_toml_string(spec.system)}")
+    lines += _request_lines(spec)
     front = "\n".join(lines)
     return f"{FRONT_MATTER_FENCE}\n{front}\n{FRONT_MATTER_FENCE}\n\n{conversation[0].content}\n"
+
+
+def _request_lines(spec: PromptSpec) -> list[str]:
+    """tools / tool_choice / response_format as TOML front matter lines (inline tables)."""
+    from promptlab_tui.core.toml_values import NotTomlable, toml_value
+
+    lines = []
+    for key in _REQUEST_KEYS:
+        value = getattr(spec, key)
+        if value is None:
+            continue
+        try:
+            lines.append(f"{key} = {toml_value(value)}")
+        except NotTomlable as error:
+            raise PromptFileError(spec.source_path or "(prompt)", None, key,
+                                  "values TOML can hold (save as .json to keep nulls)", str(error)) from error
+    return lines
 
 
 def save_prompt_file(spec: PromptSpec, path: str | os.PathLike[str]) -> Path:

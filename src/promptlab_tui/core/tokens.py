@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -180,6 +180,12 @@ def approximate_units(text: str) -> int:
     """
     if not text:
         return 0
+    if len(text) > PIECE_CHARS:
+        return sum_over_pieces(text, _approximate_units)
+    return _approximate_units(text)
+
+
+def _approximate_units(text: str) -> int:
     word_list = _WORD.findall(text)
     words = len(word_list)
     long_words = sum((length - 1) // 8 for length in map(len, word_list))  # 9+ letters: extra tokens
@@ -245,11 +251,45 @@ def resolve_encoding(model: str) -> tuple[str | None, Encoding | None]:
     return name, (get_encoding(name) if name else None)
 
 
+# Zero-width cut candidates where counts add up (cut at match.start()); core.incremental cuts there too.
+_CUTS = {
+    O200K: re.compile(r"(?<=[\r\n])(?=[^\s/])|(?<=[A-Za-z])(?= [A-Za-z])"),
+    "default": re.compile(r"(?<=[\r\n])(?=\S)|(?<=[A-Za-z])(?= [A-Za-z])"),
+}
+
+
+def cut_pattern(encoding_name: str | None) -> re.Pattern[str]:
+    return _CUTS[O200K] if encoding_name == O200K else _CUTS["default"]
+
+
+PIECE_CHARS = 1 << 18  # a text longer than this is counted in pieces: a token list per piece, never for the whole
+
+
+def sum_over_pieces(text: str, measure: Callable[[str], int], encoding_name: str | None = None) -> int:
+    """measure(text) for an additive measure, in pieces cut where counts add up (see core.incremental),
+    so that a 50 MB prompt never makes a token list (or a word list) of its whole size."""
+    if len(text) <= PIECE_CHARS:
+        return measure(text)
+    cuts, total, position = cut_pattern(encoding_name), 0, 0
+    while len(text) - position > PIECE_CHARS:
+        found = cuts.search(text, position + PIECE_CHARS)
+        if found is None:
+            break
+        total += measure(text[position:found.start()])
+        position = found.start()
+    return total + measure(text[position:])
+
+
+def encoded_length(encoding: Encoding, name: str | None, text: str) -> int:
+    """len(encode_ordinary(text)) in bounded memory."""
+    return sum_over_pieces(text, lambda piece: len(encoding.encode_ordinary(piece)), name)
+
+
 def count_text(text: str, model: str, calibration: float | None = None) -> TokenCount:
     """Tokens of a plain text for `model`: exact when tiktoken knows the model and its vocabulary is cached."""
     name, encoding = resolve_encoding(model)
     if encoding is not None:
-        return TokenCount(len(encoding.encode_ordinary(text)), exact=True, method=name or "")
+        return TokenCount(encoded_length(encoding, name, text), exact=True, method=name or "")
     note = missing_vocabulary_note(name) if name else None
     return approximate_count(approximate_tokens(text), model, calibration, note)
 
@@ -275,7 +315,7 @@ def count_messages(messages: Sequence[ChatMessage | dict[str, Any]], model: str,
         for message in messages:
             role, content, sender = _message_fields(message)
             total += TOKENS_PER_MESSAGE + len(encoding.encode_ordinary(role))
-            total += len(encoding.encode_ordinary(content))
+            total += encoded_length(encoding, name, content)
             if sender:
                 total += TOKENS_PER_NAME + len(encoding.encode_ordinary(sender))
         return TokenCount(total, exact=True, method=name or "")

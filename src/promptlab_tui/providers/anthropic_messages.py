@@ -102,6 +102,10 @@ class AnthropicMessagesProvider(SdkProvider):
                 if raw is not None:
                     usage = merge_usage(usage, raw)
                     yield UsageReport(usage)
+            elif kind == "content_block_start" and getattr(event.content_block, "type", None) == "tool_use":
+                text = f"\n-> {event.content_block.name} "  # a tool call, shown as the OpenAI side shows it
+                parts.append(text)
+                yield TextDelta(text)
             elif kind == "content_block_delta":
                 text = getattr(event.delta, "text", None) if event.delta.type == "text_delta" else \
                     getattr(event.delta, "partial_json", None)  # a tool call's input, shown as it streams

@@ -114,6 +114,15 @@ def api_key_for(resolved: ResolvedProvider, config: AppConfig | None = None) -> 
     raise MissingApiKey(resolved.name, env, source)
 
 
+def can_run(provider_name: str, config: AppConfig | None = None) -> bool:
+    """The provider is known and has its key (or needs none): what the app may offer the user to run."""
+    try:
+        api_key_for(resolve_settings(provider_name, config), config)
+    except ProviderError:
+        return False
+    return True
+
+
 def provider_for(model: str, provider_name: str | None = None, config: AppConfig | None = None, *,
                  sleep: Sleeper | None = None) -> Provider:
     """The Provider that runs `model` at `provider_name` (inferred from the model when None).

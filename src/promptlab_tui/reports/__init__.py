@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from promptlab_tui.services.dashboard_report import ReportData
 
 FORMATS = ("table", "json", "md", "html", "pdf")
-COMPACT_BELOW = 100  # columns: narrower terminals get the compact table (like ccusage)
 
 
 def render(data: ReportData, fmt: str, width: int = 80) -> str | bytes:

@@ -111,7 +111,8 @@ def _breakdown_table(title: str, rows: tuple[BreakdownRow, ...], total: Totals, 
 def build(data: ReportData, compact: bool) -> Report:
     view = data.view
     cards, forecast = view.cards, view.forecast
-    subtitle = f"time zone {view.timezone}; compared with {view.comparison.label}"
+    compared = f"compared with {view.comparison.label}" if view.comparison.days else "no earlier period to compare"
+    subtitle = f"time zone {view.timezone}; {compared}"
     if data.filter_text():
         subtitle += f"; only runs with {data.filter_text()}"
     spent = format_total(cards.spent.now, cards.unpriced_runs.now)

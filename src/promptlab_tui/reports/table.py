@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from promptlab_tui.services.dashboard_report import ReportData
 
 GAP = 2
+COMPACT_BELOW = 100  # columns: narrower terminals get the compact table (like ccusage)
 
 
 def fit(text: str, width: int) -> str:
@@ -49,8 +50,6 @@ def _pairs(pairs: list[tuple[str, str]], width: int) -> list[str]:
 
 
 def render_table(data: ReportData, width: int = 80) -> str:
-    from promptlab_tui.reports import COMPACT_BELOW
-
     width = max(40, width)
     report = build(data, compact=width < COMPACT_BELOW)
     lines = textwrap.wrap(report.title, width) + textwrap.wrap(report.subtitle, width) + [""]

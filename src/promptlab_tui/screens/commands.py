@@ -17,6 +17,8 @@ LAB_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("Open saved prompts", "Open, rename or duplicate saved prompts", "screen.open_prompts", "ctrl+o"),
     ("New prompt", "Start an empty prompt", "screen.new_prompt", "ctrl+n"),
     ("Choose model", "Jump to the model picker", "screen.choose_model", "f3"),
+    ("Exact counts online", "Ask the provider's count endpoint (sends the prompt); while the count is approximate",
+     "screen.toggle_count_online", "f8"),
     ("Adjust budget", "Limits, thresholds and hard/warn mode, saved at once", "app.adjust_budget", "ctrl+b"),
     ("Budget setup wizard", "Estimate usage and pick a recommended budget", "app.setup_budget", "f4"),
     ("Show alerts", "Budget alerts: details and acknowledge", "app.show_alerts", "ctrl+l"),

@@ -11,7 +11,7 @@ from promptlab_tui.core.types import ChatMessage
 from promptlab_tui.store.activity import SORTS, ActivityQuery, activity_rows
 
 if TYPE_CHECKING:
-    from promptlab_tui.services.dashboard import DashboardService
+    from promptlab_tui.services.dashboard_source import DashboardSource
 
 __all__ = ["SORTS", "ActivityPage", "ActivityQuery", "CostLine", "RunDetail", "activity_page", "run_detail"]
 
@@ -23,7 +23,7 @@ class ActivityPage:
     next_cursor: tuple | None  # pass to `DashboardService.activity(query, cursor)`; None: the last page
 
 
-def activity_page(service: DashboardService, query: ActivityQuery, cursor: tuple | None = None) -> ActivityPage:
+def activity_page(service: DashboardSource, query: ActivityQuery, cursor: tuple | None = None) -> ActivityPage:
     with service._read() as conn:
         runs, next_cursor = activity_rows(conn, query, cursor)
     return ActivityPage(tuple(runs), query, next_cursor)
@@ -73,7 +73,7 @@ def _messages(text: str | None) -> tuple[ChatMessage, ...]:
         return (ChatMessage("user", text),)
 
 
-def run_detail(service: DashboardService, run_id: str) -> RunDetail | None:
+def run_detail(service: DashboardSource, run_id: str) -> RunDetail | None:
     repository = service.context.repository
     run = repository.get_run(run_id) if repository is not None else None
     if run is None:

@@ -19,7 +19,7 @@ from promptlab_tui.store.analytics import grouped_sums
 from promptlab_tui.store.codec import from_db, to_db, utc_now
 
 if TYPE_CHECKING:
-    from promptlab_tui.services.dashboard import DashboardService
+    from promptlab_tui.services.dashboard_source import DashboardSource
 
 META_KEY = "applied_recommendations"
 BEFORE_DAYS = 30  # cost per run before a change: the 30 days before it was applied
@@ -53,7 +53,7 @@ class Achieved:
         return self.before_nanos - self.after_nanos
 
 
-def _saved_path(service: DashboardService, prompt: str) -> Path:
+def _saved_path(service: DashboardSource, prompt: str) -> Path:
     repository = service.context.repository
     saved = {p.name: p.path for p in repository.saved_prompts()} if repository is not None else {}
     if prompt not in saved:
@@ -61,7 +61,7 @@ def _saved_path(service: DashboardService, prompt: str) -> Path:
     return Path(saved[prompt])
 
 
-def apply_change(service: DashboardService, change: Change) -> AppliedChange:
+def apply_change(service: DashboardSource, change: Change) -> AppliedChange:
     """Edit the saved prompt's file; raises ChangeConflict when it no longer holds the old value."""
     from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file, save_prompt_file
 
@@ -82,7 +82,7 @@ def apply_change(service: DashboardService, change: Change) -> AppliedChange:
     return applied
 
 
-def undo_change(service: DashboardService, applied: AppliedChange) -> None:
+def undo_change(service: DashboardSource, applied: AppliedChange) -> None:
     """Put the file back as it was; refused (ChangeConflict) when it was edited after the change."""
     from promptlab_tui.core.promptfile import load_prompt_file
 
@@ -97,7 +97,7 @@ def undo_change(service: DashboardService, applied: AppliedChange) -> None:
     _forget(service, applied)
 
 
-def applied_changes(service: DashboardService) -> list[AppliedChange]:
+def applied_changes(service: DashboardSource) -> list[AppliedChange]:
     with service._read() as conn:
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (META_KEY,)).fetchone()
     items = json.loads(row[0]) if row else []
@@ -105,7 +105,7 @@ def applied_changes(service: DashboardService) -> list[AppliedChange]:
             for item in items]
 
 
-def achieved(service: DashboardService) -> list[Achieved]:
+def achieved(service: DashboardSource) -> list[Achieved]:
     """Each applied change: the prompt's cost per run in the 30 days before it and since it (local days)."""
     from promptlab_tui.core.budget import zone
 
@@ -123,18 +123,18 @@ def achieved(service: DashboardService) -> list[Achieved]:
     return out
 
 
-def _store(service: DashboardService, items: list[AppliedChange]) -> None:
+def _store(service: DashboardSource, items: list[AppliedChange]) -> None:
     value = json.dumps([{"change": asdict(a.change), "path": a.path, "previous_text": a.previous_text,
                          "applied_at": to_db(a.applied_at)} for a in items])
     with service.context.repository.db.raw_write() as conn:
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (META_KEY, value))
 
 
-def _remember(service: DashboardService, applied: AppliedChange) -> None:
+def _remember(service: DashboardSource, applied: AppliedChange) -> None:
     _store(service, [*applied_changes(service), applied])
 
 
-def _forget(service: DashboardService, applied: AppliedChange) -> None:
+def _forget(service: DashboardSource, applied: AppliedChange) -> None:
     _store(service, [a for a in applied_changes(service)
                      if (a.change, a.path, to_db(a.applied_at)) != (applied.change, applied.path,
                                                                     to_db(applied.applied_at))])

@@ -15,7 +15,7 @@ from promptlab_tui.store.analytics import Filters, estimate_rows, grouped_sums, 
 
 if TYPE_CHECKING:
     from promptlab_tui.core.pricing import ModelPrice, PricingTable
-    from promptlab_tui.services.dashboard import DashboardService
+    from promptlab_tui.services.dashboard_source import DashboardSource
 
 MAX_SHOWN = 50  # recommendations kept (largest saving first); the potential savings count them all
 SAMPLED_GROUPS = 12  # the most expensive (model, prompt) groups whose outputs are sampled for max tokens
@@ -62,7 +62,7 @@ def alternatives_for(pricing: PricingTable, acceptable: Sequence[str] = ()):
     return alternatives
 
 
-def recommendations(service: DashboardService, period: Period, acceptable: Sequence[str] = (),
+def recommendations(service: DashboardSource, period: Period, acceptable: Sequence[str] = (),
                     min_savings_nanos: int = 10_000_000) -> RecommendationsView:
     tz_name = service.timezone()
     today = service.today()
@@ -100,12 +100,12 @@ def recommendations(service: DashboardService, period: Period, acceptable: Seque
                                max(0, len(items) - MAX_SHOWN))
 
 
-def _saved_prompts(service: DashboardService) -> list:
+def _saved_prompts(service: DashboardSource) -> list:
     repository = service.context.repository
     return repository.saved_prompts() if repository is not None else []
 
 
-def what_if(service: DashboardService, period: Period, model: str, provider: str | None = None,
+def what_if(service: DashboardSource, period: Period, model: str, provider: str | None = None,
             filters: Filters | None = None) -> WhatIf:
     target = service.context.pricing.resolve(model, provider)
     if target is None:
@@ -115,14 +115,14 @@ def what_if(service: DashboardService, period: Period, model: str, provider: str
     return reprice_all(target, [(p, m, t) for (p, m), t in groups.items()])
 
 
-def accuracy(service: DashboardService, period: Period) -> list[Accuracy]:
+def accuracy(service: DashboardSource, period: Period) -> list[Accuracy]:
     start, end = period.bounds(service.timezone())
     with service._read() as conn:
         rows = estimate_rows(conn, start, end)
     return estimate_accuracy(EstimateRow(*row) for row in rows)
 
 
-def efficiency(service: DashboardService, period: Period) -> list[Efficiency]:
+def efficiency(service: DashboardSource, period: Period) -> list[Efficiency]:
     tz_name = service.timezone()
     comparison = period.comparison(service.today())
     start, end = period.bounds(tz_name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class EditorValues(NamedTuple):
@@ -19,6 +19,7 @@ class EditorValues(NamedTuple):
     temperature: float | None
     cost_cap_usd: Decimal | None
     problems: tuple[str, ...] = ()
+    extras: Any = None  # core.request_tokens.RequestExtras of a loaded file (tools, images), set by the Lab
 
 
 class PreviewInputs(NamedTuple):
@@ -33,3 +34,4 @@ class PreviewInputs(NamedTuple):
     problems: tuple[str, ...]
     has_system: bool
     has_user: bool
+    extras: Any = None  # as EditorValues.extras

@@ -20,4 +20,11 @@ class ModelChoice(NamedTuple):
 
     @property
     def label(self) -> str:
-        return f"{self.display_name} ({self.provider})"
+        return model_label(self.display_name, self.provider)
+
+
+def model_label(display_name: str, provider: str) -> str:
+    """'GPT-4o mini (openai)'; a name that already says its provider is not repeated: 'Llama 3.1 8B (Together)'."""
+    if provider and provider.lower() in display_name.lower():
+        return display_name
+    return f"{display_name} ({provider})"

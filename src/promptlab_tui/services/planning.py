@@ -17,6 +17,7 @@ from promptlab_tui.core.budget import max_tokens_that_fit
 from promptlab_tui.core.history import new_run_id
 from promptlab_tui.core.money import format_usd
 from promptlab_tui.core.types import PromptSpec
+from promptlab_tui.services.model_choice import model_label
 from promptlab_tui.services.run_types import BudgetRefused, PromptTooLong, RunInputError, RunOptions, RunPlan
 
 if TYPE_CHECKING:
@@ -91,9 +92,23 @@ def worst_case_function(price: Any, input_tokens: int, tier: str) -> Callable[[i
     return lambda max_tokens: worst_case_cost(price, input_tokens, max_tokens, tier)
 
 
+def wait_budget_seconds(ctx: ServiceContext, asked: float | None) -> float:
+    """How long a run refused only for runs in flight waits for them: `--wait-budget`, else the config's."""
+    if asked is not None:
+        return asked
+    from promptlab_tui.config import ConfigError
+
+    try:
+        return ctx.config.wait_budget_seconds
+    except ConfigError:
+        return 0.0  # the run reports the config's error itself
+
+
 def money_limits(settings: BudgetSettings | None, statuses: list[PeriodStatus], session: SessionSpend | None,
-                 options: RunOptions) -> list[Limit]:
-    """Every limit that refuses (rather than warns): the options' caps always, the budget's in hard mode."""
+                 options: RunOptions, waiting: bool = False) -> list[Limit]:
+    """Every limit that refuses (rather than warns): the options' caps always, the budget's in hard mode.
+
+    `waiting`: the calendar limits leave out what runs in flight hold (the reservation waits for them)."""
     limits: list[Limit] = []
     hard = settings is not None and settings.mode == "hard"
     run_cap = options.max_cost_nanos
@@ -107,7 +122,7 @@ def money_limits(settings: BudgetSettings | None, statuses: list[PeriodStatus], 
             status = session.status()
             limits.append(Limit("session", session_cap, status.spent_nanos, status.reserved_nanos))
     if hard:
-        limits += [Limit(s.kind, s.limit_nanos, s.spent_nanos, s.reserved_nanos, s.end)
+        limits += [Limit(s.kind, s.limit_nanos, s.spent_nanos, 0 if waiting else s.reserved_nanos, s.end)
                    for s in statuses if s.limit_nanos is not None]
     return limits
 
@@ -124,7 +139,7 @@ def session_limit(settings: BudgetSettings | None, session: SessionSpend) -> int
 def warn_notes(settings: BudgetSettings | None, statuses: list[PeriodStatus], worst: int | None) -> list[str]:
     if settings is None or settings.mode != "warn" or worst is None:
         return []
-    return [f"over the {s.kind} budget (warn mode): {format_usd(s.committed_nanos)} committed of "
+    return [f"over the {s.kind} budget (warn mode): {format_usd(s.committed_nanos, beside=s.limit_nanos)} committed of "
             f"{format_usd(s.limit_nanos)}, this run may cost up to {format_usd(worst)}"
             for s in statuses if s.limit_nanos is not None and s.committed_nanos + worst > s.limit_nanos]
 
@@ -169,7 +184,8 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     if worst_for is None:
         return plan
     plan.notes += warn_notes(settings, statuses, plan.worst_case_nanos)
-    limits = money_limits(settings, statuses, session, options)
+    waiting = wait_budget_seconds(ctx, options.wait_budget_s) > 0
+    limits = money_limits(settings, statuses, session, options, waiting)
     return fit_to_limits(ctx, plan, limits, worst_for, settings)
 
 
@@ -193,33 +209,46 @@ def fit_to_limits(ctx: ServiceContext, plan: RunPlan, limits: list[Limit], worst
                                 f"fits the {tightest.scope} limit"])
         if plan.options is not None and plan.options.accept_capped:
             return capped
-    cheaper, cheaper_worst = cheaper_model(ctx, plan, room)
+    cheaper = cheaper_model(ctx, plan, room)
     raise BudgetRefused(scope=tightest.scope, spent_nanos=tightest.spent_nanos,
                         reserved_nanos=tightest.reserved_nanos, limit_nanos=tightest.limit_nanos,
                         worst_case_nanos=worst, resets_at=tightest.resets_at,
                         timezone_name=settings.timezone if settings is not None else "UTC",
                         capped_max_tokens=fits if capped is not None else None, capped_plan=capped,
-                        cheaper_model=cheaper, cheaper_worst_case_nanos=cheaper_worst)
+                        **cheaper)
 
 
-def cheaper_model(ctx: ServiceContext, plan: RunPlan, room_nanos: int) -> tuple[str | None, int | None]:
-    """A priced model whose worst case at the same max tokens fits: the same provider's strongest first."""
+def cheaper_model(ctx: ServiceContext, plan: RunPlan, room_nanos: int) -> dict[str, Any]:
+    """A priced model the user can run (its provider has a key) whose worst case at the same max tokens fits:
+    the same provider's strongest first. As BudgetRefused's cheaper_* fields ({} when there is none)."""
     from promptlab_tui.core.estimate import compare_models
+    from promptlab_tui.providers.registry import can_run
 
     try:
         estimates = compare_models(plan.prompt, ctx.pricing)
     except Exception:  # a suggestion must never turn a refusal into a crash
-        return None, None
+        return {}
     fitting = []
+    runnable: dict[str, bool] = {}
     for estimate in estimates:
         worst = estimate.worst_case_nanos
         provider = getattr(estimate, "provider", None)
-        if worst is None or worst > room_nanos or estimate.model == plan.price.model:
+        if worst is None or worst > room_nanos:
+            continue
+        price = ctx.pricing.resolve(estimate.model, provider)  # the estimate names the API id; offer the table's name
+        model = price.model if price is not None else estimate.model
+        if (model, provider) == (plan.price.model, plan.provider):
             continue
         if worst == 0 and provider != plan.provider:
             continue  # a free local model is no suggestion for someone who runs a hosted one
-        fitting.append((provider != plan.provider, -worst, estimate.model, worst))
+        if provider not in runnable:
+            runnable[provider] = provider is not None and can_run(provider, ctx.config)
+        if not runnable[provider]:
+            continue  # "No API key for together" is no way out of a refusal
+        name = (price.display_name if price is not None else None) or model
+        fitting.append((provider != plan.provider, -worst, model, provider, worst, name))
     if not fitting:
-        return None, None
-    _, _, model, worst = min(fitting)
-    return model, worst
+        return {}
+    _, _, model, provider, worst, name = min(fitting)
+    return {"cheaper_model": model, "cheaper_provider": provider, "cheaper_worst_case_nanos": worst,
+            "cheaper_label": model_label(name, provider)}

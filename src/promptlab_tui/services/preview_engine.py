@@ -39,8 +39,10 @@ def prompt_from(values: EditorValues) -> PromptSpec:
     if values.system.strip():
         messages.append(ChatMessage("system", values.system))
     messages.append(ChatMessage("user", values.user))
-    return PromptSpec(messages=messages, model=values.model, max_tokens=values.max_tokens,
+    spec = PromptSpec(messages=messages, model=values.model, max_tokens=values.max_tokens,
                       temperature=values.temperature)
+    extras = getattr(values, "extras", None)
+    return extras.apply(spec) if extras is not None else spec
 
 
 def counter_key(model: str, calibration: float | None) -> CounterKey:
@@ -100,6 +102,9 @@ class PreviewEngine:
         self._overhead: dict[tuple[str, tuple[str, ...], float | None], int] = {}
         self._stats: dict[str, Any] = {}
         self._calibration: dict[str, float | None] = {}
+        self._durations: dict[tuple[str, str | None], Any] = {}
+        self._extras: dict[tuple[Any, ...], Any] = {}
+        self._online: Any = None  # services.online_count.OnlineCounter, made on first use
         self._history_stale = False
 
     def invalidate_history(self) -> None:
@@ -120,16 +125,39 @@ class PreviewEngine:
     def _count(self, model: str, roles: tuple[str, ...], calibration: float | None) -> TokenCount:
         """Input tokens of the chat request for `model`: the messages' counters plus the chat format."""
         key = counter_key(model, calibration)
-        tokens, exact, method, note = 0, True, "", None
+        tokens, upper, exact, method, note = 0, 0, True, "", None
         for role in roles:
             result = self._messages[role].counter(key, model).result()
             tokens += result.tokens
+            upper += result.upper_tokens if result.upper_tokens is not None else result.tokens
             exact, method, note = exact and result.exact, result.method, note or result.note
         overhead = self._overhead.get((model, roles, key[2]))
         if overhead is None:
             overhead = count_messages([ChatMessage(role, "") for role in roles], model, key[2]).tokens
             self._overhead[(model, roles, key[2])] = overhead
-        return TokenCount(tokens + overhead, exact=exact, method=method, note=note)
+        return TokenCount(tokens + overhead, exact=exact, method=method, note=note,
+                          upper_tokens=None if exact else upper + overhead)
+
+    def _with_extras(self, count: TokenCount, inputs: PreviewInputs, calibration: float | None
+                     ) -> tuple[TokenCount, tuple[str, ...]]:
+        """The texts' count plus a loaded file's tools and images (counted once per model and file)."""
+        extras = getattr(inputs, "extras", None)
+        if extras is None:
+            return count, ()
+        from promptlab_tui.core.request_tokens import extras_cost
+        from promptlab_tui.core.tokens import apply_calibration
+
+        key = (inputs.model, roles_of(inputs), id(extras))  # extras hold dicts: keyed by identity, kept alive
+        found = self._extras.get(key)
+        if found is None or found[0] is not extras:
+            found = self._extras[key] = (extras, extras_cost(extras, inputs.model, roles_of(inputs)))
+        cost = found[1]
+        added = cost.tokens if count.exact else apply_calibration(cost.tokens, calibration)
+        exact = count.exact and cost.exact
+        upper = None if exact else (count.upper_tokens or count.tokens) + added
+        note = count.note if not count.exact or exact else "Approximate: tools or images follow no published rule."
+        return TokenCount(count.tokens + added, exact=exact, method=count.method, note=note,
+                          upper_tokens=upper), cost.lines
 
     def count(self, inputs: PreviewInputs) -> TokenCount:
         """The editor's input tokens now (drains the journal first)."""
@@ -147,16 +175,43 @@ class PreviewEngine:
                 repo = repository(self.services)
                 self._stats[model] = repo.output_stats(model, prompt_name)
                 self._calibration[model] = repo.calibration_ratio(model)
+                from promptlab_tui.core.duration import choose_samples
+
+                self._durations[(model, prompt_name)] = choose_samples(
+                    repo.duration_samples(model, prompt_name) if prompt_name else [],
+                    repo.duration_samples(model), model)
             except Exception:  # no history yet, or an unreadable database: predict without it
                 self._stats[model] = None
                 self._calibration[model] = None
         return self._stats[model]
 
+    def _duration(self, model: str, prompt_name: str | None, expected: int, p90: int) -> Any:
+        from promptlab_tui.core.duration import expected_duration
+
+        samples = self._durations.get((model, prompt_name))
+        return expected_duration(samples[0], expected, p90, samples[1]) if samples else None
+
     # ---- the preview ----------------------------------------------------------------------------
 
-    def compute(self, inputs: PreviewInputs, pricing: Any, prompt_name: str | None = None
-                ) -> tuple[PreviewView | None, Any]:
-        """The preview, and the estimate the tips are compared against."""
+    def online_count(self, values: Any) -> Any:
+        """The provider's count of the editor's request (blocking: call from a worker); cached by content."""
+        from promptlab_tui.services.online_count import OnlineCounter, provider_counter
+
+        if self._online is None:
+            self._online = OnlineCounter(provider_counter(getattr(self.services, "config", None)), debounce_s=0.0)
+        spec = prompt_from(values)
+        try:  # the API's own model id ("claude-haiku-4-5"), not the picker's name ("claude-haiku-4.5")
+            price = self.services.pricing.resolve(spec.model, values.provider)
+        except Exception:
+            price = None
+        if price is not None:
+            spec.model = price.request_model
+        return self._online.submit(spec, values.provider, now=0.0) or self._online.flush(now=0.0)
+
+    def compute(self, inputs: PreviewInputs, pricing: Any, prompt_name: str | None = None, *,
+                online_enabled: bool = False, online: Any = None) -> tuple[PreviewView | None, Any]:
+        """The preview, and the estimate the tips are compared against. `online`: a count endpoint's
+        answer for these inputs (exact: it replaces the local count; a failure is shown beside it)."""
         from promptlab_tui.core.estimate import estimate_run_cost
 
         with self._lock:
@@ -164,10 +219,20 @@ class PreviewEngine:
                 self._history_stale = False
                 self._stats.clear()
                 self._calibration.clear()
+                self._durations.clear()
             stats = self._history(inputs.model, prompt_name)
             calibration = self._calibration.get(inputs.model)
             self._catch_up(inputs.model, calibration)
             count = self._count(inputs.model, roles_of(inputs), calibration)
+            count, parts = self._with_extras(count, inputs, calibration)
+        online_label = None
+        if not count.exact:
+            online_label = "off · f8 asks the provider (sends the prompt)" if not online_enabled and online is None \
+                else "on · counting when typing pauses"
+        if online is not None:
+            online_label = online.label
+            if online.exact:
+                count = TokenCount(online.tokens, exact=True, method="online", note=None)
         estimate = None
         if pricing is not None:
             estimate = estimate_run_cost(counted_prompt(inputs), pricing, output_stats=stats,
@@ -187,6 +252,10 @@ class PreviewEngine:
             worst_nanos=estimate.worst_cost_nanos if estimate else None,
             price_version=estimate.price_version if estimate else None,
             history_based=history_based,
+            parts=parts,
+            online=online_label,
+            duration=self._duration(inputs.model, prompt_name, expected,
+                                    estimate.p90_output_tokens if estimate else expected),
         ), estimate
 
     def tips(self, inputs: PreviewInputs, pricing: Any, estimate: Any) -> tuple[str, ...]:

@@ -24,6 +24,8 @@ class RunSink(Protocol):
 
     def reserved(self) -> None: ...
 
+    def waiting(self, message: str) -> None: ...  # refused only for runs in flight: waiting for them
+
     def streamed(self, text: str) -> None: ...
 
     def tokens(self, output_tokens: int, exact: bool) -> None: ...
@@ -47,6 +49,8 @@ def refusal_view(refusal: Any) -> RefusalView:
         capped_max_tokens=getattr(refusal, "capped_max_tokens", None),
         cheaper_model=getattr(refusal, "cheaper_model", None),
         cheaper_worst_case_nanos=getattr(refusal, "cheaper_worst_case_nanos", None),
+        cheaper_provider=getattr(refusal, "cheaper_provider", None),
+        cheaper_label=getattr(refusal, "cheaper_label", None),
     )
 
 
@@ -121,6 +125,8 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         kind = type(event).__name__
         if kind == "RunStarted":
             sink.reserved()
+        elif kind == "RunWaiting":
+            sink.waiting(event.short)
         elif kind == "RunTextDelta":
             sink.streamed(event.text)
         elif kind == "RunTokens":

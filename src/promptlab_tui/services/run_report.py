@@ -117,11 +117,11 @@ def usage_lines(outcome: Any) -> list[str]:
         lines.append(f"capped run: max tokens {plan.max_tokens:,} (asked {plan.requested_max_tokens:,})")
     for period in outcome.budget_after or []:
         if period.limit_nanos is not None:
-            lines.append(f"{period.kind} budget: {format_total(period.spent_nanos, period.unpriced_runs)} of "
+            lines.append(f"{period.kind} budget: {format_total(period.spent_nanos, period.unpriced_runs, beside=period.limit_nanos)} of "
                          f"{format_usd(period.limit_nanos)} ({period.percent:.0f}%)")
     session = outcome.session
     if session is not None and session.limit_nanos is not None:
-        lines.append(f"session: {format_total(session.spent_nanos, session.unpriced_runs)} of "
+        lines.append(f"session: {format_total(session.spent_nanos, session.unpriced_runs, beside=session.limit_nanos)} of "
                      f"{format_usd(session.limit_nanos)}")
     lines += [f"alert: {alert.message}" for alert in outcome.alerts]
     lines += [f"warning: {warning}" for warning in outcome.warnings]

@@ -27,6 +27,7 @@ class RunOptions:
     max_cost_nanos: int | None = None  # per-run cap (`--max-cost`)
     accept_capped: bool = False  # take a run capped to what the budget still covers instead of a refusal
     tier: str = "standard"
+    wait_budget_s: float | None = None  # `--wait-budget`: None takes the config's `wait_budget_seconds`
     tags: tuple[str, ...] = ()  # added to the prompt's own tags (`promptlab run --tag T`)
     source: str | None = None  # where the run came from: lab, run, compare, batch, fallback (core.history.RUN_SOURCES)
 
@@ -87,10 +88,13 @@ class BudgetRefused(BudgetRefusal):
 
     def __init__(self, *, capped_max_tokens: int | None = None, capped_plan: RunPlan | None = None,
                  cheaper_model: str | None = None, cheaper_worst_case_nanos: int | None = None,
+                 cheaper_provider: str | None = None, cheaper_label: str | None = None,
                  **numbers: Any) -> None:
         self.capped_max_tokens = capped_max_tokens
         self.capped_plan = capped_plan  # execute this to accept the capped run
         self.cheaper_model = cheaper_model
+        self.cheaper_provider = cheaper_provider  # a provider with a key: the offer can be taken
+        self.cheaper_label = cheaper_label  # unambiguous among same-named models: 'Llama 3.1 8B (Together)'
         self.cheaper_worst_case_nanos = cheaper_worst_case_nanos
         super().__init__(**numbers)
 
@@ -119,7 +123,8 @@ class BudgetRefused(BudgetRefusal):
         if self.cheaper_model:
             cost = (f" (worst case {format_usd(self.cheaper_worst_case_nanos)})"
                     if self.cheaper_worst_case_nanos is not None else "")
-            items.append(f"pick a cheaper model: {self.cheaper_model}{cost}")
+            at = f" --provider {self.cheaper_provider}" if self.cheaper_provider else ""
+            items.append(f"pick a cheaper model: {self.cheaper_model}{cost} (--model {self.cheaper_model}{at})")
         else:
             items.append("pick a cheaper model")
         return items
@@ -192,6 +197,23 @@ class RunStarted:
 
 
 @dataclass(frozen=True)
+class RunWaiting:
+    """Refused only because `runs` other runs hold their worst case: waiting for them to settle."""
+
+    runs: int
+    scope: str  # the budget period: daily | weekly | monthly
+    seconds_left: float
+
+    @property
+    def short(self) -> str:
+        return f"waiting for {self.runs} run{'s' if self.runs != 1 else ''} to settle"
+
+    @property
+    def message(self) -> str:
+        return f"{self.short} ({self.scope} budget; up to {self.seconds_left:.0f} s more)"
+
+
+@dataclass(frozen=True)
 class RunTextDelta:
     text: str
 
@@ -215,4 +237,4 @@ class RunFailed:
     outcome: RunOutcome  # status error or cancelled; the spend is recorded all the same
 
 
-RunEvent = RunStarted | RunTextDelta | RunTokens | RunCompleted | RunFailed
+RunEvent = RunWaiting | RunStarted | RunTextDelta | RunTokens | RunCompleted | RunFailed

@@ -18,10 +18,10 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from promptlab_tui.core.budget import BudgetRefusal, crossed_thresholds
+from promptlab_tui.core.budget import BudgetRefusal
 from promptlab_tui.core.redact import redact_secrets
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
-from promptlab_tui.services import planning
+from promptlab_tui.services import planning, team_hook
 from promptlab_tui.services.context import ServiceContext, StartupReport
 from promptlab_tui.services.pending import pending_run, prompt_text_of  # noqa: F401  (re-exported)
 from promptlab_tui.services.run_types import (
@@ -29,7 +29,9 @@ from promptlab_tui.services.run_types import (
     RunPlan, RunStarted)
 from promptlab_tui.services.session import SessionSpend
 from promptlab_tui.services.signals import NoSignals, RunSignals, interrupted_message
-from promptlab_tui.services.settlement import SETTLE_WAIT_S, Settlement, best_effort_checkpointer, settle
+from promptlab_tui.services.budget_wait import BudgetWait
+from promptlab_tui.services.settlement import (
+    SETTLE_WAIT_S, Settlement, any_threshold_reached, best_effort_checkpointer, periods_after, settle)
 from promptlab_tui.services.streaming import StreamProgress, StreamReader, spent_usage
 
 if TYPE_CHECKING:
@@ -59,6 +61,7 @@ class RunService:
         self.settle_wait_s = settle_wait_s  # then the run's usage goes to the journal
         self._providers: dict[tuple[str, str], Provider] = {}
         self._providers_lock = threading.Lock()
+        self._team: dict[str, Any] = {}  # the team server's gate, made once when logged in (team_hook)
 
     @property
     def tracking(self) -> bool:
@@ -102,8 +105,13 @@ class RunService:
         signals = signals or NoSignals()
         provider = self.provider_factory(plan)  # reads the config and the key: a run stopped here left no row
         settings = self.context.budget_settings()
-        with signals.deferred():  # a reservation is never left half-made; a signal here stops the run below
-            plan, reservation = self._reserve(plan, settings)
+        team = team_hook.reserve(self.context, self._team, plan)  # team server (issue 12); no-op when logged out
+        try:
+            with signals.deferred():  # a reservation is never left half-made; a signal here stops the run below
+                plan, reservation = self._reserve(plan, settings, on_event, cancel)
+        except BaseException:
+            team_hook.release(team, plan)
+            raise
         progress = StreamProgress(model=plan.prompt.model)
         started = time.monotonic()
         error: BaseException | None = None
@@ -133,6 +141,7 @@ class RunService:
         with signals.deferred():  # a second Ctrl-C (or SIGTERM) cannot leave the run pending
             outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
             outcome.signal_number = signals.received[0] if signals.received else None
+        team_hook.settle(team, plan)  # team server (issue 12)
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error
@@ -143,13 +152,17 @@ class RunService:
         """One provider (and SDK client, ~30 ms to make) per model and provider for the service's life."""
         from promptlab_tui.providers.registry import provider_for
 
+        proxied = team_hook.proxy_provider(self.context, self._team, plan)  # team proxy mode (issue 12)
+        if proxied is not None:
+            return proxied
         key = (plan.prompt.model, plan.provider)
         with self._providers_lock:
             if key not in self._providers:
                 self._providers[key] = provider_for(plan.prompt.model, plan.provider, self.context.config)
             return self._providers[key]
 
-    def _reserve(self, plan: RunPlan, settings: BudgetSettings | None) -> tuple[RunPlan, Reservation | None]:
+    def _reserve(self, plan: RunPlan, settings: BudgetSettings | None, on_event: EventSink = _ignore,
+                 cancel: threading.Event | None = None) -> tuple[RunPlan, Reservation | None]:
         """Hold the worst case in the session and the ledger (atomically across processes).
 
         A refusal here means a concurrent run took the room since the plan was made: the refusal is
@@ -157,14 +170,15 @@ class RunService:
         """
         for attempt in (1, 2):
             try:
-                return plan, self._reserve_once(plan, settings)
+                return plan, self._reserve_once(plan, settings, on_event, cancel)
             except BudgetRefused as refusal:
                 if attempt == 2 or refusal.capped_plan is None or not (plan.options and plan.options.accept_capped):
                     raise
                 plan = refusal.capped_plan
         raise AssertionError("unreachable")
 
-    def _reserve_once(self, plan: RunPlan, settings: BudgetSettings | None) -> Reservation | None:
+    def _reserve_once(self, plan: RunPlan, settings: BudgetSettings | None, on_event: EventSink = _ignore,
+                      cancel: threading.Event | None = None) -> Reservation | None:
         worst = plan.worst_case_nanos
         session_cap = planning.session_limit(settings, self.session)
         if not self.session.try_reserve(plan.run_id, worst, session_cap):
@@ -174,15 +188,23 @@ class RunService:
         repository = self.context.repository
         if repository is None:
             return None
-        try:
-            return repository.reserve_run(pending_run(plan, self.session_id), settings)
-        except BudgetRefusal as refusal:
-            self.session.release(plan.run_id)
-            self._refuse(plan, planning.Limit(refusal.scope, refusal.limit_nanos, refusal.spent_nanos,
-                                              refusal.reserved_nanos, refusal.resets_at), settings)
-        except BaseException:
-            self.session.release(plan.run_id)
-            raise
+        waiting = BudgetWait(repository, settings, self._wait_budget_s(plan), on_event, cancel)
+        while True:
+            try:
+                return repository.reserve_run(pending_run(plan, self.session_id), settings)
+            except BudgetRefusal as refusal:
+                if waiting.wait_for_room(refusal):  # refused only for runs in flight: they settle, then retry
+                    continue
+                self.session.release(plan.run_id)
+                self._refuse(plan, planning.Limit(refusal.scope, refusal.limit_nanos, refusal.spent_nanos,
+                                                  refusal.reserved_nanos, refusal.resets_at), settings)
+            except BaseException:
+                self.session.release(plan.run_id)
+                raise
+
+    def _wait_budget_s(self, plan: RunPlan) -> float:
+        asked = plan.options.wait_budget_s if plan.options is not None else None
+        return planning.wait_budget_seconds(self.context, asked)
 
     def _refuse(self, plan: RunPlan, limit: planning.Limit, settings: BudgetSettings | None) -> None:
         """Raise BudgetRefused for `limit` with the numbers of now, offering a run capped to what fits now."""
@@ -203,7 +225,7 @@ class RunService:
                             resets_at=limit.resets_at,
                             timezone_name=settings.timezone if settings is not None else "UTC")
 
-    def _checkpointer(self, plan: RunPlan) -> Callable[[int], None] | None:
+    def _checkpointer(self, plan: RunPlan) -> Callable[..., None] | None:
         repository = self.context.repository
         if repository is None:
             return None
@@ -262,23 +284,6 @@ class RunService:
         from promptlab_tui.core.pricing import cost_of_usage
 
         return cost_of_usage(plan.price, usage, plan.tier)
-
-
-def periods_after(reservation: Reservation | None, worst_nanos: int | None,
-                  cost: CostBreakdown | None) -> list[PeriodStatus]:
-    """The calendar periods as this run left them: its reservation replaced by its cost (no query needed)."""
-    if reservation is None:
-        return []
-    return [dataclasses.replace(p, spent_nanos=p.spent_nanos + (cost.total_nanos if cost is not None else 0),
-                                reserved_nanos=max(0, p.reserved_nanos - (worst_nanos or 0)),
-                                unpriced_runs=p.unpriced_runs + (cost is None))
-            for p in reservation.periods]
-
-
-def any_threshold_reached(periods: list[PeriodStatus], settings: BudgetSettings) -> bool:
-    """Whether an alert may be due (the ledger then records each one once per period)."""
-    return any(p.limit_nanos is not None and crossed_thresholds(p.spent_nanos, p.limit_nanos, settings.thresholds)
-               for p in periods)
 
 
 def _no_tokens(usage: Usage) -> bool:

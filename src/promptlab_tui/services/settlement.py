@@ -7,6 +7,7 @@ cannot be written, the run's usage goes to the journal beside it, which the next
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
@@ -14,8 +15,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from promptlab_tui.core.budget import crossed_thresholds
+
 if TYPE_CHECKING:
-    from promptlab_tui.core.budget import BudgetSettings
+    from promptlab_tui.core.budget import BudgetSettings, PeriodStatus, Reservation
     from promptlab_tui.core.types import CostBreakdown, Usage
     from promptlab_tui.store.repository import HistoryRepository
 
@@ -24,12 +27,13 @@ SETTLE_WAIT_S = 30.0  # how long a settlement keeps trying before it falls back 
 SETTLE_ATTEMPTS = 4  # for errors that waiting on a lock does not cover (full disk, I/O)
 
 
-def best_effort_checkpointer(repository: HistoryRepository, run_id: str) -> Callable[[int], None]:
-    def checkpoint(output_tokens: int) -> None:
+def best_effort_checkpointer(repository: HistoryRepository, run_id: str) -> Callable[..., None]:
+    def checkpoint(output_tokens: int, input_usage: Usage | None = None) -> None:
         from promptlab_tui.store.database import StoreError
 
         try:
-            repository.checkpoint_run(run_id, output_tokens, busy_timeout_s=CHECKPOINT_BUSY_S)
+            repository.checkpoint_run(run_id, output_tokens, busy_timeout_s=CHECKPOINT_BUSY_S,
+                                      input_usage=input_usage)
         except StoreError:
             pass  # the next checkpoint, or the settlement, records it
 
@@ -99,3 +103,20 @@ def _journal(repository: HistoryRepository, run_id: str, usage: Usage, cost: Cos
     except OSError as error:
         return Settlement(problem=f"{problem}; the journal {repository.journal_path()} could not be written "
                                   f"either ({error.strerror or error})")
+
+
+def periods_after(reservation: Reservation | None, worst_nanos: int | None,
+                  cost: CostBreakdown | None) -> list[PeriodStatus]:
+    """The calendar periods as this run left them: its reservation replaced by its cost (no query needed)."""
+    if reservation is None:
+        return []
+    return [dataclasses.replace(p, spent_nanos=p.spent_nanos + (cost.total_nanos if cost is not None else 0),
+                                reserved_nanos=max(0, p.reserved_nanos - (worst_nanos or 0)),
+                                unpriced_runs=p.unpriced_runs + (cost is None))
+            for p in reservation.periods]
+
+
+def any_threshold_reached(periods: list[PeriodStatus], settings: BudgetSettings) -> bool:
+    """Whether an alert may be due (the ledger then records each one once per period)."""
+    return any(p.limit_nanos is not None and crossed_thresholds(p.spent_nanos, p.limit_nanos, settings.thresholds)
+               for p in periods)

@@ -47,7 +47,7 @@ class StreamReader:
     """Consumes `events`, posting RunTextDelta / RunTokens to `on_event` and checkpointing via `checkpoint`."""
 
     def __init__(self, progress: StreamProgress, on_event: Callable[[Any], None],
-                 checkpoint: Callable[[int], None] | None, *, checkpoint_interval: float = 1.0,
+                 checkpoint: Callable[..., None] | None, *, checkpoint_interval: float = 1.0,
                  progress_interval: float = 0.2, clock: Callable[[], float] = time.monotonic) -> None:
         self.progress = progress
         self.on_event = on_event
@@ -59,6 +59,7 @@ class StreamReader:
         self._next_progress = self.started_at + progress_interval
         self._next_checkpoint = self.started_at + checkpoint_interval
         self._checkpointed = 0
+        self._input_checkpointed = False
 
     def read(self, events: Iterator[Any]) -> None:
         from promptlab_tui.providers.base import Completed, TextDelta, UsageReport
@@ -76,6 +77,12 @@ class StreamReader:
                 progress.reported_usage = event.usage
                 if event.provider_cost_nanos is not None:
                     progress.provider_cost_nanos = event.provider_cost_nanos
+                if (self.checkpoint and not self._input_checkpointed and not progress.parts
+                        and event.usage.total_input_tokens > 0):
+                    # At the stream's start (Anthropic's message_start; OpenAI reports only at the end):
+                    # a run killed from here is billed the provider's input figure, not the local estimate.
+                    self._input_checkpointed = True
+                    self.checkpoint(self._checkpointed, event.usage)
             elif isinstance(event, Completed):
                 progress.completed = event
                 if event.text and not progress.parts:  # a provider that only sent the whole text

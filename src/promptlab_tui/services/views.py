@@ -6,6 +6,7 @@ Widgets only ever see these, so a change in a core API touches one adapter, not 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from promptlab_tui.core.money import format_usd
 from promptlab_tui.services.model_choice import ModelChoice  # noqa: F401  (re-exported: one import for all views)
@@ -75,6 +76,9 @@ class PreviewView:
     price_version: str | None = None
     history_based: bool = False
     tips: tuple[str, ...] = field(default_factory=tuple)
+    parts: tuple[str, ...] = field(default_factory=tuple)  # each tool / image with its tokens
+    duration: Any = None  # core.duration.DurationEstimate, or None without history
+    online: str | None = None  # the provider's count: "exact (Anthropic count_tokens)" or why not
 
     @property
     def input_label(self) -> str:
@@ -139,6 +143,15 @@ class RefusalView:
     capped_max_tokens: int | None = None
     cheaper_model: str | None = None
     cheaper_worst_case_nanos: int | None = None
+    cheaper_provider: str | None = None
+    cheaper_label: str | None = None
+
+    @property
+    def cheaper_key(self) -> str | None:
+        """What the Lab's picker selects: 'provider:model' (or the bare model when the provider is unknown)."""
+        if not self.cheaper_model:
+            return None
+        return f"{self.cheaper_provider}:{self.cheaper_model}" if self.cheaper_provider else self.cheaper_model
     suggestions: tuple[str, ...] = ()
 
     @property

@@ -47,18 +47,24 @@ def save_budget(db: Database, settings: BudgetSettings, now: datetime | None = N
 
 
 def _message(kind: str, threshold: int, spent: int, limit: int, resets_at: datetime, tz_name: str) -> str:
-    return (f"{kind.capitalize()} budget {threshold}% reached: {format_amount(spent)} of {format_amount(limit)} spent; "
+    return (f"{kind.capitalize()} budget {threshold}% reached: {format_amount(spent, limit)} of {format_amount(limit)} spent; "
             f"resets {format_reset(resets_at, tz_name)}")
 
 
 def insert_threshold_alerts(conn: Connection, settings: BudgetSettings, now: datetime) -> list[AlertRecord]:
-    """Inside a write transaction: the alerts for thresholds newly crossed in the current periods (new ones only)."""
+    """Inside a write transaction: the alerts for thresholds newly crossed in the current periods (new ones only).
+
+    A threshold of a changed limit is a new threshold: an alert recorded for the same period and percentage
+    under another limit (acknowledged or not) gives way to the new one.
+    """
     if not settings.has_limits or not settings.thresholds:
         return []
     created_ids = []
     for status in period_statuses(conn, settings, now):
         assert status.limit_nanos is not None
         for threshold in crossed_thresholds(status.spent_nanos, status.limit_nanos, settings.thresholds):
+            conn.execute("DELETE FROM alert WHERE period_kind = ? AND period_start = ? AND threshold = ? "
+                         "AND limit_nanos != ?", (status.kind, to_db(status.start), threshold, status.limit_nanos))
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO alert (period_kind, period_start, threshold, level, message, spent_nanos, "
                 "limit_nanos, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

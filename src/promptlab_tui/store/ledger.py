@@ -132,9 +132,23 @@ def reserve_run(db: Database, pending: PendingRun, settings: BudgetSettings | No
     return Reservation(run_id=pending.run_id, reserved_nanos=worst, periods=after, warnings=warnings)
 
 
+def in_flight_runs(db: Database) -> int:
+    """Runs reserved and not yet settled (any process): what a waiting run waits for."""
+    row = db.fetch_one("SELECT COUNT(*) FROM run WHERE status = 'pending'")
+    return int(row[0]) if row else 0
+
+
 def checkpoint_run(db: Database, run_id: str, output_tokens: int, now: datetime | None = None,
-                   busy_timeout_s: float | None = None) -> None:
+                   busy_timeout_s: float | None = None, input_usage: Usage | None = None) -> None:
+    """Output tokens so far; with `input_usage`, the input the provider reported at the stream's start
+    (kept in the pending row's token columns, which no total reads before settlement)."""
     with db.raw_write(busy_timeout_s) as conn:
+        if input_usage is not None:
+            conn.execute(
+                "UPDATE run SET input_tokens = ?, cached_input_tokens = ?, cache_write_tokens = ?, "
+                "cache_write_1h_tokens = ? WHERE id = ? AND status = 'pending'",
+                (input_usage.input_tokens, input_usage.cached_input_tokens, input_usage.cache_write_tokens,
+                 input_usage.cache_write_1h_tokens, run_id))
         conn.execute(
             "UPDATE run SET checkpoint_output_tokens = ?, checkpoint_at = ? WHERE id = ? AND status = 'pending'",
             (output_tokens, to_db(now or utc_now()), run_id))
@@ -209,8 +223,13 @@ def settle_orphans(db: Database, cost_for: CostFor | None = None, now: datetime 
     orphans = [run for run, start_token in candidates if not process_alive(run.pid, start_token)]
     settled = []
     for run in orphans:
-        usage = Usage(input_tokens=run.estimate_input_tokens or 0, output_tokens=run.checkpoint_output_tokens or 0,
-                      estimated=True)
+        if run.usage.total_input_tokens > 0:  # the provider's own input figure, checkpointed at the stream's start
+            usage = Usage(input_tokens=run.input_tokens, cached_input_tokens=run.cached_input_tokens,
+                          cache_write_tokens=run.cache_write_tokens, cache_write_1h_tokens=run.cache_write_1h_tokens,
+                          output_tokens=run.checkpoint_output_tokens or 0, estimated=True)
+        else:
+            usage = Usage(input_tokens=run.estimate_input_tokens or 0,
+                          output_tokens=run.checkpoint_output_tokens or 0, estimated=True)
         cost = cost_for(_with_usage(run, usage)) if cost_for is not None else None
         note = "interrupted: the process ended before the run finished; billed from its last checkpoint"
         if cost is None and run.reserved_nanos:
@@ -229,5 +248,5 @@ def _with_usage(run: RunRecord, usage: Usage) -> RunRecord:
     from dataclasses import replace
 
     return replace(run, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens,
-                   cached_input_tokens=0, cache_write_tokens=0, cache_write_1h_tokens=0, reasoning_tokens=0,
-                   usage_estimated=True)
+                   cached_input_tokens=usage.cached_input_tokens, cache_write_tokens=usage.cache_write_tokens,
+                   cache_write_1h_tokens=usage.cache_write_1h_tokens, reasoning_tokens=0, usage_estimated=True)

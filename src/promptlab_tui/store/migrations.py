@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from promptlab_tui.store.frozen_schemas import SCHEMA_1_SQL, SCHEMA_2_SQL, SCHEMA_3_SQL  # noqa: F401  (re-exported)
+from promptlab_tui.store.frozen_schemas import (  # noqa: F401  (re-exported)
+    SCHEMA_1_SQL, SCHEMA_2_SQL, SCHEMA_3_SQL, SCHEMA_4_SQL)
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 4  # what this code writes; a file with a higher user_version is refused untouched
+SCHEMA_VERSION = 5  # what this code writes; a file with a higher user_version is refused untouched
 
 _RUN_COLUMNS_ADDED_IN_2 = [
     "started_at DATETIME", "session_id VARCHAR", "price_version VARCHAR", "max_tokens INTEGER",
@@ -78,7 +79,18 @@ def _migrate_3_to_4(conn: Connection) -> bool:
     return True  # the new tables are counted from the runs
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
+def _migrate_4_to_5(conn: Connection) -> bool:
+    """Weekly totals by model and prompt, and by input (long dashboard periods): summed from the daily ones."""
+    from promptlab_tui.store.dbapi import driver_connection
+    from promptlab_tui.store.rollup_dims import rebuild_weeks
+    from promptlab_tui.store.tables import SQLModel
+
+    SQLModel.metadata.create_all(conn)
+    rebuild_weeks(driver_connection(conn))
+    return False
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
 
 
 def create_current_schema(conn: Connection) -> None:

@@ -52,9 +52,10 @@ class HistoryRepository:
         return ledger.reserve_run(self.db, pending, settings, now)
 
     def checkpoint_run(self, run_id: str, output_tokens: int, now: datetime | None = None,
-                       busy_timeout_s: float | None = None) -> None:
-        """Output tokens seen so far, so a run whose process dies is settled from here."""
-        ledger.checkpoint_run(self.db, run_id, output_tokens, now, busy_timeout_s)
+                       busy_timeout_s: float | None = None, input_usage: Usage | None = None) -> None:
+        """Output tokens seen so far (and the input the provider reported), so a run whose process dies is
+        settled from here."""
+        ledger.checkpoint_run(self.db, run_id, output_tokens, now, busy_timeout_s, input_usage)
 
     def settle_run(self, run_id: str, usage: Usage | None, cost: CostBreakdown | None, status: str,
                    response_text: str | None = None, error: str | None = None, duration_ms: int | None = None,
@@ -76,6 +77,10 @@ class HistoryRepository:
         return ledger.settle_run(self.db, run_id, usage, cost, status, response_text, error, duration_ms,
                                  provider_cost_nanos, finished_at, alert_settings=alert_settings,
                                  busy_timeout_s=busy_timeout_s)
+
+    def in_flight_runs(self) -> int:
+        """Runs reserved and not settled yet, in any process."""
+        return ledger.in_flight_runs(self.db)
 
     def journal_path(self) -> Path:
         """Where a run's usage goes when the database cannot be written; the next start records it."""

@@ -85,7 +85,10 @@ class Period:
         return replace(self, first=self.end, end=self.end + timedelta(days=self.days))
 
     def comparison(self, today: date) -> Period:
-        """What deltas compare with: the previous period, cut to the days elapsed when this one is in progress."""
+        """What deltas compare with: the previous period, cut to the days elapsed when this one is in progress
+        (nothing, a period of 0 days, for everything recorded)."""
+        if self.kind == "all":
+            return Period("all", self.first, self.first)
         before = self.previous()
         if self.first <= today < self.last:
             elapsed = self.elapsed_days(today)

@@ -27,10 +27,10 @@ def status_markup(budget: BudgetView | None) -> str:
     if budget is None:
         return "[dim]No budget yet: set a limit for any period (empty = no limit).[/dim]"
     lines = [
-        f"{budget.period.capitalize()}: spent [b]{escape(money(budget.spent_nanos))}[/b] of "
+        f"{budget.period.capitalize()}: spent [b]{escape(money(budget.spent_nanos, budget.limit_nanos))}[/b] of "
         f"{escape(money(budget.limit_nanos))} ({budget.percent}%)"
         + (f" · {escape(budget.resets)}" if budget.resets else ""),
-        f"Projected by period end: {escape(money(budget.projected_nanos))}"
+        f"Projected by period end: {escape(money(budget.projected_nanos, budget.limit_nanos))}"
         f" · suggested budget: [b]{escape(money(budget.suggested_nanos))}[/b]",
     ]
     return "\n".join(lines)

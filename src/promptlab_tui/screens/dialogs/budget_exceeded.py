@@ -24,11 +24,11 @@ def refusal_markup(refusal: RefusalView) -> str:
         f"more than is left of the {escape(scope)}.",
         "",
         f"  Limit      {escape(money(refusal.limit_nanos))}",
-        f"  Spent      {escape(money(refusal.spent_nanos))}",
+        f"  Spent      {escape(money(refusal.spent_nanos, refusal.limit_nanos))}",
     ]
     if refusal.reserved_nanos:
-        lines.append(f"  Running    {escape(money(refusal.reserved_nanos))}")
-    lines.append(f"  Left       [b]{escape(money(refusal.remaining_nanos))}[/b]")
+        lines.append(f"  Running    {escape(money(refusal.reserved_nanos, refusal.limit_nanos))}")
+    lines.append(f"  Left       [b]{escape(money(refusal.remaining_nanos, refusal.limit_nanos))}[/b]")
     if refusal.resets:
         lines.append(f"  Resets     {escape(refusal.resets)}")
     return "\n".join(lines)
@@ -56,7 +56,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
                 yield Button("Increase budget (i)", id="increase", variant="primary", compact=True)
                 if r.cheaper_model:
                     tail = f", up to {money(r.cheaper_worst_case_nanos)}" if r.cheaper_worst_case_nanos else ""
-                    yield Button(f"Use {r.cheaper_model}{tail} (m)", id="cheaper", compact=True)
+                    yield Button(f"Use {r.cheaper_label or r.cheaper_model}{tail} (m)", id="cheaper", compact=True)
             with Horizontal(classes="buttons"):
                 if r.capped_max_tokens:
                     yield Button(f"Run capped at {r.capped_max_tokens:,} tokens (l)", id="capped", compact=True)
@@ -75,9 +75,9 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose" and parameters:
             if parameters[0] == "cheaper" and not self.refusal.cheaper_model:
-                return None
+                return False  # not on offer: no footer key that does nothing
             if parameters[0] == "capped" and not self.refusal.capped_max_tokens:
-                return None
+                return False
         return True
 
     def action_usage(self) -> None:
@@ -92,7 +92,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
     def action_choose(self, kind: str) -> None:
         value: object = self.refusal.scope
         if kind == "cheaper":
-            value = self.refusal.cheaper_model
+            value = self.refusal.cheaper_key
         elif kind == "capped":
             value = self.refusal.capped_max_tokens
         self.dismiss((kind, value))

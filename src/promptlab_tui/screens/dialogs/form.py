@@ -56,8 +56,9 @@ def usd_field(nanos: int | None) -> str:
     return format(nanos_to_usd(nanos).normalize(), "f")
 
 
-def money(nanos: int | None) -> str:
-    return format_usd(nanos)
+def money(nanos: int | None, beside: int | None = None) -> str:
+    """An amount (shown against `beside`, e.g. its budget's limit) by core.money's one rule."""
+    return format_usd(nanos, beside=beside)
 
 
 def shown(path: Path | str) -> str:

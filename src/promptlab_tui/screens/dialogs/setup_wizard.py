@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,17 +26,27 @@ from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 DAYS_PER_MONTH = 30
 
 
+def kept_limits(current: BudgetSettingsView) -> str:
+    """The limits the wizard does not edit, as it keeps them: 'daily limit $5.00 · 8,000 tokens per prompt'."""
+    parts = [f"{period} limit {money(nanos)}" for period, nanos in
+             (("daily", current.daily_nanos), ("weekly", current.weekly_nanos)) if nanos is not None]
+    if current.max_tokens_per_prompt is not None:
+        parts.append(f"{current.max_tokens_per_prompt:,} tokens per prompt")
+    return " · ".join(parts)
+
+
 class SetupWizard(ModalScreen[BudgetSettingsView | None]):
     BINDINGS = [
         Binding("escape", "skip", "Skip"),
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
 
-    def __init__(self, models: list[ModelChoice]) -> None:
+    def __init__(self, models: list[ModelChoice], current: BudgetSettingsView | None = None) -> None:
         super().__init__(classes="dialog")
         self.models = models
+        self.current = current or BudgetSettingsView()  # re-run (f4): what it does not show is kept
         self.recommended_nanos: int | None = None
-        self._user_edited_budget = False
+        self._user_edited_budget = self.current.monthly_nanos is not None
 
     def compose(self) -> ComposeResult:
         options = [(m.label, m.key) for m in self.models] or [("gpt-4o-mini (openai)", "openai:gpt-4o-mini")]
@@ -58,14 +70,18 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             yield Static("", id="usage-estimate", classes="numbers")
             with Horizontal(classes="row"):
                 yield Label("Monthly budget $")
-                yield Input("", id="monthly-limit", compact=True)
+                yield Input(usd_field(self.current.monthly_nanos), id="monthly-limit", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Alert thresholds %")
-                yield Input("75,90,100", id="thresholds", compact=True)
+                yield Input(",".join(map(str, self.current.thresholds)), id="thresholds", compact=True)
             with Horizontal(classes="row"):
                 yield Label("When over the limit")
-                yield Select([("hard: refuse the run", "hard"), ("warn: run and warn", "warn")], value="hard",
+                yield Select([("hard: refuse the run", "hard"), ("warn: run and warn", "warn")],
+                             value=self.current.mode if self.current.mode in ("hard", "warn") else "hard",
                              allow_blank=False, id="mode", compact=True)
+            kept = kept_limits(self.current)
+            if kept:
+                yield Static(f"[dim]Kept as they are: {escape(kept)} (ctrl+b changes them).[/dim]", id="kept-limits")
             yield Static("", classes="error", id="form-error")
             with Horizontal(classes="buttons"):
                 yield Button("Save budget", id="save", variant="primary", compact=True)
@@ -105,7 +121,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
                                                       tokens_in, tokens_out)
         self.recommended_nanos = recommended
         text = (f"Estimated spend: [b]{escape(money(monthly))}[/b] a month · "
-                f"recommended budget: [b]{escape(format_usd(recommended, 2) if recommended else money(None))}[/b]")
+                f"recommended budget: [b]{escape(format_usd(recommended) if recommended else money(None))}[/b]")
         self.query_one("#usage-estimate", Static).update(text)
         if not self._user_edited_budget:
             self.query_one("#monthly-limit", Input).value = usd_field(recommended)
@@ -132,8 +148,8 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             self.query_one("#form-error", Static).update("monthly budget: enter an amount, or press esc to skip")
             return
         mode = self.query_one("#mode", Select).value
-        self.dismiss(BudgetSettingsView(monthly_nanos=monthly, thresholds=thresholds,
-                                        mode=mode if mode in ("hard", "warn") else "hard"))
+        self.dismiss(replace(self.current, monthly_nanos=monthly, thresholds=thresholds,
+                             mode=mode if mode in ("hard", "warn") else "hard"))
 
     def action_skip(self) -> None:
         self.dismiss(None)

@@ -46,7 +46,7 @@ class PromptFilesMixin:
         if self.prompt_path is None:
             self._open_prompt_list(save=True)
         else:
-            self.prompt_file_job("save", self.editor.values(), self.prompt_path, self.prompt_name)
+            self.prompt_file_job("save", self.values_to_send(), self.prompt_path, self.prompt_name)
 
     def action_open_prompts(self) -> None:
         self._open_prompt_list(save=False)
@@ -57,7 +57,15 @@ class PromptFilesMixin:
         self.app.push_screen(SavedPromptsScreen(self.prompt_path, save_mode=save,
                                                 suggested_name=self.prompt_name or ""), self._prompt_list_choice)
 
+    request_extras = None  # a loaded file's tools, formats and images (core.request_tokens.RequestExtras)
+
+    def values_to_send(self) -> EditorValues:
+        """The editor's values with the loaded file's tools and images (saved and sent with the texts)."""
+        values = self.editor.values()
+        return values if self.request_extras is None else values._replace(extras=self.request_extras)
+
     def action_new_prompt(self) -> None:
+        self.request_extras = None
         self.editor.load("", "", 1024, None, None)
         self.prompt_path = None
         self.prompt_name = None
@@ -73,7 +81,7 @@ class PromptFilesMixin:
         if verb == "open":
             self.prompt_file_job("open", None, Path(choice[1]), None)
         elif verb == "save_as":
-            self.prompt_file_job("save_as", self.editor.values(), None, choice[1])
+            self.prompt_file_job("save_as", self.values_to_send(), None, choice[1])
         elif verb in ("rename", "duplicate"):
             self.prompt_file_job(verb, None, Path(choice[1]), choice[2])
 
@@ -125,7 +133,10 @@ class PromptFilesMixin:
             if choice.model == spec.model and (provider is None or choice.provider == provider):
                 key = choice.key
                 break
+        from promptlab_tui.core.request_tokens import RequestExtras
+
         user = "\n\n".join(m.content for m in spec.user_messages)
+        self.request_extras = RequestExtras.of(spec)  # tools and images ride along with the texts
         self.editor.load(spec.system, user, spec.max_tokens, spec.temperature, key)
         self.prompt_path = path
         self.prompt_name = spec.name or (path.stem if path else None)

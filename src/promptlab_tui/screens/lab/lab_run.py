@@ -13,6 +13,7 @@ from promptlab_tui.screens.lab.messages import (
     RunReserved,
     RunStreamed,
     RunTokensCounted,
+    RunWaitingForBudget,
 )
 from promptlab_tui.services.editor_values import EditorValues
 
@@ -30,6 +31,9 @@ class MessageSink:
 
     def reserved(self) -> None:
         self.post(RunReserved())
+
+    def waiting(self, message: str) -> None:
+        self.post(RunWaitingForBudget(message))
 
     def streamed(self, text: str) -> None:
         self.post(RunStreamed(text))
@@ -51,7 +55,7 @@ class RunMixin:
     last_preview: PreviewView | None = None
 
     def action_run(self) -> None:
-        values = self.editor.values()
+        values = self.values_to_send()
         if values.problems:
             self.results.show_message("Fix before running: " + "; ".join(values.problems))
             return
@@ -66,7 +70,7 @@ class RunMixin:
             return
         self.running = True
         self.cancel_event = threading.Event()
-        self.results.start(values.model)
+        self.results.start(values.model, getattr(self.last_preview, "duration", None))
         self.refresh_bindings()
         self.app.run_context()  # made here, on the UI thread, the first time a run starts
         self.execute_run(values, accept_capped, self.cancel_event, self.prompt_name)
@@ -92,12 +96,16 @@ class RunMixin:
     # ---- what the worker posts ------------------------------------------------------------------
 
     def on_run_reserved(self, _message: RunReserved) -> None:
+        self.results.set_waiting(None)  # reserved: whatever it waited for has settled
         if self.app.budget is not None:
             self.app.load_budget()  # the bar shows the reservation while the run streams
 
     def on_unmount(self) -> None:
         if self.cancel_event is not None:
             self.cancel_event.set()  # quitting mid-run: stop the stream so the runner settles what was spent
+
+    def on_run_waiting_for_budget(self, message: RunWaitingForBudget) -> None:
+        self.results.set_waiting(message.text[:1].upper() + message.text[1:] + "…")  # "Waiting for 3 runs to settle…"
 
     def on_run_streamed(self, message: RunStreamed) -> None:
         self.results.append(message.text, tokens=0)
@@ -108,6 +116,7 @@ class RunMixin:
     def on_run_finished(self, message: RunFinished) -> None:
         self._end_run()
         self.results.finish(message.outcome)
+        self.app.kick_team_sync()  # push the run to the team server now (issue 12; no-op when logged out)
         if message.budget is not None or self.app.budget is not None:
             self.app.load_budget()
         if message.alerts:
@@ -145,9 +154,8 @@ class RunMixin:
             else:
                 self.notify(f"{value} is not in the model list.", severity="warning")
         elif kind == "capped" and isinstance(value, int):
-            self.editor.set_max_tokens(value)
-            values = self.editor.values()
-            self.begin_run(values._replace(max_tokens=value), accept_capped=True)
+            # this run only: the editor (and what ctrl+s saves) keeps the max tokens the user chose
+            self.begin_run(self.values_to_send()._replace(max_tokens=value), accept_capped=True)
 
     def _too_long_choice(self, choice: str | None) -> None:
         if choice == "adjust":

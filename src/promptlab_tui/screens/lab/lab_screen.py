@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
+from promptlab_tui.screens.lab.lab_online import OnlineCountMixin
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab.lab_run import RunMixin
 from promptlab_tui.screens.lab.messages import EditorResync, PreviewReady, VocabularyReady
@@ -44,7 +45,7 @@ WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(RunMixin, PromptFilesMixin, Screen):
+class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),
@@ -53,6 +54,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         Binding("ctrl+o", "open_prompts", "Open", priority=True),
         Binding("ctrl+n", "new_prompt", "New", priority=True),
         Binding("f3", "choose_model", "Model"),
+        Binding("f8", "toggle_count_online", "Online count"),  # shown only while the count is approximate
     ]
 
     def __init__(self) -> None:
@@ -90,6 +92,7 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         self.watch(self.app, "budget", self._budget_changed)
         self.watch(self.app, "budget_loaded", self._budget_changed)
         self.watch(self.app, "alerts", self._alerts_changed)
+        self.watch(self.app, "sync_state", self._sync_changed)  # team server (issue 12)
         self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
         model = self.editor.values().model
         self.app.after_first_frame(self.editor.params.mount_fields)
@@ -115,6 +118,9 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         bar.budget = self.app.budget
         bar.loaded = self.app.budget_loaded
         self.query_one(PreviewPane).budget = self.app.budget
+
+    def _sync_changed(self, state: str) -> None:
+        self.query_one(BudgetBar).sync = state
 
     def _alerts_changed(self, alerts: tuple[AlertView, ...]) -> None:
         bar = self.query_one(BudgetBar)
@@ -177,6 +183,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
     def _start_preview(self) -> None:
         self._debounce = None
         inputs = self.editor.preview_inputs()  # not the texts: the worker has their edits
+        if self.request_extras is not None:
+            inputs = inputs._replace(extras=self.request_extras)
         self.update_dirty(inputs)
         self._problems = inputs.problems
         if not self.app.pricing_ready:
@@ -218,7 +226,8 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
         engine = self.get_engine()
         worker = get_current_worker()
         try:
-            preview, estimate = engine.compute(inputs, self.app.pricing, self.prompt_name)
+            preview, estimate = engine.compute(inputs, self.app.pricing, self.prompt_name,
+                                               online_enabled=self.online_enabled())
         except LostTrack:  # an edit the counters could not follow: recount from the editor's texts
             self.post_message(EditorResync())
             return
@@ -252,7 +261,11 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
             preview = replace(preview, tips=old.tips)  # keep the last tips until the new ones are counted
         pane.preview = preview
         pane.status = message.error or "; ".join(self._problems)
+        offered = self.online_offered()
         self.last_preview = preview
+        if offered != self.online_offered():
+            self.refresh_bindings()  # f8 shows only while an online count would change something
+        self.online_after_preview(preview, message.generation)
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -271,4 +284,6 @@ class LabScreen(RunMixin, PromptFilesMixin, Screen):
             return True if self.running else None
         if action in ("open_prompts", "new_prompt"):
             return None if self.running else True
+        if action == "toggle_count_online":
+            return True if self.online_offered() else False
         return True

@@ -31,8 +31,8 @@ def budget_parts(budget: BudgetView | None, loaded: bool) -> list[tuple[str, str
                 (" to set one", ".budget-bar--none")]
     filled = min(BAR_CELLS, budget.percent * BAR_CELLS // 100)
     bar = "▰" * filled + "▱" * (BAR_CELLS - filled)
-    spent = format_usd(budget.spent_nanos + budget.reserved_nanos, 2)
-    limit = format_usd(budget.limit_nanos, 2)
+    spent = format_usd(budget.spent_nanos + budget.reserved_nanos, beside=budget.limit_nanos)
+    limit = format_usd(budget.limit_nanos)
     reserved = " (incl. running)" if budget.reserved_nanos else ""
     text = f"{budget.period.capitalize()} {spent} / {limit}{reserved}  {budget.percent}% {bar} {budget.mode}"
     return [(text, f".budget-bar--{budget.level}")]
@@ -47,35 +47,43 @@ def badge_text(count: int) -> str:
     return f" ⚠ {count} alert{'s' if count != 1 else ''} " if count > 0 else ""
 
 
+def sync_text(state: str) -> str:
+    """The team server's sync state (synced, pending N, offline, error); empty when not logged in."""
+    return f" team: {state} " if state else ""
+
+
 class BudgetBar(Widget):
     """Shows a placeholder until the budget worker answers (nothing heavy before the first frame)."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {
         "budget-bar--title", "budget-bar--key", "budget-bar--ok", "budget-bar--warning",
-        "budget-bar--critical", "budget-bar--over", "budget-bar--none", "budget-bar--badge",
+        "budget-bar--critical", "budget-bar--over", "budget-bar--none", "budget-bar--badge", "budget-bar--sync",
     }
 
     budget: reactive[BudgetView | None] = reactive(None, always_update=True)
     loaded: reactive[bool] = reactive(False)
     alert_count: reactive[int] = reactive(0)
+    sync: reactive[str] = reactive("")  # team sync state (issue 12)
 
     @property
     def text(self) -> str:
         """What the bar says, as plain text."""
-        return f"{TITLE}{budget_line(self.budget, self.loaded)}{badge_text(self.alert_count)}"
+        return f"{TITLE}{budget_line(self.budget, self.loaded)}{sync_text(self.sync)}{badge_text(self.alert_count)}"
 
     def render(self) -> Content:
         left = Content.assemble((TITLE, ".budget-bar--title"), *budget_parts(self.budget, self.loaded))
         badge = badge_text(self.alert_count)
-        if not badge:
+        sync = sync_text(self.sync)
+        if not badge and not sync:
             return left
-        room = self.size.width - len(badge)
+        room = self.size.width - len(badge) - len(sync)
         if left.cell_length > room - 1:
             left = left.truncate(max(0, room - 1), ellipsis=True)
         # the full component style: a partial one drops the badge's opaque background
         badge_style = self.get_visual_style("budget-bar--badge")
-        return Content.assemble(left, " " * max(1, room - left.cell_length), (badge, badge_style))
+        return Content.assemble(left, " " * max(1, room - left.cell_length), (sync, ".budget-bar--sync"),
+                                (badge, badge_style))
 
     async def on_click(self, event: Click) -> None:
         event.stop()

@@ -23,10 +23,15 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
     lines = [
         f"[b]{escape(preview.model)}[/b] [dim]· {escape(preview.provider)}[/dim]",
         f"Input     [b]{escape(preview.input_label)}[/b] [dim]{kind}[/dim]",
+        *(f"  [dim]{escape(part)}[/dim]" for part in preview.parts),
         f"Output    {preview.expected_output:,}{guess}{p90} · max {preview.max_output:,}",
         f"Expected  [b]{escape(format_usd(preview.expected_nanos))}[/b]",
         f"Worst     {escape(format_usd(preview.worst_nanos))}",
     ]
+    if preview.duration is not None:
+        lines.append(f"Time      {escape(preview.duration.label())}")
+    if preview.online:
+        lines.append(f"Online    [dim]{escape(preview.online)}[/dim]")
     if budget is not None:
         if preview.worst_nanos is None:
             lines.append("After run [$warning]unknown (no price)[/]")
@@ -34,7 +39,7 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
             after = budget.remaining_nanos - (preview.expected_nanos or 0)
             style = "$error" if budget.remaining_nanos - preview.worst_nanos < 0 else "$success"
             lines.append(
-                f"After run [{style}]{escape(format_usd(after))}[/] [dim]left of {escape(format_usd(budget.limit_nanos, 2))}[/dim]"
+                f"After run [{style}]{escape(format_usd(after, beside=budget.limit_nanos))}[/] [dim]left of {escape(format_usd(budget.limit_nanos))}[/dim]"
             )
     else:
         lines.append("After run [dim]no budget set[/dim]")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -16,6 +16,7 @@ from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
+from promptlab_tui.core.duration import progress_label
 from promptlab_tui.core.money import format_usd
 from promptlab_tui.widgets.results.run_bar import RunBar
 
@@ -50,6 +51,7 @@ class ResultsPane(Vertical):
         self._started = 0.0
         self._tokens = 0
         self._tokens_exact = False
+        self._expected: Any = None  # the preview's DurationEstimate for the run under way
         self._flush_timer: Timer | None = None
         self.running = False
         self.cancelling = False
@@ -86,11 +88,14 @@ class ResultsPane(Vertical):
         found = self.query("#run-summary")
         return str(found.first(Static).render()) if found else ""
 
-    def start(self, model: str) -> None:
+    def start(self, model: str, expected: Any = None) -> None:
+        """`expected`: the preview's DurationEstimate, which the elapsed time counts against."""
         self.running = True
+        self._expected = expected
         self._buffer.clear()
         self._tokens = 0
         self._started = self._clock()
+        self._waiting: str | None = None
         answer = self._answer()
         if answer is None:
             answer = TextArea(id="answer", read_only=True, soft_wrap=True, compact=True)
@@ -125,8 +130,9 @@ class ResultsPane(Vertical):
             answer.scroll_end(animate=False)
         if self.running:
             approx = "" if self._tokens_exact else "≈"
-            live = f"{approx}{self._tokens:,} tok · {self._clock() - self._started:.1f} s"
-            self._status("Cancelling…" if self.cancelling else live)
+            elapsed = progress_label(round((self._clock() - self._started) * 1000), self._expected)
+            live = f"{approx}{self._tokens:,} tok · {elapsed}"
+            self._status("Cancelling…" if self.cancelling else getattr(self, "_waiting", None) or live)
 
     def finish(self, outcome: RunOutcomeView | None, message: str | None = None) -> None:
         self._flush()
@@ -155,6 +161,12 @@ class ResultsPane(Vertical):
 
     def elapsed(self) -> float:
         return self._clock() - self._started
+
+    def set_waiting(self, text: str | None) -> None:
+        """Shown instead of the live count while the run waits for others to settle (None: stopped waiting)."""
+        self._waiting = text
+        if text is not None:
+            self._status(text)
 
     def set_status(self, text: str) -> None:
         self._status(text)

@@ -1,0 +1,39 @@
+"""The FastAPI application: `create_app(url)`; uvicorn workers use `app_from_env` (PROMPTLAB_SERVER_DB)."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from promptlab_tui import __version__
+from promptlab_tui.server import errors
+from promptlab_tui.server.database import check_revision, default_url, make_engine
+
+DB_ENV = "PROMPTLAB_SERVER_DB"
+
+
+def create_app(url: str | None = None, *, check_schema: bool = True) -> FastAPI:
+    engine = make_engine(url or os.environ.get(DB_ENV) or default_url())
+    if check_schema:
+        check_revision(engine)  # refuses an empty, older or newer schema with what to do
+    app = FastAPI(title="promptlab team server", version=__version__,
+                  description="Team budgets, members and usage for promptlab clients. Every error is JSON: "
+                              '{"error": {"code", "message", "detail"}}.')
+    app.state.engine = engine
+    errors.install(app)
+    from promptlab_tui.server.routers import (alerts, budgets, groups, members, proxy, reservations, runs, stats,
+                                              tokens)
+
+    for module in (members, tokens, groups, budgets, runs, reservations, stats, alerts, proxy):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["health"])
+    def health() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    return create_app()

@@ -1,0 +1,80 @@
+"""Who is calling, and may they: one FastAPI dependency per permission.
+
+    caller: Caller = Depends(member_access)   # any valid token (members see only their own things)
+    caller: Caller = Depends(admin_access)    # admins and owners: the team's members, tokens, budgets, stats
+    caller: Caller = Depends(owner_access)    # owners: making or unmaking owners
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select, update
+
+from promptlab_tui.server import schema as t
+from promptlab_tui.server.errors import ApiError
+from promptlab_tui.server.security import hash_token
+
+ROLE_RANK = {"member": 0, "admin": 1, "owner": 2}
+LAST_USED_RESOLUTION = timedelta(seconds=60)  # last-used is written at most once a minute per token
+bearer = HTTPBearer(auto_error=False, description="a token from `promptlab server init` or `promptlab team token`")
+
+
+@dataclass(frozen=True)
+class Caller:
+    team_id: int
+    member_id: int
+    role: str
+    token_id: int
+    name: str
+    share_text: bool
+
+    @property
+    def is_admin(self) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK["admin"]
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def member_access(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
+    if credentials is None or not credentials.credentials:
+        raise ApiError(401, "unauthorized", "missing bearer token (Authorization: Bearer TOKEN)")
+    digest = hash_token(credentials.credentials)
+    engine = request.app.state.engine
+    query = (select(t.token.c.id, t.token.c.revoked_at, t.token.c.last_used_at, t.member.c.id, t.member.c.team_id,
+                    t.member.c.role, t.member.c.name, t.member.c.share_text, t.member.c.removed_at)
+             .join(t.member, t.member.c.id == t.token.c.member_id).where(t.token.c.token_hash == digest))
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None:
+        raise ApiError(401, "unauthorized", "unknown token")
+    token_id, revoked_at, last_used, member_id, team_id, role, name, share_text, removed_at = row
+    if revoked_at is not None or removed_at is not None:
+        raise ApiError(401, "unauthorized", "this token was revoked")
+    now = now_utc()
+    if last_used is None or _aware(last_used) + LAST_USED_RESOLUTION < now:
+        with engine.begin() as connection:
+            connection.execute(update(t.token).where(t.token.c.id == token_id).values(last_used_at=now))
+    return Caller(team_id=team_id, member_id=member_id, role=role, token_id=token_id, name=name,
+                  share_text=bool(share_text))
+
+
+def admin_access(caller: Caller = Depends(member_access)) -> Caller:
+    if not caller.is_admin:
+        raise ApiError(403, "forbidden", f"this needs the admin or owner role; {caller.name} is a {caller.role}")
+    return caller
+
+
+def owner_access(caller: Caller = Depends(member_access)) -> Caller:
+    if caller.role != "owner":
+        raise ApiError(403, "forbidden", f"this needs the owner role; {caller.name} is a {caller.role}")
+    return caller
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)  # SQLite drops the offset

@@ -1,0 +1,67 @@
+"""Idempotent ingest: one upsert per batch keyed by (team, client run UUID).
+
+A run pushed again (a retried batch, a run re-settled or re-priced) replaces its row's numbers, so
+it is counted once whatever the number of pushes; an open reservation with the same id is settled
+in the same transaction, so the run's cost replaces the reservation exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection, update
+
+from promptlab_tui.server import schema as t
+from promptlab_tui.server.models import RunIn
+from promptlab_tui.server.teams import now_utc
+
+_NUMBERS = ("finished_at", "provider", "model", "prompt_name", "tags", "status", "input_tokens", "output_tokens",
+            "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "cost_nanos", "duration_ms",
+            "prompt_text", "response_text", "source", "updated_at")
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """UTC for every stored instant (SQLite keeps no offset, so the wall time must be UTC's)."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc) if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
+def upsert_statement(dialect: str) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(t.run)
+    return statement.on_conflict_do_update(
+        index_elements=[t.run.c.team_id, t.run.c.id],
+        set_={name: statement.excluded[name] for name in _NUMBERS},
+        where=t.run.c.member_id == statement.excluded.member_id)  # never overwrite another member's run
+
+
+def run_values(team_id: int, member_id: int | None, run: RunIn, share_text: bool, source: str) -> dict[str, Any]:
+    return {
+        "team_id": team_id, "id": run.id, "member_id": member_id, "created_at": as_utc(run.created_at),
+        "finished_at": as_utc(run.finished_at), "provider": run.provider, "model": run.model, "prompt_name": run.prompt_name,
+        "tags": json.dumps(run.tags) if run.tags else None, "status": run.status, "input_tokens": run.input_tokens,
+        "output_tokens": run.output_tokens, "cached_input_tokens": run.cached_input_tokens,
+        "cache_write_tokens": run.cache_write_tokens, "reasoning_tokens": run.reasoning_tokens,
+        "cost_nanos": run.cost_nanos, "duration_ms": run.duration_ms,
+        "prompt_text": run.prompt_text if share_text else None,
+        "response_text": run.response_text if share_text else None,
+        "source": source, "updated_at": now_utc()}
+
+
+def ingest(connection: Connection, team_id: int, member_id: int, runs: list[RunIn], share_text: bool,
+           source: str = "sync") -> int:
+    if not runs:
+        return 0
+    latest: dict[str, RunIn] = {run.id: run for run in runs}  # a batch naming one run twice keeps the last
+    rows = [run_values(team_id, member_id, run, share_text, source) for run in latest.values()]
+    connection.execute(upsert_statement(connection.dialect.name), rows)
+    connection.execute(update(t.reservation).where(
+        t.reservation.c.team_id == team_id, t.reservation.c.status == "open",
+        t.reservation.c.id.in_(list(latest))).values(status="settled"))
+    return len(rows)

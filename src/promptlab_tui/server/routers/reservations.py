@@ -1,0 +1,47 @@
+"""Reservations: hold a run's worst case on the team's budgets before the call, settle or release after."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from promptlab_tui.server.models import ERROR_RESPONSES, RunIdPath
+from promptlab_tui.server import reservations as ledger
+from promptlab_tui.server.auth import Caller, member_access
+from promptlab_tui.server.errors import ApiError
+from promptlab_tui.server.models import ReserveIn, ReserveOut, RunIn
+from promptlab_tui.server.alerts import record_alerts
+from promptlab_tui.server.teams import now_utc
+
+router = APIRouter(prefix="/v1", tags=["reservations"], responses=ERROR_RESPONSES)
+
+
+@router.post("/reservations", response_model=ReserveOut, status_code=201,
+             )
+def reserve(body: ReserveIn, request: Request, caller: Caller = Depends(member_access)) -> ReserveOut:
+    engine = request.app.state.engine
+    try:
+        with engine.begin() as connection:
+            return ledger.reserve(connection, caller.team_id, caller.member_id, body, now_utc())
+    except ApiError as refusal:
+        if refusal.code != "budget_exceeded":
+            raise
+        with engine.begin() as connection:  # holds of clients that vanished may be what is in the way
+            if not ledger.expire_vanished(connection, caller.team_id, now_utc()):
+                raise
+    with engine.begin() as connection:
+        return ledger.reserve(connection, caller.team_id, caller.member_id, body, now_utc())
+
+
+@router.post("/reservations/{reservation_id}/settle")
+def settle(reservation_id: RunIdPath, body: RunIn, request: Request, caller: Caller = Depends(member_access)) -> dict:
+    with request.app.state.engine.begin() as connection:
+        state = ledger.settle(connection, caller.team_id, caller.member_id, caller.share_text, reservation_id, body)
+        record_alerts(connection, caller.team_id, caller.member_id, now_utc())
+    return {"id": reservation_id, "status": state}
+
+
+@router.delete("/reservations/{reservation_id}")
+def release(reservation_id: RunIdPath, request: Request, caller: Caller = Depends(member_access)) -> dict:
+    with request.app.state.engine.begin() as connection:
+        state = ledger.release(connection, caller.team_id, caller.member_id, reservation_id)
+    return {"id": reservation_id, "status": state}
