@@ -240,3 +240,31 @@ def figures_text(screen) -> str:
     console = Console(width=200, record=True)
     console.print(screen.query_one("#dash-cards").content)
     return console.export_text()
+
+
+async def test_a_recommendation_is_applied_to_its_saved_prompt_and_undone(make_app, dash_home):
+    from promptlab_tui.store.repository import HistoryRepository
+
+    seed_history(dash_home)  # summarise runs on gpt-4o: a cheaper sibling saves most of their cost
+    prompt = dash_home / "summarise.md"
+    original = '+++\nname = "summarise"\nmodel = "gpt-4o"\nmax_tokens = 512\n+++\nSummarise this.\n'
+    prompt.write_text(original, encoding="utf-8")
+    repo = HistoryRepository(dash_home / "promptlab.db")
+    try:
+        repo.save_prompt_ref("summarise", str(prompt))
+    finally:
+        repo.close()
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_dashboard(pilot)
+        screen = dashboard_of(app)
+        item = screen._applicable()
+        assert item is not None and item.change.prompt == "summarise", screen.recommendations
+        assert "[a applies]" in str(screen.query_one("#dash-recs").content)
+        await pilot.press("a")
+        await settle(pilot)
+        changed = prompt.read_text(encoding="utf-8")
+        assert changed != original and str(item.change.new) in changed
+        await pilot.press("u")
+        await settle(pilot)
+        assert prompt.read_text(encoding="utf-8") == original and screen.applied == []

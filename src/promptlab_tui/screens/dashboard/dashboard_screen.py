@@ -22,13 +22,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from promptlab_tui.screens.dashboard.activity_pane import ActivityMixin
+from promptlab_tui.screens.dashboard.recommendations_pane import RecommendationsLoaded, RecommendationsMixin
 from promptlab_tui.widgets.charts.plot_panel import PlotPanel
 from promptlab_tui.widgets.dashboard import dashboard_figures as figures
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 PERIODS = ("today", "7d", "30d", "week", "month", "last-month")
 GROUPS = ("model", "provider", "prompt", "tag", "source")
-SORTS = ("time", "cost", "model", "prompt", "status", "input", "output", "duration")
 POLL_S = 2.0
 WIDE = 120  # columns from which charts sit two a row
 ACTIVITY_COLUMNS = ("When", "Model", "Prompt", "Status", "In", "Out", "Cost")
@@ -40,25 +41,13 @@ class DashboardLoaded(Message):
         self.view, self.recommendations, self.token, self.error = view, recommendations, token, error
 
 
-class RecommendationsLoaded(Message):
-    def __init__(self, recommendations: Any, period: Any) -> None:
-        super().__init__()
-        self.recommendations, self.period = recommendations, period
-
-
-class ActivityLoaded(Message):
-    def __init__(self, page: Any, append: bool, error: str | None) -> None:
-        super().__init__()
-        self.page, self.append, self.error = page, append, error
-
-
 class TokenPolled(Message):
     def __init__(self, token: Any) -> None:
         super().__init__()
         self.token = token
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(RecommendationsMixin, ActivityMixin, Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("p", "next_period", "Period"),
@@ -71,6 +60,8 @@ class DashboardScreen(Screen[None]):
         Binding("m", "more_activity", "More runs"),
         Binding("s", "next_sort", "Sort"),
         Binding("slash", "filter_activity", "Filter", key_display="/"),
+        Binding("a", "apply_recommendation", "Apply"),
+        Binding("u", "undo_recommendation", "Undo"),
     ]
 
     def __init__(self, period: str = "month", group_by: str = "model",
@@ -90,6 +81,7 @@ class DashboardScreen(Screen[None]):
         self.loading = True
         self.error: str | None = None
         self.recommendations: Any = None
+        self.applied: list[Any] = []  # changes applied from here, newest last (u undoes)
         self._service: Any = None
 
     # --- layout ------------------------------------------------------------------------------------
@@ -178,18 +170,6 @@ class DashboardScreen(Screen[None]):
         day = datetime.fromisoformat(start).astimezone(tz).date() if start else service.today()
         return budget_period(kind, day)
 
-    @work(thread=True, group="dashboard-activity", exclusive=True)
-    def load_activity(self, cursor: Any) -> None:
-        from promptlab_tui.services.dashboard_activity import ActivityQuery
-
-        try:
-            query = ActivityQuery(sort=self.sort, text=self.text_filter, limit=50)
-            page = self.service.activity(query, cursor)
-        except Exception as error:  # noqa: BLE001
-            self.post_message(ActivityLoaded(None, cursor is not None, f"Runs not available: {error}"))
-            return
-        self.post_message(ActivityLoaded(page, cursor is not None, None))
-
     @work(thread=True, group="dashboard-poll", exclusive=True)
     def poll(self) -> None:
         try:
@@ -223,31 +203,6 @@ class DashboardScreen(Screen[None]):
         self.query_one("#dash-breakdown-title", Static).update(f"Breakdown by {view.group_by}{escape(note)}")
         self._fill(self.query_one("#dash-prompts", DataTable), figures.top_prompt_rows(view))
 
-    def on_recommendations_loaded(self, message: RecommendationsLoaded) -> None:
-        if self.view is not None and message.period == self.view.period:
-            self.recommendations = message.recommendations
-            self._show_recommendations(message.recommendations)
-
-    def on_activity_loaded(self, message: ActivityLoaded) -> None:
-        table = self.query_one("#dash-activity", DataTable)
-        title = self.query_one("#dash-activity-title", Static)
-        if message.error:
-            title.update(escape(message.error))
-            return
-        if not message.append:
-            table.clear()
-            self.activity_ids = []
-        from promptlab_tui.core.periods import zone
-
-        tz = zone(self.view.timezone) if self.view is not None else None
-        for run in message.page.runs:
-            table.add_row(*figures.activity_row(run, tz), key=run.id)
-            self.activity_ids.append(run.id)
-        self.cursor = message.page.next_cursor
-        more = " · m more" if self.cursor is not None else ""
-        shown = f" · filter: {self.text_filter}" if self.text_filter else ""
-        title.update(escape(f"Recent activity · sorted by {self.sort}{shown} · {table.row_count:,} shown{more}"))
-
     # --- rendering helpers ---------------------------------------------------------------------------
     def _show_head(self, view: Any) -> None:
         status = f"Dashboard · {view.period.title} · by {view.group_by} · vs {view.comparison.label}"
@@ -271,18 +226,6 @@ class DashboardScreen(Screen[None]):
                 cells.append(cell)
             table.add_row(*cells)
         self.query_one("#dash-cards", Static).update(table)
-
-    def _show_recommendations(self, recs: Any) -> None:
-        from promptlab_tui.core.money import format_usd
-
-        text = Text("Recommendations\n", style="bold")
-        if recs is None or not recs.items:
-            text.append("None for this period: nothing would save more than a cent.", style="dim")
-        else:
-            text.append(f"Potential savings: {format_usd(recs.potential_monthly_savings_nanos)} a month\n")
-            for item in recs.items[:5]:
-                text.append(f"• {item.title}\n  {item.how}\n", style="")
-        self.query_one("#dash-recs", Static).update(text)
 
     @staticmethod
     def _fill(table: DataTable, rows: list[tuple[str, ...]]) -> None:
@@ -322,21 +265,8 @@ class DashboardScreen(Screen[None]):
         self._switch(self.period if self.period is not None else None)
         self.load_activity(None)
 
-    def action_more_activity(self) -> None:
-        if self.cursor is not None:
-            self.load_activity(self.cursor)
-
-    def action_next_sort(self) -> None:
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        self.load_activity(None)
-
     def action_custom_range(self) -> None:
         box = self.query_one("#dash-range", Input)
-        box.remove_class("-hidden")
-        box.focus()
-
-    def action_filter_activity(self) -> None:
-        box = self.query_one("#dash-filter", Input)
         box.remove_class("-hidden")
         box.focus()
 
@@ -359,12 +289,6 @@ class DashboardScreen(Screen[None]):
             self.load_activity(None)
         self.query_one("#dash-activity", DataTable).focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "dash-activity" and event.row_key.value:
-            from promptlab_tui.screens.dashboard.run_detail import RunDetailScreen
-
-            self.app.push_screen(RunDetailScreen(self.service, event.row_key.value))
-
     def action_close(self) -> None:
         for box in self.query(Input):
             if box.has_focus and not box.has_class("-hidden"):
@@ -377,5 +301,9 @@ class DashboardScreen(Screen[None]):
         if action == "more_activity" and self.cursor is None:
             return None
         if action == "step" and self.period is None:
+            return None
+        if action == "apply_recommendation" and self._applicable() is None:
+            return None
+        if action == "undo_recommendation" and not self.applied:
             return None
         return True

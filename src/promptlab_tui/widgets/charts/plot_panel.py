@@ -19,7 +19,7 @@ from promptlab_tui.widgets.dashboard.dashboard_figures import ChartSpec, heat_li
 
 def warm_up() -> None:
     """Import plotext now (call from a worker thread: ~100 ms)."""
-    import plotext  # noqa: F401
+    import plotext  # noqa: F401  (imported for its side effect: cached in sys.modules)
 
 
 def no_color() -> bool:
