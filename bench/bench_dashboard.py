@@ -70,7 +70,7 @@ async def _measure_screen(home: str, repeat: int) -> tuple[list[float], list[flo
             before = screen.view
             start = time.perf_counter()
             await pilot.press("g")
-            await _until(pilot, lambda: screen.view is not before and not screen.loading)
+            await _until(pilot, lambda: screen.view is not before and not screen.busy)
             switches.append((time.perf_counter() - start) * 1000)
             app.pop_screen()
             await pilot.pause()

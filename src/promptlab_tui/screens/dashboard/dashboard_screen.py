@@ -78,7 +78,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, Screen[None]):
         self.text_filter: str | None = None
         self.cursor: Any = None
         self.activity_ids: list[str] = []
-        self.loading = True
+        self.busy = True
         self.error: str | None = None
         self.recommendations: Any = None
         self.applied: list[Any] = []  # changes applied from here, newest last (u undoes)
@@ -115,7 +115,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.size.width >= WIDE, "-wide")
-        self.query_one("#dash-activity", DataTable).focus()
+        self.query_one("#dash-body").focus()  # opens at the top; arrows and page keys scroll, tab reaches the tables
         self.reload()
         self.load_activity(None)
         self.set_interval(POLL_S, self.poll)
@@ -179,12 +179,12 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, Screen[None]):
 
     # --- messages ----------------------------------------------------------------------------------
     def on_token_polled(self, message: TokenPolled) -> None:
-        if self.token is not None and message.token != self.token and not self.loading:
+        if self.token is not None and message.token != self.token and not self.busy:
             self.token = message.token
             self.action_refresh()
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
-        self.loading = False
+        self.busy = False
         self.error = message.error
         if message.error:
             self.query_one("#dash-head", Static).update(Text(message.error, style="bold red"))
@@ -238,7 +238,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, Screen[None]):
         self.period = period
         if text is not None:
             self.period_text = text
-        self.loading = True
+        self.busy = True
         self.query_one("#dash-head", Static).update("Dashboard · loading…")
         if not same_period:
             self.query_one("#dash-recs", Static).update(Text("Recommendations\nLoading…", style="dim"))
