@@ -108,11 +108,11 @@ async def test_charts_have_a_table_view_a_key_away(make_app, dash_home):
         from rich.console import Console
 
         console = Console(width=80, record=True)
-        console.print(daily.content)
+        console.print(daily.render())
         table = console.export_text()
         assert "2026-03-14" in table and "$0.0045" in table  # the day and its exact cost
         group = screen.query_one("#chart-group", PlotPanel)
-        console.print(group.content)
+        console.print(group.render())
         assert "gpt-4o-mini" in console.export_text()
 
 
