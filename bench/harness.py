@@ -100,10 +100,14 @@ def _version(dist: str) -> str | None:
 
 
 def _git_commit() -> str | None:
+    """HEAD's short id, with "+changes" when tracked files differ from it (the figures are not that commit's)."""
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
                              text=True, timeout=5)
-        return out.stdout.strip() or None
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "src", "bench"],
+                                 cwd=REPO_ROOT, capture_output=True, text=True, timeout=5)
+        commit = out.stdout.strip()
+        return (commit + ("+changes" if changed.stdout.strip() else "")) or None
     except (OSError, subprocess.SubprocessError):
         return None
 

@@ -48,4 +48,6 @@ def vocabularies_available() -> bool:
     return bool(cache) and Path(cache, "fb374d419588a4632f3f557e76b4b70aebbca790").exists()
 
 
-requires_vocab = pytest.mark.skipif(not vocabularies_available(), reason="tiktoken vocabularies not cached")
+requires_vocab = pytest.mark.skipif(
+    not vocabularies_available(),
+    reason="tiktoken vocabularies not cached: exact counts need them (point TIKTOKEN_CACHE_DIR at a folder holding them)")

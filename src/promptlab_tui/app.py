@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from promptlab_tui.services.views import AlertView, BudgetSettingsView, BudgetView, ModelChoice
 
 FIRST_FRAME_WRITE_S = 0.03  # workers start this long after the first frame is composed
+HISTORY_POLL_S = 2.0  # how often the files of the history are looked at for changes made by other processes
 TEST_ENV = "PROMPTLAB_TEST"  # set by tests: no cursor blink, so snapshots are stable
 
 
@@ -53,6 +54,7 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
     budget_loaded: reactive[bool] = reactive(False, init=False)
     alerts: reactive[tuple[AlertView, ...]] = reactive((), always_update=True, init=False)
     sync_state: reactive[str] = reactive("", init=False)  # team server sync, '' when not logged in
+    team_budget: reactive[object | None] = reactive(None, init=False)  # tightest team budget (a BudgetView)
 
     def __init__(self, *, clock: Callable[[], float] | None = None, now: Callable[[], datetime] | None = None,
                  cursor_blink: bool | None = None, setup_wizard: bool = True,
@@ -70,6 +72,7 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
         self.startup_problems: list[str] = []
         self._session: tuple[object, str] | None = None
         self._first_frame_waiting: list[Callable[[], object]] | None = []
+        self._history_stamp: tuple[int, ...] | None = None
         self.config = self._load_config()
         from promptlab_tui.services.context import (
             ServiceContext,  # cheap: loads nothing until asked
@@ -99,14 +102,18 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
         from promptlab_tui.screens.lab.lab_screen import LabScreen
 
         self.push_screen(LabScreen())  # before the first refresh: the first frame is the Lab
+        # The budget bar is what the user looks at first: read it now (~10 ms) so the first frame shows it
+        # filled; everything else (maintenance, prices, vocabulary, theme files) follows that frame.
+        budget_shown = self._show_budget_now()
         if self.start_dashboard:
             self.action_show_dashboard(self.start_dashboard)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         for problem in self.startup_problems:
             self.notify(problem, severity="warning", timeout=10)
-        self.after_first_frame(self._register_themes_after_first_frame)  # (theme files: not for the first frame)
+        self.after_first_frame(self.start_up_history if budget_shown else self.load_budget)
         self.after_first_frame(self.load_pricing)
-        self.after_first_frame(self.load_budget)
+        self.after_first_frame(self._register_themes_after_first_frame)  # (theme files: not for the first frame)
+        self.after_first_frame(lambda: self.set_interval(HISTORY_POLL_S, self._check_history_changed))
         self.after_first_frame(self.start_team_sync)
 
     @property
@@ -130,6 +137,35 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
         waiting, self._first_frame_waiting = self._first_frame_waiting or [], None
         for callback in waiting:
             callback()
+
+    def _show_budget_now(self) -> bool:
+        from promptlab_tui.services import app_backend as backend
+
+        found = backend.read_budget_now(self.services, self.now() if self.now else None)
+        if found is None:
+            return False
+        budget, self.budget_settings, alerts, _ = found
+        self.budget, self.alerts, self.budget_loaded = budget, tuple(alerts), True
+        self.after_first_frame(self._offer_setup)
+        return True
+
+    def _check_history_changed(self) -> None:
+        """Another process (`promptlab budget set`, a `run`) wrote to the history: show the budget it left."""
+        from promptlab_tui.services import app_backend as backend
+
+        stamp = backend.history_stamp(self.services)
+        if self._history_stamp is not None and stamp != self._history_stamp:
+            self.load_budget()
+        self._history_stamp = stamp
+
+    @work(thread=True, group="budget", exclusive=True)
+    def start_up_history(self) -> None:
+        """Start-up maintenance (orphans, retention); the budget is read again if it settled a run."""
+        from promptlab_tui.services import app_backend as backend
+
+        if backend.start_up_history(self.services):
+            budget, settings, alerts, error = backend.read_budget(self.services, self.now() if self.now else None)
+            self.post_message(BudgetLoaded(budget, settings, alerts, error))
 
     @work(thread=True, group="pricing")
     def load_pricing(self) -> None:
@@ -163,8 +199,13 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
         self.budget_loaded = True
         if message.error:
             self.notify(message.error, title="Budget", severity="error", timeout=15)
-        has_limit = bool(message.settings and message.settings.any_limit)
-        if first and self.offer_setup and not self._setup_done() and not has_limit:
+        if first:
+            self._offer_setup()
+
+    def _offer_setup(self) -> None:
+        """The setup wizard, once, for a user with no limit who has not been through it."""
+        has_limit = bool(self.budget_settings and self.budget_settings.any_limit)
+        if self.offer_setup and not self._setup_done() and not has_limit:
             self.action_setup_budget()
 
     def _setup_done(self) -> bool:
@@ -180,11 +221,21 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
     def action_setup_budget(self) -> None:
         from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
 
-        self.push_screen(SetupWizard(self.models, self.budget_settings), self._wizard_done)
+        wizard = SetupWizard(self.models, self.budget_settings)
+        self.push_screen(wizard, lambda settings: self._wizard_done(settings, wizard.next_step))
 
-    def _wizard_done(self, settings: BudgetSettingsView | None) -> None:
+    def _wizard_done(self, settings: BudgetSettingsView | None, next_step: str | None = None) -> None:
+        from promptlab_tui.screens.dialogs.setup_wizard import FIRST_PROMPT
+        from promptlab_tui.screens.lab.lab_screen import LabScreen
+
         self._mark_setup_done()
         self._budget_chosen(settings)
+        lab = next((s for s in self.screen_stack if isinstance(s, LabScreen)), None)
+        if next_step == "run" and lab is not None:
+            self.call_after_refresh(lab.run_first_prompt, FIRST_PROMPT)
+        elif next_step == "dashboard":
+            self.call_after_refresh(self.run_action, "show_dashboard" if hasattr(self, "action_show_dashboard")
+                                    else "show_history")
 
     def _budget_chosen(self, settings: BudgetSettingsView | None) -> None:
         if settings is not None:
@@ -204,6 +255,9 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
         self.budget_settings = message.settings
         self.notify("Budget saved.", timeout=3)
         self.load_budget()
+        for screen in self.screen_stack:
+            if hasattr(screen, "budget_changed_by_user"):
+                screen.budget_changed_by_user()
 
     # ---- alerts ---------------------------------------------------------------------------------
 
@@ -259,6 +313,16 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
         from promptlab_tui.screens.dialogs.settings import SettingsScreen
 
         self.push_screen(SettingsScreen())
+
+    async def action_quit(self) -> None:
+        """Quit; unsaved edits in the Lab are asked about first."""
+        from promptlab_tui.screens.lab.lab_screen import LabScreen
+
+        lab = next((s for s in self.screen_stack if isinstance(s, LabScreen)), None)
+        if lab is None or lab.running:
+            self.exit()
+        else:
+            lab.guard_unsaved("quit", self.exit)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("adjust_budget", "setup_budget", "show_alerts", "settings", "show_history", "show_dashboard"):

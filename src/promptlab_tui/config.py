@@ -65,13 +65,14 @@ class AppConfig:
     max_prompt_file_mb: float = 64.0  # a bigger prompt file is refused before it is read (`run`, `estimate`)
     wait_budget_seconds: float = 30.0  # a run refused only for runs in flight waits this long for them to settle
     count_online: bool = False  # ask the provider's count endpoint (sends the prompt to it): only when set
+    allow_unpriced_models: bool = False  # hard mode runs a model without a price (uncounted) only when set
     retry: RetrySettings = field(default_factory=RetrySettings)
     extra: dict[str, Any] = field(default_factory=dict)  # other sections, kept as they are on save
     source: Path | None = field(default=None, compare=False)
 
 
 _TOP_KEYS = {"retention_days", "theme", "timezone", "default_model", "default_provider", "request_timeout_seconds",
-             "max_prompt_file_mb", "count_online", "wait_budget_seconds"}
+             "max_prompt_file_mb", "count_online", "wait_budget_seconds", "allow_unpriced_models"}
 _PROVIDER_KEYS = {f for f in ProviderSettings.__dataclass_fields__}
 _RETRY_KEYS = {f for f in RetrySettings.__dataclass_fields__}
 
@@ -173,7 +174,7 @@ def _set_top(cfg: AppConfig, key: str, value: Any, where: _Locator) -> None:
             raise where.error(None, key, f"expected a size in MB > 0 and at most {MAX_PROMPT_FILE_MB:g}, "
                                          f"got {value!r}")
         value = float(value)
-    elif key == "count_online":
+    elif key in ("count_online", "allow_unpriced_models"):
         if not isinstance(value, bool):
             raise where.error(None, key, f"expected true or false, got {value!r}")
     elif not isinstance(value, str) or not value.strip():
@@ -268,6 +269,8 @@ def _config_to_dict(cfg: AppConfig) -> dict[str, Any]:
             data[key] = getattr(cfg, key)
     if cfg.count_online:
         data["count_online"] = True
+    if cfg.allow_unpriced_models:
+        data["allow_unpriced_models"] = True
     if cfg.request_timeout_seconds != AppConfig.request_timeout_seconds:
         data["request_timeout_seconds"] = cfg.request_timeout_seconds
     if cfg.wait_budget_seconds != AppConfig.wait_budget_seconds:

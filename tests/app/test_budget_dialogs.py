@@ -75,6 +75,8 @@ async def test_first_start_wizard_recommends_and_saves_a_budget(make_app, isolat
         assert "recommended budget" in str(wizard.query_one("#usage-estimate").render())
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await pilot.press("escape")  # the last step offers a first run; esc just starts writing
+        await settle(pilot)
         assert app.screen is lab_screen(app)
     saved = stored_budget(isolated_home)
     assert saved.monthly_limit_nanos == wizard.recommended_nanos
@@ -167,6 +169,27 @@ async def test_the_mouse_opens_the_budget_and_the_alerts_from_the_status_line(ma
         await pilot.click("#alert-details")  # the banner's button
         await settle(pilot)
         assert isinstance(app.screen, AlertDetailsScreen)
+
+
+async def test_a_budget_set_from_another_shell_shows_in_the_status_line(make_app, isolated_home, monkeypatch):
+    import promptlab_tui.app as app_module
+    from promptlab_tui.cli.main import main
+    from promptlab_tui.widgets.budget.budget_bar import BudgetBar
+
+    monkeypatch.setattr(app_module, "HISTORY_POLL_S", 0.05)
+    seed_budget(isolated_home, monthly_usd="10")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(BudgetBar)
+        assert "/ $10.00" in bar.text
+        assert main(["budget", "set", "--monthly", "25"]) == 0  # what another shell runs
+        for _ in range(100):  # the poll notices within a few intervals
+            await pilot.pause(0.05)
+            await settle(pilot)
+            if "/ $25.00" in bar.text:
+                break
+        assert "/ $25.00" in bar.text
 
 
 async def test_refusal_dialog_offers_no_key_for_what_is_not_on_offer(make_app):

@@ -188,7 +188,7 @@ async def test_history_shows_past_runs_without_a_key(make_app, isolated_home):
         await settle(pilot)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
-        assert "$0.2500" in table.get_row_at(0)
+        assert "$0.25" in table.get_row_at(0)  # the Cost column, by core.money's one rule
 
 
 async def test_bad_field_values_are_explained_before_anything_is_sent(make_app, fake_provider_env):
@@ -204,3 +204,56 @@ async def test_bad_field_values_are_explained_before_anything_is_sent(make_app, 
         await settle(pilot)
         assert "Fix before running: max tokens" in lab.results.summary_text
     assert fake_provider_env.requests == []
+
+
+async def test_hard_mode_refuses_an_unpriced_model_and_says_how_to_price_it(make_app, fake_provider_env,
+                                                                             isolated_home):
+    # issue 8, item 14
+    (isolated_home / "config.toml").write_text('default_model = "my-finetune-v1"\ndefault_provider = "openai"\n',
+                                               encoding="utf-8")
+    seed_budget(isolated_home, monthly_usd="10", mode="hard")
+    fake_provider_env.script(Behaviour.reply())
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_and_run(pilot)
+        shown = lab_screen(app).results.summary_text
+        assert "my-finetune-v1 at openai has no price" in shown and "allow_unpriced_models = true" in shown
+    assert fake_provider_env.requests == [] and history(isolated_home) == []
+
+
+async def test_a_prompt_over_the_context_window_opens_the_too_long_dialog(make_app, fake_provider_env,
+                                                                           isolated_home, needs_vocab):
+    # issue 8, item 15: refused before the call, with the dialog; no "raise the limit" for a context window
+    from promptlab_tui.screens.dialogs.prompt_too_long import PromptTooLongDialog
+
+    fake_provider_env.script(Behaviour.reply())
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        lab = lab_screen(app)
+        lab.editor.load("", "word " * 130_000, 1024, None, None)
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PromptTooLongDialog) and dialog.too_long.kind == "context"
+        assert "context window" in str(dialog.query_one(".title").render())
+        assert not dialog.query("#adjust")
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.screen is dialog  # nothing to raise
+    assert fake_provider_env.requests == [] and history(isolated_home) == []
+
+
+async def test_a_temperature_the_provider_refuses_is_not_sent(make_app, fake_provider_env, isolated_home):
+    # issue 8, item 16: 7 went out as 7.0
+    fake_provider_env.script(Behaviour.reply())
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        lab_screen(app).editor.load("", PROMPT, 256, 7.0, None)
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "temperature 7 is out of range for OpenAI: use 0 to 2" in lab_screen(app).results.summary_text
+    assert fake_provider_env.requests == [] and history(isolated_home) == []

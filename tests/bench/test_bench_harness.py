@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.harness import REPO_ROOT, run_all
-from bench.ptyframe import NoFrame, first_frame_ms, terminal_env
+from bench.ptyframe import NoFrame, first_frame_ms, terminal_env, texts_on_screen_ms
 
 OK_MODULE = '''
 from bench.harness import row
@@ -98,3 +98,27 @@ def test_a_program_that_exits_before_painting_is_reported(tmp_path: Path):
     """)
     with pytest.raises(NoFrame, match="crashed while mounting"):
         first_frame_ms(argv, terminal_env(), timeout_s=20)
+
+
+def test_text_on_screen_is_found_through_colours_and_cursor_moves(tmp_path: Path):
+    argv = _script(tmp_path, """
+        import sys, time
+        sys.stdout.write("\\x1b[?1049h\\x1b[1;1H\\x1b[38;2;1;2;3mMonthly \\x1b[1m$30\\x1b[0m.00\\x1b[2;1H")
+        sys.stdout.flush()
+        time.sleep(0.3)
+        sys.stdout.write("\\x1b[5;3H\\x1b[2mType a prompt to see its cost.\\x1b[0m")
+        sys.stdout.flush()
+        time.sleep(30)  # killed once both texts are seen
+    """)
+    found = texts_on_screen_ms(argv, terminal_env(), ["$30.00", "Type a prompt to see its cost."], timeout_s=20)
+    assert found["Type a prompt to see its cost."] >= found["$30.00"] + 250
+
+
+def test_a_text_that_never_shows_is_reported(tmp_path: Path):
+    argv = _script(tmp_path, """
+        import sys
+        sys.stdout.write("\\x1b[?1049hLoading prices and tokenizer")
+        sys.exit(0)
+    """)
+    with pytest.raises(NoFrame, match="Type a prompt"):
+        texts_on_screen_ms(argv, terminal_env(), ["Type a prompt"], timeout_s=20)

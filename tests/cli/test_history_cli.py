@@ -117,3 +117,49 @@ def test_history_applies_the_retention_policy_and_settles_orphans(capsys, isolat
     assert repo.get_run(recent).response_text == "hello"
     assert repo.get_run(orphan).status == "interrupted"
     repo.close()
+
+
+def test_history_delete_removes_one_run_and_every_total_still_equals_the_remaining_rows(capsys):
+    import sqlite3
+
+    from promptlab_tui.core.budget import BudgetSettings
+
+    now = datetime.now(UTC)
+    kept = [record(cost=CostBreakdown(input_nanos=1_000_000_000 * (i + 1)), when=now - timedelta(minutes=i),
+                   prompt_name=f"p{i % 2}") for i in range(3)]
+    secret = record(cost=CostBreakdown(output_nanos=2_500_000_000), when=now - timedelta(minutes=5),
+                    prompt_name="p1", usage=Usage(input_tokens=700, output_tokens=300))
+    unpriced = record(model="mystery-model", when=now - timedelta(minutes=6))
+
+    assert main(["history", "--delete", secret]) == 0
+    assert f"Deleted run {secret} (gpt-4o-mini, $2.50" in capsys.readouterr().out
+    assert main(["history", "--delete", unpriced, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["deleted"]["id"] == unpriced
+
+    repo = HistoryRepository()
+    rows = sqlite3.connect(repo.path).execute(
+        "SELECT COUNT(*), SUM(cost_nanos), SUM(input_tokens), SUM(output_tokens), SUM(cost_nanos IS NULL) FROM run"
+    ).fetchone()
+    assert rows == (3, 6_000_000_000, 300, 150, 0)
+    total = repo.total_spend()
+    assert (total.runs, total.cost_nanos, total.input_tokens, total.output_tokens, total.unpriced_runs) == rows
+    month = next(s for s in repo.budget_status(BudgetSettings(monthly_limit_nanos=10**12, timezone="UTC"), now)
+                 if s.kind == "monthly")
+    assert (month.spent_nanos, month.unpriced_runs) == (6_000_000_000, 0)
+    start = now - timedelta(days=2)
+    assert {(g.key, g.cost_nanos) for g in repo.spend_by_model(start, now + timedelta(days=1))} == {
+        ("gpt-4o-mini", 6_000_000_000)}
+    assert {(g.key, g.cost_nanos) for g in repo.top_prompts(start, now + timedelta(days=1))} == {
+        ("p0", 4_000_000_000), ("p1", 2_000_000_000)}
+    assert repo.get_run(secret) is None and sorted(r.id for r in repo.recent_runs()) == sorted(kept)
+    repo.close()
+
+
+def test_history_delete_refuses_an_unknown_or_running_run(capsys):
+    repo = HistoryRepository()
+    running = repo.reserve_run(PendingRun("openai", "gpt-4o-mini", 256, 120, 80, 1_000, 5_000), None).run_id
+    repo.close()
+    assert main(["history", "--delete", "no-such-run"]) == 2
+    assert "no run 'no-such-run' in the history" in capsys.readouterr().err
+    assert main(["history", "--delete", running]) == 2
+    assert "still running" in capsys.readouterr().err

@@ -181,3 +181,18 @@ def test_run_tag_tags_cli_runs_and_they_count_under_each_tag(fake_provider_env, 
     assert rows == {"nightly": 1, "v2": 1}
     assert main(["run", "--tag", "has space", prompt_file(tmp_path)]) == 2
     assert "--tag 'has space'" in capsys.readouterr().err
+
+
+def test_what_if_re_prices_the_period_on_another_model(capsys, monkeypatch):
+    record_runs()
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = report(capsys, "--format", "json", "--what-if", "gpt-4o-mini")
+    what_if = json.loads(out)["what_if"]
+    # each run: 1,000 input, 100 cached, 200 output tokens at $0.15 / $0.075 / $0.60 per M = 277,500 nanos
+    assert code == 0 and what_if["on_target_nanos"] == 5 * 277_500 and what_if["actual_nanos"] == 5_900_000_000
+    assert what_if["difference_nanos"] == 4 * 277_500 - 5_900_000_000  # the run without a price has no actual
+    assert sum(r["on_target_nanos"] for r in what_if["rows"]) == what_if["on_target_nanos"]
+    code, out, _ = report(capsys, "--what-if", "gpt-4o-mini")
+    assert "What if every run had used gpt-4o-mini" in out and max(map(len, out.splitlines())) <= 80
+    assert main(["report", "--what-if", "no-such-model"]) == 2
+    assert "no price for this model" in capsys.readouterr().err

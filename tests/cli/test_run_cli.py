@@ -11,6 +11,7 @@ import pytest
 from promptlab_tui.cli.main import main
 from promptlab_tui.core.budget import BudgetSettings
 from promptlab_tui.store.repository import HistoryRepository
+from tests.conftest import requires_vocab
 from tests.fakeprovider.behaviours import Behaviour
 
 
@@ -44,6 +45,7 @@ def test_streams_the_answer_to_stdout_and_the_usage_line_to_stderr(fake_provider
     assert record.status == "completed" and record.prompt_name == "primes"
 
 
+@requires_vocab  # exact counts: offline without the vocabularies they are approximate
 def test_json_prints_one_object_with_usage_cost_and_estimate(fake_provider_env, tmp_path, capsys):
     fake_provider_env.script(Behaviour.reply("Two, three and five.", cached_tokens=3))
     code, (result,) = run_json(capsys, prompt_file(tmp_path))
@@ -73,6 +75,7 @@ def test_refusal_as_json_carries_the_numbers(fake_provider_env, tmp_path, capsys
     assert result["suggestions"]
 
 
+@requires_vocab  # exact counts: offline without the vocabularies they are approximate
 def test_capped_flag_runs_what_fits_instead_of_refusing(fake_provider_env, tmp_path, capsys):
     from promptlab_tui.core.pricing import load_pricing, worst_case_cost
     from promptlab_tui.core.tokens import count_messages
@@ -146,7 +149,8 @@ def test_an_unknown_provider_exits_4_and_leaves_no_run(fake_provider_env, tmp_pa
     assert HistoryRepository().count_runs() == 0 and fake_provider_env.requests == []
 
 
-def test_the_budget_line_counts_the_runs_without_a_price(fake_provider_env, tmp_path, capsys):
+def test_the_budget_line_counts_the_runs_without_a_price(fake_provider_env, tmp_path, capsys, isolated_home):
+    (isolated_home / "config.toml").write_text("allow_unpriced_models = true\n", encoding="utf-8")  # hard mode
     set_budget(daily_limit_nanos=1_000_000_000)
     fake_provider_env.default = Behaviour.reply("ok")
     unpriced = prompt_file(tmp_path, "house.md", model="house-llm")
@@ -227,3 +231,50 @@ def test_an_openai_compatible_endpoint_from_the_config_runs_with_no_price(fake_p
     assert "cost no price" in captured.err and "llama3.1:8b @ local" in captured.err
     (record,) = HistoryRepository().recent_runs()
     assert record.provider == "local" and record.cost_nanos is None and record.status == "completed"
+
+
+class _Terminal:
+    """stderr as a terminal: `run` shows the running cost there only when someone is watching."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_streaming_run_shows_its_running_cost_at_a_terminal(fake_provider_env, tmp_path, monkeypatch):
+    from promptlab_tui.core.money import format_usd
+    from promptlab_tui.core.pricing import cost_of_usage, load_pricing
+    from promptlab_tui.core.types import Usage
+
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    fake_provider_env.script(Behaviour.slow(0.06, "one two three four five six seven eight nine ten"))
+    assert main(["run", prompt_file(tmp_path)]) == 0
+    live = [text for text in terminal.written if "so far" in text]
+    assert live, "no running cost was shown while the answer streamed"
+    (record,) = HistoryRepository().recent_runs()
+    price = load_pricing().resolve("gpt-4o-mini", "openai")
+    import re
+
+    first = int(re.search(r"\[~?([\d,]+) tokens", live[0]).group(1).replace(",", ""))
+    expected = cost_of_usage(price, Usage(input_tokens=record.estimate_input_tokens, output_tokens=first)).total_nanos
+    assert f"{format_usd(expected)} so far" in live[0]
+
+
+def test_several_files_end_with_the_sessions_total(fake_provider_env, tmp_path, capsys):
+    from promptlab_tui.core.money import format_usd
+
+    fake_provider_env.default = Behaviour.reply("ok")
+    assert main(["run", prompt_file(tmp_path, "a.md"), prompt_file(tmp_path, "b.md")]) == 0
+    err = capsys.readouterr().err
+    total = sum(run.cost_nanos for run in HistoryRepository().recent_runs())
+    assert err.rstrip().splitlines()[-1] == f"session: 2 run(s), {format_usd(total)} in total"

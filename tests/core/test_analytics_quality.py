@@ -31,7 +31,7 @@ def test_efficiency_score_is_explained_part_by_part():
     a, b = scores["a"], scores["b"]
     # a: own history 25 x 0.10/0.20 = 12.5; peers (median of $0.10, $0.20 = $0.10) 12.5; output 25 x 0.2 = 5 -> 30/75
     assert [round(p.points, 1) for p in a.parts] == [12.5, 12.5, 5.0] and a.score == 40
-    assert "$0.2000 per run, was $0.1000 (+100 %)" in a.explanation and "median prompt's $0.1000" in a.explanation
+    assert "$0.20 per run, was $0.10 (+100 %)" in a.explanation and "median prompt's $0.10" in a.explanation
     assert "answers use 10 % of max tokens" in a.explanation
     # b: peers 25 (at the median); cache hits: 8,000 of 20,000 input tokens = 40 % -> 25 x 0.8 = 20 -> 45 of 50
     assert [p.name for p in b.parts] == ["peers", "cache hits"] and b.score == 90

@@ -54,7 +54,7 @@ def test_switching_to_a_cheaper_model_saves_the_difference_on_the_same_tokens():
     (rec,) = recs
     assert rec.savings_nanos == 4_500_000_000 - 270_000_000
     assert rec.monthly_savings_nanos == 2 * rec.savings_nanos  # 15 days of runs -> 30
-    assert rec.title == "big runs of prompt summarise: $4.50 this month; on big-mini $0.2700 (-94 %)"
+    assert rec.title == "big runs of prompt summarise: $4.50 this month; on big-mini $0.27 (-94 %)"
     assert "1,000,000 input tokens" in rec.how and "re-priced" in rec.how
     assert rec.change is not None and (rec.change.field, rec.change.old, rec.change.new) == ("model", "big", "big-mini")
 

@@ -21,6 +21,7 @@ def test_secrets_are_masked(text, shown):
 @pytest.mark.parametrize("text", [
     "claude-3-5-sonnet-20241022 does not exist", "run 3f1c2a4e-1234-4abc-8def-0123456789ab",
     "Could not connect to OpenAI at http://127.0.0.1:5/v1: Connection error.", "max_tokens: Field required",
+    "/tmp/pytest-of-root/pytest-318/test_a_bad_pricing_file_is_ref10/promptlab-home/pricing.toml",
 ])
 def test_ordinary_text_is_left_alone(text):
     assert redact_secrets(text) == text

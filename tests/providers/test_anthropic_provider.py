@@ -155,3 +155,12 @@ def test_an_error_event_inside_the_stream_breaks_it_with_the_reason(fake_provide
         run(claude)
     assert caught.value.partial_text == "alpha " and "Overloaded" in str(caught.value)
     assert len(fake_provider.requests) == 1
+
+
+def test_temperature_reaches_the_api_whatever_the_sdk_keyword(fake_provider, claude):
+    # the installed anthropic SDK (2.x) dropped `temperature` from messages.create(): it raised TypeError
+    fake_provider.default = Behaviour.reply("ok")
+    prompt = PROMPT.__class__(messages=PROMPT.messages, temperature=0.3)
+    events = list(claude.stream(prompt, 32))
+    assert isinstance(events[-1], Completed)
+    assert fake_provider.last_request.body["temperature"] == 0.3

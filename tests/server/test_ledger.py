@@ -35,6 +35,14 @@ def test_the_same_batch_pushed_three_times_counts_once(team: Team) -> None:
     team.call("member", "POST", "/v1/runs/batch", json={"runs": runs[:1]})
     totals = _totals(team)
     assert totals["runs"] == 50 and totals["cost_nanos"] == sum(100 + i for i in range(1, 50)) + 10_000
+    team.call("owner", "PUT", "/v1/budgets", json={"scope": "member", "subject_id": team.ids["member"],
+                                                   "period": "daily", "limit_nanos": 10**12})
+    (budget,) = team.call("owner", "GET", "/v1/budgets").json()
+    assert budget["spent_nanos"] == totals["cost_nanos"]
+    # A new time zone moves every day boundary: the rollup is re-made and still adds up.
+    team.call("owner", "PATCH", "/v1/policy", json={"timezone": "Pacific/Kiritimati"})
+    (budget,) = team.call("owner", "GET", "/v1/budgets").json()
+    assert budget["spent_nanos"] in (totals["cost_nanos"], 0)  # 0 only if the new local day began after them
 
 
 def test_a_member_cannot_overwrite_another_members_run(team: Team) -> None:
@@ -59,6 +67,7 @@ def _post(base: str, token: str, path: str, body: dict) -> httpx.Response:
 def test_the_same_batch_pushed_concurrently_through_two_processes_counts_once(
         db_url: str, two_servers: list[ServerProcess]) -> None:
     team = make_team(db_url)
+    team.call("owner", "PUT", "/v1/budgets", json={"scope": "team", "period": "monthly", "limit_nanos": 10**12})
     runs = [run_body(uuid.uuid4().hex, cost=1_000 + i) for i in range(200)]
     start = threading.Barrier(6)
 
@@ -70,6 +79,8 @@ def test_the_same_batch_pushed_concurrently_through_two_processes_counts_once(
         assert list(pool.map(push, range(6))) == [200] * 6
     totals = _totals(team)
     assert totals["runs"] == 200 and totals["cost_nanos"] == sum(1_000 + i for i in range(200))
+    (budget,) = team.call("owner", "GET", "/v1/budgets").json()  # what reservations check: the daily rollup
+    assert budget["spent_nanos"] == totals["cost_nanos"]
 
 
 def _reserve_all(team: Team, servers: list[ServerProcess], clients: int) -> list[int]:

@@ -122,10 +122,16 @@ def test_activity_pages_and_run_detail(dashboard):
     assert detail.duration_ms == 1200 and detail.run.source == "lab" and dashboard.run_detail("nope") is None
 
 
-def test_the_change_token_moves_when_a_run_settles(dashboard):
+def test_the_change_token_moves_when_a_run_settles_here_or_in_another_connection(dashboard):
     before = dashboard.change_token()
+    assert dashboard.change_token() == before  # nothing happened: the screen keeps what it shows
     record(dashboard.context.repository, NOW, "gpt-4o-mini", "classify", 10, 10, 9)
-    assert dashboard.change_token() != before
+    after_own = dashboard.change_token()
+    assert after_own != before
+    other = HistoryRepository(dashboard.context.repository.path)  # another process's view of the same file
+    record(other, NOW, "gpt-4o", "summarise", 10, 10, 7)
+    other.close()
+    assert dashboard.change_token() != after_own
 
 
 def test_stepping_periods_and_an_empty_history():

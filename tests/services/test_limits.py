@@ -8,6 +8,7 @@ from promptlab_tui.core.budget import PromptTooLarge
 from promptlab_tui.services.run_types import BudgetRefused, RunOptions
 from promptlab_tui.services.runner import RunService
 from promptlab_tui.services.session import SessionSpend
+from tests.conftest import requires_vocab
 from tests.services.conftest import prompt, set_budget
 
 
@@ -61,6 +62,7 @@ def test_capped_run_is_offered_and_sends_the_capped_max_tokens(service, fake_pro
     assert accepted.capped and accepted.max_tokens < 500  # the first two runs used some of the room
 
 
+@requires_vocab  # exact counts: offline without the vocabularies they are approximate
 def test_per_run_cap_refuses_a_run_whose_worst_case_may_pass_it(service, fake_provider_env):
     plan = service.prepare_run(prompt(max_tokens=2000))
     cap = _room_for(plan, 300)

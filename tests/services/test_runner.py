@@ -91,6 +91,7 @@ def test_provider_reported_cost_is_kept_beside_the_computed_one(fake_provider_en
     assert outcome.cost_nanos is not None
 
 
+@requires_vocab  # exact counts: offline without the vocabularies they are approximate
 def test_events_stream_in_order_and_the_request_carries_the_reserved_max_tokens(service, fake_provider_env):
     fake_provider_env.script(Behaviour.reply("one two three four five six"))
     events: list = []

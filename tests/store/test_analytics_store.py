@@ -131,7 +131,7 @@ def test_a_schema_3_database_opens_at_the_current_schema_with_sources_and_tag_ro
     assert tags == {("prod",): 2, ("eval",): 1, ("",): 1}
     assert sources == {("run",): 1, ("lab",): 1, ("",): 1}
     repo.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 5
 
 
 def test_week_plan_reads_whole_weeks_and_the_fewest_edge_days():
@@ -195,3 +195,19 @@ def test_a_schema_4_database_gets_weekly_rollups_summed_from_its_daily_ones(tmp_
     assert weeks == [("2026-11-09", "a", 2, 30), ("2026-11-09", "b", 1, 5), ("2026-11-16", "a", 1, 40)]
     assert inputs == [("2026-11-09", "fp-a", "a", 30), ("2026-11-09", "fp-b", "b", 5), ("2026-11-16", "fp-a", "a", 40)]
     repo.close()
+
+
+def test_the_repeated_hour_of_a_dst_change_counts_once_as_that_local_hour(repo):
+    repo.save_budget(BudgetSettings(timezone=TZ))
+    # 2026-10-25 in Berlin: 02:00-03:00 happens twice (00:30 UTC is 02:30 CEST, 01:30 UTC is 02:30 CET)
+    for hour in (0, 1):
+        run_once(repo, 100, created_at=datetime(2026, 10, 25, hour, 30, tzinfo=UTC))
+    def hours() -> dict:
+        with repo.db.raw_read() as conn:
+            return {k: t.runs for k, t in grouped_sums(conn, date(2026, 10, 25), date(2026, 10, 26), "hour",
+                                                       TZ).items()}
+
+    assert hours() == {(date(2026, 10, 25), 2): 2}  # as counted when each run settled
+    with repo.db.raw_write() as conn:
+        rebuild_rollup(conn, None)
+    assert hours() == {(date(2026, 10, 25), 2): 2}  # and as recounted from the raw rows

@@ -27,6 +27,28 @@ def test_recent_runs_page_newest_first_without_gaps_or_repeats(repo):
     assert repo.recent_runs(1, include_text=True)[0].prompt_text == "Hello"
 
 
+def test_history_page_holds_the_history_tables_columns_page_by_page(repo):
+    made = [run_once(repo, 1000 + i, created_at=NOW - timedelta(minutes=i // 2), prompt_name=f"p{i % 2}",
+                     usage=Usage(input_tokens=90, output_tokens=150, cached_input_tokens=10))
+            for i in range(25)]
+    seen, before = [], None
+    while page := repo.history_page(limit=7, before=before):
+        seen += page
+        before = (page[-1].created_at, page[-1].id)
+    assert [row.id for row in seen] == [run.id for run in repo.recent_runs(limit=100)]
+    assert sorted(row.id for row in seen) == sorted(made)
+    full = repo.get_run(seen[0].id)
+    row = seen[0]
+    assert (row.created_at, row.model, row.provider, row.status, row.prompt_name) == (
+        full.created_at, full.model, full.provider, full.status, full.prompt_name)
+    assert (row.input_tokens, row.output_tokens, row.cost_nanos, row.expected_cost_nanos, row.duration_ms) == (
+        100, 150, full.cost_nanos, full.expected_cost_nanos, 321)
+    assert row.estimate_error_percent == pytest.approx((full.cost_nanos - full.expected_cost_nanos) * 100
+                                                       / full.expected_cost_nanos)
+    assert {r.prompt_name for r in repo.history_page(50, prompt_name="p1")} == {"p1"}
+    assert len(repo.history_page(50, prompt_name="p1")) == 12
+
+
 def test_output_stats_and_calibration_come_from_completed_runs(repo):
     for tokens in range(1, 11):
         run_once(repo, 10, usage=Usage(input_tokens=110, output_tokens=tokens * 10), estimate_input=100)

@@ -69,6 +69,11 @@ def test_runs_made_offline_wait_in_the_outbox_across_restarts_then_sync(live_tea
     remote = {r["id"]: r["cost_nanos"] for r in server_runs(live_team)}
     assert remote == local and len(remote) == 3
     assert all(r["prompt_text"] is None for r in server_runs(live_team))  # numbers only by default
+    # The team's statistics give the same numbers as the local history for the same runs.
+    local_totals = HistoryRepository().total_spend()
+    totals = live_team.team.call("owner", "GET", "/v1/stats").json()["totals"]
+    assert (totals["runs"], totals["cost_nanos"], totals["input_tokens"], totals["output_tokens"]) == (
+        local_totals.runs, local_totals.cost_nanos, local_totals.input_tokens, local_totals.output_tokens)
     assert main(["sync"]) == 0 and "pushed 0" in capsys.readouterr().out
     assert main(["sync", "--status"]) == 0 and "pending: 0 run(s)" in capsys.readouterr().out
 
@@ -113,8 +118,11 @@ def test_offline_under_a_hard_team_budget_the_policy_decides(live_team, monkeypa
     fake_provider_env.script(Behaviour.reply("2, 3, 5"))
     capsys.readouterr()
     assert main(["run", prompt_file(tmp_path)]) == exit_code
+    err = capsys.readouterr().err
     if says:
-        assert says in capsys.readouterr().err and fake_provider_env.requests == []
+        assert says in err and fake_provider_env.requests == []
+    else:  # the run went ahead under the cap, and says so
+        assert "the team server cannot be reached" in err and "running under the team's offline cap" in err
 
 
 def test_offline_local_cap_refuses_what_would_pass_the_cap(live_team, monkeypatch, capsys, fake_provider_env,

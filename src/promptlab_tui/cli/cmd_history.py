@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, default=20, metavar="N", help="how many runs (default 20)")
     parser.add_argument("--before", metavar="RUN_ID", help="the page of runs older than this run")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--delete", metavar="RUN_ID",
+                        help="delete this run (its prompt and answer too); the totals are kept right")
     from promptlab_tui.cli.cmd_report import add_filters
 
     add_filters(parser)
@@ -55,7 +57,25 @@ def show_history(args: argparse.Namespace) -> int:
     args.limit = min(args.limit, 2**31)  # more than any history holds; SQLite takes 64-bit integers only
     with history_context() as context:
         tidy_history(context)
+        if args.delete:
+            return _delete_run(args, context.repository)
         return _show_history(args, context.repository)
+
+
+def _delete_run(args: argparse.Namespace, repository: Any) -> int:
+    from promptlab_tui.core.money import format_usd
+    from promptlab_tui.store.deletion import RunNotDeletable
+
+    try:
+        run = repository.delete_run(args.delete)
+    except RunNotDeletable as error:
+        raise CliError(f"--delete: {error}", EXIT_BAD_INPUT) from error
+    if args.json:
+        print(json.dumps({"deleted": run_json(run)}, indent=2))
+        return 0
+    print(f"Deleted run {run.id} ({run.model}, {format_usd(run.cost_nanos)}, {run.created_at:%Y-%m-%d %H:%M} UTC); "
+          "its prompt and answer are gone and the totals no longer count it.")
+    return 0
 
 
 def _show_history(args: argparse.Namespace, repository: Any) -> int:

@@ -16,7 +16,7 @@ from promptlab_tui.cli.errors import EXIT_BAD_INPUT, CliError
 FORMATS = ("table", "json", "md", "html", "pdf")
 GROUPS = ("model", "provider", "prompt", "tag", "source")
 STATUSES = ("completed", "error", "cancelled", "interrupted")
-SOURCES = ("lab", "run", "compare", "batch", "fallback")
+from promptlab_tui.core.history import RUN_SOURCES as SOURCES  # noqa: E402  (lab, run, compare, batch, fallback, cache, optimise)
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prompt", help="only runs of this prompt name")
     parser.add_argument("--tag", help="only runs with this tag")
     parser.add_argument("--status", choices=STATUSES, help="only runs that ended so")
-    parser.add_argument("--source", choices=SOURCES, help="only runs from the Lab, `run`, compare, batch or fallback")
+    parser.add_argument("--source", choices=SOURCES, help="only runs from the Lab, `run`, compare, batch, fallback, the response cache or optimise")
 
 
 def filters_from(args: argparse.Namespace) -> Any:
@@ -45,6 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", default="table", choices=FORMATS, help="output format (default table)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout (pdf needs it)")
     parser.add_argument("--series", choices=("day", "week", "month"), help="also print the period as a time series")
+    parser.add_argument("--what-if", metavar="MODEL", help="also re-price the period's runs on MODEL")
+    parser.add_argument("--accept", action="append", default=[], metavar="MODEL",
+                        help="a model you accept as a replacement in recommendations (repeatable), beside each "
+                             "model's smaller siblings")
     add_filters(parser)
     parser.set_defaults(func=report_command)
 
@@ -65,8 +69,11 @@ def report_command(args: argparse.Namespace) -> int:
         raise CliError("--format pdf writes a binary file: add -o FILE (e.g. -o report.pdf)", EXIT_BAD_INPUT)
     with history_context() as context:
         service = DashboardService(context)
+        _check_models(context, [args.what_if] if args.what_if else [], "--what-if")
+        _check_models(context, args.accept, "--accept")
         try:
-            data = build_report(service, args.period, args.by, filters_from(args), args.series)
+            data = build_report(service, args.period, args.by, filters_from(args), args.series,
+                                what_if=args.what_if, acceptable_models=tuple(args.accept))
         except PeriodError as error:
             raise CliError(f"--period: {error}", EXIT_BAD_INPUT) from None
         output = render(data, args.format, _width())
@@ -80,6 +87,12 @@ def report_command(args: argparse.Namespace) -> int:
         return 0
     sys.stdout.write(output if isinstance(output, str) else output.decode("latin-1"))
     return 0
+
+
+def _check_models(context: Any, names: list[str], option: str) -> None:
+    for name in names:
+        if context.pricing.resolve(name) is None:
+            raise CliError(f"{option} {name}: no price for this model (see `promptlab prices`)", EXIT_BAD_INPUT)
 
 
 def _write_private(path: str, content: str | bytes) -> None:

@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "for them to settle, then decide again (default: wait_budget_seconds in config.toml, "
                              "30; 0 refuses at once)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per file (no streaming)")
+    from promptlab_tui.cli import run_extras
+
+    run_extras.add_options(parser, _usd)  # batches, --quality, --yes, --no-cache (issue 11)
     parser.set_defaults(func=run_command)
 
 
@@ -77,11 +80,15 @@ def run_command(args: argparse.Namespace) -> int:
 
     if args.max_tokens is not None and not 1 <= args.max_tokens <= _MAX_TOKENS:
         raise CliError(f"--max-tokens must be between 1 and {_MAX_TOKENS:,}, got {args.max_tokens}", EXIT_BAD_INPUT)
-    prompts = [(path, _load(path)) for path in args.files]  # every file checked before anything is spent
-    service = RunService(session=SessionSpend(args.max_session_cost), session_id=_session_id())
+    from promptlab_tui.cli import run_extras
+
+    files = run_extras.expand_files(args.files)  # a folder stands for its prompt files
+    prompts = [(path, _load(path)) for path in files]  # every file checked before anything is spent
+    service = RunService(session=SessionSpend(run_extras.session_cap(args, prompts)), session_id=_session_id())
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
                          max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier,
-                         tags=_tags(args.tag), source="run", wait_budget_s=args.wait_budget)
+                         tags=_tags(args.tag), source="run", wait_budget_s=args.wait_budget, quality=args.quality,
+                         cache=False if args.no_cache else None)
     with RunSignals() as signals:  # SIGTERM and SIGHUP stop a run like Ctrl-C; nothing interrupts settling
         with _explained_errors():
             startup = service.startup_maintenance()  # record the journal, settle orphans, apply retention
@@ -93,14 +100,29 @@ def run_command(args: argparse.Namespace) -> int:
                   "(recorded as interrupted)", file=sys.stderr)
         if startup.retention_problem:
             print(f"promptlab: retention not applied: {startup.retention_problem}", file=sys.stderr)
-        for path, prompt in prompts:
+        batch = run_extras.BatchReport(files, service.session) if len(prompts) > 1 else None
+        code = EXIT_OK
+        for position, (path, prompt) in enumerate(prompts):
             signals.resume()
-            code = _run_one(service, path, prompt, options, args, several=len(prompts) > 1, signals=signals)
+            batch and batch.starting()
+            code = _run_one(service, path, prompt, batch.options(options, position) if batch else options, args,
+                            several=len(prompts) > 1, signals=signals)
             if signals.exit_code is not None:
-                return signals.exit_code
+                code = signals.exit_code
+            batch and batch.finished(path, code, refused=code == EXIT_BUDGET_REFUSED)
             if code != EXIT_OK:
-                return code
-    return EXIT_OK
+                break
+        if batch is not None:
+            batch.print(args, code)
+    if len(prompts) > 1 and not args.json:
+        print(_session_total(service.session.status()), file=sys.stderr)
+    return code
+
+
+def _session_total(status: Any) -> str:
+    from promptlab_tui.core.pricing import format_total
+
+    return f"session: {status.runs} run(s), {format_total(status.spent_nanos, status.unpriced_runs)} in total"
 
 
 def _tags(values: list[str]) -> tuple[str, ...]:
@@ -157,6 +179,11 @@ def _run_one(service: Any, path: str, prompt: Any, options: Any, args: argparse.
     from promptlab_tui.core.budget import BudgetViolation
     from promptlab_tui.providers.base import ProviderError
 
+    if prompt.fallback:  # `fallback = [...]`: each model in turn on a provider failure (issue 11)
+        from promptlab_tui.cli.run_fallback import run_chain
+
+        with _explained_errors():
+            return run_chain(service, path, prompt, options, args, several)
     try:
         with _explained_errors():
             plan = service.prepare_run(prompt, options)
@@ -190,14 +217,22 @@ def _ask_capped(refusal: Any, args: argparse.Namespace) -> bool:
 
 
 def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, several: bool, signals: Any = None) -> int:
+    from promptlab_tui.cli.run_extras import confirm_expensive
     from promptlab_tui.services.run_report import outcome_json, usage_lines
+
+    declined = confirm_expensive(plan, args, service.context.config)  # confirm_above (config)
+    if declined is not None:
+        if args.json:
+            print(json.dumps({"file": path, "status": "not_confirmed", "error": declined}), flush=True)
+        print(f"promptlab run: {path}: {declined}", file=sys.stderr)
+        return EXIT_BUDGET_REFUSED
 
     if not args.json:
         for note in plan.notes:
             print(f"note: {note}", file=sys.stderr)
         if several:
             print(f"==> {path} <==", flush=True)
-    outcome = service.execute(plan, on_event=_waiting_to_stderr if args.json else _stream_to_stdout, signals=signals)
+    outcome = service.execute(plan, on_event=_waiting_to_stderr if args.json else _StreamPrinter(), signals=signals)
     if args.json:
         print(json.dumps(outcome_json(path, outcome), ensure_ascii=False), flush=True)
     else:
@@ -216,14 +251,30 @@ def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, sever
     return EXIT_OK
 
 
-def _stream_to_stdout(event: Any) -> None:
-    from promptlab_tui.services.run_types import RunTextDelta
+class _StreamPrinter:
+    """The answer to stdout as it streams; at a terminal, the running cost on stderr's last line."""
 
-    if isinstance(event, RunTextDelta):
-        sys.stdout.write(event.text)
-        sys.stdout.flush()
-    else:
-        _waiting_to_stderr(event)
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, event: Any) -> None:
+        from promptlab_tui.services.run_types import RunCompleted, RunFailed, RunTextDelta, RunTokens
+
+        if isinstance(event, RunTextDelta):
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif isinstance(event, RunTokens) and self.live:
+            approx = "" if event.exact else "~"
+            sys.stderr.write(f"\r\x1b[K[{approx}{event.output_tokens:,} tokens · {format_usd(event.cost_nanos)} so far"
+                             f" · {event.elapsed_s:.1f} s]")
+            sys.stderr.flush()
+            self.shown = True
+        elif isinstance(event, (RunCompleted, RunFailed)) and self.shown:
+            sys.stderr.write("\r\x1b[K")  # the usage line replaces it
+            sys.stderr.flush()
+        else:
+            _waiting_to_stderr(event)
 
 
 def _waiting_to_stderr(event: Any) -> None:

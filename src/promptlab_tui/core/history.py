@@ -7,14 +7,14 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from promptlab_tui.core.types import CostBreakdown, Usage
 
 RunStatus = Literal["pending", "completed", "error", "cancelled", "interrupted"]
 RUN_STATUSES = ("pending", "completed", "error", "cancelled", "interrupted")
 SETTLED_STATUSES = ("completed", "error", "cancelled", "interrupted")
-RUN_SOURCES = ("lab", "run", "compare", "batch", "fallback")  # where a run came from (a dashboard dimension)
+RUN_SOURCES = ("lab", "run", "compare", "batch", "fallback", "cache", "optimise")  # where a run came from (a dashboard dimension)
 PeriodKind = Literal["daily", "weekly", "monthly"]
 PERIOD_KINDS: tuple[str, ...] = ("daily", "weekly", "monthly")
 AlertLevel = Literal["info", "warning", "critical"]
@@ -56,6 +56,7 @@ class PendingRun:
     prompt_text: str | None = None
     session_id: str | None = None
     source: str | None = None  # one of RUN_SOURCES: where the run came from
+    estimate_kind: str | None = None  # core.request_tokens kind ("tools", "images+tools"); None = plain text
     user: str = field(default_factory=current_user)
     run_id: str = field(default_factory=new_run_id)
     created_at: datetime | None = None  # None: the ledger's clock
@@ -141,6 +142,35 @@ class RunRecord:
     @property
     def total_input_tokens(self) -> int:
         return self.input_tokens + self.cached_input_tokens + self.cache_write_tokens + self.cache_write_1h_tokens
+
+
+class RunSummary(NamedTuple):
+    """One line of a history page: only what the history table shows (cheap to read at any size)."""
+
+    id: str
+    created_at: datetime
+    status: str
+    provider: str
+    model: str
+    prompt_name: str | None
+    input_tokens: int  # every kind of input: plain, cached, cache writes
+    output_tokens: int
+    usage_estimated: bool
+    cost_nanos: int | None  # None: no price
+    reserved_nanos: int
+    expected_cost_nanos: int | None
+    duration_ms: int | None
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"
+
+    @property
+    def estimate_error_percent(self) -> float | None:
+        """How far the actual cost landed from the expected one, in % of the expected (None: not comparable)."""
+        if self.pending or self.cost_nanos is None or not self.expected_cost_nanos:
+            return None
+        return (self.cost_nanos - self.expected_cost_nanos) * 100 / self.expected_cost_nanos
 
 
 @dataclass(frozen=True)

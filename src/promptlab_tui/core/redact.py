@@ -17,9 +17,9 @@ _SECRET_PARAM = re.compile(r"(?i)([?&;](?:api[_-]?key|key|token|access[_-]?token
 # keys with a provider's prefix: OpenAI sk-, Groq gsk_, Cerebras csk-, Google AIza, xAI, Hugging Face, GitHub...
 _PREFIXED_KEY = re.compile(r"(?<![A-Za-z0-9])(sk-ant-|sk-proj-|sk-or-|sk-|sk_|gsk_|csk-|AIza|xai-|hf_|ghp_|r8_|pplx-)"
                            r"[-_A-Za-z0-9]{6,}")
-# anything else key-shaped: 32+ letters and digits in one piece, no underscore (so snake_case names and
-# file names such as test_a_long_name_19 are left alone; ids with dashes, words and model names are not keys)
-_KEY_SHAPED = re.compile(r"(?<![-_A-Za-z0-9])(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{32,}"
+# anything else key-shaped: 32+ letters and digits in one piece, both present (ids with dashes, snake_case
+# names such as test_a_long_name_19, file names and model names are not)
+_KEY_SHAPED = re.compile(r"(?<![-_.A-Za-z0-9])(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{32,}"
                          r"(?![-_A-Za-z0-9])")
 
 

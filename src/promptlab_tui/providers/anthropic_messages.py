@@ -7,6 +7,7 @@ Usage convention: `input_tokens` EXCLUDES cache reads and cache writes, so it is
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -57,6 +58,15 @@ def normalise_usage(raw: Any) -> Usage:
     return merge_usage(None, raw)
 
 
+@functools.cache
+def _sdk_accepts(keyword: str) -> bool:
+    import inspect
+
+    import anthropic
+
+    return keyword in inspect.signature(anthropic.resources.Messages.create).parameters
+
+
 class AnthropicMessagesProvider(SdkProvider):
     kind = "anthropic"
 
@@ -75,7 +85,10 @@ class AnthropicMessagesProvider(SdkProvider):
         if prompt.system:
             request["system"] = prompt.system  # Anthropic takes the system prompt apart from the messages
         if prompt.temperature is not None:
-            request["temperature"] = prompt.temperature
+            if _sdk_accepts("temperature"):
+                request["temperature"] = prompt.temperature
+            else:  # SDKs whose create() lost the keyword still send it in the body the API reads
+                request["extra_body"] = {"temperature": prompt.temperature}
         request.update(anthropic_extras(prompt))
         return request
 

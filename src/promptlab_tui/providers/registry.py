@@ -114,6 +114,31 @@ def api_key_for(resolved: ResolvedProvider, config: AppConfig | None = None) -> 
     raise MissingApiKey(resolved.name, env, source)
 
 
+def import_sdk(provider_name: str, config: AppConfig | None = None) -> str | None:
+    """Import the SDK the provider's runs use (anthropic ~1.5 s, openai ~0.6 s), so the first run need not
+    wait for it; returns its module name (None: an unknown provider)."""
+    import importlib
+
+    try:
+        kind = resolve_settings(provider_name, config).settings.kind
+    except ProviderError:
+        return None
+    name = "anthropic" if kind == "anthropic" else "openai"
+    importlib.import_module(name)
+    return name
+
+
+# What each API accepts (Anthropic Messages: 0 to 1; OpenAI and the OpenAI-compatible APIs: 0 to 2).
+TEMPERATURE_RANGES = {"anthropic": (0.0, 1.0), "openai": (0.0, 2.0), "openai-compatible": (0.0, 2.0)}
+
+
+def temperature_range(provider_name: str, config: AppConfig | None = None) -> tuple[str, float, float]:
+    """(provider label, lowest, highest) temperature the provider's API accepts."""
+    resolved = resolve_settings(provider_name, config)
+    low, high = TEMPERATURE_RANGES.get(resolved.settings.kind or "openai-compatible", (0.0, 2.0))
+    return resolved.label, low, high
+
+
 def can_run(provider_name: str, config: AppConfig | None = None) -> bool:
     """The provider is known and has its key (or needs none): what the app may offer the user to run."""
     try:

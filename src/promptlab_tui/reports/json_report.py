@@ -64,6 +64,15 @@ def report_json(data: ReportData) -> dict[str, Any]:
         out["series"] = {"step": data.series_step,
                          "points": [{"label": p.label, "first": p.first.isoformat(), **totals_json(p.totals)}
                                     for p in data.series]}
+    if data.what_if is not None:
+        w = data.what_if
+        out["what_if"] = {"model": w.target_model, "provider": w.target_provider, "price_version": w.price_version,
+                          "method": w.method, "actual_nanos": w.actual_nanos, "on_target_nanos": w.on_target_nanos,
+                          "difference_nanos": w.difference_nanos, "unpriced_runs": w.unpriced_runs,
+                          "rows": [{"provider": r.provider, "model": r.model, "runs": r.runs,
+                                    "unpriced_runs": r.unpriced_runs, "actual_nanos": r.actual_nanos,
+                                    "on_target_nanos": r.on_target_nanos, "difference_nanos": r.difference_nanos}
+                                   for r in w.rows]}
     recs = data.recommendations
     out["recommendations"] = None if recs is None else {
         "potential_monthly_savings_nanos": recs.potential_monthly_savings_nanos,

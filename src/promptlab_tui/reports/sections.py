@@ -108,6 +108,23 @@ def _breakdown_table(title: str, rows: tuple[BreakdownRow, ...], total: Totals, 
     return Table(title, headers, body, numeric, total_cells, note)
 
 
+def _what_if_table(what_if, compact: bool) -> Table:
+    """The period's runs re-priced on one model: per model actual, on the target, difference."""
+    rows = []
+    for row in what_if.rows:
+        actual = "no price" if row.unpriced_runs == row.runs else format_usd(row.actual_nanos)
+        rows.append([row.model, f"{row.runs:,}", actual, format_usd(row.on_target_nanos),
+                     format_usd(row.difference_nanos) if row.unpriced_runs < row.runs else ""])
+    change = "" if what_if.change_percent is None else f" ({what_if.change_percent:+.0f} %)"
+    total = ["total", f"{sum(r.runs for r in what_if.rows):,}", format_usd(what_if.actual_nanos),
+             format_usd(what_if.on_target_nanos), format_usd(what_if.difference_nanos) + change]
+    note = (f"{what_if.method} ({what_if.price_version}); runs without a price have no actual cost: their tokens "
+            "count on the target, not in the difference")
+    return Table(f"What if every run had used {what_if.target_model}",
+                 ["model", "runs", "actual", f"on {what_if.target_model}", "difference"], rows, {1, 2, 3, 4}, total,
+                 note)
+
+
 def build(data: ReportData, compact: bool) -> Report:
     view = data.view
     cards, forecast = view.cards, view.forecast
@@ -138,8 +155,9 @@ def build(data: ReportData, compact: bool) -> Report:
         reached = forecast.budget_reached_on
         lines.append(("Budget", f"reached on {reached.isoformat()} at this pace" if reached is not None
                       else "not reached in the period at this pace"))
-    lines += [("Burn rate", f"{format_usd(forecast.burn_rate_per_hour_nanos)} an hour today"),
-              ("Method", forecast.method)]
+    if forecast.projection:  # the period is not over: today's pace matters
+        lines.append(("Burn rate", f"{format_usd(forecast.burn_rate_per_hour_nanos)} an hour today"))
+    lines.append(("Method", forecast.method))
     name = DIMENSION_NAMES[view.group_by]
     tables = [_breakdown_table(f"By {name}", view.breakdown.rows, view.breakdown.total, compact,
                                view.breakdown.note, name, sum_rows=view.group_by != "tag")]
@@ -161,6 +179,8 @@ def build(data: ReportData, compact: bool) -> Report:
                                     p.totals.output_tokens for p in data.series), compact),
                                 format_usd(cost) if compact else format_total(cost, sum(
                                     p.totals.unpriced_runs for p in data.series))]))
+    if data.what_if is not None:
+        tables.append(_what_if_table(data.what_if, compact))
     recs = data.recommendations
     rec_lines = [(rec.title, rec.how) for rec in recs.items[:10]] if recs is not None else []
     savings = None

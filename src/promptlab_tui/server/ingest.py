@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, update
 
 from promptlab_tui.server import schema as t
+from promptlab_tui.server import spend
 from promptlab_tui.server.models import RunIn
 from promptlab_tui.server.teams import now_utc
 
@@ -41,6 +42,30 @@ def upsert_statement(dialect: str) -> Any:
         where=t.run.c.member_id == statement.excluded.member_id)  # never overwrite another member's run
 
 
+_PG_COLUMNS = (("team_id", "int"), ("id", "varchar"), ("member_id", "int"), ("created_at", "timestamptz"),
+               ("finished_at", "timestamptz"), ("provider", "varchar"), ("model", "varchar"),
+               ("prompt_name", "varchar"), ("tags", "text"), ("status", "varchar"), ("input_tokens", "bigint"),
+               ("output_tokens", "bigint"), ("cached_input_tokens", "bigint"), ("cache_write_tokens", "bigint"),
+               ("reasoning_tokens", "bigint"), ("cost_nanos", "bigint"), ("duration_ms", "bigint"),
+               ("prompt_text", "text"), ("response_text", "text"), ("source", "varchar"), ("updated_at", "timestamptz"))
+_NAMES = ", ".join(n for n, _ in _PG_COLUMNS)
+# PostgreSQL: COPY the batch into a session's temporary table, then one INSERT … SELECT … ON CONFLICT.
+_PG_STAGE = ("CREATE TEMP TABLE IF NOT EXISTS run_incoming ("
+             + ", ".join(f"{n} {k}" for n, k in _PG_COLUMNS) + ") ON COMMIT DELETE ROWS")
+_PG_MERGE = (f"INSERT INTO run ({_NAMES}) SELECT {_NAMES} FROM run_incoming ON CONFLICT (team_id, id) DO UPDATE SET "
+             + ", ".join(f"{n} = excluded.{n}" for n in _NUMBERS) + " WHERE run.member_id = excluded.member_id")
+
+
+def _pg_copy_upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    raw = connection.connection.driver_connection  # psycopg 3, inside SQLAlchemy's transaction
+    with raw.cursor() as cursor:
+        cursor.execute(_PG_STAGE)
+        with cursor.copy(f"COPY run_incoming ({_NAMES}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[n] for n, _ in _PG_COLUMNS])
+        cursor.execute(_PG_MERGE)
+
+
 def run_values(team_id: int, member_id: int | None, run: RunIn, share_text: bool, source: str) -> dict[str, Any]:
     return {
         "team_id": team_id, "id": run.id, "member_id": member_id, "created_at": as_utc(run.created_at),
@@ -60,7 +85,22 @@ def ingest(connection: Connection, team_id: int, member_id: int, runs: list[RunI
         return 0
     latest: dict[str, RunIn] = {run.id: run for run in runs}  # a batch naming one run twice keeps the last
     rows = [run_values(team_id, member_id, run, share_text, source) for run in latest.values()]
-    connection.execute(upsert_statement(connection.dialect.name), rows)
+    ids = list(latest)
+    spend.lock_run_ids(connection, team_id, ids)
+    before = spend.previous(connection, team_id, ids)
+    if connection.dialect.name == "postgresql":
+        _pg_copy_upsert(connection, rows)
+    else:
+        connection.execute(upsert_statement(connection.dialect.name), rows)
+    tz, deltas = spend.team_zone(connection, team_id), spend.new_deltas()
+    for row in rows:  # the rollup moves by what each run's row changed (nothing for another member's run)
+        old = before.get(row["id"])
+        if old is not None and old.member_id != member_id:
+            continue
+        if old is not None:
+            spend.add(deltas, old.member_id, old.created_at, -(old.cost_nanos or 0), -1, tz)
+        spend.add(deltas, member_id, row["created_at"], row["cost_nanos"], 1, tz)
+    spend.apply(connection, team_id, deltas)
     connection.execute(update(t.reservation).where(
         t.reservation.c.team_id == team_id, t.reservation.c.status == "open",
         t.reservation.c.id.in_(list(latest))).values(status="settled"))

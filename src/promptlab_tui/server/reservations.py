@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, literal, or_, select, update
 
-from promptlab_tui.core.periods import period_bounds
+from promptlab_tui.core.periods import local_day, period_bounds
 from promptlab_tui.server import schema as t
+from promptlab_tui.server import spend
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.ingest import as_utc, ingest, upsert_statement
 from promptlab_tui.server.models import BudgetStatus, ReserveIn, ReserveOut, RunIn
@@ -44,7 +45,7 @@ def applicable_budgets(connection: Connection, team_id: int, member_id: int | No
 
 def _scope_filter(column: Any, budget: Any) -> Any:
     if budget.scope == "member":
-        return column == budget.subject_id
+        return column == budget.subject_id  # (spend_day keeps a removed member's id: team totals stay whole)
     if budget.scope == "group":
         return column.in_(select(t.group_membership.c.member_id).where(
             t.group_membership.c.group_id == budget.subject_id))
@@ -64,9 +65,9 @@ def budget_statuses(connection: Connection, team_id: int, budgets: list[Any], no
         start, end = period_bounds(budget.period, now, tz)
         windows.append((start, end))
         lo, hi = _bind(connection, start), _bind(connection, end)
-        columns.append(select(func.coalesce(func.sum(t.run.c.cost_nanos), 0)).where(
-            t.run.c.team_id == team_id, t.run.c.created_at >= lo, t.run.c.created_at < hi,
-            _scope_filter(t.run.c.member_id, budget)).scalar_subquery())
+        columns.append(select(func.coalesce(func.sum(t.spend_day.c.cost_nanos), 0)).where(  # the daily rollup
+            t.spend_day.c.team_id == team_id, t.spend_day.c.day >= local_day(start, tz),
+            t.spend_day.c.day < local_day(end, tz), _scope_filter(t.spend_day.c.member_id, budget)).scalar_subquery())
         columns.append(select(func.coalesce(func.sum(t.reservation.c.amount_nanos), 0)).where(
             t.reservation.c.team_id == team_id, t.reservation.c.status == "open",
             t.reservation.c.created_at >= lo, t.reservation.c.created_at < hi,
@@ -92,10 +93,16 @@ def expire_vanished(connection: Connection, team_id: int, now: datetime) -> int:
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    connection.execute(dialect_insert(t.run).on_conflict_do_nothing(), [
-        {"team_id": team_id, "id": row.id, "member_id": row.member_id, "created_at": as_utc(row.created_at),
-         "provider": row.provider, "model": row.model, "status": "expired", "cost_nanos": row.amount_nanos,
-         "source": "expired", "updated_at": now} for row in expired])
+    tz, deltas = spend.team_zone(connection, team_id), spend.new_deltas()
+    for row in expired:  # a run pushed meanwhile (same id) stays as it is
+        spend.lock_run_ids(connection, team_id, [row.id])
+        added = connection.execute(dialect_insert(t.run).on_conflict_do_nothing().returning(t.run.c.id), {
+            "team_id": team_id, "id": row.id, "member_id": row.member_id, "created_at": as_utc(row.created_at),
+            "provider": row.provider, "model": row.model, "status": "expired", "cost_nanos": row.amount_nanos,
+            "source": "expired", "updated_at": now}).first()
+        if added is not None:
+            spend.add(deltas, row.member_id, row.created_at, row.amount_nanos, 1, tz)
+    spend.apply(connection, team_id, deltas)
     return len(expired)
 
 

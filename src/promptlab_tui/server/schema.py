@@ -122,6 +122,15 @@ run = Table(
     Index("ix_run_member_created", "team_id", "member_id", "created_at"),
 )
 
+spend_day = Table(
+    "spend_day", metadata,  # settled cost per member and local day (team's zone): what budget checks sum
+    Column("team_id", Integer, ForeignKey("team.id"), primary_key=True),
+    Column("member_id", Integer, primary_key=True),  # 0: no member
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD in the team's time zone
+    Column("cost_nanos", BigInteger, nullable=False, server_default="0"),
+    Column("runs", BigInteger, nullable=False, server_default="0"),
+)
+
 reservation = Table(
     "reservation", metadata,
     Column("id", String(64), primary_key=True),  # the client's run UUID

@@ -46,8 +46,32 @@ def load_models(ctx: Any) -> tuple[Any, list[ModelChoice], str | None]:
         table = ctx.pricing
     except (PricingError, OSError) as error:
         return None, [], f"Prices not loaded, costs unknown until fixed: {error}"
-    models = [ModelChoice(p.provider, p.model, p.display_name or p.model) for p in table.models()]
+    keys: dict[str, bool] = {}
+    models = []
+    for price in table.models():
+        if price.provider not in keys:
+            keys[price.provider] = _can_run(price.provider, ctx)
+        models.append(ModelChoice(price.provider, price.model, price.display_name or price.model,
+                                  price_text(price), keys[price.provider], price.is_free))
+    models.sort(key=lambda choice: not choice.has_key)  # what the user can run first, file order kept
     return table, models, None
+
+
+def price_text(price: Any) -> str:
+    """"$0.15 in · $0.60 out per 1M" (tokens), by core.money's one rule."""
+    from promptlab_tui.core.money import usd_to_nanos
+
+    return (f"{format_usd(usd_to_nanos(price.input))} in · {format_usd(usd_to_nanos(price.output))} out "
+            "per 1M")
+
+
+def _can_run(provider: str, ctx: Any) -> bool:
+    from promptlab_tui.providers.registry import can_run
+
+    try:
+        return can_run(provider, ctx.config)
+    except Exception:  # an unreadable config: the run itself will say why
+        return False
 
 
 def monthly_usage_estimate(pricing: Any, model_key: str, runs: int, tokens_in: int,
@@ -108,13 +132,54 @@ def alert_view(alert: AlertRecord) -> AlertView:
                      period_start=alert.period_start.isoformat() if alert.period_start else "")
 
 
-def read_budget(ctx: Any, now: datetime | None = None) -> tuple[BudgetView | None, BudgetSettingsView | None,
-                                                       list[AlertView], str | None]:
+BudgetRead = tuple[BudgetView | None, BudgetSettingsView | None, list[AlertView], str | None]
+
+
+def read_budget_now(ctx: Any, now: datetime | None = None) -> BudgetRead | None:
+    """The budget as stored, for the first frame (about 10 ms on any history: a few indexed reads of the
+    rollup); None when the history must first be created or upgraded, which is left to a worker.
+    Start-up maintenance follows in a worker (`start_up_history`): pending runs already count as held."""
+    try:
+        if not ctx.tracking or not repository(ctx).readable_as_is():
+            return None
+    except Exception:  # damaged, unreadable: the worker says why
+        return None
+    found = read_budget(ctx, now, maintenance=False)
+    return None if found[3] else found
+
+
+def history_stamp(ctx: Any) -> tuple[int, ...]:
+    """Modification times and sizes of the history's files: a change means some process wrote to it
+    (two stat calls, no query: cheap enough for a timer on the UI thread)."""
+    repo = ctx.repository if ctx.tracking else None
+    if repo is None:
+        return ()
+    stamp: list[int] = []
+    for path in (repo.path, repo.path.with_name(repo.path.name + "-wal")):
+        try:
+            found = path.stat()
+            stamp += [found.st_mtime_ns, found.st_size]
+        except OSError:
+            stamp += [0, 0]
+    return tuple(stamp)
+
+
+def start_up_history(ctx: Any) -> bool:
+    """Settle runs left by a dead process and apply retention; True when that changed what the bar shows."""
+    try:
+        report = ctx.startup_maintenance()
+    except Exception:  # the budget read that follows reports the problem
+        return True
+    return bool(report.settled)  # (retention drops texts, never spend)
+
+
+def read_budget(ctx: Any, now: datetime | None = None, maintenance: bool = True) -> BudgetRead:
     """Budget bar, dialog settings and unacknowledged alerts (oldest first) in one worker call."""
     now = now or utc_now()
     try:
         repo = repository(ctx)
-        ctx.startup_maintenance()  # settle runs left by a dead process, apply retention, before showing spend
+        if maintenance:
+            ctx.startup_maintenance()  # settle runs left by a dead process, apply retention, before showing spend
         settings = repo.get_budget()
         alerts = [alert_view(a) for a in reversed(repo.alerts())]
         if settings is None or not settings.has_limits:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from promptlab_tui.config import AppConfig
@@ -112,9 +112,7 @@ class ServiceContext:
         cached = self._hints.get(key)
         if cached is not None and now - cached[0] < HINTS_TTL_S:
             return cached[1], cached[2]
-        stats = (repository.output_stats(model, prompt_name) if prompt_name else None) \
-            or repository.output_stats(model)
-        calibration = repository.calibration_ratio(model)
+        stats, calibration = read_history_hints(repository, model, prompt_name)
         self._hints[key] = (now, stats, calibration)
         return stats, calibration
 
@@ -154,6 +152,7 @@ class ServiceContext:
         repository = self.repository
         if repository is None or self._retention_applied:
             return report
+        repository.redact_stored_errors()  # one query once it has run for this history
         from promptlab_tui.config import ConfigError
 
         try:
@@ -180,3 +179,11 @@ class ServiceContext:
     def close(self) -> None:
         if self._repository is not None:
             self._repository.close()
+
+
+def read_history_hints(repository: Any, model: str, prompt_name: str | None) -> tuple[OutputStats | None, float | None]:
+    """(output stats, input calibration) of `model` (the price table's name) from the history: this prompt's
+    runs when it has some, else the model's. The one reading that the run, the Lab's preview and its tips,
+    and `promptlab estimate` share, so they give the same amounts for the same prompt."""
+    stats = (repository.output_stats(model, prompt_name) if prompt_name else None) or repository.output_stats(model)
+    return stats, repository.calibration_ratio(model)

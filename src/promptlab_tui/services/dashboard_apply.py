@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from promptlab_tui.core.analytics.figures import Totals
 from promptlab_tui.core.analytics.recommend import Change
 from promptlab_tui.store.analytics import grouped_sums
-from promptlab_tui.store.codec import from_db, to_db, utc_now
+from promptlab_tui.store.codec import from_db, to_db
 
 if TYPE_CHECKING:
     from promptlab_tui.services.dashboard_source import DashboardSource
@@ -141,4 +141,4 @@ def _forget(service: DashboardSource, applied: AppliedChange) -> None:
 
 
 __all__ = ["Achieved", "AppliedChange", "ChangeConflict", "achieved", "applied_changes", "apply_change",
-           "undo_change", "utc_now"]
+           "undo_change"]

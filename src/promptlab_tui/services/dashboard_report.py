@@ -11,6 +11,7 @@ from promptlab_tui.store.codec import utc_now
 
 if TYPE_CHECKING:
     from promptlab_tui.core.analytics.figures import SeriesPoint
+    from promptlab_tui.core.analytics.repricing import WhatIf
     from promptlab_tui.services.dashboard import DashboardService, DashboardView
     from promptlab_tui.services.dashboard_insights import RecommendationsView
 
@@ -25,6 +26,7 @@ class ReportData:
     series: tuple[SeriesPoint, ...]
     recommendations: RecommendationsView | None  # over all runs of the period (filters not applied)
     generated_at: datetime = field(default_factory=utc_now)
+    what_if: WhatIf | None = None  # the period's runs re-priced on one model (`--what-if MODEL`)
 
     @property
     def has_history(self) -> bool:
@@ -44,10 +46,12 @@ class ReportData:
 
 
 def build_report(service: DashboardService, period_text: str, by: str = "model", filters: Filters | None = None,
-                 series_step: str | None = None, with_recommendations: bool = True) -> ReportData:
-    """Everything a report shows; raises PeriodError / ValueError for a bad period or grouping."""
+                 series_step: str | None = None, with_recommendations: bool = True, what_if: str | None = None,
+                 acceptable_models: tuple[str, ...] = ()) -> ReportData:
+    """Everything a report shows; raises PeriodError / ValueError for a bad period, grouping or what-if model."""
     period = service.period(period_text)
     view = service.overview(period, by, filters)
     series = tuple(service.series(period, series_step, filters)) if series_step else ()
-    recs = service.recommendations(period) if with_recommendations and view.has_history else None
-    return ReportData(view, series_step, series, recs, view.generated_at)
+    recs = service.recommendations(period, acceptable_models) if with_recommendations and view.has_history else None
+    repriced = service.what_if(period, what_if, filters=filters) if what_if else None
+    return ReportData(view, series_step, series, recs, view.generated_at, repriced)

@@ -13,6 +13,9 @@ class ModelChoice(NamedTuple):
     provider: str
     model: str
     display_name: str
+    prices: str = ""  # "$0.15 in · $0.60 out per 1M" (tokens) ("" before the price table is loaded)
+    has_key: bool | None = None  # the provider's key is set (or none is needed); None: not known yet
+    free: bool = False  # priced at $0 (a local model): nothing for a budget to hold
 
     @property
     def key(self) -> str:

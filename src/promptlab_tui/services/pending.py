@@ -12,6 +12,12 @@ from promptlab_tui.core.types import PromptSpec, Usage
 from promptlab_tui.services.run_types import RunPlan
 
 
+def canonical_model(plan: RunPlan) -> str:
+    """The price table's name (claude-haiku-4.5), not the API id sent (claude-haiku-4-5): history and the
+    preview look runs up by the name the picker shows."""
+    return plan.price.model if plan.price is not None else plan.prompt.model
+
+
 def prompt_text_of(prompt: PromptSpec) -> str:
     """The prompt as recorded in the history: the messages in OpenAI's JSON form."""
     return json.dumps([m.as_openai() for m in prompt.messages], ensure_ascii=False)
@@ -21,13 +27,13 @@ def pending_run(plan: RunPlan, session_id: str | None) -> PendingRun:
     estimate = plan.estimate
     text = prompt_text_of(plan.prompt)
     return PendingRun(
-        provider=plan.provider, model=plan.prompt.model, max_tokens=plan.max_tokens,
+        provider=plan.provider, model=canonical_model(plan), max_tokens=plan.max_tokens,
         estimate_input_tokens=_uncalibrated_input_tokens(plan),
         estimate_output_tokens=min(_expected_output_tokens(estimate, plan.max_tokens), plan.max_tokens),
         expected_cost_nanos=getattr(estimate, "expected_nanos", None), worst_cost_nanos=plan.worst_case_nanos,
         price_version=_price_version(plan), prompt_name=plan.prompt.name, prompt_id=prompt_fingerprint(text),
         tags=tuple(plan.prompt.tags), prompt_text=text, session_id=session_id, run_id=plan.run_id, user=_user(),
-        source=plan.options.source if plan.options is not None else None)
+        estimate_kind=_estimate_kind(plan), source=plan.options.source if plan.options is not None else None)
 
 
 _PRICE_VERSIONS: dict[tuple[str, str], str] = {}  # (price version, tier) -> the stored version; a few entries
@@ -66,3 +72,9 @@ def _uncalibrated_input_tokens(plan: RunPlan) -> int:
     from promptlab_tui.core.request_tokens import count_prompt
 
     return count_prompt(plan.prompt).tokens
+
+
+def _estimate_kind(plan: RunPlan) -> str | None:
+    """The calibration kind of the run's input estimate (None: plain text, as every older run)."""
+    kind = getattr(plan.input_tokens, "kind", None)
+    return None if kind in (None, "text") else kind

@@ -18,7 +18,15 @@ from promptlab_tui.core.history import new_run_id
 from promptlab_tui.core.money import format_usd
 from promptlab_tui.core.types import PromptSpec
 from promptlab_tui.services.model_choice import model_label
-from promptlab_tui.services.run_types import BudgetRefused, PromptTooLong, RunInputError, RunOptions, RunPlan
+from promptlab_tui.services.run_types import (
+    BudgetRefused,
+    ContextWindowExceeded,
+    PromptTooLong,
+    RunInputError,
+    RunOptions,
+    RunPlan,
+    UnpricedModelRefused,
+)
 
 if TYPE_CHECKING:
     from promptlab_tui.core.budget import BudgetSettings, PeriodStatus
@@ -149,15 +157,47 @@ def estimate_for(ctx: ServiceContext, spec: PromptSpec, provider: str, tier: str
     """The estimate of `spec` as it will be sent, learning from this model's (and prompt's) history."""
     from promptlab_tui.core.estimate import estimate_run_cost
 
-    stats, calibration = ctx.history_hints(spec.model, spec.name)
+    price = ctx.pricing.resolve(spec.model, provider)
+    recorded_as = price.model if price is not None else spec.model  # runs are stored under the table's name
+    stats, calibration = ctx.history_hints(recorded_as, spec.name)
+    if input_count is None and spec.has_request_extras:  # tools, images...: calibrated per kind of content
+        from promptlab_tui.core.request_tokens import count_prompt
+
+        repository = ctx.repository
+
+        def per_kind(kind: str) -> Any:
+            return calibration if kind == "text" or repository is None else repository.calibration_ratio(recorded_as,
+                                                                                                         kind)
+
+        input_count = count_prompt(spec, calibration=per_kind).count
+    if input_count is None or not input_count.exact:
+        from promptlab_tui.services.online_count import online_input_count
+
+        input_count = online_input_count(ctx, spec, provider) or input_count
     return estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration, provider=provider,
                              tier=tier, input_count=input_count)
+
+
+def check_temperature(ctx: ServiceContext, temperature: float | None, provider: str) -> None:
+    """Refuse (bad input, nothing sent) a temperature the provider's API does not accept."""
+    if temperature is None:
+        return
+    from promptlab_tui.providers.base import ProviderError
+    from promptlab_tui.providers.registry import temperature_range
+
+    try:
+        label, low, high = temperature_range(provider, ctx.config)
+    except ProviderError:
+        return  # an unknown provider is reported when the run asks for it
+    if not low <= temperature <= high:
+        raise RunInputError(f"temperature {temperature:g} is out of range for {label}: use {low:g} to {high:g}")
 
 
 def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
                session: SessionSpend | None = None) -> RunPlan:
     """Check the run against every limit; raise PromptTooLong / BudgetRefused, or return the plan to execute."""
     spec, provider, price = resolve_target(ctx, prompt, options)
+    check_temperature(ctx, spec.temperature, provider)
     estimate = estimate_for(ctx, spec, provider, options.tier)
     input_count = estimate.input
     settings = ctx.budget_settings()
@@ -166,10 +206,24 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     if asked > spec.max_tokens:
         notes.append(f"max tokens lowered from {asked:,} to {spec.max_tokens:,}, {price.display_name}'s output limit")
     if price is None:
+        if settings is not None and settings.mode == "hard" and settings.has_limits \
+                and not ctx.config.allow_unpriced_models:
+            from promptlab_tui.paths import app_paths
+
+            raise UnpricedModelRefused(spec.model, provider, str(app_paths().user_pricing))
         notes.append(f"{spec.model} has no price: its cost is unknown and not counted against the budget "
                      "(add it to your pricing.toml)")
     if not input_count.exact and input_count.note:
         notes.append(input_count.note)
+    window = price.context_window if price is not None else None
+    if window is not None and input_count.tokens >= window:  # in every mode: the provider would refuse it
+        raise ContextWindowExceeded(input_count.tokens, window, input_count.exact, price.display_name or spec.model)
+    if window is not None and input_count.tokens + spec.max_tokens > window:  # the window holds input and answer
+        room = window - input_count.tokens
+        notes.append(f"max tokens lowered from {spec.max_tokens:,} to {room:,}: {price.display_name or spec.model}'s "
+                     f"context window of {window:,} tokens holds the prompt and the answer")
+        spec = dataclasses.replace(spec, max_tokens=room)
+        estimate = estimate_for(ctx, spec, provider, options.tier, input_count)
     limit = settings.max_tokens_per_prompt if settings is not None else None
     if limit is not None and input_count.tokens > limit:
         if settings.mode == "hard":
@@ -180,7 +234,7 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     plan = RunPlan(run_id=new_run_id(), prompt=spec, provider=provider, price=price, estimate=estimate,
                    input_tokens=input_count, max_tokens=spec.max_tokens, requested_max_tokens=spec.max_tokens,
                    worst_case_nanos=worst_for(spec.max_tokens) if worst_for else None, tier=options.tier,
-                   budget=statuses, notes=notes, options=options)
+                   budget=statuses, notes=notes, options=options, link=options.link)
     if worst_for is None:
         return plan
     plan.notes += warn_notes(settings, statuses, plan.worst_case_nanos)

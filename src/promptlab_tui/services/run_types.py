@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from promptlab_tui.core.budget import BudgetRefusal, PromptTooLarge, format_reset
+from promptlab_tui.core.budget import BudgetRefusal, BudgetViolation, PromptTooLarge, format_reset
 from promptlab_tui.core.money import format_usd
 from promptlab_tui.core.types import CostBreakdown, PromptSpec, TokenCount, Usage
 
@@ -27,9 +27,12 @@ class RunOptions:
     max_cost_nanos: int | None = None  # per-run cap (`--max-cost`)
     accept_capped: bool = False  # take a run capped to what the budget still covers instead of a refusal
     tier: str = "standard"
+    quality: str | None = None  # with model "auto": the least quality tier (`--quality`)
+    link: Any = None  # services.linking.LinkInfo: recorded beside the run (batch, compare, fallback, ...)
+    cache: bool | None = None  # serve an identical request from the history; None: the file's, else the config's
     wait_budget_s: float | None = None  # `--wait-budget`: None takes the config's `wait_budget_seconds`
     tags: tuple[str, ...] = ()  # added to the prompt's own tags (`promptlab run --tag T`)
-    source: str | None = None  # where the run came from: lab, run, compare, batch, fallback (core.history.RUN_SOURCES)
+    source: str | None = None  # where the run came from: lab, run, compare, batch, fallback, cache, optimise (core.history.RUN_SOURCES)
 
 
 @dataclass
@@ -49,6 +52,8 @@ class RunPlan:
     budget: Any = None  # list[PeriodStatus] before the run ([] without limits or tracking)
     notes: list[str] = field(default_factory=list)  # warnings shown beside the plan
     options: RunOptions | None = None
+    selection: Any = None  # core.selection.Selection when the model was picked by "auto"
+    link: Any = None  # services.linking.LinkInfo: the fallback chain, comparison or batch this run belongs to
 
     @property
     def model(self) -> str:
@@ -67,6 +72,26 @@ class RunInputError(ValueError):
     """The run cannot be made as asked (no model, max tokens < 1, empty prompt): bad input, nothing sent."""
 
 
+class UnpricedModelRefused(BudgetViolation):
+    """Hard mode: a model without a price could not be counted against the budget (nothing sent or written)."""
+
+    def __init__(self, model: str, provider: str, pricing_file: str) -> None:
+        self.model = model
+        self.provider = provider
+        self.pricing_file = pricing_file
+        super().__init__(f"{model} at {provider} has no price, so hard mode cannot count it against the budget")
+
+    @property
+    def suggestions(self) -> list[str]:
+        return [f"add its price to {self.pricing_file}: [models.{self.provider}.\"{self.model}\"] with a "
+                f"[[models.{self.provider}.\"{self.model}\".price]] entry (input, output: USD per million tokens)",
+                "or set allow_unpriced_models = true in config.toml to run models without a price uncounted",
+                "or pick a priced model"]
+
+    def explain_all(self) -> str:
+        return "\n".join([str(self), *(f"  - {s}" for s in self.suggestions)])
+
+
 class PromptTooLong(PromptTooLarge):
     """The prompt has more tokens than the budget's max tokens per prompt; says what can be done."""
 
@@ -74,10 +99,30 @@ class PromptTooLong(PromptTooLarge):
         super().__init__(input_tokens, limit)
         self.exact = exact
 
+    kind = "budget"  # the budget's max tokens per prompt (the user can raise it)
+
     @property
     def suggestions(self) -> list[str]:
         return [f"shorten the prompt by at least {self.input_tokens - self.limit:,} tokens",
                 f"raise the limit: promptlab budget set --max-tokens-per-prompt {self.input_tokens}"]
+
+
+class ContextWindowExceeded(PromptTooLong):
+    """The prompt has more tokens than the model's context window: the provider would refuse it (nothing sent)."""
+
+    kind = "context"
+
+    def __init__(self, input_tokens: int, window: int, exact: bool, model_name: str) -> None:
+        super().__init__(input_tokens, window, exact)
+        self.model_name = model_name
+        about = "" if exact else "about "
+        self.args = (f"the prompt has {about}{input_tokens:,} tokens, more than {model_name}'s context window "
+                     f"of {window:,} tokens",)
+
+    @property
+    def suggestions(self) -> list[str]:
+        return [f"shorten the prompt by at least {self.input_tokens - self.limit:,} tokens",
+                "or pick a model with a larger context window"]
 
 
 class BudgetRefused(BudgetRefusal):
@@ -225,6 +270,7 @@ class RunTokens:
     output_tokens: int
     exact: bool
     elapsed_s: float
+    cost_nanos: int | None = None  # the run's cost so far (input in full, output to here); None: no price
 
 
 @dataclass(frozen=True)

@@ -165,3 +165,5 @@ class TooLongView:
     limit: int
     exact: bool
     suggestions: tuple[str, ...] = ()
+    kind: str = "budget"  # "budget": the budget's max tokens per prompt; "context": the model's context window
+    model: str = ""

@@ -52,6 +52,11 @@ class Database:
                 make_private(self.path)
                 self._ready_pid = os.getpid()
 
+    def readable_as_is(self) -> bool:
+        if self._ready_pid == os.getpid():
+            return True
+        return self.path.is_file() and preflight(self.path) == SCHEMA_VERSION
+
     def thread_connection(self) -> sqlite3.Connection:
         """This thread's sqlite3 connection (what `raw_read`/`raw_write` use)."""
         self._ensure_ready()
@@ -62,6 +67,14 @@ class Database:
         self._ensure_ready()
         try:
             return self._connections.get().execute(sql, params).fetchone()
+        except sqlite3.Error as error:
+            raise explain_sqlite_error(self.path, error) from error
+
+    def fetch_all(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Every row of one statement (one statement reads one consistent snapshot by itself)."""
+        self._ensure_ready()
+        try:
+            return self._connections.get().execute(sql, params).fetchall()
         except sqlite3.Error as error:
             raise explain_sqlite_error(self.path, error) from error
 
@@ -90,7 +103,10 @@ class Database:
             self._engine.dispose(close=False)
             self._engine = None
         if preflight(self.path) == 0 and not self.path.exists():  # refuses a newer, foreign or damaged file
-            create_private(self.path)
+            try:
+                create_private(self.path)
+            except (OSError, sqlite3.Error) as error:
+                raise explain_sqlite_error(self.path, error) from error
         from sqlalchemy import create_engine, event
 
         engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_S,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -103,11 +104,22 @@ def _wait_while_created(path: Path, patience_s: float = 1.0) -> None:
 
 
 def create_private(path: Path) -> None:
-    """Create the file 0600 before SQLite does (SQLite gives -wal and -shm the database file's mode)."""
+    """Create an empty SQLite database (WAL) at `path`, 0600, all at once: built beside it and linked into place,
+    so no other process ever sees a half-made (zero-byte) file; SQLite gives -wal and -shm the file's mode."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
-    except FileExistsError:
-        pass
+        connection = sqlite3.connect(temporary)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")  # writes the header: a valid, empty database
+        finally:
+            connection.close()
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def make_private(path: Path) -> None:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Iterator
 
 from promptlab_tui.core.budget import (
     BudgetSettings, PeriodStatus, period_bounds, previous_periods, projected_spend, suggest_budget)
-from promptlab_tui.core.history import PERIOD_KINDS, OutputStats, RollupRow, RunRecord, SpendSummary
-from promptlab_tui.store.codec import RUN_SELECT, RUN_SELECT_NO_TEXT, run_from_row, to_db, utc_now
+from promptlab_tui.core.history import PERIOD_KINDS, OutputStats, RollupRow, RunRecord, RunSummary, SpendSummary
+from promptlab_tui.store.codec import RUN_SELECT, RUN_SELECT_NO_TEXT, UTC, run_from_row, to_db, utc_now
 from promptlab_tui.store.rollup import window_reserved, window_spend
 
 if TYPE_CHECKING:
@@ -99,6 +99,33 @@ def recent_runs(db: Database, limit: int = 50, before: tuple[datetime, str] | No
     return [run_from_row(row) for row in rows]
 
 
+_SUMMARY_SELECT = ("SELECT id, created_at, status, provider, model, prompt_name, input_tokens + cached_input_tokens"
+                   " + cache_write_tokens + cache_write_1h_tokens, output_tokens, usage_estimated, cost_nanos,"
+                   " reserved_nanos, expected_cost_nanos, duration_ms FROM run")
+_NEWEST_FIRST = " ORDER BY created_at DESC, id DESC LIMIT ?"
+
+
+def history_page(db: Database, limit: int = 50, before: tuple[datetime, str] | None = None,
+                 prompt_name: str | None = None) -> list[RunSummary]:
+    """A page of the history table, newest first (keyset: pass the last row's (created_at, id) as `before`).
+
+    Only the shown columns, one statement (atomic by itself, so no BEGIN/COMMIT), one timestamp parsed
+    per row: cheaper than `SELECT *` on the same index.
+    """
+    clauses, params = [], []
+    if before is not None:
+        clauses.append("(created_at, id) < (?, ?)")
+        params += [to_db(before[0]), before[1]]
+    if prompt_name is not None:
+        clauses.append("prompt_name = ?")
+        params.append(prompt_name)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = db.fetch_all(f"{_SUMMARY_SELECT}{where}{_NEWEST_FIRST}", (*params, limit))
+    parse = datetime.fromisoformat  # stored as naive UTC text (codec.to_db)
+    return [RunSummary(r[0], parse(r[1]).replace(tzinfo=UTC), r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]),
+                       r[9], r[10] or 0, r[11], r[12]) for r in rows]
+
+
 def iter_runs(db: Database, start: datetime | None = None, end: datetime | None = None,
               batch: int = 2000) -> Iterator[RunRecord]:
     """Oldest first, in batches (constant memory at any history size)."""
@@ -166,7 +193,7 @@ def usage_of_prompt(db: Database, prompt_id: str) -> list[tuple[str, int, int, i
     return [(str(model), int(billed), int(out), cost) for model, billed, out, cost in rows]
 
 
-def calibration_ratio(db: Database, model: str) -> float | None:
+def calibration_ratio(db: Database, model: str, kind: str = "text") -> float | None:
     """The calibration factor learned from the model's recent runs with reported usage (None: no data):
     a `core.calibration.CalibrationFactor` (median of ratios, bounded, with its runs and upper bound)."""
     from promptlab_tui.core.calibration import learn_calibration
@@ -175,7 +202,8 @@ def calibration_ratio(db: Database, model: str) -> float | None:
         rows = conn.execute(
             "SELECT estimate_input_tokens, input_tokens + cached_input_tokens + cache_write_tokens"
             " + cache_write_1h_tokens FROM run WHERE model = ? AND status = 'completed' AND NOT usage_estimated"
-            f" AND estimate_input_tokens > 0 ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW}", (model,)).fetchall()
+            " AND estimate_input_tokens > 0 AND COALESCE(estimate_kind, 'text') = ?"
+            f" ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW}", (model, kind)).fetchall()
     return learn_calibration((int(estimated), int(actual)) for estimated, actual in rows)
 
 

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Iterator
 
 from promptlab_tui.core.budget import BudgetSettings, PeriodStatus, Reservation
 from promptlab_tui.core.history import (
-    AlertRecord, OutputStats, PendingRun, RepriceReport, RollupRow, RunRecord, SavedPrompt, SpendSummary)
+    AlertRecord, OutputStats, PendingRun, RepriceReport, RollupRow, RunRecord, RunSummary, SavedPrompt, SpendSummary)
 from promptlab_tui.core.types import CostBreakdown, Usage
 from promptlab_tui.store import budgets, journal, ledger, maintenance, queries, reports
 from promptlab_tui.store.database import Database
@@ -40,6 +40,10 @@ class HistoryRepository:
 
     def close(self) -> None:
         self.db.dispose()
+
+    def readable_as_is(self) -> bool:
+        """The file exists at the current schema: reading it creates or upgrades nothing (a quick, sure read)."""
+        return self.db.readable_as_is()
 
     # --- the ledger -------------------------------------------------------------------------------
     def reserve_run(self, pending: PendingRun, settings: BudgetSettings | None,
@@ -89,6 +93,10 @@ class HistoryRepository:
     def journal_settlement(self, entry: journal.JournalEntry) -> Path:
         """Append one unsettled run to the journal (0600); raises OSError when that fails too."""
         return journal.append(self.journal_path(), entry)
+
+    def redact_stored_errors(self) -> int:
+        """Mask keys in errors an older promptlab stored (once per history); returns the runs changed."""
+        return maintenance.redact_stored_errors(self.db)
 
     def settle_journal(self) -> list[RunRecord]:
         """Record the runs the journal holds (settled as they ended), then empty it; call at start-up."""
@@ -144,6 +152,11 @@ class HistoryRepository:
         """Newest first; `before=(last.created_at, last.id)` gives the next page."""
         return queries.recent_runs(self.db, limit, before, include_text)
 
+    def history_page(self, limit: int = 50, before: tuple[datetime, str] | None = None,
+                     prompt_name: str | None = None) -> list[RunSummary]:
+        """The history table's rows, newest first (only its columns); optionally one prompt's runs."""
+        return queries.history_page(self.db, limit, before, prompt_name)
+
     def activity(self, query, cursor: tuple | None = None) -> tuple[list[RunRecord], tuple | None]:
         """A keyset page of runs by `store.activity.ActivityQuery` (sort, filters): (runs, next cursor or None)."""
         from promptlab_tui.store.activity import activity_rows
@@ -163,8 +176,9 @@ class HistoryRepository:
     def output_stats(self, model: str, prompt_name: str | None = None) -> OutputStats | None:
         return queries.output_stats(self.db, model, prompt_name)
 
-    def calibration_ratio(self, model: str) -> float | None:
-        return queries.calibration_ratio(self.db, model)
+    def calibration_ratio(self, model: str, kind: str = "text") -> float | None:
+        """Learned per model and kind of content ("text", "tools", "images+tools", ...)."""
+        return queries.calibration_ratio(self.db, model, kind)
 
     def usage_of_prompt(self, prompt_id: str) -> list[tuple[str, int, int, int | None]]:
         return queries.usage_of_prompt(self.db, prompt_id)
@@ -209,6 +223,12 @@ class HistoryRepository:
 
     def price_audits(self) -> list[dict]:
         return maintenance.price_audits(self.db)
+
+    def delete_run(self, run_id: str) -> RunRecord:
+        """Delete one settled run and take it out of the per-day totals (raises deletion.RunNotDeletable)."""
+        from promptlab_tui.store.deletion import delete_run
+
+        return delete_run(self.db, run_id)
 
     def bulk_insert_runs(self, runs: Iterable[RunRecord]) -> int:
         return maintenance.bulk_insert_runs(self.db, runs)

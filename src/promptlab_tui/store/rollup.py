@@ -69,10 +69,12 @@ def ensure_rollup_timezone(conn: Connection) -> str:
 def add_to_rollup(conn: Connection, tz_name: str, created_at: datetime, provider: str, model: str,
                   prompt_name: str | None, tokens: tuple[int, int, int, int, int], cost_nanos: int | None,
                   status: str, *, tags: tuple[str, ...] = (), source: str | None = None,
-                  prompt_id: str | None = None) -> None:
-    """Count one settled run; `tokens` = input, output, cached input, cache writes, reasoning."""
+                  prompt_id: str | None = None, sign: int = 1) -> None:
+    """Count one settled run (sign -1: take a deleted one out); `tokens` = input, output, cached input, cache
+    writes, reasoning."""
     day, hour = local_day_hour(created_at, tz_name)
-    sums = (1, *tokens, cost_nanos or 0, int(cost_nanos is None), int(status == "error"))
+    sums = tuple(sign * value for value in
+                 (1, *tokens, cost_nanos or 0, int(cost_nanos is None), int(status == "error")))
     conn.execute(_UPSERT, (day, provider, model, prompt_name or "", *sums))
     conn.execute(_UPSERT_TOTAL, (day, *sums[:-1]))
     conn.execute(_UPSERT_MODEL, (day, provider, model, *sums))

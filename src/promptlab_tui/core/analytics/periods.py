@@ -66,7 +66,7 @@ class Period:
         return max(0, min(self.days, (today - self.first).days + 1))
 
     def in_progress(self, today: date) -> bool:
-        return self.first <= today < self.last
+        return self.first <= today <= self.last
 
     def previous(self) -> Period:
         """The period of the same length just before (the calendar week / month before for week and month kinds)."""
@@ -90,7 +90,7 @@ class Period:
         if self.kind == "all":
             return Period("all", self.first, self.first)
         before = self.previous()
-        if self.first <= today < self.last:
+        if self.in_progress(today):
             elapsed = self.elapsed_days(today)
             return Period(before.kind, before.first, min(before.end, before.first + timedelta(days=elapsed)))
         return before

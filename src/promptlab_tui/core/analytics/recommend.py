@@ -132,7 +132,8 @@ def input_grew(current: Iterable[UsageGroup], previous: Mapping[str, Totals], pr
         if saving < max(min_savings_nanos, 1) or not priced:
             continue
         main = max(priced, key=lambda item: item[0])[1]
-        models = ", ".join(sorted({g.model for _, g in priced}))
+        ranked = [g.model for _, g in sorted(priced, key=lambda item: (-item[0], item[1].model))]
+        models = ", ".join(ranked[:3]) + (f" and {len(ranked) - 3} more" if len(ranked) > 3 else "")
         title = (f"prompt {prompt}: input grew from {avg_before:,} to {avg_now:,} tokens per run"
                  f"{_pct(avg_now, avg_before)}")
         how = (f"{extra:,} more input tokens over {now.runs:,} runs than at the previous period's mean, at the input "

@@ -18,7 +18,7 @@ from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 def alert_label(alert: AlertView) -> str:
     icon = LEVEL_ICONS.get(alert.level, "⚠")
-    when = f" [dim]{escape(alert.created)}[/dim]" if alert.created else ""
+    when = f" [dim]· raised {escape(alert.created)}[/dim]" if alert.created else ""  # apart from "resets …"
     return f"{icon} {escape(alert.message)}{when}"
 
 

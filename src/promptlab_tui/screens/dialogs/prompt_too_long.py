@@ -34,17 +34,24 @@ class PromptTooLongDialog(ModalScreen[str | None]):
         about = "" if t.exact else "about "
         over = t.tokens - t.limit
         suggestions = t.suggestions or DEFAULT_SUGGESTIONS
+        context = t.kind == "context"
         with Vertical():
-            yield Static("Prompt too long for the budget's limit", classes="title")
-            yield Static(
-                f"This prompt has [b]{about}{t.tokens:,}[/b] tokens; the limit is [b]{t.limit:,}[/b] tokens per prompt"
-                f" ({over:,} over).",
-                classes="numbers",
-            )
+            if context:
+                yield Static(f"Prompt too long for {escape(t.model)}'s context window", classes="title")
+                yield Static(f"This prompt has [b]{about}{t.tokens:,}[/b] tokens; {escape(t.model)} reads at most "
+                             f"[b]{t.limit:,}[/b] ({over:,} over). Nothing was sent.", classes="numbers")
+            else:
+                yield Static("Prompt too long for the budget's limit", classes="title")
+                yield Static(
+                    f"This prompt has [b]{about}{t.tokens:,}[/b] tokens; the limit is [b]{t.limit:,}[/b] tokens per "
+                    f"prompt ({over:,} over).",
+                    classes="numbers",
+                )
             yield Static("\n".join(f"· {escape(s)}" for s in suggestions), classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Edit prompt (e)", id="edit", variant="primary", compact=True)
-                yield Button("Raise the limit (b)", id="adjust", compact=True)
+                if not context:  # a context window cannot be raised
+                    yield Button("Raise the limit (b)", id="adjust", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
         yield WrappingFooter()
 
@@ -54,6 +61,11 @@ class PromptTooLongDialog(ModalScreen[str | None]):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id or "cancel")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose" and parameters and parameters[0] == "adjust" and self.too_long.kind == "context":
+            return False
+        return True
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)

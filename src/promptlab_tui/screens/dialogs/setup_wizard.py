@@ -24,6 +24,20 @@ from promptlab_tui.services.views import BudgetSettingsView, ModelChoice
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 DAYS_PER_MONTH = 30
+FIRST_PROMPT = "Say hello and tell me, in two sentences, one thing promptlab's cost preview shows before a run."
+
+
+def threshold_amounts(monthly_nanos: int | None, thresholds: tuple[int, ...]) -> str:
+    """'75% = $22.50 · 90% = $27.00 · 100% = $30.00' (integer nanos; the one money rule)."""
+    if monthly_nanos is None or not thresholds:
+        return ""
+    return " · ".join(f"{t}% = {format_usd(monthly_nanos * t // 100)}" for t in thresholds)
+
+
+def runnable_models(models: list[ModelChoice]) -> tuple[list[ModelChoice], bool]:
+    """The paid models whose provider has a key, or every model when there is none (then the flag is False)."""
+    keyed = [m for m in models if m.has_key and not m.free]
+    return (keyed, True) if keyed else (models, False)
 
 
 def kept_limits(current: BudgetSettingsView) -> str:
@@ -39,6 +53,8 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
     BINDINGS = [
         Binding("escape", "skip", "Skip"),
         Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("r", "next_step('run')", "Run a first prompt"),
+        Binding("d", "next_step('dashboard')", "Open the dashboard"),
     ]
 
     def __init__(self, models: list[ModelChoice], current: BudgetSettingsView | None = None) -> None:
@@ -47,11 +63,21 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
         self.current = current or BudgetSettingsView()  # re-run (f4): what it does not show is kept
         self.recommended_nanos: int | None = None
         self._user_edited_budget = self.current.monthly_nanos is not None
+        self.saved: BudgetSettingsView | None = None  # set once saved: the last step offers what to do next
+        self.next_step: str | None = None  # "run" (a first prompt) or "dashboard", chosen on the last step
 
     def compose(self) -> ComposeResult:
-        options = [(m.label, m.key) for m in self.models] or [("gpt-4o-mini (openai)", "openai:gpt-4o-mini")]
+        models, keyed = runnable_models(self.models)
+        options = [(m.label, m.key) for m in models] or [("gpt-4o-mini (openai)", "openai:gpt-4o-mini")]
         default = next((v for _, v in options if v.endswith(":gpt-4o-mini")), options[0][1])
-        with Vertical():
+        with Vertical(id="wizard-next"):
+            yield Static("Budget saved", classes="title")
+            yield Static("", id="wizard-saved", classes="numbers")
+            with Horizontal(classes="buttons"):
+                yield Button("Run a first prompt (r)", id="next-run", variant="primary", compact=True)
+                yield Button(f"{self._dashboard_label()} (d)", id="next-dashboard", compact=True)
+                yield Button("Start writing (esc)", id="next-close", compact=True)
+        with Vertical(id="wizard-form"):
             yield Static("Welcome to promptlab: set a budget", classes="title")
             yield Static("[dim]A rough guess of your usage gives a recommended monthly budget. "
                          "Esc skips; ctrl+b changes it any time.[/dim]")
@@ -61,6 +87,8 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             with Horizontal(classes="row"):
                 yield Label("Typical model")
                 yield Select(options, value=default, allow_blank=False, id="typical-model", compact=True)
+            if self.models and not keyed:
+                yield Static("[dim]No provider key is set yet: every model is listed.[/dim]", id="no-keys")
             with Horizontal(classes="row"):
                 yield Label("Tokens in per run")
                 yield Input("1500", id="tokens-in", type="integer", compact=True)
@@ -74,6 +102,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             with Horizontal(classes="row"):
                 yield Label("Alert thresholds %")
                 yield Input(",".join(map(str, self.current.thresholds)), id="thresholds", compact=True)
+            yield Static("", id="threshold-amounts", classes="hint")
             with Horizontal(classes="row"):
                 yield Label("When over the limit")
                 yield Select([("hard: refuse the run", "hard"), ("warn: run and warn", "warn")],
@@ -88,14 +117,37 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
                 yield Button("Skip (esc)", id="skip", compact=True)
         yield WrappingFooter()
 
+    def _dashboard_label(self) -> str:
+        return "Open the dashboard" if hasattr(self.app, "action_show_dashboard") else "Open your runs"
+
     def on_mount(self) -> None:
         if not self.app.cursor_blink:
             for widget in self.query(Input):
                 widget.cursor_blink = False
+        self.query_one("#wizard-next").display = False
         self.query_one("#runs-per-day", Input).focus()
         self.update_estimate()
+        self.update_amounts()
+
+    def update_amounts(self) -> None:
+        """Each threshold in dollars of the monthly budget as typed."""
+        try:
+            monthly = parse_usd(self.query_one("#monthly-limit", Input).value, "monthly budget")
+            thresholds = parse_thresholds(self.query_one("#thresholds", Input).value)
+        except FieldError:
+            monthly, thresholds = None, ()
+        self.query_one("#threshold-amounts", Static).update(escape(threshold_amounts(monthly, tuple(thresholds))))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_step":
+            return self.saved is not None  # only on the last step
+        if action == "save":
+            return self.saved is None
+        return True
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ("monthly-limit", "thresholds"):
+            self.update_amounts()
         if event.input.id == "monthly-limit":
             self._user_edited_budget = event.value != usd_field(self.recommended_nanos)
         elif event.input.id in ("runs-per-day", "tokens-in", "tokens-out"):
@@ -130,12 +182,15 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
         event.stop()
         if event.button.id == "save":
             self.action_save()
+        elif event.button.id in ("next-run", "next-dashboard"):
+            self.action_next_step(event.button.id.removeprefix("next-"))
         else:
             self.action_skip()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.action_save()
+        if self.saved is None:
+            self.action_save()
 
     def action_save(self) -> None:
         try:
@@ -148,8 +203,22 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             self.query_one("#form-error", Static).update("monthly budget: enter an amount, or press esc to skip")
             return
         mode = self.query_one("#mode", Select).value
-        self.dismiss(replace(self.current, monthly_nanos=monthly, thresholds=thresholds,
-                             mode=mode if mode in ("hard", "warn") else "hard"))
+        self.saved = replace(self.current, monthly_nanos=monthly, thresholds=thresholds,
+                             mode=mode if mode in ("hard", "warn") else "hard")
+        self.query_one("#wizard-form").display = False
+        self.query_one("#wizard-next").display = True
+        amounts = threshold_amounts(monthly, tuple(thresholds))
+        self.query_one("#wizard-saved", Static).update(
+            f"Monthly budget [b]{escape(format_usd(monthly))}[/b] ({escape(self.saved.mode)} mode); alerts at "
+            f"{escape(amounts)}. What next?")
+        self.query_one("#next-run", Button).focus()
+        self.refresh_bindings()
+
+    def action_next_step(self, step: str) -> None:
+        """After saving: hand the budget back, and what the user chose to do next."""
+        if self.saved is not None:
+            self.next_step = step
+            self.dismiss(self.saved)
 
     def action_skip(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self.saved)  # after saving, esc just starts writing

@@ -13,41 +13,38 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
 
-from promptlab_tui.core.money import format_usd
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 PAGE_SIZE = 50
-COLUMNS = ("When (UTC)", "Model", "Status", "In", "Out", "Cost", "Est.")
+# money first: cost, estimate and the estimate's error fit at 80 columns; the rest scrolls sideways
+COLUMNS = ("When (UTC)", "Cost", "Est.", "Error", "Model", "Status", "In", "Out", "Time", "Prompt")
 
 
 class RunsLoaded(Message):
-    def __init__(self, rows: list[tuple[str, ...]], cursor: Any, error: str | None) -> None:
+    def __init__(self, rows: list[tuple[str, tuple[str, ...]]], cursor: Any, error: str | None) -> None:
         super().__init__()
-        self.rows = rows
+        self.rows = rows  # (run id, cells)
         self.cursor = cursor
         self.error = error
-
-
-def run_row(run: Any) -> tuple[str, ...]:
-    cost = format_usd(run.cost_nanos) + ("*" if run.usage_estimated else "")
-    return (f"{run.created_at:%Y-%m-%d %H:%M}", run.model, run.status, f"{run.total_input_tokens:,}",
-            f"{run.output_tokens:,}", cost, format_usd(run.expected_cost_nanos))
 
 
 class HistoryScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close"),
         Binding("m", "more", "More runs"),
+        Binding("enter", "open_run", "Details", priority=True),  # over the table's own enter: shown in the footer
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, prompt_name: str | None = None) -> None:
         super().__init__(classes="dialog")
+        self.prompt_name = prompt_name  # only this prompt's runs (the Lab's ctrl+f)
         self.cursor: Any = None
         self.exhausted = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history-box"):
-            yield Static("Recent runs", classes="title")
+            title = f"Runs of {self.prompt_name}" if self.prompt_name is not None else "Recent runs"
+            yield Static(escape(title), classes="title")
             yield Static("[dim]Loading…[/dim]", id="history-status", classes="hint")
             table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
             table.add_columns(*COLUMNS)
@@ -63,32 +60,71 @@ class HistoryScreen(ModalScreen[None]):
 
     @work(thread=True, group="history", exclusive=True)
     def load_page(self, before: Any) -> None:
+        from promptlab_tui.services.run_detail import summary_row
+
         try:
             repo = self.app.services.repository
-            runs = repo.recent_runs(PAGE_SIZE, before=before) if repo is not None else []
+            runs = repo.history_page(PAGE_SIZE, before=before, prompt_name=self.prompt_name) if repo is not None else []
         except Exception as error:  # an unreadable database: say so, keep the app running
             self.post_message(RunsLoaded([], before, f"History not available: {error}"))
             return
         cursor = (runs[-1].created_at, runs[-1].id) if len(runs) == PAGE_SIZE else None
-        self.post_message(RunsLoaded([run_row(r) for r in runs], cursor, None))
+        self.post_message(RunsLoaded([(r.id, summary_row(r)) for r in runs], cursor, None))
 
     def on_runs_loaded(self, message: RunsLoaded) -> None:
         table = self.query_one(DataTable)
-        table.add_rows(message.rows)
+        for run_id, cells in message.rows:
+            table.add_row(*cells, key=run_id)
         self.cursor = message.cursor
         self.exhausted = message.cursor is None
         if not message.error and table.row_count == 0:
             message.error = "No runs yet: ctrl+r in the Lab runs the prompt."
-        status = message.error or (f"{table.row_count:,} runs shown" + ("" if self.exhausted else " · m loads more")
-                                   + " · * usage estimated locally")
-        self.query_one("#history-status", Static).update(f"[dim]{escape(status)}[/dim]")
+        self._show_status(message.error)
         self.query_one("#more", Button).disabled = self.exhausted
         self.refresh_bindings()
+
+    def _show_status(self, error: str | None = None) -> None:
+        count = self.query_one(DataTable).row_count
+        status = error or (f"{count:,} runs shown" + ("" if self.exhausted else " · m loads more")
+                           + " · enter: details · * usage estimated locally")
+        self.query_one("#history-status", Static).update(f"[dim]{escape(status)}[/dim]")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "more" and self.exhausted:
             return None
+        if action == "open_run" and not self.query_one(DataTable).row_count:
+            return None
         return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_run()
+
+    def action_open_run(self) -> None:
+        from promptlab_tui.screens.history.run_detail_screen import RunDetailScreen
+
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        run_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self.app.push_screen(RunDetailScreen(run_id), self._detail_closed)
+
+    def _detail_closed(self, result: tuple[str, object] | None) -> None:
+        if result is None:
+            return
+        verb, value = result
+        if verb == "deleted":
+            self.query_one(DataTable).remove_row(value)
+            self._show_status()
+            self.app.load_budget()  # the totals no longer count it
+        elif verb == "reopen":
+            from promptlab_tui.screens.lab.lab_screen import LabScreen
+
+            self.dismiss(None)
+            lab = next((s for s in self.app.screen_stack if isinstance(s, LabScreen)), None)
+            if lab is not None:
+                values, name = value
+                lab.reopen_run(values, name)
 
     def action_more(self) -> None:
         if not self.exhausted:

@@ -34,11 +34,15 @@ class PromptFilesMixin:
         if dirty != self.dirty:
             self.dirty = dirty
             self.editor.set_prompt_name(self.prompt_name, dirty)
+            self.dirty_changed()
+        elif dirty:
+            self.dirty_changed()  # (a timer: at most one draft write a second)
 
     def _mark_clean(self) -> None:
         self._saved_fingerprint = _fingerprint(self.editor.preview_inputs(), self.journal.revision)
         self.dirty = False
         self.editor.set_prompt_name(self.prompt_name, False)
+        self.refresh_bindings()  # "Prompt's runs" follows the prompt's name
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -49,7 +53,7 @@ class PromptFilesMixin:
             self.prompt_file_job("save", self.values_to_send(), self.prompt_path, self.prompt_name)
 
     def action_open_prompts(self) -> None:
-        self._open_prompt_list(save=False)
+        self.guard_unsaved("open another prompt", lambda: self._open_prompt_list(save=False))
 
     def _open_prompt_list(self, save: bool) -> None:
         from promptlab_tui.screens.dialogs.saved_prompts import SavedPromptsScreen
@@ -65,6 +69,12 @@ class PromptFilesMixin:
         return values if self.request_extras is None else values._replace(extras=self.request_extras)
 
     def action_new_prompt(self) -> None:
+        self.guard_unsaved("start a new prompt", self._new_prompt)
+
+    def _new_prompt(self) -> None:
+        self.end_conversation()
+        self.results.clear()
+        self.refresh_bindings()  # no answer to copy or save any more
         self.request_extras = None
         self.editor.load("", "", 1024, None, None)
         self.prompt_path = None
@@ -94,7 +104,7 @@ class PromptFilesMixin:
                 spec = prompt_store.load_prompt(path)
                 self.post_message(PromptFileDone(verb, str(path), spec))
             elif verb in ("save", "save_as"):
-                saved = prompt_store.save_prompt(self.app.services, values, path, name)
+                saved = prompt_store.save_prompt(self.app.services, values, path, name, self.turn_history())
                 self.post_message(PromptFileDone(verb, str(saved)))
             elif verb == "rename":
                 self.post_message(PromptFileDone(verb, str(prompt_store.rename_prompt(self.app.services, path, name)), str(path)))
@@ -108,6 +118,7 @@ class PromptFilesMixin:
             title = {"open": "Prompt not opened", "rename": "Prompt not renamed",
                      "duplicate": "Prompt not duplicated"}.get(message.verb, "Prompt not saved")
             self.notify(message.error, title=title, severity="error", timeout=15)
+            self._after_save = None  # what waited for the save does not happen
             return
         path = Path(message.path) if message.path else None
         if message.verb == "open" and message.spec is not None:
@@ -117,6 +128,7 @@ class PromptFilesMixin:
             self.prompt_name = path.stem if path else None
             self._mark_clean()
             self.notify(f"Saved {shown(path)}", timeout=4)
+            self.saved_then_continue()
         elif message.verb == "rename":
             if self.prompt_path is not None and str(self.prompt_path) == str(message.spec):
                 self.prompt_path = path
@@ -136,6 +148,9 @@ class PromptFilesMixin:
         from promptlab_tui.core.request_tokens import RequestExtras
 
         user = "\n\n".join(m.content for m in spec.user_messages)
+        self.results.clear()
+        if self.open_conversation(spec):  # user/assistant turns: a conversation, the last message in the editor
+            user = spec.messages[-1].content
         self.request_extras = RequestExtras.of(spec)  # tools and images ride along with the texts
         self.editor.load(spec.system, user, spec.max_tokens, spec.temperature, key)
         self.prompt_path = path

@@ -21,6 +21,10 @@ from textual.timer import Timer
 from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
+from promptlab_tui.screens.lab.lab_answer import AnswerMixin
+from promptlab_tui.screens.lab.lab_drafts import DraftsMixin
+from promptlab_tui.screens.lab.lab_choices import ChoicesMixin
+from promptlab_tui.screens.lab.lab_conversation import ConversationMixin
 from promptlab_tui.screens.lab.lab_online import OnlineCountMixin
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab.lab_run import RunMixin
@@ -29,6 +33,7 @@ from promptlab_tui.screens.messages import PricingLoaded
 from promptlab_tui.services.editor_values import PreviewInputs
 from promptlab_tui.services.model_choice import ModelChoice
 from promptlab_tui.widgets.budget.budget_bar import BudgetBar
+from promptlab_tui.widgets.conversation.conversation_strip import ConversationStrip
 from promptlab_tui.widgets.editor.editor_pane import EditorPane
 from promptlab_tui.widgets.editor.tracked_text_area import EditJournal, TrackedTextArea
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
@@ -45,7 +50,8 @@ WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
+class LabScreen(ChoicesMixin, ConversationMixin, RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin,
+                OnlineCountMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),
@@ -54,7 +60,14 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
         Binding("ctrl+o", "open_prompts", "Open", priority=True),
         Binding("ctrl+n", "new_prompt", "New", priority=True),
         Binding("f3", "choose_model", "Model"),
+        Binding("ctrl+g", "copy_answer", "Copy answer", priority=True),  # shown once there is an answer
+        Binding("f9", "save_answer", "Save answer"),
+        Binding("f10", "save_conversation", "Save prompt+answer"),
+        Binding("ctrl+f", "prompt_runs", "Prompt's runs", priority=True),  # shown for a saved prompt
         Binding("f8", "toggle_count_online", "Online count"),  # shown only while the count is approximate
+        Binding("alt+c", "compare", "Compare"),
+        Binding("alt+n", "continue_conversation", "Continue"),  # shown once there is an answer to continue
+        Binding("alt+s", "shorten", "Shorten"),  # shown once the prompt is long enough (60+ tokens)
     ]
 
     def __init__(self) -> None:
@@ -75,6 +88,7 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
         self.set_class(self.app.size.width >= WIDE_COLUMNS, "-wide")  # now, not on resize: one style pass
         blink = self.app.cursor_blink
         yield BudgetBar()  # the alert banner is mounted below it when the first alert arrives
+        yield ConversationStrip(id="conversation-strip")  # hidden until a conversation has a turn
         with Horizontal(id="lab-body"):
             yield EditorPane(self._initial_model(), self.journal, blink=blink)
             with Vertical(id="side"):
@@ -93,10 +107,10 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
         self.watch(self.app, "budget_loaded", self._budget_changed)
         self.watch(self.app, "alerts", self._alerts_changed)
         self.watch(self.app, "sync_state", self._sync_changed)  # team server (issue 12)
-        self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
-        model = self.editor.values().model
+        self.watch(self.app, "team_budget", self._team_budget_changed)
+        values = self.editor.values()
         self.app.after_first_frame(self.editor.params.mount_fields)
-        self.app.after_first_frame(lambda: self.warm_tokenizer(model))
+        self.app.after_first_frame(lambda: self.warm_tokenizer(values.model, values.provider))
 
     # ---- widgets --------------------------------------------------------------------------------
 
@@ -121,6 +135,9 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
 
     def _sync_changed(self, state: str) -> None:
         self.query_one(BudgetBar).sync = state
+
+    def _team_budget_changed(self, view: object | None) -> None:
+        self.query_one(PreviewPane).team_budget = view
 
     def _alerts_changed(self, alerts: tuple[AlertView, ...]) -> None:
         bar = self.query_one(BudgetBar)
@@ -147,6 +164,10 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
             return
         pickers.first().set_models(message.models)
         self.schedule_preview(0)
+        self.restore_draft_once()
+
+    def budget_changed_by_user(self) -> None:
+        self.results.clear_notice()  # a refusal shown for the old budget no longer holds
 
     # ---- live preview ---------------------------------------------------------------------------
 
@@ -166,7 +187,7 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
 
     def on_model_picker_changed(self, _event: ModelPicker.Changed) -> None:
         if self.editor.picker.selected is not None:
-            self.warm_tokenizer(self.editor.picker.selected.model)
+            self.warm_tokenizer(self.editor.picker.selected.model, self.editor.picker.selected.provider)
             self.schedule_preview()
 
     @property
@@ -187,14 +208,15 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
             inputs = inputs._replace(extras=self.request_extras)
         self.update_dirty(inputs)
         self._problems = inputs.problems
-        if not self.app.pricing_ready:
-            return  # pricing_loaded() schedules the first preview
         if not inputs.has_user and not inputs.has_system:
             self.generation += 1
             self.preview_shown = self.generation  # any count still running is for older text
             pane = self.query_one(PreviewPane)
             pane.preview, pane.status = None, "Type a prompt to see its cost."
             self.last_preview = None
+            return
+        if not self.app.pricing_ready:  # pricing_loaded() schedules the first preview
+            self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
             return
         self.generation += 1
         self.compute_preview(inputs, self.generation)
@@ -209,11 +231,19 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
             return self._engine
 
     @work(thread=True, group="tokenizer")
-    def warm_tokenizer(self, model: str) -> None:
+    def warm_tokenizer(self, model: str, provider: str | None = None) -> None:
+        """The model's vocabulary (the preview needs it), then its provider's SDK (the first run needs it)."""
         from promptlab_tui.services.preview_engine import warm_tokenizer
 
         warm_tokenizer(model)
         self.post_message(VocabularyReady())
+        if provider is not None:
+            from promptlab_tui.providers.registry import import_sdk
+
+            try:
+                import_sdk(provider, self.app.services.config)
+            except Exception:  # a broken install or config: the run itself will say why
+                pass
 
     def on_vocabulary_ready(self, _message: VocabularyReady) -> None:
         if self.generation:
@@ -266,6 +296,11 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
         if offered != self.online_offered():
             self.refresh_bindings()  # f8 shows only while an online count would change something
         self.online_after_preview(preview, message.generation)
+        if self.conversation is not None:
+            self.show_conversation(preview.expected_nanos if preview is not None else None)
+        if self.shorten_offered != getattr(self, "_shorten_shown", False):
+            self._shorten_shown = self.shorten_offered
+            self.refresh_bindings()  # ctrl+f shows once the prompt is long enough to shorten
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -278,12 +313,19 @@ class LabScreen(RunMixin, PromptFilesMixin, OnlineCountMixin, Screen):
         await self.run_action("cancel_run" if self.running else "run")  # Run while idle, Cancel while running
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        answer = self.answer_check(action)
+        if answer is not None:
+            return answer
         if action == "run":
             return None if self.running else True
         if action == "cancel_run":
             return True if self.running else None
-        if action in ("open_prompts", "new_prompt"):
+        if action in ("open_prompts", "new_prompt", "compare"):
             return None if self.running else True
+        if action == "continue_conversation":  # in the footer only once there is an answer to continue
+            return True if self.can_continue else False
+        if action == "shorten":
+            return True if self.shorten_offered else False
         if action == "toggle_count_online":
             return True if self.online_offered() else False
         return True

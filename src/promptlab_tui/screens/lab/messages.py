@@ -47,10 +47,11 @@ class RunStreamed(Message):
 
 
 class RunTokensCounted(Message):
-    def __init__(self, output_tokens: int, exact: bool) -> None:
+    def __init__(self, output_tokens: int, exact: bool, cost_nanos: int | None = None) -> None:
         super().__init__()
         self.output_tokens = output_tokens
         self.exact = exact
+        self.cost_nanos = cost_nanos  # the run's cost so far (None: no price)
 
 
 class RunFinished(Message):

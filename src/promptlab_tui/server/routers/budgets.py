@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select, update
 from promptlab_tui.core.periods import BudgetSettingsError, zone
 from promptlab_tui.server.models import ERROR_RESPONSES, IdPath
 from promptlab_tui.server import schema as t
+from promptlab_tui.server import spend
 from promptlab_tui.server.auth import Caller, admin_access, member_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import BudgetIn, BudgetStatus, PolicyIn, PolicyOut
@@ -83,6 +84,9 @@ def set_policy(body: PolicyIn, request: Request, caller: Caller = Depends(admin_
         except BudgetSettingsError as error:
             raise ApiError(422, "invalid_request", str(error)) from None
     with request.app.state.engine.begin() as connection:
+        before = team_settings(connection, caller.team_id).timezone
         if values:
             connection.execute(update(t.team).where(t.team.c.id == caller.team_id).values(**values))
+        if values.get("timezone", before) != before:
+            spend.rebuild(connection, caller.team_id)  # local days moved: the daily rollup is re-made
         return _policy(team_settings(connection, caller.team_id))

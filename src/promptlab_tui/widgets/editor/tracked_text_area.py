@@ -9,6 +9,7 @@ is recounted in proportion to its size. Loading a text, undo and redo are writte
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.document._wrapped_document import WrappedDocument
 from textual.widgets import TextArea
 from textual.widgets.text_area import Edit, EditResult
@@ -17,6 +18,43 @@ from promptlab_tui.services.edit_journal import EditJournal, Location
 from promptlab_tui.widgets.editor.wrap_height import caching_height
 
 NEWLINES = ("\r\n", "\n", "\r")  # what Textual's Document treats as a line end at the end of inserted text
+LAZY_SECTIONS_FROM = 8  # wrap offsets in a line from which only the drawn section is cut out
+
+
+class SectionedLine(Text):
+    """A document line whose division at its wrap offsets cuts out only the section being drawn.
+
+    TextArea divides the whole line at every wrap offset for each row it draws: for an 840 KB
+    single-line prompt that is ~17,000 Text pieces per row, seconds per key. The row's section is
+    the first one asked for; the sections before it are asked for only to count their tabs."""
+
+    def divide(self, offsets):  # type: ignore[override]
+        offsets = list(offsets)
+        if len(offsets) < LAZY_SECTIONS_FROM:
+            return super().divide(offsets)
+        return _LazySections(self, offsets)
+
+
+class _PlainSection:
+    def __init__(self, plain: str) -> None:
+        self.plain = plain
+
+
+class _LazySections:
+    def __init__(self, line: Text, offsets: list[int]) -> None:
+        self.line = line
+        self.bounds = [0, *offsets, len(line.plain)]
+        self.drawn = False
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def __getitem__(self, index: int):
+        start, end = self.bounds[index], self.bounds[index + 1]
+        if self.drawn:
+            return _PlainSection(self.line.plain[start:end])
+        self.drawn = True
+        return Text.divide(self.line, [start, end])[1]
 
 
 class TrackedTextArea(TextArea):
@@ -38,6 +76,9 @@ class TrackedTextArea(TextArea):
     @text.setter
     def text(self, value: str) -> None:
         self.load_text(value)
+
+    def get_line(self, line_index: int) -> Text:
+        return SectionedLine(self.document.get_line(line_index), end="", no_wrap=True)
 
     @property
     def wrapped_document(self) -> WrappedDocument:

@@ -42,6 +42,15 @@ def outcome_markup(outcome: RunOutcomeView) -> str:
     return "\n".join(lines)
 
 
+def session_markup(session: object) -> str:
+    """'This session: $0.0042 over 3 runs' (what this app session has spent), or nothing."""
+    if session is None or not getattr(session, "runs", 0):
+        return ""
+    unpriced = f" + {session.unpriced_runs} without a price" if session.unpriced_runs else ""
+    runs = f"{session.runs} run{'s' if session.runs != 1 else ''}"
+    return f"\n[dim]This session:[/dim] {escape(format_usd(session.spent_nanos))}{unpriced} over {runs}"
+
+
 class ResultsPane(Vertical):
     def __init__(self, *, clock: Callable[[], float] = time.monotonic, blink: bool = True, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -51,10 +60,13 @@ class ResultsPane(Vertical):
         self._started = 0.0
         self._tokens = 0
         self._tokens_exact = False
+        self._cost_so_far: int | None = None
         self._expected: Any = None  # the preview's DurationEstimate for the run under way
         self._flush_timer: Timer | None = None
         self.running = False
         self.cancelling = False
+        self._follow_end = False  # after a run: keep its summary's last line in view while the layout settles
+        self._notice = False  # the summary says why a run did not start
 
     def compose(self) -> ComposeResult:
         yield RunBar(id="run-bar")
@@ -91,9 +103,11 @@ class ResultsPane(Vertical):
     def start(self, model: str, expected: Any = None) -> None:
         """`expected`: the preview's DurationEstimate, which the elapsed time counts against."""
         self.running = True
+        self._follow_end = False
         self._expected = expected
         self._buffer.clear()
         self._tokens = 0
+        self._cost_so_far = None
         self._started = self._clock()
         self._waiting: str | None = None
         answer = self._answer()
@@ -114,10 +128,11 @@ class ResultsPane(Vertical):
         self._buffer.append(text)
         self._tokens += tokens
 
-    def set_tokens(self, tokens: int, exact: bool = True) -> None:
-        """The runner's own count of output tokens so far (replaces the per-chunk tally)."""
+    def set_tokens(self, tokens: int, exact: bool = True, cost_nanos: int | None = None) -> None:
+        """The runner's own count of output tokens so far (replaces the per-chunk tally), and the cost so far."""
         self._tokens = tokens
         self._tokens_exact = exact
+        self._cost_so_far = cost_nanos
 
     def _flush(self) -> None:
         answer = self._answer()
@@ -130,11 +145,12 @@ class ResultsPane(Vertical):
             answer.scroll_end(animate=False)
         if self.running:
             approx = "" if self._tokens_exact else "≈"
+            cost = f" · {format_usd(self._cost_so_far)}" if self._cost_so_far is not None else ""
             elapsed = progress_label(round((self._clock() - self._started) * 1000), self._expected)
-            live = f"{approx}{self._tokens:,} tok · {elapsed}"
+            live = f"{approx}{self._tokens:,} tok{cost} · {elapsed}"
             self._status("Cancelling…" if self.cancelling else getattr(self, "_waiting", None) or live)
 
-    def finish(self, outcome: RunOutcomeView | None, message: str | None = None) -> None:
+    def finish(self, outcome: RunOutcomeView | None, message: str | None = None, session: object = None) -> None:
         self._flush()
         self.running = False
         self.cancelling = False
@@ -144,13 +160,15 @@ class ResultsPane(Vertical):
         self._set_buttons()
         summary = self._summary()
         if outcome is not None:
-            summary.update(outcome_markup(outcome))
+            summary.update(outcome_markup(outcome) + session_markup(session))
             summary.display = True
             self._status(outcome.status.capitalize())
         else:
             summary.update(f"[$error]{escape(message or 'Run failed')}[/]")
             summary.display = True
             self._status("Not run")
+        self._notice = outcome is None
+        self._show_end()  # the cost and any error are what to read now
 
     def show_message(self, message: str, error: bool = True) -> None:
         """A reason the run did not start (missing key, refused by budget) shown where the answer would be."""
@@ -158,6 +176,35 @@ class ResultsPane(Vertical):
         style = "$error" if error else "$warning"
         summary.update(f"[{style}]{escape(message)}[/]")
         summary.display = True
+        self._notice = True
+        self._show_end()
+
+    def clear(self) -> None:
+        """Nothing from an earlier prompt or run (a new or opened prompt)."""
+        if self.running:
+            return
+        answer = self._answer()
+        if answer is not None:
+            answer.text = ""
+        self.clear_notice(force=True)
+
+    def clear_notice(self, force: bool = False) -> None:
+        """Drop a message about a run that did not start (a refusal), stale once the budget changed."""
+        if self.running or not (force or self._notice):
+            return
+        if self.query("#run-summary"):
+            self._summary().display = False
+        self._notice = False
+        self._status("")
+
+    def _show_end(self) -> None:
+        self._follow_end = True
+        self.call_after_refresh(self.scroll_end, animate=False)
+
+    def watch_virtual_size(self) -> None:
+        # the summary re-wraps (taller) once the scrollbar takes a column: follow it to its end
+        if self._follow_end:
+            self.scroll_end(animate=False)
 
     def elapsed(self) -> float:
         return self._clock() - self._started

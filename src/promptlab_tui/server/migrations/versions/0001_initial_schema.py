@@ -69,6 +69,15 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['team_id'], ['team.id'], ),
     sa.PrimaryKeyConstraint('team_id', 'provider')
     )
+    op.create_table('spend_day',
+    sa.Column('team_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
+    sa.Column('cost_nanos', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('runs', sa.BigInteger(), server_default='0', nullable=False),
+    sa.ForeignKeyConstraint(['team_id'], ['team.id'], ),
+    sa.PrimaryKeyConstraint('team_id', 'member_id', 'day')
+    )
     op.create_table('team_alert',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('team_id', sa.Integer(), nullable=False),
@@ -178,6 +187,7 @@ def downgrade() -> None:
     op.drop_table('reservation')
     op.drop_table('group_membership')
     op.drop_table('team_alert')
+    op.drop_table('spend_day')
     op.drop_table('provider_key')
     op.drop_table('member_group')
     op.drop_table('member')
