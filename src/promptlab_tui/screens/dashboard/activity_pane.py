@@ -51,6 +51,7 @@ class ActivityMixin:
             table.add_row(*figures.activity_row(run, tz), key=run.id)
             self.activity_ids.append(run.id)
         self.cursor = message.page.next_cursor
+        self.refresh_bindings()  # m: more runs, or none left
         more = " · m more" if self.cursor is not None else ""
         shown = f" · filter: {self.text_filter}" if self.text_filter else ""
         title.update(escape(f"Recent activity · sorted by {self.sort}{shown} · {table.row_count:,} shown{more}"))

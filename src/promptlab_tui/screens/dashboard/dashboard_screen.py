@@ -191,6 +191,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, Screen[None]):
             return
         view = self.view = message.view
         self.period = view.period
+        self.refresh_bindings()  # [ ] step from a known period now
         self.token = message.token
         self._show_head(view)
         self._show_cards(view)

@@ -50,6 +50,8 @@ class PlotPanel(Widget):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())
 
     def set_spec(self, spec: ChartSpec | None) -> None:
+        if spec == self.spec:
+            return  # the same numbers (e.g. a group switch leaves the daily chart as it is): no redraw
         self.spec = spec
         self.redraw()
 
@@ -63,7 +65,7 @@ class PlotPanel(Widget):
 
     def render(self) -> Any:
         spec = self.spec
-        key = (id(spec), self.show_table, self.size, self.app.current_theme.name, no_color())
+        key = (spec, self.show_table, self.size, self.app.current_theme.name, no_color())
         if self._drawn is not None and self._drawn[0] == key:
             return self._drawn[1]
         if spec is None:
