@@ -47,6 +47,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
         Binding("i", "choose('increase')", "Raise budget"),
         Binding("m", "choose('cheaper')", "Cheaper model"),
         Binding("l", "choose('capped')", "Capped run"),
+        Binding("d", "usage", "Usage"),
     ]
 
     def __init__(self, refusal: RefusalView) -> None:
@@ -85,6 +86,15 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
             if parameters[0] == "capped" and not self.refusal.capped_max_tokens:
                 return False
         return True
+
+    def action_usage(self) -> None:
+        """Cancel the run and open the dashboard on the refused period (where the money went, what to change)."""
+        scope = self.refusal.scope
+        self.dismiss(("cancel", scope))
+        if scope in ("daily", "weekly", "monthly"):
+            self.app.call_later(self.app.action_show_dashboard_for, scope, "")
+        else:
+            self.app.call_later(self.app.action_show_dashboard)
 
     def action_choose(self, kind: str) -> None:
         value: object = self.refusal.scope
