@@ -212,10 +212,10 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
 
     # ---- budget ---------------------------------------------------------------------------------
 
-    def action_adjust_budget(self) -> None:
+    def action_adjust_budget(self, focus: str | None = None) -> None:
         from promptlab_tui.screens.dialogs.budget_adjust import BudgetAdjustDialog
 
-        self.push_screen(BudgetAdjustDialog(self.budget_settings, self.budget), self._budget_chosen)
+        self.push_screen(BudgetAdjustDialog(self.budget_settings, self.budget, focus), self._budget_chosen)
 
     def action_setup_budget(self) -> None:
         from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard

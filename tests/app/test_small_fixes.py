@@ -31,3 +31,52 @@ async def test_alert_lines_keep_reset_and_raised_times_apart_and_80_percent_is_a
     assert line.startswith("⚠ Monthly budget 80% reached")  # a warning, not ℹ
     assert "UTC 2026-03-14" not in line  # the two times no longer run together
     assert "resets Wed 2026-04-01 00:00 UTC · raised 2026-03-14 12:00 UTC" in line
+
+
+async def test_raise_the_limit_in_the_too_long_dialog_focuses_max_tokens_per_prompt(make_app, fake_provider_env,
+                                                                                   isolated_home):
+    from promptlab_tui.screens.dialogs.budget_adjust import BudgetAdjustDialog
+    from promptlab_tui.screens.dialogs.prompt_too_long import PromptTooLongDialog
+    from tests.app.test_lab_run import type_and_run
+
+    seed_budget(isolated_home, monthly_usd="10", max_tokens_per_prompt=5)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_and_run(pilot, "This prompt is clearly longer than five tokens")
+        assert isinstance(app.screen, PromptTooLongDialog)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, BudgetAdjustDialog)
+        assert app.focused.id == "max-prompt-tokens"  # not the Monthly limit
+    assert fake_provider_env.requests == []
+
+
+async def test_the_cap_field_shows_a_leading_zero(make_app, isolated_home):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        cap = lab_screen(app).query_one("#cost-cap")
+        cap.focus()
+        await pilot.press(*".0001")
+        await pilot.press("tab")  # leave the field
+        await settle(pilot)
+        assert cap.value == "0.0001"  # the row reads "Cap $0.0001", not "Cap $.0001"
+
+
+async def test_a_per_run_cap_refusal_is_titled_for_the_cap(make_app, fake_provider_env, isolated_home):
+    from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
+    from tests.app.test_lab_run import PROMPT
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        lab_screen(app).query_one("#cost-cap").value = "0.00001"
+        await pilot.press(*PROMPT)
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, BudgetExceededDialog)
+        title = str(app.screen.query_one("#refusal-title").render())
+        assert title == "Per-run cap would be exceeded: run refused" and "Budget" not in title
+        assert str(app.screen.query_one("#increase").label) == "Raise the cap (i)"
+    assert fake_provider_env.requests == []

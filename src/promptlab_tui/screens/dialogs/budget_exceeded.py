@@ -16,9 +16,19 @@ from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 Choice = tuple[str, object]
 
 
-def refusal_markup(refusal: RefusalView) -> str:
-    scope = "per-run cap" if refusal.scope == "run" else "session cap" if refusal.scope == "session" else \
+def scope_name(refusal: RefusalView) -> str:
+    return "per-run cap" if refusal.scope == "run" else "session cap" if refusal.scope == "session" else \
         f"{refusal.scope} budget"
+
+
+def refusal_title(refusal: RefusalView) -> str:
+    """Named for what refused the run: a cap is not a budget."""
+    what = scope_name(refusal) if refusal.scope in ("run", "session") else "budget"
+    return f"{what[0].upper()}{what[1:]} would be exceeded: run refused"
+
+
+def refusal_markup(refusal: RefusalView) -> str:
+    scope = scope_name(refusal)
     lines = [
         f"This run may cost up to [b]{escape(money(refusal.worst_case_nanos))}[/b], "
         f"more than is left of the {escape(scope)}.",
@@ -49,10 +59,11 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
     def compose(self) -> ComposeResult:
         r = self.refusal
         with Vertical():
-            yield Static("Budget would be exceeded: run refused", classes="title")
+            yield Static(escape(refusal_title(r)), classes="title", id="refusal-title")
             yield Static(refusal_markup(r), classes="numbers", id="refusal-numbers")
             with Horizontal(classes="buttons"):
-                yield Button("Increase budget (i)", id="increase", variant="primary", compact=True)
+                raise_label = "Raise the cap (i)" if r.scope in ("run", "session") else "Increase budget (i)"
+                yield Button(raise_label, id="increase", variant="primary", compact=True)
                 if r.cheaper_model:
                     tail = f", up to {money(r.cheaper_worst_case_nanos)}" if r.cheaper_worst_case_nanos else ""
                     yield Button(f"Use {r.cheaper_label or r.cheaper_model}{tail} (m)", id="cheaper", compact=True)
