@@ -80,3 +80,27 @@ async def test_a_per_run_cap_refusal_is_titled_for_the_cap(make_app, fake_provid
         assert title == "Per-run cap would be exceeded: run refused" and "Budget" not in title
         assert str(app.screen.query_one("#increase").label) == "Raise the cap (i)"
     assert fake_provider_env.requests == []
+
+
+async def palette_titles(pilot, query: str) -> list[str]:
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await settle(pilot)
+    await pilot.press(*query)
+    await settle(pilot)
+    options = pilot.app.screen.query_one(CommandList).options
+    texts = [option.prompt.plain if hasattr(option.prompt, "plain") else str(option.prompt) for option in options]
+    return [text.splitlines()[0].split("  (")[0] for text in texts]  # the title, without its key
+
+
+async def test_the_palette_names_each_action_once(make_app, isolated_home):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        themes = await palette_titles(pilot, "theme")
+        await pilot.press("escape")
+        await settle(pilot)
+        quits = await palette_titles(pilot, "quit")
+    assert [title for title in themes if "theme" in title.lower()] == ["Theme"], themes  # the footer's name
+    assert [title for title in quits if "quit" in title.lower()] == ["Quit"], quits
