@@ -54,6 +54,7 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
     budget_loaded: reactive[bool] = reactive(False, init=False)
     alerts: reactive[tuple[AlertView, ...]] = reactive((), always_update=True, init=False)
     sync_state: reactive[str] = reactive("", init=False)  # team server sync, '' when not logged in
+    team_budget: reactive[object | None] = reactive(None, init=False)  # tightest team budget (a BudgetView)
 
     def __init__(self, *, clock: Callable[[], float] | None = None, now: Callable[[], datetime] | None = None,
                  cursor_blink: bool | None = None, setup_wizard: bool = True,

@@ -106,9 +106,9 @@ def test_saved_markdown_loads_back_equal(tmp_path: Path) -> None:
     assert path.read_text().startswith('+++\nname = "greet"\nmodel = "claude-sonnet-4.5"\n')
 
 
-def test_conversation_saves_as_json_only(tmp_path: Path) -> None:
-    spec = PromptSpec(messages=[ChatMessage("user", "q"), ChatMessage("assistant", "a"), ChatMessage("user", "q2")],
-                      name="chat")
+def test_a_conversation_markdown_cannot_hold_saves_as_json_only(tmp_path: Path) -> None:
+    # Markdown holds user/assistant turns ending with a user message (issue 11); not one ending with an answer.
+    spec = PromptSpec(messages=[ChatMessage("user", "q"), ChatMessage("assistant", "a")], name="chat")
     with pytest.raises(PromptFileError, match="json"):
         save_prompt_file(spec, tmp_path / "chat.md")
     assert not (tmp_path / "chat.md").exists()

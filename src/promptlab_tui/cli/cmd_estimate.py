@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Count a prompt's input tokens and predict its output and cost, expected and worst case. "
                     "FILE is plain text (the user message), Markdown with TOML front matter between +++ lines, "
                     "or a JSON list of OpenAI-format chat messages.")
-    parser.add_argument("file", metavar="FILE", help="the prompt file")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="the prompt file; several files or a folder: each file and the total")
     parser.add_argument("--model", "-m", metavar="MODEL", help="the model (default: the file's, else gpt-4o-mini)")
     parser.add_argument("--provider", metavar="NAME", help="price the model at this provider (e.g. openrouter)")
     parser.add_argument("--max-tokens", type=int, metavar="N", help="max output tokens (the worst case)")
@@ -34,7 +35,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--check", action="store_true",
                         help="FILE is a folder: print, per model with runs of its prompts, the estimate's error "
                              "against actual usage (p50 / p90)")
-    parser.set_defaults(func=estimate_command)
+    parser.set_defaults(func=estimate_entry)
+
+
+def estimate_entry(args: argparse.Namespace) -> int:
+    """One file: the detailed estimate; several files or a folder: each file and the totals (cli.estimate_batch)."""
+    from pathlib import Path
+
+    if args.check or (len(args.files) == 1 and not Path(args.files[0]).is_dir()):
+        args.file = args.files[0]
+        return estimate_command(args)
+    from promptlab_tui.cli.estimate_batch import batch_command
+    from promptlab_tui.cli.run_extras import expand_files
+
+    return batch_command(args, expand_files(args.files), load_inputs, history_for)
 
 
 def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
@@ -52,7 +66,10 @@ def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
         if args.max_tokens < 1:
             raise CliError(f"--max-tokens {args.max_tokens}: expected a whole number of tokens, 1 or more")
         prompt.max_tokens = args.max_tokens
-    return prompt, load_pricing_or_fail()
+    pricing = load_pricing_or_fail()
+    from promptlab_tui.cli.run_extras import resolve_auto_for_estimate
+
+    return resolve_auto_for_estimate(prompt, pricing), pricing  # model = "auto": the pick and why (issue 11)
 
 
 def load_pricing_or_fail() -> PricingTable:
@@ -64,7 +81,8 @@ def load_pricing_or_fail() -> PricingTable:
         raise CliError(f"the price table was refused:\n{error}", EXIT_BAD_INPUT) from error
 
 
-def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None) -> tuple[Any, float | None, Any]:
+def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None,
+                kind: str = "text") -> tuple[Any, float | None, Any]:
     """(output stats, calibration, duration samples and basis) from past runs of this prompt and model;
     nothing when there is no history."""
     from promptlab_tui.paths import app_paths
@@ -85,6 +103,8 @@ def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None)
             stats, calibration = read_history_hints(repository, recorded_as, prompt.name)
             durations = choose_samples(repository.duration_samples(recorded_as, prompt.name),
                                        repository.duration_samples(recorded_as), recorded_as)
+            if kind != "text":  # tools, images...: calibrated per kind of content
+                calibration = repository.calibration_ratio(recorded_as, kind)
             return stats, calibration, durations
         finally:
             repository.close()
@@ -103,7 +123,8 @@ def estimate_command(args: argparse.Namespace) -> int:
 
         return check_command(args)
     prompt, pricing = load_inputs(args)
-    stats, calibration, durations = history_for(prompt, pricing, args.provider)
+    kind = count_prompt(prompt).kind  # calibration is learned per kind of content
+    stats, calibration, durations = history_for(prompt, pricing, args.provider, kind)
     request = count_prompt(prompt, calibration=calibration)
     online = online_count(prompt, args.provider) if not request.count.exact else None
     if online is not None and online.exact:

@@ -16,7 +16,7 @@ from promptlab_tui.cli.errors import EXIT_BAD_INPUT, CliError
 FORMATS = ("table", "json", "md", "html", "pdf")
 GROUPS = ("model", "provider", "prompt", "tag", "source")
 STATUSES = ("completed", "error", "cancelled", "interrupted")
-SOURCES = ("lab", "run", "compare", "batch", "fallback")
+from promptlab_tui.core.history import RUN_SOURCES as SOURCES  # noqa: E402  (lab, run, compare, batch, fallback, cache, optimise)
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prompt", help="only runs of this prompt name")
     parser.add_argument("--tag", help="only runs with this tag")
     parser.add_argument("--status", choices=STATUSES, help="only runs that ended so")
-    parser.add_argument("--source", choices=SOURCES, help="only runs from the Lab, `run`, compare, batch or fallback")
+    parser.add_argument("--source", choices=SOURCES, help="only runs from the Lab, `run`, compare, batch, fallback, the response cache or optimise")
 
 
 def filters_from(args: argparse.Namespace) -> Any:

@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "for them to settle, then decide again (default: wait_budget_seconds in config.toml, "
                              "30; 0 refuses at once)")
     parser.add_argument("--json", action="store_true", help="print one JSON object per file (no streaming)")
+    from promptlab_tui.cli import run_extras
+
+    run_extras.add_options(parser, _usd)  # batches, --quality, --yes, --no-cache (issue 11)
     parser.set_defaults(func=run_command)
 
 
@@ -77,11 +80,15 @@ def run_command(args: argparse.Namespace) -> int:
 
     if args.max_tokens is not None and not 1 <= args.max_tokens <= _MAX_TOKENS:
         raise CliError(f"--max-tokens must be between 1 and {_MAX_TOKENS:,}, got {args.max_tokens}", EXIT_BAD_INPUT)
-    prompts = [(path, _load(path)) for path in args.files]  # every file checked before anything is spent
-    service = RunService(session=SessionSpend(args.max_session_cost), session_id=_session_id())
+    from promptlab_tui.cli import run_extras
+
+    files = run_extras.expand_files(args.files)  # a folder stands for its prompt files
+    prompts = [(path, _load(path)) for path in files]  # every file checked before anything is spent
+    service = RunService(session=SessionSpend(run_extras.session_cap(args, prompts)), session_id=_session_id())
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
                          max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier,
-                         tags=_tags(args.tag), source="run", wait_budget_s=args.wait_budget)
+                         tags=_tags(args.tag), source="run", wait_budget_s=args.wait_budget, quality=args.quality,
+                         cache=False if args.no_cache else None)
     with RunSignals() as signals:  # SIGTERM and SIGHUP stop a run like Ctrl-C; nothing interrupts settling
         with _explained_errors():
             startup = service.startup_maintenance()  # record the journal, settle orphans, apply retention
@@ -93,14 +100,20 @@ def run_command(args: argparse.Namespace) -> int:
                   "(recorded as interrupted)", file=sys.stderr)
         if startup.retention_problem:
             print(f"promptlab: retention not applied: {startup.retention_problem}", file=sys.stderr)
+        batch = run_extras.BatchReport(files, service.session) if len(prompts) > 1 else None
         code = EXIT_OK
-        for path, prompt in prompts:
+        for position, (path, prompt) in enumerate(prompts):
             signals.resume()
-            code = _run_one(service, path, prompt, options, args, several=len(prompts) > 1, signals=signals)
+            batch and batch.starting()
+            code = _run_one(service, path, prompt, batch.options(options, position) if batch else options, args,
+                            several=len(prompts) > 1, signals=signals)
             if signals.exit_code is not None:
                 code = signals.exit_code
+            batch and batch.finished(path, code, refused=code == EXIT_BUDGET_REFUSED)
             if code != EXIT_OK:
                 break
+        if batch is not None:
+            batch.print(args, code)
     if len(prompts) > 1 and not args.json:
         print(_session_total(service.session.status()), file=sys.stderr)
     return code
@@ -166,6 +179,11 @@ def _run_one(service: Any, path: str, prompt: Any, options: Any, args: argparse.
     from promptlab_tui.core.budget import BudgetViolation
     from promptlab_tui.providers.base import ProviderError
 
+    if prompt.fallback:  # `fallback = [...]`: each model in turn on a provider failure (issue 11)
+        from promptlab_tui.cli.run_fallback import run_chain
+
+        with _explained_errors():
+            return run_chain(service, path, prompt, options, args, several)
     try:
         with _explained_errors():
             plan = service.prepare_run(prompt, options)
@@ -199,7 +217,15 @@ def _ask_capped(refusal: Any, args: argparse.Namespace) -> bool:
 
 
 def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, several: bool, signals: Any = None) -> int:
+    from promptlab_tui.cli.run_extras import confirm_expensive
     from promptlab_tui.services.run_report import outcome_json, usage_lines
+
+    declined = confirm_expensive(plan, args, service.context.config)  # confirm_above (config)
+    if declined is not None:
+        if args.json:
+            print(json.dumps({"file": path, "status": "not_confirmed", "error": declined}), flush=True)
+        print(f"promptlab run: {path}: {declined}", file=sys.stderr)
+        return EXIT_BUDGET_REFUSED
 
     if not args.json:
         for note in plan.notes:

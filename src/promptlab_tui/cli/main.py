@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "promptlab_tui.cli.cmd_history",
     "promptlab_tui.cli.cmd_alerts",
     "promptlab_tui.cli.cmd_reprice",
+    "promptlab_tui.cli.cmd_compare",
+    "promptlab_tui.cli.cmd_optimise",
     "promptlab_tui.cli.cmd_report",
     "promptlab_tui.cli.cmd_export",
     "promptlab_tui.cli.cmd_dashboard",

@@ -14,7 +14,7 @@ from promptlab_tui.core.types import CostBreakdown, Usage
 RunStatus = Literal["pending", "completed", "error", "cancelled", "interrupted"]
 RUN_STATUSES = ("pending", "completed", "error", "cancelled", "interrupted")
 SETTLED_STATUSES = ("completed", "error", "cancelled", "interrupted")
-RUN_SOURCES = ("lab", "run", "compare", "batch", "fallback")  # where a run came from (a dashboard dimension)
+RUN_SOURCES = ("lab", "run", "compare", "batch", "fallback", "cache", "optimise")  # where a run came from (a dashboard dimension)
 PeriodKind = Literal["daily", "weekly", "monthly"]
 PERIOD_KINDS: tuple[str, ...] = ("daily", "weekly", "monthly")
 AlertLevel = Literal["info", "warning", "critical"]
@@ -56,6 +56,7 @@ class PendingRun:
     prompt_text: str | None = None
     session_id: str | None = None
     source: str | None = None  # one of RUN_SOURCES: where the run came from
+    estimate_kind: str | None = None  # core.request_tokens kind ("tools", "images+tools"); None = plain text
     user: str = field(default_factory=current_user)
     run_id: str = field(default_factory=new_run_id)
     created_at: datetime | None = None  # None: the ledger's clock

@@ -17,6 +17,7 @@ from types import MappingProxyType
 PRICE_FIELDS = ("input", "output", "cached_input", "cache_write", "cache_write_1h")
 SERVICE_TIERS = ("batch", "flex", "priority")
 SHIPPED = "shipped"
+QUALITY_TIERS = ("low", "medium", "high")  # weakest first: `model = "auto"` takes at least the asked tier
 
 
 def normalise_tier(tier: str | None) -> str:
@@ -119,6 +120,7 @@ class ModelPrice:
     reasoning: bool = False
     legacy: bool = False
     note: str | None = None
+    quality: str | None = None  # one of QUALITY_TIERS; None: never picked by `model = "auto"`
 
     @property
     def request_model(self) -> str:

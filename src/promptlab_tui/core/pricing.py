@@ -11,6 +11,7 @@ from pathlib import Path
 
 from promptlab_tui.core.price_table import (
     PRICE_FIELDS,
+    QUALITY_TIERS,
     SERVICE_TIERS,
     SHIPPED,
     LongContext,
@@ -33,6 +34,7 @@ from promptlab_tui.core.pricing_cost import (
 
 __all__ = [
     "PRICE_FIELDS",
+    "QUALITY_TIERS",
     "SERVICE_TIERS",
     "SHIPPED",
     "LongContext",

@@ -17,6 +17,7 @@ from typing import Any
 
 from promptlab_tui.core.price_table import (
     PRICE_FIELDS,
+    QUALITY_TIERS,
     SERVICE_TIERS,
     SHIPPED,
     LongContext,
@@ -33,7 +34,8 @@ PROVIDER_KINDS = ("openai", "anthropic", "openai_compatible", "google")
 _PROVIDER_FIELDS = {"display_name": str, "kind": str, "base_url": str, "api_key_env": str,
                     "free": bool, "route_prices": bool}
 _MODEL_FIELDS = {"display_name": str, "api_model": str, "aliases": list, "context_window": int,
-                 "max_output": int, "reasoning": bool, "legacy": bool, "price": list}
+                 "max_output": int, "reasoning": bool, "legacy": bool, "quality": str,
+                 "price": list}
 _ENTRY_FIELDS = ("effective_from", "note", *PRICE_FIELDS, "long_context", *SERVICE_TIERS)
 _EXPECTED_PRICE = 'a price in USD per million tokens, a decimal string like "2.50" (0 or more)'
 _MAX_PRICE = Decimal(1_000_000)  # per million tokens ($1 a token; the priciest model is under $1,000/M)
@@ -128,6 +130,9 @@ def _typed(value: Any, kind: type, src: _Source, path: tuple[PathPart, ...]) -> 
         if not ok:
             src.problem(path, "a list of model names (strings)", value)
             return None
+    if ok and path[-1] == "quality" and value not in QUALITY_TIERS:
+        src.problem(path, "a quality tier: " + ", ".join(f'"{t}"' for t in QUALITY_TIERS), value)
+        return None
     if not ok:
         src.problem(path, _TYPE_WORDS[kind], value)
         return None
@@ -303,7 +308,7 @@ def _build(merged: _Merged, sources: list[_Source]) -> PricingTable:
                 source=touched or SHIPPED, aliases=tuple(info.get("aliases") or ()),
                 api_model=info.get("api_model"), context_window=info.get("context_window"),
                 max_output=info.get("max_output"), reasoning=bool(info.get("reasoning")),
-                legacy=bool(info.get("legacy")), note=entry.get("note"),
+                legacy=bool(info.get("legacy")), note=entry.get("note"), quality=info.get("quality"),
                 long_context=entry.get("long_context"),
                 service_tiers={t: entry[t] for t in SERVICE_TIERS if entry.get(t) is not None},
                 **carried,

@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from promptlab_tui.core.prompt_choice import choice_settings as _choice_settings, usd_nanos as _usd_nanos
 from promptlab_tui.core.toml_positions import TomlPositions
 from promptlab_tui.core.types import ChatMessage, PromptSpec
 
@@ -26,7 +27,14 @@ ROLES = ("system", "developer", "user", "assistant", "tool")
 _REQUEST_KEYS = ("tools", "tool_choice", "response_format")  # sent as given
 _SETTINGS = {"model": "a model name like \"gpt-4o-mini\"", "system": "the system prompt (a string)",
              "max_tokens": "a whole number of tokens, 1 or more", "temperature": "a number from 0 to 2",
-             "name": "a name for the prompt (a string)", "tags": "a list of strings like [\"support\", \"v2\"]"}
+             "name": "a name for the prompt (a string)", "tags": "a list of strings like [\"support\", \"v2\"]",
+             "max_cost": "an amount in USD like 0.05 (per run)",
+             "session_budget": "an amount in USD like 1.50 (for a run over several files)",
+             "quality": "a quality tier: \"low\", \"medium\" or \"high\"",
+             "fallback": "a list of model names like [\"gpt-4o\", \"gpt-4o-mini\"]",
+             "cache": "true or false",
+             "messages": "the conversation so far: [[messages]] tables with role = \"user\" or \"assistant\" "
+                         "and content = \"...\" (the body is the next user message)"}
 
 
 class PromptFileError(Exception):
@@ -140,6 +148,7 @@ def _load_markdown(path: Path, text: str) -> PromptSpec:
     messages = []
     if settings.get("system"):
         messages.append(ChatMessage("system", settings["system"]))
+    messages += [ChatMessage(m["role"], m["content"]) for m in settings.get("messages", [])]  # a conversation
     messages.append(ChatMessage("user", body))
     spec = _spec(messages, settings)
     if "_lines" in settings:
@@ -191,9 +200,21 @@ def _setting(path: Path, line: int | None, key: str, value: Any) -> Any:
         "max_tokens": isinstance(value, int) and not isinstance(value, bool) and 1 <= value < 2**63,  # JSON: any size
         "temperature": number and 0 <= value <= 2,
         "tags": isinstance(value, list) and all(isinstance(tag, str) for tag in value),
+        "max_cost": _usd_nanos(value) is not None,
+        "session_budget": _usd_nanos(value) is not None,
+        "quality": value in ("low", "medium", "high"),
+        "fallback": isinstance(value, list) and all(isinstance(m, str) and m.strip() for m in value),
+        "cache": isinstance(value, bool),
+        "messages": isinstance(value, list) and all(
+            isinstance(m, dict) and set(m) == {"role", "content"} and m["role"] in ("user", "assistant")
+            and isinstance(m["content"], str) for m in value),
     }[key]
     if not ok:
         raise PromptFileError(path, line, key, _SETTINGS[key], value)
+    if key in ("max_cost", "session_budget"):
+        return _usd_nanos(value)
+    if key == "fallback":
+        return [model.strip() for model in value]
     return value.strip() if key in ("model", "name") else value
 
 
@@ -205,6 +226,11 @@ def _spec(messages: list[ChatMessage], settings: dict[str, Any]) -> PromptSpec:
     if "temperature" in settings:
         spec.temperature = float(settings["temperature"])
     spec.tags = list(settings.get("tags", []))
+    spec.quality = settings.get("quality")
+    spec.max_cost_nanos = settings.get("max_cost")
+    spec.session_budget_nanos = settings.get("session_budget")
+    spec.fallback = list(settings.get("fallback", []))
+    spec.cache = settings.get("cache")
     return spec
 
 
@@ -347,15 +373,18 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
             data["name"] = spec.name
         if spec.tags:
             data["tags"] = list(spec.tags)
+        data.update(_choice_settings(spec))
         for key in _REQUEST_KEYS:
             if getattr(spec, key) is not None:
                 data[key] = getattr(spec, key)
         data["messages"] = [message.as_openai() for message in spec.messages]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     conversation = [m for m in spec.messages if m.role not in ("system", "developer")]
-    if len(conversation) != 1 or conversation[0].role != "user" or conversation[0].name or conversation[0].parts:
+    if not conversation or conversation[-1].role != "user" or spec.has_request_extras or any(
+            m.name or m.parts or m.role not in ("user", "assistant") for m in conversation):
         raise PromptFileError(spec.source_path or "(prompt)", None, "messages",
-                              "one user message to save as Markdown (save a conversation or images as .json)")
+                              "user and assistant messages ending with a user message to save as Markdown "
+                              "(save other conversations, tools or images as .json)")
     lines = []
     if spec.name:
         lines.append(f"name = {_toml_string(spec.name)}")
@@ -365,11 +394,18 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         lines.append(f"temperature = {float(spec.temperature)!r}")
     if spec.tags:
         lines.append("tags = [" + ", ".join(_toml_string(tag) for tag in spec.tags) + "]")
+    for key, value in _choice_settings(spec).items():
+        shown = (_toml_string(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool)
+                 else "[" + ", ".join(_toml_string(item) for item in value) + "]")
+        lines.append(f"{key} = {shown}")
     if spec.system:
         lines.append(f"system = {_toml_string(spec.system)}")
     lines += _request_lines(spec)
+    for message in conversation[:-1]:  # a conversation: the turns so far, as [[messages]] tables
+        lines += ["", "[[messages]]", f"role = {_toml_string(message.role)}",
+                  f"content = {_toml_string(message.content)}"]
     front = "\n".join(lines)
-    return f"{FRONT_MATTER_FENCE}\n{front}\n{FRONT_MATTER_FENCE}\n\n{conversation[0].content}\n"
+    return f"{FRONT_MATTER_FENCE}\n{front}\n{FRONT_MATTER_FENCE}\n\n{conversation[-1].content}\n"
 
 
 def _request_lines(spec: PromptSpec) -> list[str]:

@@ -44,6 +44,12 @@ class PromptSpec:
     name: str | None = None
     tags: list[str] = field(default_factory=list)
     source_path: str | None = None
+    # Front matter for choosing and budgeting (issue 11); None / empty = not set.
+    quality: str | None = None  # with model = "auto": the least quality tier to pick from
+    max_cost_nanos: int | None = None  # per-run cap, like --max-cost
+    session_budget_nanos: int | None = None  # cap on a `run` over several files, like --max-session-cost
+    fallback: list[str] = field(default_factory=list)  # models tried in order when the provider fails
+    cache: bool | None = None  # serve an identical request from the history (opt-in)
     # Sent as given (OpenAI's shape; an Anthropic-shaped file is converted on load): None = not sent.
     tools: list[dict[str, Any]] | None = None
     tool_choice: Any = None
@@ -76,6 +82,7 @@ class TokenCount:
     uncalibrated_tokens: int | None = None
     # Approximate counts: what a reservation takes (the calibration's upper bound); None = exact, `tokens`.
     upper_tokens: int | None = None
+    kind: str | None = None  # what an approximate count was made of: None / "text", "tools", "images+tools"...
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ LAB_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
      "screen.prompt_runs", "ctrl+f"),
     ("Exact counts online", "Ask the provider's count endpoint (sends the prompt); while the count is approximate",
      "screen.toggle_count_online", "f8"),
+    ("Compare models", "Run the prompt on several models side by side", "screen.compare", "alt+c"),
     ("Adjust budget", "Limits, thresholds and hard/warn mode, saved at once", "app.adjust_budget", "ctrl+b"),
     ("Budget setup wizard", "Estimate usage and pick a recommended budget", "app.setup_budget", "f4"),
     ("Show alerts", "Budget alerts: details and acknowledge", "app.show_alerts", "ctrl+l"),

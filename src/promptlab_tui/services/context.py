@@ -152,6 +152,7 @@ class ServiceContext:
         repository = self.repository
         if repository is None or self._retention_applied:
             return report
+        repository.redact_stored_errors()  # one query once it has run for this history
         from promptlab_tui.config import ConfigError
 
         try:

@@ -88,15 +88,32 @@ def recommendations(service: DashboardSource, period: Period, acceptable: Sequen
         sampled = sorted((g for g in groups if g.prompt), key=lambda g: -g.totals.cost_nanos)[:SAMPLED_GROUPS]
         samples = output_samples(conn, start, end, [(g.provider, g.model, g.prompt) for g in sampled])
     saved = {prompt.name for prompt in _saved_prompts(service)}
+    from promptlab_tui.services.compare import comparison_notes
+
+    compared = comparison_notes(service.context.repository)  # the user's marks in compare mode (issue 11)
+    acceptable = (*acceptable, *sorted({model for _prompt, model in compared}))
     items = (recommend.switch_model(groups, price_of, alternatives_for(pricing, acceptable), days,
                                     period.title.split(" (")[0], saved, min_savings_nanos)
              + recommend.input_grew(groups, before, price_of, days, min_savings_nanos)
              + recommend.lower_max_tokens(sampled, {k: OutputSample(*v) for k, v in samples.items()}, price_of, saved)
              + caching
              + recommend.trim_context(groups, price_of, days, min_savings_nanos))
+    items = [_with_comparison(r, compared) for r in items]
     items.sort(key=lambda r: (-r.savings_nanos, -r.reserve_freed_nanos, r.kind, r.title))
     return RecommendationsView(period, tuple(items[:MAX_SHOWN]), recommend.potential_monthly_savings(items), days,
                                max(0, len(items) - MAX_SHOWN))
+
+
+def _with_comparison(item: Recommendation, compared: dict[tuple[str | None, str], str]) -> Recommendation:
+    """A model switch the user's compare marks back up says so: "gpt-4o-mini won 7 of 9 comparisons"."""
+    if item.kind != "switch_model":
+        return item
+    for (prompt, model), note in compared.items():
+        if prompt == item.prompt and f" on {model} " in item.title:
+            from dataclasses import replace
+
+            return replace(item, how=f"{item.how}; {note}")
+    return item
 
 
 def _saved_prompts(service: DashboardSource) -> list:

@@ -106,6 +106,13 @@ class PreviewEngine:
         self._extras: dict[tuple[Any, ...], Any] = {}
         self._online: Any = None  # services.online_count.OnlineCounter, made on first use
         self._history_stale = False
+        self._context: tuple[ChatMessage, ...] = ()  # a conversation's earlier turns, counted into every preview
+        self._context_tokens: dict[CounterKey, int] = {}
+
+    def set_context(self, messages: tuple[ChatMessage, ...]) -> None:
+        """The conversation's earlier turns (counted in the worker, once per tokenizer, on the next preview)."""
+        with self._lock:
+            self._context, self._context_tokens = tuple(messages), {}
 
     def invalidate_history(self) -> None:
         """After a run: the next preview re-reads output stats and calibration (never blocks the UI)."""
@@ -135,6 +142,12 @@ class PreviewEngine:
         if overhead is None:
             overhead = count_messages([ChatMessage(role, "") for role in roles], model, key[2]).tokens
             self._overhead[(model, roles, key[2])] = overhead
+        if self._context:  # each earlier message as the chat format counts it (no second reply priming)
+            if key not in self._context_tokens:
+                self._context_tokens[key] = count_messages(list(self._context), model, key[2]).tokens - \
+                    count_messages([], model, key[2]).tokens
+            tokens += self._context_tokens[key]
+            upper += self._context_tokens[key]
         return TokenCount(tokens + overhead, exact=exact, method=method, note=note,
                           upper_tokens=None if exact else upper + overhead)
 
@@ -271,9 +284,13 @@ class PreviewEngine:
         roles = roles_of(inputs)
         with self._lock:
             self._catch_up(inputs.model, self._calibration.get(inputs.model))
+            def count_for(key: str) -> TokenCount:  # the texts' counters, plus the file's tools and images
+                model = MODEL_FOR_KEY.get(key, key)
+                return self._with_extras(self._count(model, roles, None), inputs._replace(model=model), None)[0]
+
             # the same expected answer as the main line (this prompt's history), on every other model
             alternatives = compare_models(counted_prompt(inputs), pricing, output_stats=self._stats.get(inputs.model),
-                                          count_for=lambda key: self._count(MODEL_FOR_KEY.get(key, key), roles, None))
+                                          count_for=count_for)
         return tuple(alternatives_tips(estimate, alternatives))
 
 

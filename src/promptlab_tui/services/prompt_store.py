@@ -46,7 +46,7 @@ def load_prompt(path: Path):
     return load_prompt_file(path)
 
 
-def save_prompt(ctx: Any, values: EditorValues, path: Path | None, name: str | None) -> Path:
+def save_prompt(ctx: Any, values: EditorValues, path: Path | None, name: str | None, history: tuple = ()) -> Path:
     """Write the editor to `path` (or a new file named after `name`); never overwrites another prompt."""
     from promptlab_tui.core.promptfile import save_prompt_file
     from promptlab_tui.services.preview_engine import prompt_from
@@ -58,6 +58,8 @@ def save_prompt(ctx: Any, values: EditorValues, path: Path | None, name: str | N
     path.parent.mkdir(parents=True, exist_ok=True)
     spec = prompt_from(values)
     spec.name = name or path.stem
+    if history:  # a conversation: its turns so far, then the editor's user message
+        spec.messages = [*spec.messages[:-1], *history, spec.messages[-1]]
     save_prompt_file(spec, path)
     _remember(ctx, spec.name, path)
     return path

@@ -63,6 +63,11 @@ def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
         notes.insert(0, outcome.error_message)
     if getattr(outcome, "record_note", None):
         notes.append(outcome.record_note)
+    link = getattr(outcome.plan, "link", None)
+    if link is not None and link.source == "cache":  # the opt-in response cache answered (issue 11)
+        from promptlab_tui.core.money import format_usd
+
+        notes.insert(0, f"cache hit: the answer of run {link.cache_of[:8]}, $0 (saved {format_usd(link.saved_nanos)})")
     return RunOutcomeView(
         status=STATUS_LABELS.get(outcome.status, "failed"),
         input_tokens=usage.input_tokens,
@@ -81,7 +86,8 @@ def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
 
 def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel: threading.Event, sink: RunSink, *,
                 accept_capped: bool = False, prompt_name: str | None = None,
-                elapsed: Callable[[], float] = lambda: 0.0) -> None:
+                elapsed: Callable[[], float] = lambda: 0.0, history: tuple[Any, ...] = (),
+                link: Any = None) -> None:
     from promptlab_tui.providers.base import ProviderError
     from promptlab_tui.providers.registry import provider_for
     from promptlab_tui.services.app_backend import alert_view
@@ -96,9 +102,11 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
     services, session, session_id = run_context
     prompt = prompt_from(values)
     prompt.name = prompt_name
+    if history:  # a conversation: the turns so far between the system message and the new user message
+        prompt.messages = [*prompt.messages[:-1], *history, prompt.messages[-1]]
     options = RunOptions(model=values.model, provider=values.provider, max_tokens=values.max_tokens,
                          max_cost_nanos=usd_to_nanos(values.cost_cap_usd) if values.cost_cap_usd else None,
-                         accept_capped=accept_capped, source="lab")
+                         accept_capped=accept_capped, link=link, source="lab")
     try:
         plan = RunService(services, session=session, session_id=session_id).prepare_run(prompt, options)
         # the key is checked before anything is reserved: a missing key costs nothing and records nothing
@@ -146,7 +154,8 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         return
     except Exception as error:  # settled by the runner before it re-raised: show what was recorded
         if not finished:
-            sink.not_started(f"Run failed: {error}")
+            cancelled = type(error).__name__ == "Cancelled"  # while waiting for runs in flight: nothing was sent
+            sink.not_started(str(error) if cancelled else f"Run failed: {error}")
             return
         outcome = finished[-1]
     sink.finished(outcome_view(outcome, elapsed()), [alert_view(a) for a in outcome.alerts])

@@ -63,9 +63,18 @@ def outcome_json(path: str | None, outcome: Any) -> dict[str, Any]:
         "alerts": [{"period": a.period_kind, "threshold": a.threshold, "level": a.level, "message": a.message}
                    for a in outcome.alerts],
         "notes": list(plan.notes) + list(outcome.warnings), "recorded": outcome.recorded,
+        "selection": getattr(plan.selection, "reason", None), "cache_hit": cache_hit_json(plan),
         "record_note": getattr(outcome, "record_note", None),
         "error": outcome.error_message if outcome.error is not None else None,
     }
+
+
+def cache_hit_json(plan: Any) -> dict[str, Any] | None:
+    """A run served from the response cache: the run it came from and what it saved; None otherwise."""
+    link = getattr(plan, "link", None)
+    if link is None or link.source != "cache":
+        return None
+    return {"cache_of": link.cache_of, "saved_nanos": link.saved_nanos, "saved_usd": usd(link.saved_nanos)}
 
 
 def not_started_json(path: str | None, error: Exception) -> dict[str, Any]:
@@ -113,6 +122,8 @@ def usage_lines(outcome: Any) -> list[str]:
         parts.append(f"provider says {format_usd(outcome.provider_cost_nanos)}")
     parts.append(f"{outcome.duration_s:.1f} s")
     lines = [" · ".join(parts)]
+    if (hit := cache_hit_json(plan)) is not None:
+        lines.append(f"cache hit: the answer of run {hit['cache_of'][:8]}, $0 (saved {format_usd(hit['saved_nanos'])})")
     if plan.capped:
         lines.append(f"capped run: max tokens {plan.max_tokens:,} (asked {plan.requested_max_tokens:,})")
     for period in outcome.budget_after or []:

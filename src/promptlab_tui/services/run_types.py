@@ -27,9 +27,12 @@ class RunOptions:
     max_cost_nanos: int | None = None  # per-run cap (`--max-cost`)
     accept_capped: bool = False  # take a run capped to what the budget still covers instead of a refusal
     tier: str = "standard"
+    quality: str | None = None  # with model "auto": the least quality tier (`--quality`)
+    link: Any = None  # services.linking.LinkInfo: recorded beside the run (batch, compare, fallback, ...)
+    cache: bool | None = None  # serve an identical request from the history; None: the file's, else the config's
     wait_budget_s: float | None = None  # `--wait-budget`: None takes the config's `wait_budget_seconds`
     tags: tuple[str, ...] = ()  # added to the prompt's own tags (`promptlab run --tag T`)
-    source: str | None = None  # where the run came from: lab, run, compare, batch, fallback (core.history.RUN_SOURCES)
+    source: str | None = None  # where the run came from: lab, run, compare, batch, fallback, cache, optimise (core.history.RUN_SOURCES)
 
 
 @dataclass
@@ -49,6 +52,8 @@ class RunPlan:
     budget: Any = None  # list[PeriodStatus] before the run ([] without limits or tracking)
     notes: list[str] = field(default_factory=list)  # warnings shown beside the plan
     options: RunOptions | None = None
+    selection: Any = None  # core.selection.Selection when the model was picked by "auto"
+    link: Any = None  # services.linking.LinkInfo: the fallback chain, comparison or batch this run belongs to
 
     @property
     def model(self) -> str:

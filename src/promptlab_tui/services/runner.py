@@ -80,7 +80,9 @@ class RunService:
     def prepare_run(self, prompt: PromptSpec, options: RunOptions | None = None) -> RunPlan:
         """The plan to execute, or PromptTooLong / BudgetRefused (with a capped plan when one fits) /
         RunInputError. `options.accept_capped` returns the capped plan instead of refusing."""
-        return planning.build_plan(self.context, prompt, options or RunOptions(), self.session)
+        from promptlab_tui.services.choice_plan import build_plan  # auto model, file caps, cache (issue 11)
+
+        return build_plan(self.context, prompt, options or RunOptions(), self.session)
 
     def budget_status(self) -> list[PeriodStatus]:
         repository, settings = self.context.repository, self.context.budget_settings()
@@ -103,13 +105,17 @@ class RunService:
         (completed, error, cancelled) as recorded.
         """
         on_event = on_event or _ignore
+        if plan.link is not None and plan.link.source == "cache":
+            from promptlab_tui.services.response_cache import serve
+
+            return serve(self, plan, on_event, periods_after)  # recorded as a $0 run with the cost it saved
         signals = signals or NoSignals()
         provider = self.provider_factory(plan)  # reads the config and the key: a run stopped here left no row
         settings = self.context.budget_settings()
         team = team_hook.reserve(self.context, self._team, plan)  # team server (issue 12); no-op when logged out
         try:
             with signals.deferred():  # a reservation is never left half-made; a signal here stops the run below
-                plan, reservation = self._reserve(plan, settings, on_event, cancel)
+                plan, reservation = self._reserve(plan, settings, on_event, cancel, signals)
         except BaseException:
             team_hook.release(team, plan)
             raise
@@ -143,7 +149,19 @@ class RunService:
         with signals.deferred():  # a second Ctrl-C (or SIGTERM) cannot leave the run pending
             outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
             outcome.signal_number = signals.received[0] if signals.received else None
+<<<<<<< HEAD
+        outcome.warnings.extend(team_hook.settle(team, plan))  # team server (issue 12): offline policy notes
+=======
+        if reservation is not None and (plan.link is not None or plan.selection is not None
+                                        or (plan.options is not None and plan.options.cache)):
+            from promptlab_tui.services.linking import record_plan_link
+            from promptlab_tui.services.response_cache import remember
+
+            record_plan_link(self.context, plan)  # its source and the runs it belongs with (issue 11)
+            if plan.options is not None and plan.options.cache:
+                remember(self.context, outcome)  # the response cache (opt-in)
         team_hook.settle(team, plan)  # team server (issue 12)
+>>>>>>> h/choice
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error
@@ -164,7 +182,8 @@ class RunService:
             return self._providers[key]
 
     def _reserve(self, plan: RunPlan, settings: BudgetSettings | None, on_event: EventSink = _ignore,
-                 cancel: threading.Event | None = None) -> tuple[RunPlan, Reservation | None]:
+                 cancel: threading.Event | None = None,
+                 signals: RunSignals | None = None) -> tuple[RunPlan, Reservation | None]:
         """Hold the worst case in the session and the ledger (atomically across processes).
 
         A refusal here means a concurrent run took the room since the plan was made: the refusal is
@@ -172,7 +191,7 @@ class RunService:
         """
         for attempt in (1, 2):
             try:
-                return plan, self._reserve_once(plan, settings, on_event, cancel)
+                return plan, self._reserve_once(plan, settings, on_event, cancel, signals)
             except BudgetRefused as refusal:
                 if attempt == 2 or refusal.capped_plan is None or not (plan.options and plan.options.accept_capped):
                     raise
@@ -180,7 +199,7 @@ class RunService:
         raise AssertionError("unreachable")
 
     def _reserve_once(self, plan: RunPlan, settings: BudgetSettings | None, on_event: EventSink = _ignore,
-                      cancel: threading.Event | None = None) -> Reservation | None:
+                      cancel: threading.Event | None = None, signals: RunSignals | None = None) -> Reservation | None:
         worst = plan.worst_case_nanos
         session_cap = planning.session_limit(settings, self.session)
         if not self.session.try_reserve(plan.run_id, worst, session_cap):
@@ -190,7 +209,7 @@ class RunService:
         repository = self.context.repository
         if repository is None:
             return None
-        waiting = BudgetWait(repository, settings, self._wait_budget_s(plan), on_event, cancel)
+        waiting = BudgetWait(repository, settings, self._wait_budget_s(plan), on_event, cancel, signals)
         while True:
             try:
                 return repository.reserve_run(pending_run(plan, self.session_id), settings)
@@ -198,6 +217,7 @@ class RunService:
                 if waiting.wait_for_room(refusal):  # refused only for runs in flight: they settle, then retry
                     continue
                 self.session.release(plan.run_id)
+                waiting.raise_if_stopped(plan.provider)  # Ctrl-C or a cancel while waiting: nothing reserved
                 self._refuse(plan, planning.Limit(refusal.scope, refusal.limit_nanos, refusal.spent_nanos,
                                                   refusal.reserved_nanos, refusal.resets_at), settings)
             except BaseException:

@@ -72,6 +72,7 @@ class PromptFilesMixin:
         self.guard_unsaved("start a new prompt", self._new_prompt)
 
     def _new_prompt(self) -> None:
+        self.end_conversation()
         self.results.clear()
         self.refresh_bindings()  # no answer to copy or save any more
         self.request_extras = None
@@ -103,7 +104,7 @@ class PromptFilesMixin:
                 spec = prompt_store.load_prompt(path)
                 self.post_message(PromptFileDone(verb, str(path), spec))
             elif verb in ("save", "save_as"):
-                saved = prompt_store.save_prompt(self.app.services, values, path, name)
+                saved = prompt_store.save_prompt(self.app.services, values, path, name, self.turn_history())
                 self.post_message(PromptFileDone(verb, str(saved)))
             elif verb == "rename":
                 self.post_message(PromptFileDone(verb, str(prompt_store.rename_prompt(self.app.services, path, name)), str(path)))
@@ -148,6 +149,8 @@ class PromptFilesMixin:
 
         user = "\n\n".join(m.content for m in spec.user_messages)
         self.results.clear()
+        if self.open_conversation(spec):  # user/assistant turns: a conversation, the last message in the editor
+            user = spec.messages[-1].content
         self.request_extras = RequestExtras.of(spec)  # tools and images ride along with the texts
         self.editor.load(spec.system, user, spec.max_tokens, spec.temperature, key)
         self.prompt_path = path

@@ -63,6 +63,8 @@ class RunMixin:
             self.notify("Write a user prompt first.", severity="warning")
             self.query_one("#user-text").focus()
             return
+        if self.ask_before_run(values):  # confirm_above (config): a dialog first (issue 11)
+            return
         self.begin_run(values)
 
     def run_first_prompt(self, text: str) -> None:
@@ -80,15 +82,18 @@ class RunMixin:
         self.results.start(values.model, getattr(self.last_preview, "duration", None))
         self.refresh_bindings()
         self.app.run_context()  # made here, on the UI thread, the first time a run starts
-        self.execute_run(values, accept_capped, self.cancel_event, self.prompt_name)
+        self.turn_started(values.user)
+        self.execute_run(values, accept_capped, self.cancel_event, self.prompt_name, self.turn_history(),
+                         self.turn_link())
 
     @work(thread=True, group="run")
     def execute_run(self, values: EditorValues, accept_capped: bool, cancel: threading.Event,
-                    prompt_name: str | None) -> None:
+                    prompt_name: str | None, history: tuple = (), link: object = None) -> None:
         from promptlab_tui.services.run_driver import execute_run
 
         execute_run(values, self.app.run_context(), cancel, MessageSink(self.post_message),
-                    accept_capped=accept_capped, prompt_name=prompt_name, elapsed=self.results.elapsed)
+                    accept_capped=accept_capped, prompt_name=prompt_name, elapsed=self.results.elapsed,
+                    history=history, link=link)
 
     def action_cancel_run(self) -> None:
         if self.running and self.cancel_event is not None:
@@ -123,6 +128,7 @@ class RunMixin:
     def on_run_finished(self, message: RunFinished) -> None:
         self._end_run()
         self.results.finish(message.outcome, session=self.app.run_context()[1].status())
+        self.turn_finished(message.outcome)  # "Continue" may turn it into a conversation
         self.app.kick_team_sync()  # push the run to the team server now (issue 12; no-op when logged out)
         if message.budget is not None or self.app.budget is not None:
             self.app.load_budget()
@@ -135,6 +141,7 @@ class RunMixin:
 
     def on_run_not_started(self, message: RunNotStarted) -> None:
         self._end_run()
+        self.turn_finished(None)
         self.results.finish(None, message.message)
         if message.refusal is not None:
             from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog

@@ -23,6 +23,8 @@ from textual.worker import get_current_worker
 
 from promptlab_tui.screens.lab.lab_answer import AnswerMixin
 from promptlab_tui.screens.lab.lab_drafts import DraftsMixin
+from promptlab_tui.screens.lab.lab_choices import ChoicesMixin
+from promptlab_tui.screens.lab.lab_conversation import ConversationMixin
 from promptlab_tui.screens.lab.lab_online import OnlineCountMixin
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab.lab_run import RunMixin
@@ -31,6 +33,7 @@ from promptlab_tui.screens.messages import PricingLoaded
 from promptlab_tui.services.editor_values import PreviewInputs
 from promptlab_tui.services.model_choice import ModelChoice
 from promptlab_tui.widgets.budget.budget_bar import BudgetBar
+from promptlab_tui.widgets.conversation.conversation_strip import ConversationStrip
 from promptlab_tui.widgets.editor.editor_pane import EditorPane
 from promptlab_tui.widgets.editor.tracked_text_area import EditJournal, TrackedTextArea
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
@@ -47,7 +50,8 @@ WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, OnlineCountMixin, Screen):
+class LabScreen(ChoicesMixin, ConversationMixin, RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin,
+                OnlineCountMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
         Binding("ctrl+r", "run", "Run", priority=True),
@@ -61,6 +65,9 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, OnlineCoun
         Binding("f10", "save_conversation", "Save prompt+answer"),
         Binding("ctrl+f", "prompt_runs", "Prompt's runs", priority=True),  # shown for a saved prompt
         Binding("f8", "toggle_count_online", "Online count"),  # shown only while the count is approximate
+        Binding("alt+c", "compare", "Compare"),
+        Binding("alt+n", "continue_conversation", "Continue"),  # shown once there is an answer to continue
+        Binding("alt+s", "shorten", "Shorten"),  # shown once the prompt is long enough (60+ tokens)
     ]
 
     def __init__(self) -> None:
@@ -81,6 +88,7 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, OnlineCoun
         self.set_class(self.app.size.width >= WIDE_COLUMNS, "-wide")  # now, not on resize: one style pass
         blink = self.app.cursor_blink
         yield BudgetBar()  # the alert banner is mounted below it when the first alert arrives
+        yield ConversationStrip(id="conversation-strip")  # hidden until a conversation has a turn
         with Horizontal(id="lab-body"):
             yield EditorPane(self._initial_model(), self.journal, blink=blink)
             with Vertical(id="side"):
@@ -99,6 +107,7 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, OnlineCoun
         self.watch(self.app, "budget_loaded", self._budget_changed)
         self.watch(self.app, "alerts", self._alerts_changed)
         self.watch(self.app, "sync_state", self._sync_changed)  # team server (issue 12)
+        self.watch(self.app, "team_budget", self._team_budget_changed)
         values = self.editor.values()
         self.app.after_first_frame(self.editor.params.mount_fields)
         self.app.after_first_frame(lambda: self.warm_tokenizer(values.model, values.provider))
@@ -126,6 +135,9 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, OnlineCoun
 
     def _sync_changed(self, state: str) -> None:
         self.query_one(BudgetBar).sync = state
+
+    def _team_budget_changed(self, view: object | None) -> None:
+        self.query_one(PreviewPane).team_budget = view
 
     def _alerts_changed(self, alerts: tuple[AlertView, ...]) -> None:
         bar = self.query_one(BudgetBar)
@@ -284,6 +296,11 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, OnlineCoun
         if offered != self.online_offered():
             self.refresh_bindings()  # f8 shows only while an online count would change something
         self.online_after_preview(preview, message.generation)
+        if self.conversation is not None:
+            self.show_conversation(preview.expected_nanos if preview is not None else None)
+        if self.shorten_offered != getattr(self, "_shorten_shown", False):
+            self._shorten_shown = self.shorten_offered
+            self.refresh_bindings()  # ctrl+f shows once the prompt is long enough to shorten
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -303,8 +320,12 @@ class LabScreen(RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin, OnlineCoun
             return None if self.running else True
         if action == "cancel_run":
             return True if self.running else None
-        if action in ("open_prompts", "new_prompt"):
+        if action in ("open_prompts", "new_prompt", "compare"):
             return None if self.running else True
+        if action == "continue_conversation":  # in the footer only once there is an answer to continue
+            return True if self.can_continue else False
+        if action == "shorten":
+            return True if self.shorten_offered else False
         if action == "toggle_count_online":
             return True if self.online_offered() else False
         return True

@@ -110,8 +110,13 @@ class WrappingFooter(Widget, can_focus=False):
             return [[]]
         if one_row <= room:
             return [self._pack(items)]
-        half = (len(items) + 1) // 2
-        return self._place([items[:half], items[half:]], room)
+        for count in (2, 3):  # a third row only when two cannot hold every key (none is ever dropped)
+            size = -(-len(items) // count)
+            rows = [items[i:i + size] for i in range(0, len(items), size)]
+            packed = [sum(item.width for item in row) + GAP * (len(row) - 1) for row in rows]
+            if count == 3 or all(need <= (room if i == 0 else width) for i, need in enumerate(packed)):
+                return self._place(rows, room)
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _place(rows: list[list[FooterItem]], room: int) -> list[list[tuple[int, FooterItem]]]:
@@ -141,7 +146,8 @@ class WrappingFooter(Widget, can_focus=False):
         if not self.is_mounted:
             return
         width = self.size.width or self.app.size.width
-        height = 2 if width < NARROW_COLUMNS else len(self.layout_rows(width))
+        rows = len(self.layout_rows(width))
+        height = max(2, rows) if width < NARROW_COLUMNS else rows
         if self.styles.height is None or self.styles.height.value != height:
             self.styles.height = height
 

@@ -1,0 +1,59 @@
+"""The Lab's ways of choosing (issue 11): compare models (alt+c), shorten the prompt (alt+s), and the
+confirm_above question before an expensive run."""
+
+from __future__ import annotations
+
+
+SHORTEN_MIN_TOKENS = 60  # below this a rewrite saves less than it costs on any model
+
+
+class ChoicesMixin:
+    def action_compare(self) -> None:
+        values = self.editor.values()
+        if values.problems or not values.user.strip():
+            self.notify("Write a user prompt (and fix the fields) before comparing.", severity="warning")
+            return
+        from promptlab_tui.screens.compare.compare_screen import CompareScreen
+
+        others = [m.model for m in self.app.models if m.provider == values.provider and m.model != values.model]
+        self.app.push_screen(CompareScreen(values, self.prompt_name, [values.model, *others[:2]],
+                                           self.turn_history()))
+
+    def action_shorten(self) -> None:
+        values = self.editor.values()
+        if values.problems or not values.user.strip():
+            return
+        from promptlab_tui.screens.optimise.optimise_screen import OptimiseScreen
+
+        self.app.push_screen(OptimiseScreen(values, self.prompt_name, self.turn_history()), self._shortened)
+
+    def _shortened(self, text: str | None) -> None:
+        if text:
+            self.query_one("#user-text").text = text  # the preview recounts it; ctrl+z in the editor undoes
+            self.notify("Shortened prompt accepted.", timeout=3)
+
+    @property
+    def shorten_offered(self) -> bool:
+        """Offered once the prompt is long enough for a rewrite to pay for itself."""
+        preview = self.last_preview
+        return not self.running and preview is not None and preview.input_tokens >= SHORTEN_MIN_TOKENS
+
+    def ask_before_run(self, values) -> bool:
+        """True when the preview's expected cost is above `confirm_above`: the dialog decides (then runs)."""
+        from promptlab_tui.services.choice_config import confirm_above_nanos
+
+        config, preview = self.app.config, self.last_preview
+        try:
+            threshold = confirm_above_nanos(config) if config is not None else None
+        except ValueError as error:  # a bad value: say so, and ask rather than run unchecked
+            self.notify(str(error), severity="error", timeout=10)
+            return True
+        if threshold is None or preview is None or preview.expected_nanos is None or preview.expected_nanos <= threshold:
+            return False
+        from promptlab_tui.core.money import format_usd
+        from promptlab_tui.screens.dialogs.confirm_run import ConfirmRunDialog
+
+        dialog = ConfirmRunDialog(preview.model, format_usd(preview.expected_nanos), format_usd(preview.worst_nanos),
+                                  format_usd(threshold))
+        self.app.push_screen(dialog, lambda run: self.begin_run(values) if run else None)
+        return True

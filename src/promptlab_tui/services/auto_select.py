@@ -1,0 +1,96 @@
+"""`model = "auto"` in the run pipeline: price every tiered model for this prompt and pick one (core.selection).
+
+Worst cases are computed exactly as the plan will reserve them (approximate counts with their headroom,
+max tokens clamped to each model's output limit), so a picked model is never refused for a few nano-dollars.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from promptlab_tui.core.selection import DEFAULT_QUALITY, Candidate, NoModelFits, Selection, select_model
+
+if TYPE_CHECKING:
+    from promptlab_tui.config import AppConfig
+    from promptlab_tui.core.types import PromptSpec
+    from promptlab_tui.services.context import ServiceContext
+    from promptlab_tui.services.run_types import RunOptions
+    from promptlab_tui.services.session import SessionSpend
+
+
+def provider_has_key(provider: str, config: AppConfig, free: bool = False) -> bool:
+    """Whether a run at `provider` could start: a key in the environment or the config (a local server
+    without a key counts only when the user configured it, so "auto" never picks a server that is not there)."""
+    from promptlab_tui.providers.base import ProviderError
+    from promptlab_tui.providers.registry import api_key_for, resolve_settings
+
+    if free:
+        return provider in config.providers
+    try:
+        resolved = resolve_settings(provider, config)
+        _key, source = api_key_for(resolved, config)
+    except ProviderError:
+        return False
+    return source != "no key (not needed)" or provider in config.providers
+
+
+def candidates_for(ctx: ServiceContext, prompt: PromptSpec, tier: str) -> list[Candidate]:
+    """Every current model with a quality tier, priced for `prompt` as the plan would reserve it."""
+    from promptlab_tui.core.tokens import count_messages, encoding_name_for_model
+    from promptlab_tui.services.planning import reserve_input_tokens, worst_case_function
+
+    counts: dict[str, Any] = {}
+    keys: dict[str, bool] = {}
+    found = []
+    for price in ctx.pricing.models(include_legacy=False):
+        if price.quality is None or not price.has_tier(tier):
+            continue
+        info = ctx.pricing.provider(price.provider)
+        if price.provider not in keys:
+            keys[price.provider] = provider_has_key(price.provider, ctx.config, bool(info and info.free))
+        model = price.request_model
+        encoding = encoding_name_for_model(model) or f"approx:{price.provider}"
+        if encoding not in counts:
+            counts[encoding] = count_messages(prompt.messages, model)
+        count = counts[encoding]
+        max_tokens = min(prompt.max_tokens, price.max_output or prompt.max_tokens)
+        worst = worst_case_function(price, reserve_input_tokens(count), tier)(max_tokens)
+        spec = dataclasses.replace(prompt, model=model, max_tokens=max_tokens)
+        from promptlab_tui.core.estimate import estimate_run_cost
+
+        expected = estimate_run_cost(spec, ctx.pricing, provider=price.provider, tier=tier,
+                                     input_count=count).expected_cost_nanos
+        found.append(Candidate(price.model, price.provider, price.quality, worst, expected, keys[price.provider]))
+    return found
+
+
+def choose(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions, session: SessionSpend | None,
+           ) -> tuple[PromptSpec, RunOptions, Selection]:
+    """The prompt and options with the picked model and provider, or NoModelFits naming the cheapest."""
+    from promptlab_tui.services.planning import money_limits
+
+    quality = options.quality or prompt.quality or DEFAULT_QUALITY
+    max_cost = options.max_cost_nanos if options.max_cost_nanos is not None else prompt.max_cost_nanos
+    settings = ctx.budget_settings()
+    room_limits = [limit for limit in money_limits(settings, ctx.current_periods(settings), session, options)
+                   if limit.scope != "run"]  # the per-run cap is max_cost, named apart in the reason
+    room = min((limit.remaining_nanos for limit in room_limits), default=None)
+    selection = select_model(candidates_for(ctx, prompt, options.tier), quality, max_cost, room)
+    if selection.chosen is None:
+        raise NoModelFits(selection)
+    chosen = selection.chosen
+    return (dataclasses.replace(prompt, model=chosen.model),
+            dataclasses.replace(options, model=chosen.model, provider=chosen.provider), selection)
+
+
+def with_file_settings(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions, session: SessionSpend | None,
+                       ) -> tuple[PromptSpec, RunOptions, Selection | None]:
+    """The prompt file's `max_cost` as the per-run cap (an explicit option wins), and "auto" resolved."""
+    from promptlab_tui.core.selection import is_auto
+
+    if options.max_cost_nanos is None and prompt.max_cost_nanos is not None:
+        options = dataclasses.replace(options, max_cost_nanos=prompt.max_cost_nanos)
+    if not is_auto(options.model or prompt.model):
+        return prompt, options, None
+    return choose(ctx, prompt, options, session)
