@@ -70,8 +70,8 @@ def crossed_thresholds(spent_nanos: int, limit_nanos: int, thresholds: tuple[int
 
 
 def alert_level(threshold: int) -> str:
-    """A limit reached is critical; from half of it a warning (75 %, 80 %, 90 %); below that for information."""
-    return "critical" if threshold >= 100 else "warning" if threshold >= 50 else "info"
+    """A limit reached is critical; from 80 % a warning; an earlier threshold (75 %) for information."""
+    return "critical" if threshold >= 100 else "warning" if threshold >= 80 else "info"
 
 
 def percent_used(spent_nanos: int, limit_nanos: int) -> float:

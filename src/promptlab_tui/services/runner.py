@@ -149,9 +149,6 @@ class RunService:
         with signals.deferred():  # a second Ctrl-C (or SIGTERM) cannot leave the run pending
             outcome = self._settle(plan, progress, error, interrupted, duration, settings, reservation)
             outcome.signal_number = signals.received[0] if signals.received else None
-<<<<<<< HEAD
-        outcome.warnings.extend(team_hook.settle(team, plan))  # team server (issue 12): offline policy notes
-=======
         if reservation is not None and (plan.link is not None or plan.selection is not None
                                         or (plan.options is not None and plan.options.cache)):
             from promptlab_tui.services.linking import record_plan_link
@@ -160,8 +157,7 @@ class RunService:
             record_plan_link(self.context, plan)  # its source and the runs it belongs with (issue 11)
             if plan.options is not None and plan.options.cache:
                 remember(self.context, outcome)  # the response cache (opt-in)
-        team_hook.settle(team, plan)  # team server (issue 12)
->>>>>>> h/choice
+        outcome.warnings.extend(team_hook.settle(team, plan))  # team server (issue 12): offline policy notes
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error

@@ -21,12 +21,6 @@ def scope_name(refusal: RefusalView) -> str:
         f"{refusal.scope} budget"
 
 
-def refusal_title(refusal: RefusalView) -> str:
-    """Named for what refused the run: a cap is not a budget."""
-    what = scope_name(refusal) if refusal.scope in ("run", "session") else "budget"
-    return f"{what[0].upper()}{what[1:]} would be exceeded: run refused"
-
-
 def refusal_markup(refusal: RefusalView) -> str:
     scope = scope_name(refusal)
     lines = [
@@ -44,6 +38,12 @@ def refusal_markup(refusal: RefusalView) -> str:
     return "\n".join(lines)
 
 
+def refusal_title(scope: str | None) -> str:
+    """What was hit: the per-run cap, the session cap, or a budget period."""
+    return {"run": "Per-run cap would be exceeded: run refused",
+            "session": "Session cap would be exceeded: run refused"}.get(scope or "", "Budget would be exceeded: run refused")
+
+
 class BudgetExceededDialog(ModalScreen[Choice | None]):
     BINDINGS = [
         Binding("escape", "choose('cancel')", "Cancel"),
@@ -59,7 +59,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
     def compose(self) -> ComposeResult:
         r = self.refusal
         with Vertical():
-            yield Static(escape(refusal_title(r)), classes="title", id="refusal-title")
+            yield Static(refusal_title(r.scope), classes="title", id="refusal-title")
             yield Static(refusal_markup(r), classes="numbers", id="refusal-numbers")
             with Horizontal(classes="buttons"):
                 raise_label = "Raise the cap (i)" if r.scope in ("run", "session") else "Increase budget (i)"

@@ -172,7 +172,7 @@ class RunMixin:
             self.begin_run(self.values_to_send()._replace(max_tokens=value), accept_capped=True)
 
     def _too_long_choice(self, choice: str | None) -> None:
-        if choice == "adjust":  # the limit this dialog is about, not the period's
-            self.app.action_adjust_budget("max-prompt-tokens")
+        if choice == "adjust":
+            self.app.action_adjust_budget(focus="max-prompt-tokens")  # the limit this dialog is about
         elif choice == "edit":
             self.query_one("#user-text").focus()
