@@ -149,3 +149,42 @@ def test_the_readme_key_table_is_the_footer():
     rows = re.findall(r"^\| `([^`]+)` \| ([^|]+?) \| [^|]+\|$", readme, re.M)
     footer = [(b.key, b.description) for b in (*LabScreen.BINDINGS, *PromptLabApp.BINDINGS) if b.show]
     assert sorted(footer + [("ctrl+p", "palette")]) == sorted(rows)
+
+
+async def test_saved_prompts_filter_and_delete_with_confirmation(make_app, isolated_home):
+    from textual.widgets import OptionList
+
+    from promptlab_tui.screens.dialogs.saved_prompts import SavedPromptsScreen
+    from tests.app.test_saved_prompts import prompt_files, save_as
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for name in ("Weekly report", "SQL review", "Release notes"):
+            await pilot.press("ctrl+n", "d")  # a new prompt, the last one's edits dropped
+            await settle(pilot)
+            await pilot.press(*name.lower())
+            await save_as(pilot, name)
+        assert prompt_files(isolated_home) == ["Release-notes.md", "SQL-review.md", "Weekly-report.md"]  # no spaces
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, SavedPromptsScreen)
+        await pilot.press(*"re")  # typed on the list: filters it
+        await settle(pilot)
+        assert [str(option.prompt) for option in app.screen.query_one(OptionList).options] == [
+            "Release-notes", "SQL-review", "Weekly-report"]  # each holds "re"
+        await pilot.press(*"lease")
+        await settle(pilot)
+        assert [str(option.prompt) for option in app.screen.query_one(OptionList).options] == ["Release-notes"]
+        await pilot.press("ctrl+x")  # the first press only asks
+        await settle(pilot)
+        assert "again to delete Release-notes.md" in str(app.screen.query_one("#form-error").render())
+        assert "Release-notes.md" in prompt_files(isolated_home)
+        await pilot.press("ctrl+x")
+        await settle(pilot)
+        assert isinstance(app.screen, SavedPromptsScreen)
+        assert prompt_files(isolated_home) == ["SQL-review.md", "Weekly-report.md"]
+        await pilot.press(*["backspace"] * 7)  # filter cleared: the others are still there
+        await settle(pilot)
+        assert [str(option.prompt) for option in app.screen.query_one(OptionList).options] == [
+            "SQL-review", "Weekly-report"]
