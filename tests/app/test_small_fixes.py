@@ -188,3 +188,16 @@ async def test_saved_prompts_filter_and_delete_with_confirmation(make_app, isola
         await settle(pilot)
         assert [str(option.prompt) for option in app.screen.query_one(OptionList).options] == [
             "SQL-review", "Weekly-report"]
+
+
+async def test_the_input_count_says_tokens(make_app, isolated_home):
+    from promptlab_tui.widgets.preview.preview_pane import PreviewPane
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Say hello to the team")
+        await settle(pilot)
+        text = str(lab_screen(app).query_one(PreviewPane).render())
+    [line] = [line for line in text.splitlines() if line.startswith("Input")]
+    assert line.split()[2] == "tokens", line  # "Input     20 tokens exact", not "Input     20 exact"
