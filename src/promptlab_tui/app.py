@@ -44,7 +44,7 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
         Binding("ctrl+l", "show_alerts", "Alerts", priority=True),
         Binding("f2", "settings", "Options"),
         Binding("f5", "show_history", "Runs"),
-        Binding("f6", "show_dashboard", "Dashboard"),
+        Binding("f6", "show_dashboard", "Dashboard", priority=True),  # over the editor's own f6 (select line)
         Binding("f4", "setup_budget", "Setup"),
         Binding("ctrl+t", "change_theme", "Theme"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -300,6 +300,14 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
         if isinstance(self.screen, DashboardScreen):
             return
         self.push_screen(DashboardScreen(period))
+
+    def action_show_dashboard_for(self, period_kind: str, period_start: str = "") -> None:
+        """The dashboard on a budget period (an alert's, or the refused one's: '' start means the current one)."""
+        from promptlab_tui.screens.dashboard.dashboard_screen import DashboardScreen
+
+        if isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
+        self.push_screen(DashboardScreen(alert=(period_kind, period_start)))
 
     def action_settings(self) -> None:
         from promptlab_tui.screens.dialogs.settings import SettingsScreen

@@ -106,37 +106,6 @@ async def test_the_palette_names_each_action_once(make_app, isolated_home):
     assert [title for title in quits if "quit" in title.lower()] == ["Quit"], quits
 
 
-def test_the_80_percent_threshold_is_a_warning():
-    from promptlab_tui.core.budget import alert_level
-
-    assert (alert_level(75), alert_level(80), alert_level(90), alert_level(100)) == ("info", "warning", "warning",
-                                                                                    "critical")
-
-
-def test_a_per_run_cap_refusal_is_titled_as_such():
-    from promptlab_tui.screens.dialogs.budget_exceeded import refusal_title
-
-    assert refusal_title("run").startswith("Per-run cap") and refusal_title("session").startswith("Session cap")
-    assert refusal_title("monthly").startswith("Budget would be exceeded")
-
-
-def test_saved_prompt_file_names_have_no_spaces():
-    from promptlab_tui.services.prompt_store import file_name
-
-    assert file_name("My prompt: v2") == "My-prompt-v2.md"
-
-
-async def test_the_palette_lists_the_theme_command_once(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "Theme" not in titles
-        from promptlab_tui.screens.commands import LAB_COMMANDS
-
-        assert [title for title, *_ in LAB_COMMANDS].count("Theme") == 1  # the footer's name
-
-
 def test_the_readme_key_table_is_the_footer():
     """Every key the Lab's and the app's footer can show, with the footer's own label, and nothing else."""
     import re

@@ -55,12 +55,13 @@ def test_a_key_in_the_base_url_is_redacted_in_errors_and_history(case, fake_prov
     assert run["status"] == "error" and ("***" in run["error"] or not names_url)
 
 
-def test_keys_stored_by_an_older_version_are_masked_at_the_next_start(isolated_home):
+def test_keys_stored_by_an_older_version_are_masked_by_the_next_run(fake_provider_env):
     import sqlite3
 
     from promptlab_tui.core.history import PendingRun
-    from promptlab_tui.services.context import ServiceContext
+    from promptlab_tui.services.runner import RunService
     from promptlab_tui.store.repository import HistoryRepository
+    from tests.services.conftest import prompt
 
     repository = HistoryRepository()
     reservation = repository.reserve_run(PendingRun("openai", "gpt-4o-mini", 64, 11, 20, 10_000, 40_000), None)
@@ -70,6 +71,6 @@ def test_keys_stored_by_an_older_version_are_masked_at_the_next_start(isolated_h
                        (f"Could not connect to OpenAI at http://user:{SECRET}@127.0.0.1:9/v1", reservation.run_id))
     connection.commit()
     connection.close()
-    ServiceContext().startup_maintenance()
+    assert RunService().run(prompt()).ok
     stored = repository.get_run(reservation.run_id).error
     assert SECRET not in stored and stored == "Could not connect to OpenAI at http://***@127.0.0.1:9/v1"

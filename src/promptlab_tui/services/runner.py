@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from promptlab_tui.core.budget import BudgetRefusal
 from promptlab_tui.core.redact import redact_secrets
-from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
+from promptlab_tui.core.types import PromptSpec
 from promptlab_tui.services import planning, team_hook
 from promptlab_tui.services.context import ServiceContext, StartupReport
 from promptlab_tui.services.pending import pending_run, prompt_text_of  # noqa: F401  (re-exported)
@@ -32,7 +32,7 @@ from promptlab_tui.services.session import SessionSpend
 from promptlab_tui.services.signals import NoSignals, RunSignals, interrupted_message
 from promptlab_tui.services.budget_wait import BudgetWait
 from promptlab_tui.services.settlement import (
-    SETTLE_WAIT_S, Settlement, any_threshold_reached, best_effort_checkpointer, periods_after, settle)
+    SETTLE_WAIT_S, Settlement, any_threshold_reached, best_effort_checkpointer, cost_of, periods_after, settle)
 from promptlab_tui.services.streaming import StreamProgress, StreamReader, spent_usage
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ class RunService:
             usage = spent_usage(progress, plan.input_tokens, reported,
                                 bill_unreported_input=progress.first_event or (interrupted and progress.started))
             finish, provider_cost = None, progress.provider_cost_nanos
-        cost = self._cost(plan, usage)
+        cost = cost_of(plan, usage)
         self.session.settle(plan.run_id, None if cost is None else cost.total_nanos)
         budget_after = periods_after(reservation, plan.worst_case_nanos, cost)
         repository = self.context.repository
@@ -287,26 +287,13 @@ class RunService:
                 self.context.forget_hints(plan.price.model if plan.price is not None else plan.prompt.model)
             if recorded.record is not None:
                 self.context.remember_periods(settings, budget_after)
+                self.context.after_settlement()
         record, alerts = recorded.record, recorded.alerts
         return RunOutcome(plan=plan, status=status, text=text, usage=usage, cost=cost, duration_s=duration,
                           finish_reason=finish, provider_cost_nanos=provider_cost, error=error,
                           budget_after=budget_after, alerts=alerts, session=self.session.status(), record=record,
                           warnings=list(reservation.warnings) if reservation is not None else [],
                           interrupted=interrupted, record_note=recorded.note)
-
-    @staticmethod
-    def _cost(plan: RunPlan, usage: Usage) -> CostBreakdown | None:
-        if plan.price is None:
-            # No tokens cost nothing at any price; tokens spent on an unpriced model cost an unknown amount.
-            return CostBreakdown() if _no_tokens(usage) else None
-        from promptlab_tui.core.pricing import cost_of_usage
-
-        return cost_of_usage(plan.price, usage, plan.tier)
-
-
-def _no_tokens(usage: Usage) -> bool:
-    return usage.total_input_tokens == 0 and usage.output_tokens == 0  # output includes reasoning
-
 
 def _cancelled(plan: RunPlan, cause: BaseException | None = None) -> BaseException:
     from promptlab_tui.providers.base import Cancelled

@@ -23,16 +23,17 @@ def scope_name(refusal: RefusalView) -> str:
 
 def refusal_markup(refusal: RefusalView) -> str:
     scope = scope_name(refusal)
+    scale = (refusal.limit_nanos, refusal.worst_case_nanos)  # what is left is read against the run's worst case
     lines = [
         f"This run may cost up to [b]{escape(money(refusal.worst_case_nanos))}[/b], "
         f"more than is left of the {escape(scope)}.",
         "",
         f"  Limit      {escape(money(refusal.limit_nanos))}",
-        f"  Spent      {escape(money(refusal.spent_nanos, refusal.limit_nanos))}",
+        f"  Spent      {escape(money(refusal.spent_nanos, scale))}",
     ]
     if refusal.reserved_nanos:
-        lines.append(f"  Running    {escape(money(refusal.reserved_nanos, refusal.limit_nanos))}")
-    lines.append(f"  Left       [b]{escape(money(refusal.remaining_nanos, refusal.limit_nanos))}[/b]")
+        lines.append(f"  Running    {escape(money(refusal.reserved_nanos, scale))}")
+    lines.append(f"  Left       [b]{escape(money(refusal.remaining_nanos, scale))}[/b]")
     if refusal.resets:
         lines.append(f"  Resets     {escape(refusal.resets)}")
     return "\n".join(lines)
@@ -50,6 +51,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
         Binding("i", "choose('increase')", "Raise budget"),
         Binding("m", "choose('cheaper')", "Cheaper model"),
         Binding("l", "choose('capped')", "Capped run"),
+        Binding("d", "usage", "Usage"),
     ]
 
     def __init__(self, refusal: RefusalView) -> None:
@@ -89,6 +91,15 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
             if parameters[0] == "capped" and not self.refusal.capped_max_tokens:
                 return False
         return True
+
+    def action_usage(self) -> None:
+        """Cancel the run and open the dashboard on the refused period (where the money went, what to change)."""
+        scope = self.refusal.scope
+        self.dismiss(("cancel", scope))
+        if scope in ("daily", "weekly", "monthly"):
+            self.app.call_later(self.app.action_show_dashboard_for, scope, "")
+        else:
+            self.app.call_later(self.app.action_show_dashboard)
 
     def action_choose(self, kind: str) -> None:
         value: object = self.refusal.scope

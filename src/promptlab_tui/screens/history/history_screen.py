@@ -119,8 +119,8 @@ class HistoryScreen(ModalScreen[None]):
             self.app.load_budget()  # the totals no longer count it
         elif verb == "reopen":
             self.dismiss(None)
-            # the Lab, found by what it offers: importing its screen here would make an import cycle
-            lab = next((s for s in self.app.screen_stack if hasattr(s, "reopen_run")), None)
+            # the Lab is found by what it can do, not by its class: no history <-> lab import cycle
+            lab = next((s for s in self.app.screen_stack if callable(getattr(s, "reopen_run", None))), None)
             if lab is not None:
                 values, name = value
                 lab.reopen_run(values, name)

@@ -23,7 +23,7 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
     p90 = f" · p90 {preview.p90_output:,}" if preview.p90_output is not None else ""
     lines = [
         f"[b]{escape(preview.model)}[/b] [dim]· {escape(preview.provider)}[/dim]",
-        f"Input     [b]{escape(preview.input_label)}[/b] tokens [dim]{kind}[/dim]",  # the unit, said once
+        f"Input     [b]{escape(preview.input_label)}[/b] tokens [dim]{kind}[/dim]",
         *([f"[$warning]≈[/] [dim]{escape(preview.note)}[/dim]"] if preview.note and not preview.exact else []),
         *(f"  [dim]{escape(part)}[/dim]" for part in preview.parts),
         f"Output    {preview.expected_output:,}{guess}{p90} · max {preview.max_output:,}",
