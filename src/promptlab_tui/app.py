@@ -218,12 +218,6 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
 
         self.push_screen(BudgetAdjustDialog(self.budget_settings, self.budget, focus), self._budget_chosen)
 
-    def get_system_commands(self, screen):
-        """Textual's own, less its "Theme": the palette lists ours ("Change theme", ctrl+t) once."""
-        for command in super().get_system_commands(screen):
-            if command.title != "Theme":
-                yield command
-
     def action_setup_budget(self) -> None:
         from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
 

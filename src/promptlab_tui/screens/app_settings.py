@@ -39,6 +39,13 @@ class AppSettingsMixin:
         self.startup_problems += problems
         return problems
 
+    def get_system_commands(self, screen):
+        """Textual's own, less those PromptLabCommands already lists with their keys (one name per action)."""
+        ours = {"Theme", "Quit"}
+        for command in super().get_system_commands(screen):
+            if command.title not in ours:
+                yield command
+
     def _register_themes_after_first_frame(self) -> None:
         for problem in self.register_project_themes():
             self.notify(problem, severity="warning", timeout=10)

@@ -33,7 +33,7 @@ LAB_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("Usage dashboard", "Where the money went: charts, breakdowns, forecast, recommendations", "app.show_dashboard",
      "f6"),
     ("Settings (options)", "Theme, and where the config, history and prompts live", "app.settings", "f2"),
-    ("Change theme", "Pick a theme (remembered)", "app.change_theme", "ctrl+t"),
+    ("Theme", "Pick a theme (remembered)", "app.change_theme", "ctrl+t"),
     ("Quit", "Leave promptlab", "app.quit", "ctrl+q"),
 )
 

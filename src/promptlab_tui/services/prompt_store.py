@@ -1,4 +1,4 @@
-"""Saved prompt files in the prompts folder (worker side): list, open, save, rename, duplicate.
+"""Saved prompt files in the prompts folder (worker side): list, open, save, rename, duplicate, delete.
 
 The file format (Markdown with +++ TOML front matter) is core/promptfile.py's; this module only
 chooses file names and keeps the history's saved-prompt references in step.
@@ -91,6 +91,15 @@ def duplicate_prompt(ctx: Any, path: Path, new_name: str) -> Path:
     save_prompt_file(spec, target)
     _remember(ctx, new_name, target)
     return target
+
+
+def delete_prompt(path: Path) -> None:
+    """Remove a saved prompt's file (only a prompt file in the prompts folder); its past runs stay in the history."""
+    folder = prompts_dir().resolve()
+    target = path.resolve()
+    if target.parent != folder or target.suffix != PROMPT_SUFFIX:
+        raise ValueError(f"{path} is not a saved prompt in {folder}")
+    target.unlink()
 
 
 def _remember(ctx: Any, name: str, path: Path) -> None:

@@ -16,9 +16,13 @@ from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 Choice = tuple[str, object]
 
 
-def refusal_markup(refusal: RefusalView) -> str:
-    scope = "per-run cap" if refusal.scope == "run" else "session cap" if refusal.scope == "session" else \
+def scope_name(refusal: RefusalView) -> str:
+    return "per-run cap" if refusal.scope == "run" else "session cap" if refusal.scope == "session" else \
         f"{refusal.scope} budget"
+
+
+def refusal_markup(refusal: RefusalView) -> str:
+    scope = scope_name(refusal)
     scale = (refusal.limit_nanos, refusal.worst_case_nanos)  # what is left is read against the run's worst case
     lines = [
         f"This run may cost up to [b]{escape(money(refusal.worst_case_nanos))}[/b], "
@@ -57,10 +61,11 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
     def compose(self) -> ComposeResult:
         r = self.refusal
         with Vertical():
-            yield Static(refusal_title(r.scope), classes="title")
+            yield Static(refusal_title(r.scope), classes="title", id="refusal-title")
             yield Static(refusal_markup(r), classes="numbers", id="refusal-numbers")
             with Horizontal(classes="buttons"):
-                yield Button("Increase budget (i)", id="increase", variant="primary", compact=True)
+                raise_label = "Raise the cap (i)" if r.scope in ("run", "session") else "Increase budget (i)"
+                yield Button(raise_label, id="increase", variant="primary", compact=True)
                 if r.cheaper_model:
                     tail = f", up to {money(r.cheaper_worst_case_nanos)}" if r.cheaper_worst_case_nanos else ""
                     yield Button(f"Use {r.cheaper_label or r.cheaper_model}{tail} (m)", id="cheaper", compact=True)

@@ -8,6 +8,8 @@ are read from and written to the row.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Input
@@ -19,6 +21,16 @@ FIELDS = (
     (" Cap $", "cost-cap", None, "number", "none"),
 )
 MIN_LAST_WIDTH = 6
+
+
+def plain_dollars(text: str) -> str:
+    """'.0001' -> '0.0001' (the Cap field shows "$0.0001", never "$.0001"); anything unreadable is kept as typed."""
+    stripped = text.strip()
+    try:
+        amount = Decimal(stripped)
+    except InvalidOperation:
+        return text
+    return f"{amount:f}" if stripped and amount.is_finite() else text
 
 
 class ParamsRow(Horizontal):
@@ -57,6 +69,14 @@ class ParamsRow(Horizontal):
             inputs.append(field)
         self.mount_all(inputs)
         self.refresh()
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        if event.input.id == "cost-cap":
+            event.input.value = plain_dollars(event.input.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "cost-cap":  # not stopped: the Lab may act on enter too
+            event.input.value = plain_dollars(event.input.value)
 
     def value(self, field_id: str) -> str:
         if self.fields_mounted:
