@@ -268,3 +268,22 @@ async def test_a_recommendation_is_applied_to_its_saved_prompt_and_undone(make_a
         await pilot.press("u")
         await settle(pilot)
         assert prompt.read_text(encoding="utf-8") == original and screen.applied == []
+
+
+async def test_x_exports_the_period_as_csv_into_the_data_folder(make_app, dash_home):
+    import csv
+    import os
+    import stat
+
+    seed_history(dash_home, runs=40)  # 25 of them in March (every 13 hours back from 14 March 11:00)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_dashboard(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        target = dash_home / "exports" / "promptlab-2026-03-01--2026-03-31.csv"
+        assert target.exists() and stat.S_IMODE(os.stat(target).st_mode) == 0o600
+        with target.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == 25 and all(row["created_at"].startswith("2026-03") for row in rows)
+        assert dashboard_of(app).query_one("#dash-export").has_class("-hidden")

@@ -20,9 +20,10 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from promptlab_tui.screens.dashboard.activity_pane import ActivityMixin
+from promptlab_tui.screens.dashboard.export_pane import ExportMixin
 from promptlab_tui.screens.dashboard.recommendations_pane import RecommendationsLoaded, RecommendationsMixin
 from promptlab_tui.widgets.charts.plot_panel import PlotPanel
 from promptlab_tui.widgets.dashboard import dashboard_figures as figures
@@ -47,7 +48,7 @@ class TokenPolled(Message):
         self.token = token
 
 
-class DashboardScreen(RecommendationsMixin, ActivityMixin, Screen[None]):
+class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("p", "next_period", "Period"),
@@ -62,6 +63,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, Screen[None]):
         Binding("slash", "filter_activity", "Filter", key_display="/"),
         Binding("a", "apply_recommendation", "Apply"),
         Binding("u", "undo_recommendation", "Undo"),
+        Binding("x", "export", "Export"),
     ]
 
     def __init__(self, period: str = "month", group_by: str = "model",
@@ -88,6 +90,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dash-body"):
             yield Static("Dashboard · loading…", id="dash-head")
+            yield ProgressBar(id="dash-export", classes="-hidden", show_eta=False)
             yield Input(placeholder="from..to, e.g. 2026-11-01..2026-11-30 (enter to apply, esc to cancel)",
                         id="dash-range", classes="-hidden")
             yield Static("", id="dash-cards")
