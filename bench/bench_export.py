@@ -3,7 +3,7 @@
 Baseline, measured in the same run on the same file: the `sqlite3` command-line shell (`-csv -header`, its
 `.mode csv`) dumping the very same SELECT that the CSV export runs (the same columns, formatted the same
 way by SQLite), to a file. Both sides are whole processes, timed alternately, medians; peak memory is the
-export process's max RSS (from wait4). Needs the `sqlite3` shell (Debian package `sqlite3`).
+export process's max RSS (GNU time's %M). Needs the `sqlite3` shell (Debian package `sqlite3`).
 """
 
 from __future__ import annotations
@@ -30,9 +30,21 @@ def promptlab_cmd() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "promptlab_tui"]
 
 
+TIME = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+
+
 def _timed(cmd: list[str], env: dict[str, str], stdin_path: Path | None = None,
            stdout_path: Path | None = None) -> tuple[float, float]:
-    """(seconds, max RSS in MB) of one process."""
+    """(seconds, max RSS in MB) of one process.
+
+    The RSS comes from GNU time, which forks the command from its own small process: a child forked straight
+    from this (larger) process would report this process's size, which Linux keeps as its peak across exec.
+    """
+    rss_file = None
+    if TIME is not None:
+        handle, rss_file = tempfile.mkstemp(prefix="promptlab-rss-")
+        os.close(handle)
+        cmd = [TIME, "-f", "%M", "-o", rss_file, *cmd]
     stdin = stdin_path.open("rb") if stdin_path else subprocess.DEVNULL
     stdout = stdout_path.open("wb") if stdout_path else subprocess.DEVNULL
     try:
@@ -44,6 +56,10 @@ def _timed(cmd: list[str], env: dict[str, str], stdin_path: Path | None = None,
         err = proc.stderr.read().decode() if proc.stderr else ""
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd[:3])} exited {proc.returncode}: {err.strip()[-300:]}")
+        if rss_file is not None:
+            peak_kb = int(Path(rss_file).read_text().split()[-1])
+            os.unlink(rss_file)
+            return elapsed, peak_kb / 1024
         return elapsed, usage.ru_maxrss / 1024
     finally:
         for handle in (stdin, stdout):

@@ -44,7 +44,7 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
         Binding("ctrl+l", "show_alerts", "Alerts", priority=True),
         Binding("f2", "settings", "Options"),
         Binding("f5", "show_history", "Runs"),
-        Binding("f6", "show_dashboard", "Dashboard"),
+        Binding("f6", "show_dashboard", "Dashboard", priority=True),  # over the editor's own f6 (select line)
         Binding("f4", "setup_budget", "Setup"),
         Binding("ctrl+t", "change_theme", "Theme"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -54,6 +54,7 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
     budget_loaded: reactive[bool] = reactive(False, init=False)
     alerts: reactive[tuple[AlertView, ...]] = reactive((), always_update=True, init=False)
     sync_state: reactive[str] = reactive("", init=False)  # team server sync, '' when not logged in
+    team_budget: reactive[object | None] = reactive(None, init=False)  # tightest team budget (a BudgetView)
 
     def __init__(self, *, clock: Callable[[], float] | None = None, now: Callable[[], datetime] | None = None,
                  cursor_blink: bool | None = None, setup_wizard: bool = True,
@@ -212,10 +213,16 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
 
     # ---- budget ---------------------------------------------------------------------------------
 
-    def action_adjust_budget(self) -> None:
+    def action_adjust_budget(self, focus: str | None = None) -> None:
         from promptlab_tui.screens.dialogs.budget_adjust import BudgetAdjustDialog
 
-        self.push_screen(BudgetAdjustDialog(self.budget_settings, self.budget), self._budget_chosen)
+        self.push_screen(BudgetAdjustDialog(self.budget_settings, self.budget, focus), self._budget_chosen)
+
+    def get_system_commands(self, screen):
+        """Textual's own, less its "Theme": the palette lists ours ("Change theme", ctrl+t) once."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Theme":
+                yield command
 
     def action_setup_budget(self) -> None:
         from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
@@ -299,6 +306,14 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
         if isinstance(self.screen, DashboardScreen):
             return
         self.push_screen(DashboardScreen(period))
+
+    def action_show_dashboard_for(self, period_kind: str, period_start: str = "") -> None:
+        """The dashboard on a budget period (an alert's, or the refused one's: '' start means the current one)."""
+        from promptlab_tui.screens.dashboard.dashboard_screen import DashboardScreen
+
+        if isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
+        self.push_screen(DashboardScreen(alert=(period_kind, period_start)))
 
     def action_settings(self) -> None:
         from promptlab_tui.screens.dialogs.settings import SettingsScreen

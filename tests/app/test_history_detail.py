@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
+from promptlab_tui.core.money import format_usd
+
 from tests.app.conftest import lab_screen, settle
 from tests.app.test_lab_run import PROMPT, history, type_and_run
 from tests.fakeprovider.behaviours import DEFAULT_TEXT, Behaviour
@@ -52,6 +54,14 @@ async def test_enter_opens_the_detail_and_o_reopens_the_prompt_in_the_lab(make_a
         for expected in ("Price version", "openai/gpt-4o-mini", "Estimate", "Actual", "Error", "Duration",
                          f"user: {PROMPT}", DEFAULT_TEXT):
             assert expected in body, expected
+        [run] = history(isolated_home)
+        lines = body.splitlines()
+        # each billed kind on its own line, with its tokens and its cost by the one money rule
+        assert any(line.startswith("Cost: input") and f"{run.input_tokens:,} tokens" in line
+                   and format_usd(run.input_cost_nanos) in line for line in lines), body
+        assert any(line.startswith("Cost: output") and f"{run.output_tokens:,} tokens" in line
+                   and format_usd(run.output_cost_nanos) in line for line in lines), body
+        assert any(line.startswith("Status") and line.endswith("completed") for line in lines), body
         await pilot.press("o")
         await settle(pilot)
         lab = lab_screen(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.app.conftest import lab_screen, settle
-from tests.app.test_lab_cancel import HELD_STREAM, _start_held_run
+from tests.app.test_lab_cancel import _start_held_run
 from tests.app.test_lab_run import history, type_and_run
 from tests.fakeprovider.behaviours import Behaviour
 
@@ -13,7 +13,7 @@ async def test_a_streaming_run_shows_its_cost_so_far(make_app, fake_provider_env
     from promptlab_tui.core.pricing import cost_of_usage, load_pricing
     from promptlab_tui.core.types import Usage
 
-    fake_provider_env.script(HELD_STREAM)
+    fake_provider_env.script(Behaviour.slow(0.1, " ".join(["word"] * 300)))  # chunks keep coming: counts follow
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         lab = lab_screen(app)
@@ -21,7 +21,7 @@ async def test_a_streaming_run_shows_its_cost_so_far(make_app, fake_provider_env
         bar = lab.results.run_bar
         for _ in range(1500):  # the runner counts the output about every 0.2 s
             await pilot.pause(0.02)
-            if "$" in bar.status:
+            if " tok · $" in bar.status:
                 break
         status = bar.status
         await pilot.press("escape")

@@ -28,8 +28,8 @@ async def test_save_then_open_in_a_new_session(make_app, isolated_home):
         await save_as(pilot, "sql review")
         lab = lab_screen(app)
         assert lab.prompt_name == "sql review" and not lab.dirty
-    assert prompt_files(isolated_home) == ["sql review.md"]
-    spec = load_prompt_file(isolated_home / "prompts" / "sql review.md")
+    assert prompt_files(isolated_home) == ["sql-review.md"]  # no spaces in file names (issue 8, item 30)
+    spec = load_prompt_file(isolated_home / "prompts" / "sql-review.md")
     assert spec.user_messages[0].content == "Review this SQL query"
     assert spec.model == "gpt-4o-mini" and spec.max_tokens == 1024
 

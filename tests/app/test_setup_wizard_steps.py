@@ -1,5 +1,5 @@
 """The setup wizard shows each threshold in dollars, offers the models the user has keys for, and ends by
-offering a first run or the runs so far (item 31e)."""
+offering a first run or the dashboard (item 31e)."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ async def test_thresholds_in_dollars_keyed_models_and_a_first_run(make_app, fake
     assert run.status == "completed"
 
 
-async def test_the_last_step_opens_the_runs(make_app, isolated_home):
-    from promptlab_tui.screens.history.history_screen import HistoryScreen
+async def test_the_last_step_opens_the_dashboard(make_app, isolated_home):
+    from promptlab_tui.screens.dashboard.dashboard_screen import DashboardScreen
 
     app = make_app(setup_wizard=True)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -45,4 +45,4 @@ async def test_the_last_step_opens_the_runs(make_app, isolated_home):
         await settle(pilot)
         await pilot.press("d")
         await settle(pilot)
-        assert isinstance(app.screen, HistoryScreen)
+        assert isinstance(app.screen, DashboardScreen)

@@ -116,3 +116,24 @@ async def test_the_tightest_team_budget_is_shown_labelled_beside_the_personal_on
         from promptlab_tui.widgets.budget.budget_bar import BudgetBar
 
         assert "team: synced · team monthly 72%" in app.screen.query_one(BudgetBar).text
+
+
+async def test_the_preview_shows_the_team_budget_left_after_the_run(make_app, snap_home, live_team):
+    import uuid
+
+    from tests.app.conftest import settle
+    from tests.server.conftest import run_body
+
+    team = live_team.team
+    team.call("owner", "PUT", "/v1/budgets", json={"scope": "team", "period": "monthly", "limit_nanos": 10**9})
+    team.call("target", "POST", "/v1/runs/batch", json={"runs": [run_body(uuid.uuid4().hex, cost=4 * 10**8)]})
+    log_in(live_team.url, team.tokens["member"])
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_sync(pilot, "synced · team monthly 40%")
+        await pilot.press(*"Say hello")
+        await settle(pilot)
+        from promptlab_tui.widgets.preview.preview_pane import PreviewPane
+
+        text = str(app.screen.query_one(PreviewPane).render())
+        assert "Team" in text and "left of $1.00 (team monthly)" in text

@@ -36,6 +36,8 @@ async def test_rerunning_the_wizard_keeps_the_daily_limit_and_says_so(make_app, 
         assert "daily limit $5.00" in kept and "8,000 tokens per prompt" in kept
         await pilot.press("ctrl+s")
         await settle(pilot)
+        await pilot.press("escape")  # the last step ("what next?"): just start writing
+        await settle(pilot)
         assert app.screen is lab_screen(app)
     saved = stored_budget(isolated_home)
     assert saved.daily_limit_nanos == 5_000_000_000 and saved.monthly_limit_nanos == 10_000_000_000

@@ -65,14 +65,14 @@ def test_check_reports_the_estimate_error_per_model_from_real_runs(fake_provider
     assert main(["estimate", "--check", str(folder), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     [row] = data["models"]
-    assert row["model"] == "claude-haiku-4-5" and row["runs"] == 3
+    assert row["model"] == "claude-haiku-4.5" and row["runs"] == 3  # runs are stored under the canonical name
     assert 0 <= row["input"]["p50_percent"] <= row["input"]["p90_percent"]
     assert row["input"]["p90_percent"] < 5  # calibrated on these very runs: the preview can be trusted here
     assert data["skipped"] and data["skipped"][0].startswith("broken.json")
 
     assert main(["estimate", "--check", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "claude-haiku-4-5" in out and "input p50 / p90" in out
+    assert "claude-haiku-4.5" in out and "input p50 / p90" in out
 
 
 def test_check_on_a_file_is_a_clear_error(tmp_path, capsys):

@@ -162,3 +162,33 @@ def test_an_empty_history_exports_just_the_header(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [captured.out.splitlines()[0]] and captured.out.startswith("id,created_at,")
     assert "0 runs" in captured.err
+
+
+def test_a_cancelled_export_leaves_no_file(tmp_path, monkeypatch):
+    """The app's export can be cancelled: the target never appears half written, nor does its temporary file."""
+    import threading
+
+    from promptlab_tui.services import export as export_service
+    from promptlab_tui.store.export_queries import ExportFilter
+
+    for i in range(30):
+        record(START + timedelta(minutes=i), CostBreakdown(input_nanos=1_000, price_version="v"),
+               Usage(input_tokens=10))
+    monkeypatch.setattr(export_service, "BATCH", 10)
+    cancel = threading.Event()
+    seen = []
+
+    def progress(rows: int) -> None:
+        seen.append(rows)
+        cancel.set()  # the user presses cancel after the first batch
+
+    target = tmp_path / "runs.csv"
+    repo = HistoryRepository()
+    try:
+        with pytest.raises(export_service.ExportCancelled):
+            export_service.export_to_file(repo, "csv", ExportFilter(), target, progress, cancel)
+        assert seen == [10] and not target.exists() and not list(tmp_path.glob("*runs.csv*"))
+        done = export_service.export_to_file(repo, "csv", ExportFilter(), target)
+        assert done.rows == 30 and len(target.read_text().splitlines()) == 31
+    finally:
+        repo.close()

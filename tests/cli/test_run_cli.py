@@ -163,7 +163,7 @@ def test_the_budget_line_counts_the_runs_without_a_price(fake_provider_env, tmp_
     assert spent > 0
     from promptlab_tui.core.money import format_usd
 
-    assert f"daily budget: {format_usd(spent)} + 2 runs without a price of $1" in err
+    assert f"daily budget: {format_usd(spent, beside=1_000_000_000)} + 2 runs without a price of $1" in err
     code, (result,) = run_json(capsys, prompt_file(tmp_path))
     (daily,) = result["budget"]
     assert code == 0 and daily["unpriced_runs"] == 2 and daily["spent"].endswith(" + 2 runs without a price")

@@ -28,7 +28,8 @@ def test_threshold_boundaries_and_levels():
     assert crossed_thresholds(7_499_999_999, limit, (75, 90, 100)) == []
     assert crossed_thresholds(7_500_000_000, limit, (75, 90, 100)) == [75]
     assert crossed_thresholds(10_000_000_000, limit, (75, 90, 100)) == [75, 90, 100]
-    assert [alert_level(t) for t in (50, 75, 90, 100, 120)] == ["info", "info", "warning", "critical", "critical"]
+    assert [alert_level(t) for t in (25, 50, 75, 80, 90, 100, 120)] == [
+        "info", "warning", "warning", "warning", "warning", "critical", "critical"]
 
 
 @given(spent=nanos, elapsed=st.integers(min_value=1, max_value=30 * 86400))

@@ -48,7 +48,7 @@ def test_amounts_shown_against_a_small_limit_take_the_limits_digits() -> None:
     assert f"{format_usd(25_780_000, beside=1_000_000)} / {format_usd(1_000_000)}" == "$0.025780 / $0.001000"
     assert f"{format_usd(9_189_000, beside=9_500_000)} / {format_usd(9_500_000)}" == "$0.009189 / $0.009500"
     assert f"{format_usd(4_204_000_000, beside=10_000_000_000)} / {format_usd(10_000_000_000)}" == "$4.20 / $10.00"
-    assert format_usd(311_000, beside=30_000_000_000) == "$0.000311"  # never fewer digits than its own
+    assert format_usd(311_000, beside=30_000_000_000) == "$0.00"  # cents against a $30 limit
 
 
 @given(st.integers(min_value=1, max_value=10**13))

@@ -92,3 +92,30 @@ def test_a_run_that_cannot_fit_even_after_the_others_settle_is_refused_at_once(f
     with pytest.raises(BudgetRefused):
         RunService().run(prompt(max_tokens=MAX_TOKENS), RunOptions(wait_budget_s=30), on_event=waited.append)
     assert not [e for e in waited if isinstance(e, RunWaiting)]
+
+
+@requires_vocab
+def test_a_cancel_while_waiting_stops_the_run_with_nothing_reserved(fake_provider_env, history):
+    from promptlab_tui.providers.base import Cancelled
+
+    fake_provider_env.default = Behaviour.reply("Two.")
+    limit, _ = _room_for_one_worst_case(history)
+    set_budget(daily_limit_nanos=limit, mode="hard")
+    release_a, a_outcomes = threading.Event(), []
+    a = _run_a_held(RunService(), release_a, a_outcomes)
+    cancel = threading.Event()
+    try:
+        wait_until(lambda: history.in_flight_runs() == 1, timeout=30, what="A's reservation")
+
+        def on_event(event):
+            if isinstance(event, RunWaiting):
+                cancel.set()  # the user gives up waiting (escape in the Lab)
+
+        with pytest.raises(Cancelled, match="while it waited for other runs to settle"):
+            RunService().run(prompt(max_tokens=MAX_TOKENS), RunOptions(wait_budget_s=30), on_event=on_event,
+                             cancel=cancel)
+        assert history.in_flight_runs() == 1  # only A: the cancelled run reserved nothing
+    finally:
+        release_a.set()
+        a.join(30)
+    assert len(fake_provider_env.requests) == 1

@@ -99,3 +99,20 @@ def test_openai_input_tokens_and_gemini_count_tokens(fake_provider):
     result = counter.flush(now=1.0)
     assert result.exact and result.source == "Gemini countTokens"
     assert fake_provider.last_request.path == "/v1/models/gemini-2.5-flash:countTokens"
+
+
+def test_a_planned_run_reserves_on_the_providers_count_when_count_online_is_set(fake_provider_env, isolated_home):
+    from promptlab_tui.paths import app_paths
+    from promptlab_tui.services.runner import RunService
+
+    prompt = spec("Define ossify, please, in one line.")
+    assert RunService().prepare_run(prompt).input_tokens.method.startswith("approx")  # off: the local count
+    assert fake_provider_env.requests == []
+    app_paths().config_file.parent.mkdir(parents=True, exist_ok=True)
+    app_paths().config_file.write_text("count_online = true\n")
+    service = RunService()
+    plan = service.prepare_run(prompt)
+    assert plan.input_tokens.exact and plan.input_tokens.method == "online: Anthropic count_tokens"
+    fake_provider_env.default = Behaviour.reply("To turn to bone.")
+    outcome = service.execute(plan)
+    assert outcome.ok and fake_provider_env.last_request.usage["input_tokens"] == plan.input_tokens.tokens

@@ -53,3 +53,24 @@ def test_a_key_in_the_base_url_is_redacted_in_errors_and_history(case, fake_prov
     assert SECRET not in rows and "urlsecret" not in rows
     [run] = json.loads(rows)["runs"]
     assert run["status"] == "error" and ("***" in run["error"] or not names_url)
+
+
+def test_keys_stored_by_an_older_version_are_masked_by_the_next_run(fake_provider_env):
+    import sqlite3
+
+    from promptlab_tui.core.history import PendingRun
+    from promptlab_tui.services.runner import RunService
+    from promptlab_tui.store.repository import HistoryRepository
+    from tests.services.conftest import prompt
+
+    repository = HistoryRepository()
+    reservation = repository.reserve_run(PendingRun("openai", "gpt-4o-mini", 64, 11, 20, 10_000, 40_000), None)
+    repository.settle_run(reservation.run_id, None, None, "error", error="ok so far")
+    connection = sqlite3.connect(repository.path)  # as an older promptlab wrote it
+    connection.execute("UPDATE run SET error = ? WHERE id = ?",
+                       (f"Could not connect to OpenAI at http://user:{SECRET}@127.0.0.1:9/v1", reservation.run_id))
+    connection.commit()
+    connection.close()
+    assert RunService().run(prompt()).ok
+    stored = repository.get_run(reservation.run_id).error
+    assert SECRET not in stored and stored == "Could not connect to OpenAI at http://***@127.0.0.1:9/v1"

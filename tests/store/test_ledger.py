@@ -123,7 +123,7 @@ def test_threshold_alerts_are_raised_once_per_threshold_per_period_until_acknowl
     settings = daily(10)
     run_once(repo, 7_600_000_000, created_at=NOW - timedelta(hours=1))
     first = repo.record_threshold_alerts(settings, now=NOW)
-    assert [(a.threshold, a.level, a.period_kind) for a in first] == [(75, "info", "daily")]
+    assert [(a.threshold, a.level, a.period_kind) for a in first] == [(75, "warning", "daily")]
     assert "75%" in first[0].message and "$7.60" in first[0].message and "$10.00" in first[0].message
     assert repo.record_threshold_alerts(settings, now=NOW) == []
     run_once(repo, 2_500_000_000, created_at=NOW - timedelta(minutes=30))

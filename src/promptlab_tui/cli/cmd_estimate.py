@@ -81,7 +81,8 @@ def load_pricing_or_fail() -> PricingTable:
         raise CliError(f"the price table was refused:\n{error}", EXIT_BAD_INPUT) from error
 
 
-def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None) -> tuple[Any, float | None, Any]:
+def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None,
+                kind: str = "text") -> tuple[Any, float | None, Any]:
     """(output stats, calibration, duration samples and basis) from past runs of this prompt and model;
     nothing when there is no history."""
     from promptlab_tui.paths import app_paths
@@ -102,6 +103,8 @@ def history_for(prompt: PromptSpec, pricing: PricingTable, provider: str | None)
             stats, calibration = read_history_hints(repository, recorded_as, prompt.name)
             durations = choose_samples(repository.duration_samples(recorded_as, prompt.name),
                                        repository.duration_samples(recorded_as), recorded_as)
+            if kind != "text":  # tools, images...: calibrated per kind of content
+                calibration = repository.calibration_ratio(recorded_as, kind)
             return stats, calibration, durations
         finally:
             repository.close()
@@ -120,7 +123,8 @@ def estimate_command(args: argparse.Namespace) -> int:
 
         return check_command(args)
     prompt, pricing = load_inputs(args)
-    stats, calibration, durations = history_for(prompt, pricing, args.provider)
+    kind = count_prompt(prompt).kind  # calibration is learned per kind of content
+    stats, calibration, durations = history_for(prompt, pricing, args.provider, kind)
     request = count_prompt(prompt, calibration=calibration)
     online = online_count(prompt, args.provider) if not request.count.exact else None
     if online is not None and online.exact:

@@ -34,6 +34,7 @@ def check_folder(folder: Path, repository: Any, pricing: Any) -> tuple[dict[str,
     from promptlab_tui.core.estimate import estimate_run_cost
     from promptlab_tui.core.history import prompt_fingerprint
     from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file
+    from promptlab_tui.core.request_tokens import count_prompt
     from promptlab_tui.services.pending import prompt_text_of
 
     errors: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -48,8 +49,9 @@ def check_folder(folder: Path, repository: Any, pricing: Any) -> tuple[dict[str,
         for model in sorted({run[0] for run in runs}):
             spec.model = model
             stats = repository.output_stats(model, spec.name) or repository.output_stats(model)
+            kind = count_prompt(spec).kind
             estimate = estimate_run_cost(spec, pricing, output_stats=stats,
-                                         calibration=repository.calibration_ratio(model))
+                                         calibration=repository.calibration_ratio(model, kind))
             for run_model, billed, output, cost in runs:
                 if run_model != model:
                     continue

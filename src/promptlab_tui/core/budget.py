@@ -70,7 +70,8 @@ def crossed_thresholds(spent_nanos: int, limit_nanos: int, thresholds: tuple[int
 
 
 def alert_level(threshold: int) -> str:
-    return "critical" if threshold >= 100 else "warning" if threshold >= 90 else "info"
+    """A limit reached is critical; from half of it a warning (75 %, 80 %, 90 %); below that for information."""
+    return "critical" if threshold >= 100 else "warning" if threshold >= 50 else "info"
 
 
 def percent_used(spent_nanos: int, limit_nanos: int) -> float:
@@ -181,7 +182,7 @@ class Reservation:
     warnings: list[str] = field(default_factory=list)
 
 
-def format_amount(nanos: int, beside: int | None = None) -> str:
+def format_amount(nanos: int, beside: int | None | tuple[int | None, ...] = None) -> str:
     """A budget amount (shown against `beside`, its limit) by core.money's one rule."""
     return format_usd(nanos, beside=beside)
 
@@ -222,10 +223,10 @@ class BudgetRefusal(BudgetViolation):
                  else f"this run may cost up to {format_amount(self.worst_case_nanos)}")
         if self.scope == "run":
             return f"{worst}, over the per-run cap of {format_amount(self.limit_nanos)}"
-        limit = self.limit_nanos
-        held = f" + {format_amount(self.reserved_nanos, limit)} held by running calls" if self.reserved_nanos else ""
-        return (f"{self.scope} budget: spent {format_amount(self.spent_nanos, limit)}{held} of {format_amount(limit)}, "
-                f"{format_amount(self.remaining_nanos, limit)} left; {worst}")
+        limit, scale = self.limit_nanos, (self.limit_nanos, self.worst_case_nanos)  # left is read against the worst
+        held = f" + {format_amount(self.reserved_nanos, scale)} held by running calls" if self.reserved_nanos else ""
+        return (f"{self.scope} budget: spent {format_amount(self.spent_nanos, scale)}{held} of {format_amount(limit)}, "
+                f"{format_amount(self.remaining_nanos, scale)} left; {worst}")
 
 
 class PromptTooLarge(BudgetViolation):

@@ -56,6 +56,7 @@ class PendingRun:
     prompt_text: str | None = None
     session_id: str | None = None
     source: str | None = None  # one of RUN_SOURCES: where the run came from
+    estimate_kind: str | None = None  # core.request_tokens kind ("tools", "images+tools"); None = plain text
     user: str = field(default_factory=current_user)
     run_id: str = field(default_factory=new_run_id)
     created_at: datetime | None = None  # None: the ledger's clock

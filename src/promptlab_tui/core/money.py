@@ -50,14 +50,14 @@ def format_usd(nanos: int | None, places: int | None = None, *,
                beside: int | None | tuple[int | None, ...] = None) -> str:
     """Display string, with `money_places` decimals.
 
-    `beside`: the amount(s) this one is shown against, e.g. its budget's limit: it gets at least the
-    decimals they need, so a small limit's line reads "$0.025780 / $0.001000", not "$0.03 / $0.00".
+    `beside`: the amount(s) this one is shown against, e.g. its budget's limit: it takes the digits their
+    size needs, so one line reads alike: "$0.025780 / $0.001000" (not "$0.03 / $0.00"), "$4.20 / $10.00".
     """
     if nanos is None:
         return "no price"
     if places is None:
-        others = beside if isinstance(beside, tuple) else (beside,)
-        places = max(money_places(n) for n in (nanos, *others) if n is not None)
+        others = [n for n in (beside if isinstance(beside, tuple) else (beside,)) if n is not None]
+        places = max(money_places(n) for n in others) if others else money_places(nanos)
     usd = nanos_to_usd(nanos)
     quantum = Decimal(1).scaleb(-places)
     shown = usd.quantize(quantum, rounding=ROUND_HALF_EVEN)

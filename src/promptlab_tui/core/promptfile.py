@@ -380,8 +380,8 @@ def prompt_file_text(spec: PromptSpec, markdown: bool = True) -> str:
         data["messages"] = [message.as_openai() for message in spec.messages]
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     conversation = [m for m in spec.messages if m.role not in ("system", "developer")]
-    if not conversation or conversation[-1].role != "user" or spec.has_request_extras or any(
-            m.name or m.parts or m.role not in ("user", "assistant") for m in conversation):
+    if not conversation or conversation[-1].role != "user" or any(  # tools and formats go in the front matter
+            m.name or m.parts or m.tool_calls or m.role not in ("user", "assistant") for m in conversation):
         raise PromptFileError(spec.source_path or "(prompt)", None, "messages",
                               "user and assistant messages ending with a user message to save as Markdown "
                               "(save other conversations, tools or images as .json)")

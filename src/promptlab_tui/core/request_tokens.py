@@ -80,14 +80,19 @@ def _image_cost(part: dict[str, Any], index: int, model: str, family: str) -> Pa
     return PartCost(label, counted, exact, f"{shown}, detail {detail}{why}")
 
 
-def count_prompt(spec: PromptSpec, model: str | None = None, calibration: float | None = None) -> RequestCount:
-    """Input tokens of sending `spec` to `model` (default: the spec's own)."""
+Calibration = Any  # a factor, or a function kind -> factor (calibration is learned per kind of content)
+
+
+def count_prompt(spec: PromptSpec, model: str | None = None, calibration: Calibration = None) -> RequestCount:
+    """Input tokens of sending `spec` to `model` (default: the spec's own). `calibration` may be a
+    function of the request's kind ("text", "tools", "images+tools"...) returning its factor."""
     model = model or spec.model
     text = tokens.count_messages(spec.messages, model)
     if not spec.has_request_extras:
-        if text.exact or not calibration:
+        factor = calibration("text") if callable(calibration) else calibration
+        if text.exact or not factor:
             return RequestCount(text)
-        return RequestCount(tokens.approximate_count(text.tokens, model, calibration, None))
+        return RequestCount(tokens.approximate_count(text.tokens, model, factor, None))
     name, encoding = tokens.resolve_encoding(model)
     if encoding is not None:
         def encode(value: str) -> int:
@@ -120,15 +125,23 @@ def count_prompt(spec: PromptSpec, model: str | None = None, calibration: float 
         extras.append(response)
         approximate.add("response_format")
     raw = text.tokens + overhead + sum(c.tokens for c in (*tool_costs, *image_costs, *extras))
+    kind = "+".join(sorted(approximate)) or "text"
+    if callable(calibration):
+        calibration = calibration(kind)
     if text.exact and not approximate:
         count = TokenCount(raw, exact=True, method=name or "")
     else:
         parts = ", ".join(sorted(approximate))
-        note = text.note if not text.exact else f"Approximate: {parts} follow no published rule for {model}."
+        if text.exact:
+            note: str | None = f"Approximate: {parts} follow no published rule for {model}."
+        else:  # the texts are approximate too: the heuristic's own note (calibrated, or how to fix it)
+            note = tokens.missing_vocabulary_note(name) if name else None
         base = text.uncalibrated_tokens if text.uncalibrated_tokens is not None else text.tokens
         count = tokens.approximate_count(raw - text.tokens + base, model, calibration, note)
         if calibration and count.method == "approx:calibrated" and text.exact:
-            count = replace(count, note=f"{note} Calibrated from its recorded runs (x{calibration:.2f}).")
+            label = calibration.label() if hasattr(calibration, "label") else f"x{calibration:.2f}"
+            count = replace(count, note=f"{note} Calibrated from its recorded runs ({label}).")
+        count = replace(count, kind=kind)
     return RequestCount(count, tuple(tool_costs), overhead, tuple(image_costs), tuple(extras),
                         tuple(sorted(approximate)))
 

@@ -82,6 +82,7 @@ class TokenCount:
     uncalibrated_tokens: int | None = None
     # Approximate counts: what a reservation takes (the calibration's upper bound); None = exact, `tokens`.
     upper_tokens: int | None = None
+    kind: str | None = None  # what an approximate count was made of: None / "text", "tools", "images+tools"...
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from textual.message import Message
 
 
 class TeamSyncState(Message):
-    def __init__(self, label: str, detail: str = "", new_alerts: int = 0) -> None:
+    def __init__(self, label: str, detail: str = "", new_alerts: int = 0, view: Any = None) -> None:
         super().__init__()
+        self.view = view  # the tightest team budget as a BudgetView (None: not known now)
         self.label = label
         self.detail = detail
         self.new_alerts = new_alerts
@@ -47,7 +48,7 @@ class TeamSyncMixin:
             return
         self.team_sync = BackgroundSync(repository.db, login,
                                         lambda state: post(TeamSyncState(state.label, state.message,
-                                                                                       state.new_alerts))).start()
+                                                                                       state.new_alerts, state.view))).start()
 
     def kick_team_sync(self) -> None:
         if self.team_sync is not None:
@@ -55,5 +56,7 @@ class TeamSyncMixin:
 
     def on_team_sync_state(self, message: TeamSyncState) -> None:
         self.sync_state = message.label  # type: ignore[attr-defined]
+        if message.view is not None:  # offline keeps the last known numbers
+            self.team_budget = message.view  # type: ignore[attr-defined]
         if message.new_alerts:
             self.load_budget()  # type: ignore[attr-defined]  # team alerts are in the local table now: banner

@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, text, update
+from sqlalchemy import Connection, update
 
 from promptlab_tui.server import schema as t
 from promptlab_tui.server import spend
@@ -48,12 +48,22 @@ _PG_COLUMNS = (("team_id", "int"), ("id", "varchar"), ("member_id", "int"), ("cr
                ("output_tokens", "bigint"), ("cached_input_tokens", "bigint"), ("cache_write_tokens", "bigint"),
                ("reasoning_tokens", "bigint"), ("cost_nanos", "bigint"), ("duration_ms", "bigint"),
                ("prompt_text", "text"), ("response_text", "text"), ("source", "varchar"), ("updated_at", "timestamptz"))
-# PostgreSQL: the batch as one array per column through unnest(): one statement, one plan, however many rows.
-_PG_UPSERT = text(
-    f"INSERT INTO run ({', '.join(n for n, _ in _PG_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"CAST(:{n} AS {k}[])" for n, k in _PG_COLUMNS)
-    + ") ON CONFLICT (team_id, id) DO UPDATE SET "
-    + ", ".join(f"{n} = excluded.{n}" for n in _NUMBERS) + " WHERE run.member_id = excluded.member_id")
+_NAMES = ", ".join(n for n, _ in _PG_COLUMNS)
+# PostgreSQL: COPY the batch into a session's temporary table, then one INSERT … SELECT … ON CONFLICT.
+_PG_STAGE = ("CREATE TEMP TABLE IF NOT EXISTS run_incoming ("
+             + ", ".join(f"{n} {k}" for n, k in _PG_COLUMNS) + ") ON COMMIT DELETE ROWS")
+_PG_MERGE = (f"INSERT INTO run ({_NAMES}) SELECT {_NAMES} FROM run_incoming ON CONFLICT (team_id, id) DO UPDATE SET "
+             + ", ".join(f"{n} = excluded.{n}" for n in _NUMBERS) + " WHERE run.member_id = excluded.member_id")
+
+
+def _pg_copy_upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    raw = connection.connection.driver_connection  # psycopg 3, inside SQLAlchemy's transaction
+    with raw.cursor() as cursor:
+        cursor.execute(_PG_STAGE)
+        with cursor.copy(f"COPY run_incoming ({_NAMES}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[n] for n, _ in _PG_COLUMNS])
+        cursor.execute(_PG_MERGE)
 
 
 def run_values(team_id: int, member_id: int | None, run: RunIn, share_text: bool, source: str) -> dict[str, Any]:
@@ -79,7 +89,7 @@ def ingest(connection: Connection, team_id: int, member_id: int, runs: list[RunI
     spend.lock_run_ids(connection, team_id, ids)
     before = spend.previous(connection, team_id, ids)
     if connection.dialect.name == "postgresql":
-        connection.execute(_PG_UPSERT, {name: [row[name] for row in rows] for name, _type in _PG_COLUMNS})
+        _pg_copy_upsert(connection, rows)
     else:
         connection.execute(upsert_statement(connection.dialect.name), rows)
     tz, deltas = spend.team_zone(connection, team_id), spend.new_deltas()

@@ -128,7 +128,8 @@ def alert_view(alert: AlertRecord) -> AlertView:
     short = (f"{alert.period_kind.capitalize()} budget {alert.threshold}% reached: "
              f"{format_usd(alert.spent_nanos, beside=alert.limit_nanos)} of {format_usd(alert.limit_nanos)}")
     return AlertView(alert_id=alert.id, level=alert.level, message=alert.message, period=alert.period_kind,
-                     created=f"{alert.created_at:%Y-%m-%d %H:%M} UTC", short=short)
+                     created=f"{alert.created_at:%Y-%m-%d %H:%M} UTC", short=short,
+                     period_start=alert.period_start.isoformat() if alert.period_start else "")
 
 
 BudgetRead = tuple[BudgetView | None, BudgetSettingsView | None, list[AlertView], str | None]

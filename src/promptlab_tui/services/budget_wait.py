@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from promptlab_tui.services.run_types import RunWaiting
+from promptlab_tui.services.signals import RunInterrupted, RunSignals
 
 if TYPE_CHECKING:
     from promptlab_tui.core.budget import BudgetRefusal, BudgetSettings
@@ -33,12 +34,14 @@ class BudgetWait:
     """One run's waiting, over however many refusals; the total wait is bounded by `wait_s`."""
 
     def __init__(self, repository: HistoryRepository, settings: BudgetSettings | None, wait_s: float,
-                 on_event: Callable[[object], None], cancel: threading.Event | None = None) -> None:
+                 on_event: Callable[[object], None], cancel: threading.Event | None = None,
+                 signals: RunSignals | None = None) -> None:
         self.repository = repository
         self.settings = settings
         self.deadline = time.monotonic() + max(wait_s, 0.0)
         self.on_event = on_event
         self.cancel = cancel or threading.Event()
+        self.signals = signals  # deferred while reserving: a Ctrl-C is noticed here, within POLL_S
         self.waited = False
 
     def wait_for_room(self, refusal: BudgetRefusal) -> bool:
@@ -48,7 +51,7 @@ class BudgetWait:
             return False
         before = self._committed(refusal.scope)
         announced = -1
-        while not self.cancel.is_set():
+        while not self._stopped():
             runs = self.repository.in_flight_runs()
             if runs != announced:
                 announced = runs
@@ -61,6 +64,19 @@ class BudgetWait:
             if now != before:  # a run settled (or another reserved): ask the ledger again
                 return True
         return False
+
+    def _stopped(self) -> bool:
+        return self.cancel.is_set() or bool(self.signals is not None and self.signals.received)
+
+    def raise_if_stopped(self, provider: str) -> None:
+        """After waiting ended without room: a signal stops the command, a cancel the run (nothing was sent)."""
+        if self.signals is not None and self.signals.received:
+            raise RunInterrupted(self.signals.received[0])
+        if self.waited and self.cancel.is_set():
+            from promptlab_tui.providers.base import Cancelled
+
+            raise Cancelled("Run cancelled while it waited for other runs to settle; nothing was sent or spent.",
+                            provider=provider)
 
     def _committed(self, scope: str) -> tuple[int, int] | None:
         assert self.settings is not None

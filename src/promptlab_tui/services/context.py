@@ -46,6 +46,7 @@ class ServiceContext:
         self._lock = threading.Lock()
         self._orphans_settled = False
         self._journal_settled = False
+        self._errors_redacted = False
         self._retention_applied = False
         self._periods_snapshot: tuple[float, BudgetSettings, list[PeriodStatus]] | None = None
         self._hints: dict[tuple[str, str | None], tuple[float, OutputStats | None, float | None]] = {}
@@ -130,6 +131,13 @@ class ServiceContext:
             return []
         self._journal_settled = True
         return repository.settle_journal()
+
+    def after_settlement(self) -> None:
+        """Once per context, after a run was written (never in a command that fails or only reads): mask keys
+        in errors an older promptlab stored. A meta row says it is done, so later it costs one query."""
+        if not self._errors_redacted and self.repository is not None:
+            self._errors_redacted = True
+            self.repository.redact_stored_errors()
 
     def settle_orphans(self) -> list[RunRecord]:
         """Settle runs whose process died mid-call (once per context); billed at their own price version."""

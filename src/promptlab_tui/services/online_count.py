@@ -14,8 +14,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from promptlab_tui.core.types import PromptSpec
+from promptlab_tui.core.types import PromptSpec, TokenCount
 
 DEBOUNCE_SECONDS = 0.6
 CACHE_SIZE = 256
@@ -111,3 +112,19 @@ def provider_counter(config: object | None = None) -> Counter:
         return count_input_tokens(client, spec)
 
     return count
+
+
+def online_input_count(ctx: Any, spec: PromptSpec, provider: str | None) -> TokenCount | None:
+    """The provider's exact count for a run about to be planned, when the user set `count_online = true`
+    (None otherwise, or on failure: the plan keeps its local count and reserves its upper bound)."""
+    config = getattr(ctx, "config", None)
+    if config is None or not getattr(config, "count_online", False):
+        return None
+    counter = getattr(ctx, "_online_counter", None)
+    if counter is None:  # one per service context: its cache spans the session's runs
+        counter = OnlineCounter(provider_counter(config), debounce_s=0.0)
+        ctx._online_counter = counter
+    result = counter.submit(spec, provider, now=0.0) or counter.flush(now=0.0)
+    if result is None or not result.exact or result.tokens is None:
+        return None
+    return TokenCount(result.tokens, exact=True, method=f"online: {result.source}")

@@ -33,7 +33,7 @@ def pending_run(plan: RunPlan, session_id: str | None) -> PendingRun:
         expected_cost_nanos=getattr(estimate, "expected_nanos", None), worst_cost_nanos=plan.worst_case_nanos,
         price_version=_price_version(plan), prompt_name=plan.prompt.name, prompt_id=prompt_fingerprint(text),
         tags=tuple(plan.prompt.tags), prompt_text=text, session_id=session_id, run_id=plan.run_id, user=_user(),
-        source=plan.options.source if plan.options is not None else None)
+        estimate_kind=_estimate_kind(plan), source=plan.options.source if plan.options is not None else None)
 
 
 _PRICE_VERSIONS: dict[tuple[str, str], str] = {}  # (price version, tier) -> the stored version; a few entries
@@ -72,3 +72,9 @@ def _uncalibrated_input_tokens(plan: RunPlan) -> int:
     from promptlab_tui.core.request_tokens import count_prompt
 
     return count_prompt(plan.prompt).tokens
+
+
+def _estimate_kind(plan: RunPlan) -> str | None:
+    """The calibration kind of the run's input estimate (None: plain text, as every older run)."""
+    kind = getattr(plan.input_tokens, "kind", None)
+    return None if kind in (None, "text") else kind

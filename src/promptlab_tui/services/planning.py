@@ -158,7 +158,22 @@ def estimate_for(ctx: ServiceContext, spec: PromptSpec, provider: str, tier: str
     from promptlab_tui.core.estimate import estimate_run_cost
 
     price = ctx.pricing.resolve(spec.model, provider)
-    stats, calibration = ctx.history_hints(price.model if price is not None else spec.model, spec.name)
+    recorded_as = price.model if price is not None else spec.model  # runs are stored under the table's name
+    stats, calibration = ctx.history_hints(recorded_as, spec.name)
+    if input_count is None and spec.has_request_extras:  # tools, images...: calibrated per kind of content
+        from promptlab_tui.core.request_tokens import count_prompt
+
+        repository = ctx.repository
+
+        def per_kind(kind: str) -> Any:
+            return calibration if kind == "text" or repository is None else repository.calibration_ratio(recorded_as,
+                                                                                                         kind)
+
+        input_count = count_prompt(spec, calibration=per_kind).count
+    if input_count is None or not input_count.exact:
+        from promptlab_tui.services.online_count import online_input_count
+
+        input_count = online_input_count(ctx, spec, provider) or input_count
     return estimate_run_cost(spec, ctx.pricing, output_stats=stats, calibration=calibration, provider=provider,
                              tier=tier, input_count=input_count)
 

@@ -284,9 +284,13 @@ class PreviewEngine:
         roles = roles_of(inputs)
         with self._lock:
             self._catch_up(inputs.model, self._calibration.get(inputs.model))
+            def count_for(key: str) -> TokenCount:  # the texts' counters, plus the file's tools and images
+                model = MODEL_FOR_KEY.get(key, key)
+                return self._with_extras(self._count(model, roles, None), inputs._replace(model=model), None)[0]
+
             # the same expected answer as the main line (this prompt's history), on every other model
             alternatives = compare_models(counted_prompt(inputs), pricing, output_stats=self._stats.get(inputs.model),
-                                          count_for=lambda key: self._count(MODEL_FOR_KEY.get(key, key), roles, None))
+                                          count_for=count_for)
         return tuple(alternatives_tips(estimate, alternatives))
 
 

@@ -23,8 +23,9 @@ def prompts_dir() -> Path:
 
 
 def file_name(name: str) -> str:
-    """'My prompt: v2' -> 'My prompt v2.md' (what is left after dropping characters unsafe in file names)."""
-    cleaned = _UNSAFE.sub("", name).strip().strip(".")
+    """'My prompt: v2' -> 'My-prompt-v2.md': characters unsafe in file names dropped, spaces as hyphens
+    (no quoting in a shell); the prompt keeps its name with spaces in its front matter."""
+    cleaned = re.sub(r"\s+", "-", _UNSAFE.sub("", name).strip().strip("."))
     if not cleaned:
         raise ValueError(f"name {name!r}: use letters, digits, spaces, - and _")
     return cleaned + PROMPT_SUFFIX

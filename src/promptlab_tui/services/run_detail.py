@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from promptlab_tui.core.history import RunRecord, RunSummary
 from promptlab_tui.core.money import format_usd
 from promptlab_tui.services.editor_values import EditorValues
+
+if TYPE_CHECKING:
+    from promptlab_tui.services.context import ServiceContext
+    from promptlab_tui.services.dashboard_activity import RunDetail
 
 
 class RunDetailView(NamedTuple):
@@ -38,47 +41,41 @@ def summary_row(run: RunSummary) -> tuple[str, ...]:
             f"{run.output_tokens:,}", duration_text(run.duration_ms), run.prompt_name or "—")
 
 
-def messages_of(record: RunRecord) -> list[tuple[str, str]]:
-    try:
-        sent = json.loads(record.prompt_text or "[]")
-    except ValueError:
-        return [("prompt", record.prompt_text or "")]
-    return [(str(m.get("role", "?")), _content(m.get("content"))) for m in sent if isinstance(m, dict)]
+def load_detail(context: ServiceContext, run_id: str) -> RunDetailView | None:
+    """The run as the dashboard's `run_detail` reads it (one query for both screens), shaped for the history."""
+    from promptlab_tui.services.dashboard import DashboardService
+
+    detail = DashboardService(context).run_detail(run_id)
+    return None if detail is None else detail_of(detail)
 
 
-def _content(content: Any) -> str:
-    if isinstance(content, list):  # OpenAI's parts form
-        return "\n".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return "" if content is None else str(content)
-
-
-def detail_of(record: RunRecord) -> RunDetailView:
-    cost = record.cost
+def detail_of(detail: RunDetail) -> RunDetailView:
+    record = detail.run
     facts = [("When", f"{record.created_at:%Y-%m-%d %H:%M:%S} UTC"), ("Prompt", record.prompt_name or "—"),
-             ("Duration", duration_text(record.duration_ms)),
-             ("Tokens", f"{record.total_input_tokens:,} in ({record.cached_input_tokens:,} cached), "
-                        f"{record.output_tokens:,} out" + (" — estimated locally" if record.usage_estimated else ""))]
-    if cost is not None:
-        facts.append(("Costs", f"input {format_usd(cost.input_nanos)} · output {format_usd(cost.output_nanos)} · "
-                               f"cached {format_usd(cost.cached_input_nanos)} · cache writes "
-                               f"{format_usd(cost.cache_write_nanos)}"))
-    facts += [("Actual", format_usd(record.cost_nanos)),
-              ("Estimate", f"{format_usd(record.expected_cost_nanos)} expected, "
+             ("Status", detail.status), ("Duration", duration_text(detail.duration_ms)),
+             ("Tokens", f"{detail.actual_input_tokens:,} in ({record.cached_input_tokens:,} cached), "
+                        f"{detail.actual_output_tokens:,} out"
+                        + (" — estimated locally" if record.usage_estimated else ""))]
+    # one line per billed kind: tokens and what they cost
+    facts += [(f"Cost: {line.label}", f"{line.tokens:,} tokens · {format_usd(line.cost_nanos)}")
+              for line in detail.cost_lines]
+    facts += [("Actual", format_usd(detail.total_cost_nanos)),
+              ("Estimate", f"{format_usd(detail.expected_cost_nanos)} expected, "
                            f"{format_usd(record.worst_cost_nanos)} worst case "
-                           f"({record.estimate_input_tokens or 0:,} in, {record.estimate_output_tokens or 0:,} out)"),
-              ("Error", error_percent_text(_error_percent(record))),
-              ("Price version", record.price_version or "no price")]
+                           f"({detail.estimate_input_tokens or 0:,} in, {detail.estimate_output_tokens or 0:,} out)"),
+              ("Error", error_percent_text(_error_percent(detail))),
+              ("Price version", detail.price_version or "no price")]
     if record.provider_cost_nanos is not None:
         facts.append(("Provider says", format_usd(record.provider_cost_nanos)))
-    messages = messages_of(record)
-    return RunDetailView(record.id, f"{record.model} · {record.provider} · {record.status}", facts, messages,
-                         record.response_text or "", record.error, _values(record, messages), record.prompt_name)
+    messages = [(m.role, m.content) for m in detail.messages]
+    return RunDetailView(record.id, f"{record.model} · {record.provider} · {detail.status}", facts, messages,
+                         detail.answer or "", detail.error, _values(record, messages), record.prompt_name)
 
 
-def _error_percent(record: RunRecord) -> float | None:
-    if record.pending or record.cost_nanos is None or not record.expected_cost_nanos:
+def _error_percent(detail: RunDetail) -> float | None:
+    if detail.run.pending or detail.cost_error_nanos is None or not detail.expected_cost_nanos:
         return None
-    return (record.cost_nanos - record.expected_cost_nanos) * 100 / record.expected_cost_nanos
+    return detail.cost_error_nanos * 100 / detail.expected_cost_nanos
 
 
 def _values(record: RunRecord, messages: list[tuple[str, str]]) -> EditorValues | None:

@@ -154,7 +154,8 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         return
     except Exception as error:  # settled by the runner before it re-raised: show what was recorded
         if not finished:
-            sink.not_started(f"Run failed: {error}")
+            cancelled = type(error).__name__ == "Cancelled"  # while waiting for runs in flight: nothing was sent
+            sink.not_started(str(error) if cancelled else f"Run failed: {error}")
             return
         outcome = finished[-1]
     sink.finished(outcome_view(outcome, elapsed()), [alert_view(a) for a in outcome.alerts])

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from promptlab_tui.core.budget import BudgetRefusal
 from promptlab_tui.core.redact import redact_secrets
-from promptlab_tui.core.types import CostBreakdown, PromptSpec, Usage
+from promptlab_tui.core.types import PromptSpec
 from promptlab_tui.services import planning, team_hook
 from promptlab_tui.services.context import ServiceContext, StartupReport
 from promptlab_tui.services.pending import pending_run, prompt_text_of  # noqa: F401  (re-exported)
@@ -32,7 +32,7 @@ from promptlab_tui.services.session import SessionSpend
 from promptlab_tui.services.signals import NoSignals, RunSignals, interrupted_message
 from promptlab_tui.services.budget_wait import BudgetWait
 from promptlab_tui.services.settlement import (
-    SETTLE_WAIT_S, Settlement, any_threshold_reached, best_effort_checkpointer, periods_after, settle)
+    SETTLE_WAIT_S, Settlement, any_threshold_reached, best_effort_checkpointer, cost_of, periods_after, settle)
 from promptlab_tui.services.streaming import StreamProgress, StreamReader, spent_usage
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class RunService:
         team = team_hook.reserve(self.context, self._team, plan)  # team server (issue 12); no-op when logged out
         try:
             with signals.deferred():  # a reservation is never left half-made; a signal here stops the run below
-                plan, reservation = self._reserve(plan, settings, on_event, cancel)
+                plan, reservation = self._reserve(plan, settings, on_event, cancel, signals)
         except BaseException:
             team_hook.release(team, plan)
             raise
@@ -157,7 +157,7 @@ class RunService:
             record_plan_link(self.context, plan)  # its source and the runs it belongs with (issue 11)
             if plan.options is not None and plan.options.cache:
                 remember(self.context, outcome)  # the response cache (opt-in)
-        team_hook.settle(team, plan)  # team server (issue 12)
+        outcome.warnings.extend(team_hook.settle(team, plan))  # team server (issue 12): offline policy notes
         on_event(RunCompleted(outcome) if outcome.ok else RunFailed(outcome))
         if error is not None and not interrupted and not _is_provider_error(error):
             raise error
@@ -178,7 +178,8 @@ class RunService:
             return self._providers[key]
 
     def _reserve(self, plan: RunPlan, settings: BudgetSettings | None, on_event: EventSink = _ignore,
-                 cancel: threading.Event | None = None) -> tuple[RunPlan, Reservation | None]:
+                 cancel: threading.Event | None = None,
+                 signals: RunSignals | None = None) -> tuple[RunPlan, Reservation | None]:
         """Hold the worst case in the session and the ledger (atomically across processes).
 
         A refusal here means a concurrent run took the room since the plan was made: the refusal is
@@ -186,7 +187,7 @@ class RunService:
         """
         for attempt in (1, 2):
             try:
-                return plan, self._reserve_once(plan, settings, on_event, cancel)
+                return plan, self._reserve_once(plan, settings, on_event, cancel, signals)
             except BudgetRefused as refusal:
                 if attempt == 2 or refusal.capped_plan is None or not (plan.options and plan.options.accept_capped):
                     raise
@@ -194,7 +195,7 @@ class RunService:
         raise AssertionError("unreachable")
 
     def _reserve_once(self, plan: RunPlan, settings: BudgetSettings | None, on_event: EventSink = _ignore,
-                      cancel: threading.Event | None = None) -> Reservation | None:
+                      cancel: threading.Event | None = None, signals: RunSignals | None = None) -> Reservation | None:
         worst = plan.worst_case_nanos
         session_cap = planning.session_limit(settings, self.session)
         if not self.session.try_reserve(plan.run_id, worst, session_cap):
@@ -204,7 +205,7 @@ class RunService:
         repository = self.context.repository
         if repository is None:
             return None
-        waiting = BudgetWait(repository, settings, self._wait_budget_s(plan), on_event, cancel)
+        waiting = BudgetWait(repository, settings, self._wait_budget_s(plan), on_event, cancel, signals)
         while True:
             try:
                 return repository.reserve_run(pending_run(plan, self.session_id), settings)
@@ -212,6 +213,7 @@ class RunService:
                 if waiting.wait_for_room(refusal):  # refused only for runs in flight: they settle, then retry
                     continue
                 self.session.release(plan.run_id)
+                waiting.raise_if_stopped(plan.provider)  # Ctrl-C or a cancel while waiting: nothing reserved
                 self._refuse(plan, planning.Limit(refusal.scope, refusal.limit_nanos, refusal.spent_nanos,
                                                   refusal.reserved_nanos, refusal.resets_at), settings)
             except BaseException:
@@ -268,7 +270,7 @@ class RunService:
             usage = spent_usage(progress, plan.input_tokens, reported,
                                 bill_unreported_input=progress.first_event or (interrupted and progress.started))
             finish, provider_cost = None, progress.provider_cost_nanos
-        cost = self._cost(plan, usage)
+        cost = cost_of(plan, usage)
         self.session.settle(plan.run_id, None if cost is None else cost.total_nanos)
         budget_after = periods_after(reservation, plan.worst_case_nanos, cost)
         repository = self.context.repository
@@ -285,26 +287,13 @@ class RunService:
                 self.context.forget_hints(plan.price.model if plan.price is not None else plan.prompt.model)
             if recorded.record is not None:
                 self.context.remember_periods(settings, budget_after)
+                self.context.after_settlement()
         record, alerts = recorded.record, recorded.alerts
         return RunOutcome(plan=plan, status=status, text=text, usage=usage, cost=cost, duration_s=duration,
                           finish_reason=finish, provider_cost_nanos=provider_cost, error=error,
                           budget_after=budget_after, alerts=alerts, session=self.session.status(), record=record,
                           warnings=list(reservation.warnings) if reservation is not None else [],
                           interrupted=interrupted, record_note=recorded.note)
-
-    @staticmethod
-    def _cost(plan: RunPlan, usage: Usage) -> CostBreakdown | None:
-        if plan.price is None:
-            # No tokens cost nothing at any price; tokens spent on an unpriced model cost an unknown amount.
-            return CostBreakdown() if _no_tokens(usage) else None
-        from promptlab_tui.core.pricing import cost_of_usage
-
-        return cost_of_usage(plan.price, usage, plan.tier)
-
-
-def _no_tokens(usage: Usage) -> bool:
-    return usage.total_input_tokens == 0 and usage.output_tokens == 0  # output includes reasoning
-
 
 def _cancelled(plan: RunPlan, cause: BaseException | None = None) -> BaseException:
     from promptlab_tui.providers.base import Cancelled

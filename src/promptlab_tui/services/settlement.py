@@ -120,3 +120,16 @@ def any_threshold_reached(periods: list[PeriodStatus], settings: BudgetSettings)
     """Whether an alert may be due (the ledger then records each one once per period)."""
     return any(p.limit_nanos is not None and crossed_thresholds(p.spent_nanos, p.limit_nanos, settings.thresholds)
                for p in periods)
+
+
+def cost_of(plan: Any, usage: Usage) -> CostBreakdown | None:
+    """What `usage` cost at the plan's price; None when the model has no price and tokens were spent."""
+    if plan.price is None:
+        # No tokens cost nothing at any price; tokens spent on an unpriced model cost an unknown amount.
+        no_tokens = usage.total_input_tokens == 0 and usage.output_tokens == 0  # output includes reasoning
+        from promptlab_tui.core.types import CostBreakdown
+
+        return CostBreakdown() if no_tokens else None
+    from promptlab_tui.core.pricing import cost_of_usage
+
+    return cost_of_usage(plan.price, usage, plan.tier)

@@ -41,9 +41,13 @@ def release(gate: Any | None, plan: RunPlan) -> None:
         gate.release(plan)
 
 
-def settle(gate: Any | None, plan: RunPlan) -> None:
-    if gate is not None:
-        gate.settle(plan)
+def settle(gate: Any | None, plan: RunPlan) -> list[str]:
+    """Settle on the server; returns what the user should know (e.g. the offline policy that applied)."""
+    if gate is None:
+        return []
+    gate.settle(plan)
+    note = gate.notes.pop(plan.run_id, None)
+    return [note] if note else []
 
 
 def proxy_provider(context: ServiceContext, cache: dict[str, Any], plan: RunPlan) -> Any | None:

@@ -56,6 +56,7 @@ class AlertView:
     period: str = ""
     created: str = ""
     short: str = ""  # one line for the banner; `message` has the details
+    period_start: str = ""  # ISO UTC instant the alert's period starts at (the dashboard opens on it)
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,4 @@ def settle_journal(db: Database, path: Path) -> list[RunRecord]:
     finally:
         os.close(fd)
     return settled
+

@@ -120,13 +120,13 @@ def reserve_run(db: Database, pending: PendingRun, settings: BudgetSettings | No
             "prompt_name, prompt_id, tags, source, max_tokens, input_tokens, output_tokens, cached_input_tokens, "
             "cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, usage_estimated, estimate_input_tokens, "
             "estimate_output_tokens, expected_cost_nanos, worst_cost_nanos, reserved_nanos, pid, pid_start, "
-            "hostname, prompt_text) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, "
-            "?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "hostname, prompt_text, estimate_kind) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "0, 0, 0, 0, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (pending.run_id, to_db(created), to_db(created), pending.provider, pending.model, pending.user,
              pending.session_id, pending.price_version, pending.prompt_name, pending.prompt_id,
              tags_to_db(pending.tags), pending.source, pending.max_tokens, pending.estimate_input_tokens,
              pending.estimate_output_tokens, pending.expected_cost_nanos, pending.worst_cost_nanos, worst,
-             os.getpid(), _own_start_token(), _HOSTNAME, pending.prompt_text))
+             os.getpid(), _own_start_token(), _HOSTNAME, pending.prompt_text, pending.estimate_kind))
     after = [PeriodStatus(s.kind, s.start, s.end, s.spent_nanos, s.reserved_nanos + worst, s.limit_nanos,
                           s.unpriced_runs, s.projected_nanos) for s in statuses]
     return Reservation(run_id=pending.run_id, reserved_nanos=worst, periods=after, warnings=warnings)

@@ -146,3 +146,20 @@ def bulk_insert_runs(db: Database, runs: Iterable[RunRecord], batch: int = 10_00
             count += len(chunk)
         rebuild_rollup(conn, None)
     return count
+
+
+REDACTED_KEY = "stored_errors_redacted"  # meta: errors recorded before redaction existed were scrubbed once
+
+
+def redact_stored_errors(db: Database) -> int:
+    """Once per history: mask keys in errors recorded by an older promptlab (a key in a base URL was stored)."""
+    from promptlab_tui.core.redact import redact_secrets
+
+    if db.fetch_one("SELECT 1 FROM meta WHERE key = ?", (REDACTED_KEY,)) is not None:
+        return 0
+    with db.raw_write() as conn:
+        rows = conn.execute("SELECT id, error FROM run WHERE error IS NOT NULL").fetchall()
+        changed = [(redact_secrets(error), run_id) for run_id, error in rows if redact_secrets(error) != error]
+        conn.executemany("UPDATE run SET error = ? WHERE id = ?", changed)
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (REDACTED_KEY,))
+    return len(changed)

@@ -14,7 +14,7 @@ from promptlab_tui.store.frozen_schemas import (  # noqa: F401  (re-exported)
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 5  # what this code writes; a file with a higher user_version is refused untouched
+SCHEMA_VERSION = 6  # what this code writes; a file with a higher user_version is refused untouched
 
 _RUN_COLUMNS_ADDED_IN_2 = [
     "started_at DATETIME", "session_id VARCHAR", "price_version VARCHAR", "max_tokens INTEGER",
@@ -90,7 +90,13 @@ def _migrate_4_to_5(conn: Connection) -> bool:
     return False
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
+def _migrate_5_to_6(conn: Connection) -> bool:
+    """The kind of content a run's input estimate was made for, so calibration learns per kind."""
+    conn.exec_driver_sql("ALTER TABLE run ADD COLUMN estimate_kind VARCHAR")
+    return False
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6}
 
 
 def create_current_schema(conn: Connection) -> None:

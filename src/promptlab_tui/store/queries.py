@@ -193,7 +193,7 @@ def usage_of_prompt(db: Database, prompt_id: str) -> list[tuple[str, int, int, i
     return [(str(model), int(billed), int(out), cost) for model, billed, out, cost in rows]
 
 
-def calibration_ratio(db: Database, model: str) -> float | None:
+def calibration_ratio(db: Database, model: str, kind: str = "text") -> float | None:
     """The calibration factor learned from the model's recent runs with reported usage (None: no data):
     a `core.calibration.CalibrationFactor` (median of ratios, bounded, with its runs and upper bound)."""
     from promptlab_tui.core.calibration import learn_calibration
@@ -202,7 +202,8 @@ def calibration_ratio(db: Database, model: str) -> float | None:
         rows = conn.execute(
             "SELECT estimate_input_tokens, input_tokens + cached_input_tokens + cache_write_tokens"
             " + cache_write_1h_tokens FROM run WHERE model = ? AND status = 'completed' AND NOT usage_estimated"
-            f" AND estimate_input_tokens > 0 ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW}", (model,)).fetchall()
+            " AND estimate_input_tokens > 0 AND COALESCE(estimate_kind, 'text') = ?"
+            f" ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW}", (model, kind)).fetchall()
     return learn_calibration((int(estimated), int(actual)) for estimated, actual in rows)
 
 

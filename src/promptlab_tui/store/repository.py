@@ -94,6 +94,10 @@ class HistoryRepository:
         """Append one unsettled run to the journal (0600); raises OSError when that fails too."""
         return journal.append(self.journal_path(), entry)
 
+    def redact_stored_errors(self) -> int:
+        """Mask keys in errors an older promptlab stored (once per history); returns the runs changed."""
+        return maintenance.redact_stored_errors(self.db)
+
     def settle_journal(self) -> list[RunRecord]:
         """Record the runs the journal holds (settled as they ended), then empty it; call at start-up."""
         return journal.settle_journal(self.db, self.journal_path())
@@ -172,8 +176,9 @@ class HistoryRepository:
     def output_stats(self, model: str, prompt_name: str | None = None) -> OutputStats | None:
         return queries.output_stats(self.db, model, prompt_name)
 
-    def calibration_ratio(self, model: str) -> float | None:
-        return queries.calibration_ratio(self.db, model)
+    def calibration_ratio(self, model: str, kind: str = "text") -> float | None:
+        """Learned per model and kind of content ("text", "tools", "images+tools", ...)."""
+        return queries.calibration_ratio(self.db, model, kind)
 
     def usage_of_prompt(self, prompt_id: str) -> list[tuple[str, int, int, int | None]]:
         return queries.usage_of_prompt(self.db, prompt_id)

@@ -45,6 +45,7 @@ class RunRow(SQLModel, table=True):
     reasoning_tokens: int = 0
     usage_estimated: bool = False
     estimate_input_tokens: int | None = None
+    estimate_kind: str | None = None  # what calibration learns per: "text" (NULL), "tools", "images+tools", ...
     estimate_output_tokens: int | None = None
     expected_cost_nanos: int | None = None
     worst_cost_nanos: int | None = None

@@ -29,6 +29,7 @@ class SyncState:
     message: str = ""
     new_alerts: int = 0  # team alerts brought into the local alert table by this sync
     budget: str = ""  # the tightest team budget that applies, e.g. "team monthly 42%"
+    view: object | None = None  # the same as a BudgetView, for the Lab's preview
 
     @property
     def label(self) -> str:
@@ -43,15 +44,36 @@ class SyncState:
 
 def tightest_budget(me: dict, budgets: list[dict]) -> str:
     """The team-server budget closest to its limit among those that apply to this member, labelled."""
+    best = tightest(me, budgets)
+    if best is None:
+        return ""
+    percent = (best["spent_nanos"] + best["reserved_nanos"]) * 100 // max(1, best["limit_nanos"])
+    return f"{scope_label(best)} {best['period']} {percent}%"
+
+
+def tightest(me: dict, budgets: list[dict]) -> dict | None:
     mine = [b for b in budgets if b["scope"] != "member" or b["subject_id"] == me.get("id")]
     if me.get("role") in ("admin", "owner"):  # admins are sent every budget: keep team, own and groups
         mine = [b for b in mine if b["scope"] in ("team", "member")]
     if not mine:
-        return ""
-    best = max(mine, key=lambda b: (b["spent_nanos"] + b["reserved_nanos"]) * 10_000 // max(1, b["limit_nanos"]))
-    percent = (best["spent_nanos"] + best["reserved_nanos"]) * 100 // max(1, best["limit_nanos"])
-    who = {"team": "team", "member": "you"}.get(best["scope"], "group")
-    return f"{who} {best['period']} {percent}%"
+        return None
+    return max(mine, key=lambda b: (b["spent_nanos"] + b["reserved_nanos"]) * 10_000 // max(1, b["limit_nanos"]))
+
+
+def scope_label(budget: dict) -> str:
+    return {"team": "team", "member": "you"}.get(budget["scope"], "group")
+
+
+def budget_view(me: dict, budgets: list[dict]) -> object | None:
+    """The same budget as the Lab's preview shows it (a services.views.BudgetView)."""
+    best = tightest(me, budgets)
+    if best is None:
+        return None
+    from promptlab_tui.services.views import BudgetView
+
+    return BudgetView(period=f"{scope_label(best)} {best['period']}", spent_nanos=best["spent_nanos"],
+                      limit_nanos=best["limit_nanos"], reserved_nanos=best["reserved_nanos"], mode=best["mode"],
+                      thresholds=tuple(best["thresholds"]))
 
 
 def _now_text() -> str:
@@ -70,7 +92,7 @@ def sync_once(db: Database, login: Login, client: TeamClient | None = None) -> S
 
         budgets = client.budgets()
         remember_team(db, me, budgets)  # what a run needs to decide while offline
-        budget = tightest_budget(me, budgets)
+        budget, view = tightest_budget(me, budgets), budget_view(me, budgets)
         from promptlab_tui.sync.team_alerts import mirror_alerts
 
         new_alerts = mirror_alerts(db, client)
@@ -81,7 +103,7 @@ def sync_once(db: Database, login: Login, client: TeamClient | None = None) -> S
             if not batch:
                 break
             pushed += _push(db, client, batch)
-        return _finish(db, SyncState("synced", 0, pushed, new_alerts=new_alerts, budget=budget), pushed)
+        return _finish(db, SyncState("synced", 0, pushed, new_alerts=new_alerts, budget=budget, view=view), pushed)
     except TeamUnreachable as error:
         return _finish(db, SyncState("offline", message=str(error)), pushed)
     except TeamError as error:
@@ -127,10 +149,11 @@ def _finish(db: Database, result: SyncState, pushed: int) -> SyncState:
             outbox.set_state(conn, **values)
     if result.state == "synced" and stuck:
         return SyncState("error", pending, pushed, f"{len(stuck)} run(s) refused by the server: {stuck[0][1]}",
-                         result.new_alerts, result.budget)
+                         result.new_alerts, result.budget, result.view)
     if result.state == "synced" and pending:
-        return SyncState("pending", pending, pushed, new_alerts=result.new_alerts, budget=result.budget)
-    return SyncState(result.state, pending, pushed, result.message, result.new_alerts, result.budget)
+        return SyncState("pending", pending, pushed, new_alerts=result.new_alerts, budget=result.budget,
+                         view=result.view)
+    return SyncState(result.state, pending, pushed, result.message, result.new_alerts, result.budget, result.view)
 
 
 def status(db: Database) -> tuple[int, dict[str, str], list[tuple[str, str]]]:

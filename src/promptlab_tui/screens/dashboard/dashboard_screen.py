@@ -22,13 +22,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from promptlab_tui.screens.dashboard.activity_pane import ActivityMixin
+from promptlab_tui.screens.dashboard.recommendations_pane import RecommendationsLoaded, RecommendationsMixin
 from promptlab_tui.widgets.charts.plot_panel import PlotPanel
 from promptlab_tui.widgets.dashboard import dashboard_figures as figures
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 PERIODS = ("today", "7d", "30d", "week", "month", "last-month")
 GROUPS = ("model", "provider", "prompt", "tag", "source")
-SORTS = ("time", "cost", "model", "prompt", "status", "input", "output", "duration")
 POLL_S = 2.0
 WIDE = 120  # columns from which charts sit two a row
 ACTIVITY_COLUMNS = ("When", "Model", "Prompt", "Status", "In", "Out", "Cost")
@@ -40,19 +41,13 @@ class DashboardLoaded(Message):
         self.view, self.recommendations, self.token, self.error = view, recommendations, token, error
 
 
-class ActivityLoaded(Message):
-    def __init__(self, page: Any, append: bool, error: str | None) -> None:
-        super().__init__()
-        self.page, self.append, self.error = page, append, error
-
-
 class TokenPolled(Message):
     def __init__(self, token: Any) -> None:
         super().__init__()
         self.token = token
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(RecommendationsMixin, ActivityMixin, Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("p", "next_period", "Period"),
@@ -65,10 +60,15 @@ class DashboardScreen(Screen[None]):
         Binding("m", "more_activity", "More runs"),
         Binding("s", "next_sort", "Sort"),
         Binding("slash", "filter_activity", "Filter", key_display="/"),
+        Binding("a", "apply_recommendation", "Apply"),
+        Binding("u", "undo_recommendation", "Undo"),
     ]
 
-    def __init__(self, period: str = "month", group_by: str = "model") -> None:
+    def __init__(self, period: str = "month", group_by: str = "model",
+                 alert: tuple[str, str] | None = None) -> None:
+        """`alert`: (budget period kind, ISO start or '' for the current one): open on that budget period."""
         super().__init__()
+        self.alert = alert
         self.period_text = period
         self.period: Any = None
         self.group_by = group_by
@@ -78,8 +78,10 @@ class DashboardScreen(Screen[None]):
         self.text_filter: str | None = None
         self.cursor: Any = None
         self.activity_ids: list[str] = []
-        self.loading = True
+        self.busy = True
         self.error: str | None = None
+        self.recommendations: Any = None
+        self.applied: list[Any] = []  # changes applied from here, newest last (u undoes)
         self._service: Any = None
 
     # --- layout ------------------------------------------------------------------------------------
@@ -94,7 +96,7 @@ class DashboardScreen(Screen[None]):
                     yield PlotPanel(id=f"chart-{key}")
             with Horizontal(id="dash-panes"):
                 yield Static("", id="dash-forecast", classes="dash-pane")
-                yield Static("", id="dash-recs", classes="dash-pane")
+                yield Static(Text("Recommendations\nLoading…", style="dim"), id="dash-recs", classes="dash-pane")
             yield Static("Breakdown", classes="dash-title", id="dash-breakdown-title")
             breakdown = DataTable(id="dash-breakdown", cursor_type="row", zebra_stripes=True)
             breakdown.add_columns("group", "runs", "input", "output", "cost", "share", "change")
@@ -113,7 +115,7 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.size.width >= WIDE, "-wide")
-        self.query_one("#dash-activity", DataTable).focus()
+        self.query_one("#dash-body").focus()  # opens at the top; arrows and page keys scroll, tab reaches the tables
         self.reload()
         self.load_activity(None)
         self.set_interval(POLL_S, self.poll)
@@ -133,35 +135,40 @@ class DashboardScreen(Screen[None]):
 
     # --- workers -----------------------------------------------------------------------------------
     @work(thread=True, group="dashboard", exclusive=True)
-    def reload(self) -> None:
+    def reload(self, with_recommendations: bool = True) -> None:
+        """The overview first (painted at once), then the recommendations (they read raw runs: slower)."""
         from promptlab_tui.widgets.charts.plot_panel import warm_up
 
         try:
             service = self.service
             token = service.change_token()
-            period = self.period or service.period(self.period_text)
+            period = self.period or self._alert_period(service) or service.period(self.period_text)
             view = service.overview(period, self.group_by)
-            try:
-                recs = service.recommendations(period)
-            except Exception:  # noqa: BLE001 - the figures still show without recommendations
-                recs = None
             warm_up()
         except Exception as error:  # noqa: BLE001 - an unreadable history: say so, keep the app running
             self.post_message(DashboardLoaded(None, None, None, f"Dashboard not available: {error}"))
             return
-        self.post_message(DashboardLoaded(view, recs, token, None))
+        self.post_message(DashboardLoaded(view, None, token, None))
+        if with_recommendations:
+            try:
+                recs = service.recommendations(period)
+            except Exception:  # noqa: BLE001 - the figures still show without recommendations
+                recs = None
+            self.post_message(RecommendationsLoaded(recs, period))
 
-    @work(thread=True, group="dashboard-activity", exclusive=True)
-    def load_activity(self, cursor: Any) -> None:
-        from promptlab_tui.services.dashboard_activity import ActivityQuery
+    def _alert_period(self, service: Any) -> Any:
+        if self.alert is None:
+            return None
+        from datetime import datetime
 
-        try:
-            query = ActivityQuery(sort=self.sort, text=self.text_filter, limit=50)
-            page = self.service.activity(query, cursor)
-        except Exception as error:  # noqa: BLE001
-            self.post_message(ActivityLoaded(None, cursor is not None, f"Runs not available: {error}"))
-            return
-        self.post_message(ActivityLoaded(page, cursor is not None, None))
+        from promptlab_tui.core.analytics.periods import budget_period
+        from promptlab_tui.core.periods import zone
+
+        kind, start = self.alert
+        self.alert = None  # once: [ ] and p move on from it
+        tz = zone(service.timezone())
+        day = datetime.fromisoformat(start).astimezone(tz).date() if start else service.today()
+        return budget_period(kind, day)
 
     @work(thread=True, group="dashboard-poll", exclusive=True)
     def poll(self) -> None:
@@ -172,18 +179,19 @@ class DashboardScreen(Screen[None]):
 
     # --- messages ----------------------------------------------------------------------------------
     def on_token_polled(self, message: TokenPolled) -> None:
-        if self.token is not None and message.token != self.token and not self.loading:
+        if self.token is not None and message.token != self.token and not self.busy:
             self.token = message.token
             self.action_refresh()
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
-        self.loading = False
+        self.busy = False
         self.error = message.error
         if message.error:
             self.query_one("#dash-head", Static).update(Text(message.error, style="bold red"))
             return
         view = self.view = message.view
         self.period = view.period
+        self.refresh_bindings()  # [ ] step from a known period now
         self.token = message.token
         self._show_head(view)
         self._show_cards(view)
@@ -191,31 +199,10 @@ class DashboardScreen(Screen[None]):
             self.query_one(f"#chart-{spec.key}", PlotPanel).set_spec(spec)
         self.query_one("#dash-forecast", Static).update(Text("Forecast\n", style="bold") + Text(
             figures.forecast_text(view)))
-        self._show_recommendations(message.recommendations)
         self._fill(self.query_one("#dash-breakdown", DataTable), figures.breakdown_rows(view))
         note = f" ({view.breakdown.note})" if view.breakdown.note else ""
         self.query_one("#dash-breakdown-title", Static).update(f"Breakdown by {view.group_by}{escape(note)}")
         self._fill(self.query_one("#dash-prompts", DataTable), figures.top_prompt_rows(view))
-
-    def on_activity_loaded(self, message: ActivityLoaded) -> None:
-        table = self.query_one("#dash-activity", DataTable)
-        title = self.query_one("#dash-activity-title", Static)
-        if message.error:
-            title.update(escape(message.error))
-            return
-        if not message.append:
-            table.clear()
-            self.activity_ids = []
-        from promptlab_tui.core.periods import zone
-
-        tz = zone(self.view.timezone) if self.view is not None else None
-        for run in message.page.runs:
-            table.add_row(*figures.activity_row(run, tz), key=run.id)
-            self.activity_ids.append(run.id)
-        self.cursor = message.page.next_cursor
-        more = " · m more" if self.cursor is not None else ""
-        shown = f" · filter: {self.text_filter}" if self.text_filter else ""
-        title.update(escape(f"Recent activity · sorted by {self.sort}{shown} · {table.row_count:,} shown{more}"))
 
     # --- rendering helpers ---------------------------------------------------------------------------
     def _show_head(self, view: Any) -> None:
@@ -241,18 +228,6 @@ class DashboardScreen(Screen[None]):
             table.add_row(*cells)
         self.query_one("#dash-cards", Static).update(table)
 
-    def _show_recommendations(self, recs: Any) -> None:
-        from promptlab_tui.core.money import format_usd
-
-        text = Text("Recommendations\n", style="bold")
-        if recs is None or not recs.items:
-            text.append("None for this period: nothing would save more than a cent.", style="dim")
-        else:
-            text.append(f"Potential savings: {format_usd(recs.potential_monthly_savings_nanos)} a month\n")
-            for item in recs.items[:5]:
-                text.append(f"• {item.title}\n  {item.how}\n", style="")
-        self.query_one("#dash-recs", Static).update(text)
-
     @staticmethod
     def _fill(table: DataTable, rows: list[tuple[str, ...]]) -> None:
         table.clear()
@@ -260,13 +235,15 @@ class DashboardScreen(Screen[None]):
             table.add_row(*row)
 
     # --- actions ------------------------------------------------------------------------------------
-    def _switch(self, period: Any = None, text: str | None = None) -> None:
+    def _switch(self, period: Any = None, text: str | None = None, same_period: bool = False) -> None:
         self.period = period
         if text is not None:
             self.period_text = text
-        self.loading = True
+        self.busy = True
         self.query_one("#dash-head", Static).update("Dashboard · loading…")
-        self.reload()
+        if not same_period:
+            self.query_one("#dash-recs", Static).update(Text("Recommendations\nLoading…", style="dim"))
+        self.reload(not same_period)
 
     def action_next_period(self) -> None:
         current = self.period.kind if self.period is not None else self.period_text
@@ -279,7 +256,7 @@ class DashboardScreen(Screen[None]):
 
     def action_next_group(self) -> None:
         self.group_by = GROUPS[(GROUPS.index(self.group_by) + 1) % len(GROUPS)]
-        self._switch(self.period)
+        self._switch(self.period, same_period=self.period is not None)
 
     def action_toggle_tables(self) -> None:
         for panel in self.query(PlotPanel):
@@ -289,21 +266,8 @@ class DashboardScreen(Screen[None]):
         self._switch(self.period if self.period is not None else None)
         self.load_activity(None)
 
-    def action_more_activity(self) -> None:
-        if self.cursor is not None:
-            self.load_activity(self.cursor)
-
-    def action_next_sort(self) -> None:
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        self.load_activity(None)
-
     def action_custom_range(self) -> None:
         box = self.query_one("#dash-range", Input)
-        box.remove_class("-hidden")
-        box.focus()
-
-    def action_filter_activity(self) -> None:
-        box = self.query_one("#dash-filter", Input)
         box.remove_class("-hidden")
         box.focus()
 
@@ -326,12 +290,6 @@ class DashboardScreen(Screen[None]):
             self.load_activity(None)
         self.query_one("#dash-activity", DataTable).focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "dash-activity" and event.row_key.value:
-            from promptlab_tui.screens.dashboard.run_detail import RunDetailScreen
-
-            self.app.push_screen(RunDetailScreen(self.service, event.row_key.value))
-
     def action_close(self) -> None:
         for box in self.query(Input):
             if box.has_focus and not box.has_class("-hidden"):
@@ -344,5 +302,9 @@ class DashboardScreen(Screen[None]):
         if action == "more_activity" and self.cursor is None:
             return None
         if action == "step" and self.period is None:
+            return None
+        if action == "apply_recommendation" and self._applicable() is None:
+            return None
+        if action == "undo_recommendation" and not self.applied:
             return None
         return True

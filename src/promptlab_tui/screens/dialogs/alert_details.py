@@ -18,7 +18,7 @@ from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 def alert_label(alert: AlertView) -> str:
     icon = LEVEL_ICONS.get(alert.level, "⚠")
-    when = f" [dim]{escape(alert.created)}[/dim]" if alert.created else ""
+    when = f" [dim]· raised {escape(alert.created)}[/dim]" if alert.created else ""  # apart from "resets …"
     return f"{icon} {escape(alert.message)}{when}"
 
 
@@ -28,6 +28,7 @@ class AlertDetailsScreen(ModalScreen[list[AlertView] | None]):
         Binding("a", "acknowledge_all", "Acknowledge all"),
         Binding("enter", "acknowledge_selected", "Acknowledge"),
         Binding("b", "adjust", "Adjust budget"),
+        Binding("d", "usage", "Usage"),
     ]
 
     def __init__(self, alerts: list[AlertView], budget: BudgetView | None) -> None:
@@ -90,7 +91,18 @@ class AlertDetailsScreen(ModalScreen[list[AlertView] | None]):
     def action_close(self) -> None:
         self.dismiss(self.acknowledged or None)
 
+    def action_usage(self) -> None:
+        """The dashboard on the selected (else the first) alert's period: usage by model, projection, advice."""
+        lists = self.query(OptionList)
+        index = lists.first().highlighted if lists and lists.first().highlighted is not None else 0
+        alert = self.alerts[int(lists.first().get_option_at_index(index).id or 0)] if lists else None
+        self.dismiss(self.acknowledged or None)
+        if alert is not None and alert.period:
+            self.app.call_later(self.app.action_show_dashboard_for, alert.period, alert.period_start)
+        else:
+            self.app.call_later(self.app.action_show_dashboard)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("acknowledge_all", "acknowledge_selected") and not self.alerts:
+        if action in ("acknowledge_all", "acknowledge_selected", "usage") and not self.alerts:
             return None
         return True

@@ -42,10 +42,12 @@ class BudgetAdjustDialog(ModalScreen[BudgetSettingsView | None]):
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
 
-    def __init__(self, settings: BudgetSettingsView | None, budget: BudgetView | None) -> None:
+    def __init__(self, settings: BudgetSettingsView | None, budget: BudgetView | None,
+                 focus: str | None = None) -> None:
         super().__init__(classes="dialog")
         self.settings = settings or BudgetSettingsView()
         self.budget = budget
+        self.focus_field = focus  # the field the caller asked about (e.g. "max-prompt-tokens")
 
     def compose(self) -> ComposeResult:
         s = self.settings
@@ -82,7 +84,7 @@ class BudgetAdjustDialog(ModalScreen[BudgetSettingsView | None]):
             for widget in self.query(Input):
                 widget.cursor_blink = False
         target = self.budget.period if self.budget is not None else "monthly"
-        self.query_one(f"#{target}-limit", Input).focus()
+        self.query_one(f"#{self.focus_field}" if self.focus_field else f"#{target}-limit", Input).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -19,19 +19,26 @@ Choice = tuple[str, object]
 def refusal_markup(refusal: RefusalView) -> str:
     scope = "per-run cap" if refusal.scope == "run" else "session cap" if refusal.scope == "session" else \
         f"{refusal.scope} budget"
+    scale = (refusal.limit_nanos, refusal.worst_case_nanos)  # what is left is read against the run's worst case
     lines = [
         f"This run may cost up to [b]{escape(money(refusal.worst_case_nanos))}[/b], "
         f"more than is left of the {escape(scope)}.",
         "",
         f"  Limit      {escape(money(refusal.limit_nanos))}",
-        f"  Spent      {escape(money(refusal.spent_nanos, refusal.limit_nanos))}",
+        f"  Spent      {escape(money(refusal.spent_nanos, scale))}",
     ]
     if refusal.reserved_nanos:
-        lines.append(f"  Running    {escape(money(refusal.reserved_nanos, refusal.limit_nanos))}")
-    lines.append(f"  Left       [b]{escape(money(refusal.remaining_nanos, refusal.limit_nanos))}[/b]")
+        lines.append(f"  Running    {escape(money(refusal.reserved_nanos, scale))}")
+    lines.append(f"  Left       [b]{escape(money(refusal.remaining_nanos, scale))}[/b]")
     if refusal.resets:
         lines.append(f"  Resets     {escape(refusal.resets)}")
     return "\n".join(lines)
+
+
+def refusal_title(scope: str | None) -> str:
+    """What was hit: the per-run cap, the session cap, or a budget period."""
+    return {"run": "Per-run cap would be exceeded: run refused",
+            "session": "Session cap would be exceeded: run refused"}.get(scope or "", "Budget would be exceeded: run refused")
 
 
 class BudgetExceededDialog(ModalScreen[Choice | None]):
@@ -40,6 +47,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
         Binding("i", "choose('increase')", "Raise budget"),
         Binding("m", "choose('cheaper')", "Cheaper model"),
         Binding("l", "choose('capped')", "Capped run"),
+        Binding("d", "usage", "Usage"),
     ]
 
     def __init__(self, refusal: RefusalView) -> None:
@@ -49,7 +57,7 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
     def compose(self) -> ComposeResult:
         r = self.refusal
         with Vertical():
-            yield Static("Budget would be exceeded: run refused", classes="title")
+            yield Static(refusal_title(r.scope), classes="title")
             yield Static(refusal_markup(r), classes="numbers", id="refusal-numbers")
             with Horizontal(classes="buttons"):
                 yield Button("Increase budget (i)", id="increase", variant="primary", compact=True)
@@ -78,6 +86,15 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
             if parameters[0] == "capped" and not self.refusal.capped_max_tokens:
                 return False
         return True
+
+    def action_usage(self) -> None:
+        """Cancel the run and open the dashboard on the refused period (where the money went, what to change)."""
+        scope = self.refusal.scope
+        self.dismiss(("cancel", scope))
+        if scope in ("daily", "weekly", "monthly"):
+            self.app.call_later(self.app.action_show_dashboard_for, scope, "")
+        else:
+            self.app.call_later(self.app.action_show_dashboard)
 
     def action_choose(self, kind: str) -> None:
         value: object = self.refusal.scope

@@ -56,7 +56,7 @@ def usd_field(nanos: int | None) -> str:
     return format(nanos_to_usd(nanos).normalize(), "f")
 
 
-def money(nanos: int | None, beside: int | None = None) -> str:
+def money(nanos: int | None, beside: int | None | tuple[int | None, ...] = None) -> str:
     """An amount (shown against `beside`, e.g. its budget's limit) by core.money's one rule."""
     return format_usd(nanos, beside=beside)
 

@@ -118,10 +118,9 @@ class HistoryScreen(ModalScreen[None]):
             self._show_status()
             self.app.load_budget()  # the totals no longer count it
         elif verb == "reopen":
-            from promptlab_tui.screens.lab.lab_screen import LabScreen
-
             self.dismiss(None)
-            lab = next((s for s in self.app.screen_stack if isinstance(s, LabScreen)), None)
+            # the Lab is found by what it can do, not by its class: no history <-> lab import cycle
+            lab = next((s for s in self.app.screen_stack if callable(getattr(s, "reopen_run", None))), None)
             if lab is not None:
                 values, name = value
                 lab.reopen_run(values, name)

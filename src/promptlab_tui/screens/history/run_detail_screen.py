@@ -73,15 +73,15 @@ class RunDetailScreen(ModalScreen[tuple[str, object] | None]):
 
     @work(thread=True, group="run-detail", exclusive=True)
     def load_detail(self) -> None:
-        from promptlab_tui.services.run_detail import detail_of
+        from promptlab_tui.services.run_detail import load_detail
 
         try:
-            record = self.app.services.repository.get_run(self.run_id)
+            detail = load_detail(self.app.services, self.run_id)
         except Exception as error:  # an unreadable database: say so
             self.post_message(RunDetailLoaded(None, f"History not available: {error}"))
             return
-        self.post_message(RunDetailLoaded(None if record is None else detail_of(record),
-                                          None if record is not None else "This run is no longer in the history."))
+        gone = None if detail is not None else "This run is no longer in the history."
+        self.post_message(RunDetailLoaded(detail, gone))
 
     def on_run_detail_loaded(self, message: RunDetailLoaded) -> None:
         self.detail = message.detail

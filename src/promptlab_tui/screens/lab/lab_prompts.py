@@ -105,7 +105,7 @@ class PromptFilesMixin:
                 self.post_message(PromptFileDone(verb, str(path), spec))
             elif verb in ("save", "save_as"):
                 saved = prompt_store.save_prompt(self.app.services, values, path, name, self.turn_history())
-                self.post_message(PromptFileDone(verb, str(saved)))
+                self.post_message(PromptFileDone(verb, str(saved), name))  # the name, spaces and all
             elif verb == "rename":
                 self.post_message(PromptFileDone(verb, str(prompt_store.rename_prompt(self.app.services, path, name)), str(path)))
             elif verb == "duplicate":
@@ -125,7 +125,7 @@ class PromptFilesMixin:
             self._fill_from(message.spec, path)
         elif message.verb in ("save", "save_as"):
             self.prompt_path = path
-            self.prompt_name = path.stem if path else None
+            self.prompt_name = message.spec or (path.stem if path else None)
             self._mark_clean()
             self.notify(f"Saved {shown(path)}", timeout=4)
             self.saved_then_continue()

@@ -173,6 +173,6 @@ class RunMixin:
 
     def _too_long_choice(self, choice: str | None) -> None:
         if choice == "adjust":
-            self.app.action_adjust_budget()
+            self.app.action_adjust_budget(focus="max-prompt-tokens")  # the limit this dialog is about
         elif choice == "edit":
             self.query_one("#user-text").focus()

@@ -107,6 +107,7 @@ class LabScreen(ChoicesMixin, ConversationMixin, RunMixin, AnswerMixin, DraftsMi
         self.watch(self.app, "budget_loaded", self._budget_changed)
         self.watch(self.app, "alerts", self._alerts_changed)
         self.watch(self.app, "sync_state", self._sync_changed)  # team server (issue 12)
+        self.watch(self.app, "team_budget", self._team_budget_changed)
         values = self.editor.values()
         self.app.after_first_frame(self.editor.params.mount_fields)
         self.app.after_first_frame(lambda: self.warm_tokenizer(values.model, values.provider))
@@ -134,6 +135,9 @@ class LabScreen(ChoicesMixin, ConversationMixin, RunMixin, AnswerMixin, DraftsMi
 
     def _sync_changed(self, state: str) -> None:
         self.query_one(BudgetBar).sync = state
+
+    def _team_budget_changed(self, view: object | None) -> None:
+        self.query_one(PreviewPane).team_budget = view
 
     def _alerts_changed(self, alerts: tuple[AlertView, ...]) -> None:
         bar = self.query_one(BudgetBar)

@@ -12,14 +12,14 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from promptlab_tui.widgets.dashboard.dashboard_figures import ChartSpec, heat_lines
 
 
 def warm_up() -> None:
     """Import plotext now (call from a worker thread: ~100 ms)."""
-    import plotext  # noqa: F401
+    import plotext  # noqa: F401  (imported for its side effect: cached in sys.modules)
 
 
 def no_color() -> bool:
@@ -31,20 +31,27 @@ def _rgb(color: Any) -> tuple[int, int, int]:
     return int(rgb[0]), int(rgb[1]), int(rgb[2])
 
 
-class PlotPanel(Static):
-    """One chart. `show_table` switches between the plot and a table of the same numbers."""
+class PlotPanel(Widget):
+    """One chart. `show_table` switches between the plot and a table of the same numbers.
+
+    Drawn in `render()`, at the size the widget has when it is painted (so always its final size), and
+    kept until the size, the data, the view or the theme change.
+    """
 
     DEFAULT_CSS = "PlotPanel { height: 14; }"
 
     def __init__(self, spec: ChartSpec | None = None, **kwargs: Any) -> None:
-        super().__init__("", **kwargs)
+        super().__init__(**kwargs)
         self.spec = spec
         self.show_table = False
+        self._drawn: tuple[tuple, Any] | None = None
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())
 
     def set_spec(self, spec: ChartSpec | None) -> None:
+        if spec == self.spec:
+            return  # the same numbers (e.g. a group switch leaves the daily chart as it is): no redraw
         self.spec = spec
         self.redraw()
 
@@ -52,21 +59,25 @@ class PlotPanel(Static):
         self.show_table = not self.show_table
         self.redraw()
 
-    def on_resize(self) -> None:
-        self.redraw()
-
     def redraw(self) -> None:
-        if not self.is_mounted:
-            return
+        self._drawn = None
+        self.refresh()
+
+    def render(self) -> Any:
         spec = self.spec
+        key = (spec, self.show_table, self.size, self.app.current_theme.name, no_color())
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
         if spec is None:
-            self.update(Text("Loading…", style="dim"))
-        elif self.show_table or spec.kind == "table":
-            self.update(self._table(spec))
+            drawn: Any = Text("Loading…", style="dim")
+        elif self.show_table:
+            drawn = self._table(spec)
         elif spec.kind == "heat":
-            self.update(self._heat(spec))
+            drawn = self._heat(spec)
         else:
-            self.update(self._plot(spec))
+            drawn = self._plot(spec)
+        self._drawn = (key, drawn)
+        return drawn
 
     # --- renderings --------------------------------------------------------------------------------
     def _colors(self) -> dict[str, Any]:
@@ -101,7 +112,8 @@ class PlotPanel(Static):
                              marker="braille")
         if spec.hline is not None:
             plt.hline(spec.hline[1], "default" if plain else colors["error"])
-        step = max(1, len(positions) // max(1, (width - 10) // 7))
+        plt.xlim(0.5, len(positions) + 0.5)  # fixed: plotext keeps state between figures, this must not depend on it
+        step = -(-len(positions) // max(1, (width - 10) // 10))  # labels well apart: plotext nudges crowded ones
         plt.xticks(positions[::step], list(spec.labels[::step]))
         plt.title(spec.title)
         drawn = plt.build()

@@ -103,8 +103,8 @@ def charts(view: DashboardView) -> list[ChartSpec]:
     matrix = view.heat_map.cost_nanos
     heat = ChartSpec(
         "heat", "Spend by weekday and hour", "heat", matrix=tuple(tuple(row) for row in matrix),
-        table_header=("day", *(f"{h:02d}" for h in range(0, 24, 3))),
-        table_rows=tuple((WEEKDAYS[d], *(format_usd(sum(matrix[d][h:h + 3]), 2) for h in range(0, 24, 3)))
+        table_header=("day", *(f"{h:02d}-{h + 2:02d}h" for h in range(0, 24, 3))),
+        table_rows=tuple((WEEKDAYS[d], *(format_usd(sum(matrix[d][h:h + 3])) for h in range(0, 24, 3)))
                          for d in range(len(matrix))))
     return [cost, group, tokens, heat]
 

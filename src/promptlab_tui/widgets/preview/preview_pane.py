@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from promptlab_tui.services.views import BudgetView, PreviewView
 
 
-def preview_markup(preview: PreviewView | None, budget: BudgetView | None, status: str) -> str:
+def preview_markup(preview: PreviewView | None, budget: BudgetView | None, status: str,
+                   team: BudgetView | None = None) -> str:
     if preview is None:
         return f"[dim]{escape(status or 'Type a prompt to see its cost.')}[/dim]"
     kind = "exact" if preview.exact else "approximate"
@@ -22,7 +23,7 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
     p90 = f" · p90 {preview.p90_output:,}" if preview.p90_output is not None else ""
     lines = [
         f"[b]{escape(preview.model)}[/b] [dim]· {escape(preview.provider)}[/dim]",
-        f"Input     [b]{escape(preview.input_label)}[/b] [dim]{kind}[/dim]",
+        f"Input     [b]{escape(preview.input_label)}[/b] tokens [dim]{kind}[/dim]",
         *([f"[$warning]≈[/] [dim]{escape(preview.note)}[/dim]"] if preview.note and not preview.exact else []),
         *(f"  [dim]{escape(part)}[/dim]" for part in preview.parts),
         f"Output    {preview.expected_output:,}{guess}{p90} · max {preview.max_output:,}",
@@ -44,6 +45,11 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
             )
     else:
         lines.append("After run [dim]no budget set[/dim]")
+    if team is not None and preview.worst_nanos is not None:  # the team server's tightest budget (issue 12)
+        after = team.remaining_nanos - (preview.expected_nanos or 0)
+        style = "$error" if team.remaining_nanos - preview.worst_nanos < 0 else "$success"
+        lines.append(f"Team      [{style}]{escape(format_usd(after, beside=team.limit_nanos))}[/] [dim]left of "
+                     f"{escape(format_usd(team.limit_nanos))} ({escape(team.period)})[/dim]")
     for tip in preview.tips:
         lines.append(f"[$accent]Tip:[/] {escape(tip)}")
     if status:
@@ -56,6 +62,7 @@ class PreviewPane(Static):
 
     preview: reactive[PreviewView | None] = reactive(None, always_update=True)
     budget: reactive[BudgetView | None] = reactive(None, always_update=True)
+    team_budget: reactive[BudgetView | None] = reactive(None, always_update=True)  # from the team server
     status: reactive[str] = reactive("")
 
     def on_mount(self) -> None:
@@ -71,6 +78,9 @@ class PreviewPane(Static):
     def watch_status(self) -> None:
         self._render_preview()
 
+    def watch_team_budget(self) -> None:
+        self._render_preview()
+
     def _render_preview(self) -> None:
         if self.is_mounted:
-            self.update(preview_markup(self.preview, self.budget, self.status))
+            self.update(preview_markup(self.preview, self.budget, self.status, self.team_budget))

@@ -1,0 +1,76 @@
+"""The dashboard's recent activity: keyset pages (`m`), sort (`s`), filter (`/`), `enter` a run's detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.message import Message
+from textual.markup import escape
+from textual.widgets import DataTable, Input, Static
+
+from promptlab_tui.widgets.dashboard import dashboard_figures as figures
+
+SORTS = ("time", "cost", "model", "prompt", "status", "input", "output", "duration")
+
+
+class ActivityLoaded(Message):
+    def __init__(self, page: Any, append: bool, error: str | None) -> None:
+        super().__init__()
+        self.page, self.append, self.error = page, append, error
+
+
+class ActivityMixin:
+    """Mixed into DashboardScreen (which holds `service`, `view`, `sort`, `text_filter`, `cursor`)."""
+
+    @work(thread=True, group="dashboard-activity", exclusive=True)
+    def load_activity(self, cursor: Any) -> None:
+        from promptlab_tui.services.dashboard_activity import ActivityQuery
+
+        try:
+            query = ActivityQuery(sort=self.sort, text=self.text_filter, limit=50)
+            page = self.service.activity(query, cursor)
+        except Exception as error:  # noqa: BLE001
+            self.post_message(ActivityLoaded(None, cursor is not None, f"Runs not available: {error}"))
+            return
+        self.post_message(ActivityLoaded(page, cursor is not None, None))
+
+    def on_activity_loaded(self, message: ActivityLoaded) -> None:
+        table = self.query_one("#dash-activity", DataTable)
+        title = self.query_one("#dash-activity-title", Static)
+        if message.error:
+            title.update(escape(message.error))
+            return
+        if not message.append:
+            table.clear()
+            self.activity_ids = []
+        from promptlab_tui.core.periods import zone
+
+        tz = zone(self.view.timezone) if self.view is not None else None
+        for run in message.page.runs:
+            table.add_row(*figures.activity_row(run, tz), key=run.id)
+            self.activity_ids.append(run.id)
+        self.cursor = message.page.next_cursor
+        self.refresh_bindings()  # m: more runs, or none left
+        more = " · m more" if self.cursor is not None else ""
+        shown = f" · filter: {self.text_filter}" if self.text_filter else ""
+        title.update(escape(f"Recent activity · sorted by {self.sort}{shown} · {table.row_count:,} shown{more}"))
+
+    def action_more_activity(self) -> None:
+        if self.cursor is not None:
+            self.load_activity(self.cursor)
+
+    def action_next_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.load_activity(None)
+
+    def action_filter_activity(self) -> None:
+        box = self.query_one("#dash-filter", Input)
+        box.remove_class("-hidden")
+        box.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "dash-activity" and event.row_key.value:
+            from promptlab_tui.screens.dashboard.run_detail import RunDetailScreen
+
+            self.app.push_screen(RunDetailScreen(self.service, event.row_key.value))

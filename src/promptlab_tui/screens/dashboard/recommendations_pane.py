@@ -1,0 +1,89 @@
+"""The dashboard's recommendations pane: shown when computed; `a` applies the first one that names a saved
+prompt (its model or max tokens), `u` undoes the last applied (DashboardService.apply / undo)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.message import Message
+from textual.widgets import Static
+
+
+class RecommendationsLoaded(Message):
+    def __init__(self, recommendations: Any, period: Any) -> None:
+        super().__init__()
+        self.recommendations, self.period = recommendations, period
+
+
+class ChangeApplied(Message):
+    def __init__(self, applied: Any, undone: bool, error: str | None) -> None:
+        super().__init__()
+        self.applied, self.undone, self.error = applied, undone, error
+
+
+class RecommendationsMixin:
+    """Mixed into DashboardScreen (which holds `service`, `view`, `recommendations`, `applied`)."""
+
+    @work(thread=True, group="dashboard-apply", exclusive=True)
+    def change_prompt(self, change: Any, applied: Any) -> None:
+        """Apply a recommendation's change to its saved prompt, or undo one (`applied`)."""
+        try:
+            if applied is not None:
+                self.service.undo(applied)
+                self.post_message(ChangeApplied(applied, True, None))
+            else:
+                self.post_message(ChangeApplied(self.service.apply(change), False, None))
+        except Exception as error:  # noqa: BLE001 - ChangeConflict and file errors say what happened
+            self.post_message(ChangeApplied(None, applied is not None, str(error)))
+
+    def on_recommendations_loaded(self, message: RecommendationsLoaded) -> None:
+        if self.view is not None and message.period == self.view.period:
+            self.recommendations = message.recommendations
+            self._show_recommendations(message.recommendations)
+            self.refresh_bindings()
+
+    def on_change_applied(self, message: ChangeApplied) -> None:
+        if message.error:
+            self.notify(message.error, title="Prompt not changed", severity="error")
+            return
+        change = message.applied.change
+        if message.undone:
+            self.applied = [a for a in self.applied if a is not message.applied]
+            self.notify(f"Undone: {change.prompt} is back to {change.field} = {change.old}.")
+        else:
+            self.applied.append(message.applied)
+            self.notify(f"{change.prompt}: {change.field} {change.old} → {change.new} (u undoes).")
+        self.refresh_bindings()
+
+    def _applicable(self) -> Any:
+        recs = self.recommendations
+        done = {id(a.change) for a in self.applied}
+        for item in (recs.items if recs is not None else ()):
+            if item.change is not None and id(item.change) not in done:
+                return item
+        return None
+
+    def action_apply_recommendation(self) -> None:
+        item = self._applicable()
+        if item is not None:
+            self.change_prompt(item.change, None)
+
+    def action_undo_recommendation(self) -> None:
+        if self.applied:
+            self.change_prompt(None, self.applied[-1])
+
+    def _show_recommendations(self, recs: Any) -> None:
+        from promptlab_tui.core.money import format_usd
+
+        text = Text("Recommendations\n", style="bold")
+        if recs is None or not recs.items:
+            text.append("None for this period: nothing would save more than a cent.", style="dim")
+        else:
+            text.append(f"Potential savings: {format_usd(recs.potential_monthly_savings_nanos)} a month\n")
+            first = self._applicable()
+            for item in recs.items[:5]:
+                mark = " [a applies]" if item is first else ""
+                text.append(f"• {item.title}{mark}\n  {item.how}\n", style="")
+        self.query_one("#dash-recs", Static).update(text)
