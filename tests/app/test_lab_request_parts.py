@@ -57,3 +57,29 @@ async def test_an_opened_tool_prompt_is_previewed_run_and_timed(make_app, fake_p
         lab.results._clock = lambda: lab.results._started + 1.5
         lab.results._flush()
         assert lab.results.run_bar.status.endswith("1.5 s of ~2.0 s")
+
+
+async def test_a_json_request_file_in_the_prompts_folder_opens_with_its_tool(make_app, isolated_home, needs_vocab):
+    import json
+
+    request = {"model": "gpt-4o", "messages": [
+        {"role": "system", "content": "You are a helpful assistant that can answer to questions about the weather."},
+        {"role": "user", "content": "What's the weather like in San Francisco?"}],
+        "tools": [{"type": "function", "function": {
+            "name": "get_current_weather", "description": "Get the current weather in a given location",
+            "parameters": {"type": "object", "properties": {
+                "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+                "unit": {"type": "string", "description": "The unit of temperature to return",
+                         "enum": ["celsius", "fahrenheit"]}}, "required": ["location"]}}}]}
+    (isolated_home / "prompts").mkdir(parents=True, exist_ok=True)
+    (isolated_home / "prompts" / "weather.json").write_text(json.dumps(request))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = preview_of(app)
+        assert pane.preview.input_tokens == 101 and pane.preview.exact  # the same request as weather.md
+        assert pane.preview.parts[0].startswith("Tool get_current_weather ")

@@ -13,6 +13,7 @@ from typing import Any
 from promptlab_tui.services.editor_values import EditorValues
 
 PROMPT_SUFFIX = ".md"
+LISTED_SUFFIXES = (".md", ".json")  # JSON: message lists and request-shape files (tools, images), answers saved with f10
 _UNSAFE = re.compile(r"[^\w\- .]+")
 
 
@@ -34,10 +35,12 @@ def file_name(name: str) -> str:
 def list_prompts() -> tuple[str, list[tuple[str, str]], str | None]:
     folder = prompts_dir()
     try:
-        files = sorted(folder.glob(f"*{PROMPT_SUFFIX}"), key=lambda p: p.name.lower()) if folder.is_dir() else []
+        found = [p for p in folder.iterdir() if p.suffix.lower() in LISTED_SUFFIXES] if folder.is_dir() else []
     except OSError as error:
         return str(folder), [], f"Cannot list {folder}: {error}"
-    return str(folder), [(p.stem, str(p)) for p in files], None
+    files = sorted(found, key=lambda p: p.name.lower())
+    # a Markdown prompt is listed by its name; other files keep their suffix so both forms stay apart
+    return str(folder), [(p.stem if p.suffix == PROMPT_SUFFIX else p.name, str(p)) for p in files], None
 
 
 def load_prompt(path: Path):
