@@ -110,11 +110,11 @@ class WrappingFooter(Widget, can_focus=False):
             return [[]]
         if one_row <= room:
             return [self._pack(items)]
-        for count in (2, 3):  # a third row only when two cannot hold every key (none is ever dropped)
+        for count in range(2, 6):  # more rows only when fewer cannot hold every key (none is ever dropped)
             size = -(-len(items) // count)
             rows = [items[i:i + size] for i in range(0, len(items), size)]
             packed = [sum(item.width for item in row) + GAP * (len(row) - 1) for row in rows]
-            if count == 3 or all(need <= (room if i == 0 else width) for i, need in enumerate(packed)):
+            if count == 5 or all(need <= (room if i == 0 else width) for i, need in enumerate(packed)):
                 return self._place(rows, room)
         raise AssertionError("unreachable")
 
