@@ -96,7 +96,9 @@ def test_promptlab_in_a_terminal(isolated_home):
         tmux.wait_for("Adjust budget")
         tmux.keys("Escape")
         tmux.wait_gone("Adjust budget")
-        tmux.keys("C-q")
+        tmux.keys("C-q")  # the prompt was typed but never saved: the Lab asks first
+        tmux.wait_for("Unsaved changes")
+        tmux.keys("d")  # discard
         tmux.wait_for("PROMPTLAB-EXITED 0")
     finally:
         tmux.kill()
