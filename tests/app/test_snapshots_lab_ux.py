@@ -49,5 +49,10 @@ def test_setup_wizard_last_step(snap_compare, make_app, snap_home, size):  # noq
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
+        for _ in range(200):  # the last step shows one message after the save's worker ends
+            if pilot.app.screen.query("#wizard-next") and pilot.app.screen.query_one("#wizard-next").display:
+                break
+            await pilot.pause(0.01)
+        await settle(pilot)
 
     assert snap_compare(make_app(setup_wizard=True), terminal_size=size, run_before=run_before)

@@ -428,7 +428,11 @@ def _request_lines(spec: PromptSpec) -> list[str]:
 def save_prompt_file(spec: PromptSpec, path: str | os.PathLike[str]) -> Path:
     """Write the prompt (Markdown + front matter, or JSON for a .json path) atomically; loads back equal."""
     path = Path(path)
-    text = prompt_file_text(spec, markdown=path.suffix.lower() != ".json")
+    return write_private_text(path, prompt_file_text(spec, markdown=path.suffix.lower() != ".json"))
+
+
+def write_private_text(path: Path, text: str) -> Path:
+    """Write `text` atomically to a file only its owner can read (0600: prompts and answers are private)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

@@ -20,20 +20,9 @@ def _stem(prompt_name: str | None, now: datetime) -> str:
 
 
 def _write_private(path: Path, text: str) -> Path:
-    """Answers and prompts are the user's own: the file is readable by them only (0600)."""
-    import os
-    import tempfile
+    from promptlab_tui.core.promptfile import write_private_text
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_private_text(path, text)
 
 
 def save_answer(answer: str, prompt_name: str | None, now: datetime, folder: Path | None = None) -> Path:
