@@ -147,3 +147,45 @@ async def test_an_unreadable_history_shows_the_error_and_the_app_keeps_running(m
         await pilot.press("escape")
         await settle(pilot)
         assert type(app.screen).__name__ == "LabScreen"
+
+
+async def test_x_again_cancels_an_export_in_progress_and_leaves_no_file(make_app, dash_home, monkeypatch):
+    import threading
+
+    import promptlab_tui.services.export as export_service
+
+    seed_history(dash_home, runs=40)
+    monkeypatch.setattr(export_service, "BATCH", 5)  # several batches, so there is a point between two of them
+    reached, release = threading.Event(), threading.Event()
+    real_export = export_service.export_to_file
+
+    def held_export(repository, fmt, filters, path, progress=None, cancel=None):
+        def held_progress(rows: int) -> None:
+            if progress is not None:
+                progress(rows)
+            if not reached.is_set():  # hold the worker after its first batch, until the user has pressed x
+                reached.set()
+                assert release.wait(10)
+
+        return real_export(repository, fmt, filters, path, held_progress, cancel)
+
+    monkeypatch.setattr(export_service, "export_to_file", held_export)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dashboard(pilot)
+        screen = dashboard_of(app)
+        await pilot.press("x")
+        for _ in range(500):
+            if reached.is_set():
+                break
+            await pilot.pause(0.01)
+        assert reached.is_set()
+        await pilot.pause()
+        assert not screen.query_one("#dash-export").has_class("-hidden")  # the progress bar is showing
+        await pilot.press("x")  # cancel
+        release.set()
+        await settle(pilot)
+        exports = dash_home / "exports"
+        assert list(exports.iterdir()) == []  # neither the file nor a partial one
+        assert screen.query_one("#dash-export").has_class("-hidden") and screen.export_cancel is None
+        assert any("Export cancelled" in str(note.message) for note in app._notifications)
