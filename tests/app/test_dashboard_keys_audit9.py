@@ -189,3 +189,27 @@ async def test_x_again_cancels_an_export_in_progress_and_leaves_no_file(make_app
         assert list(exports.iterdir()) == []  # neither the file nor a partial one
         assert screen.query_one("#dash-export").has_class("-hidden") and screen.export_cancel is None
         assert any("Export cancelled" in str(note.message) for note in app._notifications)
+
+
+async def test_charts_take_the_theme_s_colours_and_follow_a_theme_change(make_app, dash_home):
+    from promptlab_tui.widgets.charts.plot_panel import PlotPanel
+
+    seed_history(dash_home)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_dashboard(pilot)
+        chart = dashboard_of(app).query_one("#chart-daily", PlotPanel)
+
+        def colours() -> set[str]:
+            return {str(span.style).lower() for span in chart.render().spans}
+
+        def theme_colours() -> set[str]:  # the daily chart: cost in primary, forecast in accent
+            theme = app.current_theme
+            return {str(theme.primary).lower(), str(theme.accent).lower()}
+
+        assert theme_colours() <= colours()
+        before = colours()
+        app.theme = "promptlab-paper"
+        await settle(pilot)
+        assert theme_colours() == {"#1d4ed8", "#a14a07"}  # themes/promptlab-paper.toml
+        assert theme_colours() <= colours() and colours() != before
