@@ -67,9 +67,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
         self.next_step: str | None = None  # "run" (a first prompt) or "dashboard", chosen on the last step
 
     def compose(self) -> ComposeResult:
-        models, keyed = runnable_models(self.models)
-        options = [(m.label, m.key) for m in models] or [("gpt-4o-mini (openai)", "openai:gpt-4o-mini")]
-        default = next((v for _, v in options if v.endswith(":gpt-4o-mini")), options[0][1])
+        options, default, _ = self._model_options()
         with Vertical(id="wizard-next"):
             yield Static("Budget saved", classes="title")
             yield Static("", id="wizard-saved", classes="numbers")
@@ -87,8 +85,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             with Horizontal(classes="row"):
                 yield Label("Typical model")
                 yield Select(options, value=default, allow_blank=False, id="typical-model", compact=True)
-            if self.models and not keyed:
-                yield Static("[dim]No provider key is set yet: every model is listed.[/dim]", id="no-keys")
+            yield Static("[dim]No provider key is set yet: every model is listed.[/dim]", id="no-keys")
             with Horizontal(classes="row"):
                 yield Label("Tokens in per run")
                 yield Input("1500", id="tokens-in", type="integer", compact=True)
@@ -117,6 +114,27 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
                 yield Button("Skip (esc)", id="skip", compact=True)
         yield WrappingFooter()
 
+    def _model_options(self) -> tuple[list[tuple[str, str]], str, bool]:
+        """(options, default key, whether the no-key note applies) for the models known now."""
+        models, keyed = runnable_models(self.models)
+        options = [(m.label, m.key) for m in models] or [("gpt-4o-mini (openai)", "openai:gpt-4o-mini")]
+        default = next((v for _, v in options if v.endswith(":gpt-4o-mini")), options[0][1])
+        return options, default, bool(self.models) and not keyed
+
+    def pricing_loaded(self, message: object) -> None:
+        """Prices can arrive after the wizard opened (a big history loads first): offer the models, estimate."""
+        self.models = list(getattr(message, "models", None) or [])
+        self.call_after_refresh(self._offer_loaded_models)  # the Select may still be mounting
+
+    def _offer_loaded_models(self) -> None:
+        options, default, note = self._model_options()
+        select = self.query_one("#typical-model", Select)
+        chosen = select.value
+        select.set_options(options)
+        select.value = chosen if any(v == chosen for _, v in options) else default
+        self.query_one("#no-keys").display = note
+        self.update_estimate()
+
     def _dashboard_label(self) -> str:
         return "Open the dashboard" if hasattr(self.app, "action_show_dashboard") else "Open your runs"
 
@@ -125,6 +143,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             for widget in self.query(Input):
                 widget.cursor_blink = False
         self.query_one("#wizard-next").display = False
+        self.query_one("#no-keys").display = self._model_options()[2]
         self.query_one("#runs-per-day", Input).focus()
         self.update_estimate()
         self.update_amounts()
@@ -167,6 +186,9 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             tokens_out = parse_positive_int(self.query_one("#tokens-out", Input).value, "tokens out") or 0
         except FieldError as error:
             self.query_one("#usage-estimate", Static).update(f"[$text-error]{escape(str(error))}[/]")
+            return
+        if not getattr(self.app, "pricing_ready", True):
+            self.query_one("#usage-estimate", Static).update("[dim]Estimated spend: loading prices…[/dim]")
             return
         key = self.query_one("#typical-model", Select).value
         monthly, recommended = monthly_usage_estimate(self.app.pricing, str(key), runs * DAYS_PER_MONTH,
