@@ -66,3 +66,21 @@ def test_export_filters_by_prompt_and_by_status(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert {json.loads(line)["prompt_name"] for line in lines} == {"summarise"}
     assert {json.loads(line)["id"] for line in lines} == {ids["plain"], ids["error"], ids["april"]}
+
+
+def test_an_export_of_the_report_s_period_adds_up_to_the_report(capsys):
+    from decimal import Decimal
+
+    record_runs()
+    totals = _json_report(capsys, "--period", PERIOD)["totals"]
+    first, last = PERIOD.split("..")
+    assert main(["export", "--since", first, "--until", last]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == totals["runs"] == 5
+    exported = sum(Decimal(row["cost_usd"]) for row in rows if row["cost_usd"])
+    assert exported * 10**9 == totals["cost_nanos"] == 5_900_000_000
+    assert sum(not row["cost_usd"] for row in rows) == totals["unpriced_runs"] == 1
+    assert sum(int(row["output_tokens"]) for row in rows) == totals["output_tokens"]
+    assert main(["export", "--format", "focus", "--since", first, "--until", last]) == 0
+    focus = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert sum(Decimal(row["BilledCost"]) for row in focus) * 10**9 == totals["cost_nanos"]
