@@ -68,6 +68,21 @@ class DashboardView:
         """No settled run in the period."""
         return self.cards.runs.now == 0
 
+    @property
+    def compared(self) -> bool:
+        """False for everything recorded: there is no earlier period, so no change is shown."""
+        return self.comparison.days > 0
+
+    @property
+    def comparison_label(self) -> str:
+        """'vs 2026-11-01 .. 2026-11-12', or that there is nothing to compare with."""
+        return f"vs {self.comparison.label}" if self.compared else "no earlier period to compare"
+
+    @property
+    def in_progress(self) -> bool:
+        """The period holds today (of its time zone): only then has it a burn rate."""
+        return self.period.contains(self.generated_at.astimezone(zone(self.timezone)).date())
+
 
 class DashboardService:
     def __init__(self, context: ServiceContext | None = None, clock: Callable[[], datetime] = utc_now) -> None:
