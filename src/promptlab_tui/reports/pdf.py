@@ -68,9 +68,11 @@ def draw_table(pdf: FPDF, table: Table, fonts: PdfFonts) -> None:
     if pdf.get_y() + 20 > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.cell(0, 7, fonts.text(table.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(fonts.family, "", 8)
     rows = [table.headers, *table.rows] + ([table.total] if table.total else [])
-    widths = [max(pdf.get_string_width(fonts.text(row[i])) for row in rows) + 3 for i in range(len(table.headers))]
+    widths = [0.0] * len(table.headers)
+    for number, row in enumerate(rows):  # each row measured in its own weight (the header and total are bold)
+        pdf.set_font(fonts.family, "B" if number == 0 or (table.total and number == len(rows) - 1) else "", 8)
+        widths = [max(w, pdf.get_string_width(fonts.text(cell)) + 3) for w, cell in zip(widths, row)]
     spare = PAGE_W - sum(widths)
     widths[table.shrink] = max(20.0, widths[table.shrink] + min(spare, 0))
     for number, row in enumerate(rows):

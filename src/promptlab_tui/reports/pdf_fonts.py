@@ -71,4 +71,17 @@ def setup(pdf: FPDF, texts: Iterable[str], fonts: dict[str, str] | None = None) 
             missing -= glyphs.keys()
     if added:
         pdf.set_fallback_fonts(added, exact_match=False)
+        _restate_font_per_cell(pdf)
     return PdfFonts(BODY, str)
+
+
+def _restate_font_per_cell(pdf: FPDF) -> None:
+    """fpdf2 2.8 loses track of the page's font after a cell that switched to a fallback font (the next cells'
+    text came out in the wrong glyphs): every cell states its font again."""
+    cell = pdf.cell
+
+    def cell_with_its_font(*args, **kwargs):
+        pdf.current_font_is_set_on_page = False
+        return cell(*args, **kwargs)
+
+    pdf.cell = cell_with_its_font
