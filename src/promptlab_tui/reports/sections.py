@@ -132,7 +132,7 @@ def build(data: ReportData, compact: bool) -> Report:
     view = data.view
     cards, forecast = view.cards, view.forecast
     compared = f"compared with {view.comparison.label}" if view.compared else "no earlier period to compare"
-    subtitle = f"time zone {view.timezone}; {compared}"
+    subtitle = f"{view.timezone_text or 'time zone ' + view.timezone}; {compared}"
 
     def money_change(delta: Delta) -> str:
         return f"   {_money_change(delta)}" if view.compared else ""
