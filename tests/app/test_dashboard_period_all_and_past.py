@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from rich.console import Console
 
-from tests.app.conftest import settle
-from tests.app.test_dashboard import dash_home, dashboard_of, seed_history  # noqa: F401
+from tests.app.conftest import seed_budget, settle
+from tests.app.test_dashboard import SIZES, dash_home, dashboard_of, seed_history  # noqa: F401
 
 
 def text_of(widget) -> str:
@@ -44,3 +45,22 @@ async def test_a_finished_period_has_no_burn_rate_but_the_current_one_has(make_a
         await settle(pilot)
         assert screen.view.period.kind in ("last-month", "month") and screen.view.in_progress
         assert "burn rate today" in text_of(screen.query_one("#dash-forecast"))
+
+
+async def _everything_recorded(pilot) -> None:
+    """`promptlab dashboard --period all` is the user's way in (no key picks everything recorded)."""
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_dashboard_everything_recorded(snap_compare, make_app, dash_home, size):
+    seed_budget(dash_home, monthly_usd="1")
+    seed_history(dash_home)
+    assert snap_compare(make_app(start_dashboard="all"), terminal_size=size, run_before=_everything_recorded)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_dashboard_last_month_without_a_burn_rate(snap_compare, make_app, dash_home, size):
+    seed_budget(dash_home, monthly_usd="1")
+    seed_history(dash_home)
+    assert snap_compare(make_app(start_dashboard="last-month"), terminal_size=size, run_before=settle)
