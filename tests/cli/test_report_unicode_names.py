@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from rich.cells import cell_len
 
 from promptlab_tui.cli.main import main
@@ -26,6 +27,16 @@ def record_named_runs() -> None:
                  for i, name in enumerate(NAMES)])
 
 
+def _fonts_missing() -> list[str]:
+    from promptlab_tui.reports.pdf_fonts import installed_fonts
+
+    fonts = installed_fonts()
+    wanted = {"DejaVuSans.ttf": "fonts-dejavu-core", "DroidSansFallbackFull.ttf": "fonts-droid-fallback",
+              "Symbola_hint.ttf": "fonts-symbola"}
+    return [package for name, package in wanted.items() if name not in fonts]
+
+
+@pytest.mark.skipif(bool(_fonts_missing()), reason=f"needs the font packages {_fonts_missing()} (.ci/run installs them)")
 def test_the_pdf_prints_names_in_any_script(capsys, tmp_path: Path):
     from pypdf import PdfReader
 
