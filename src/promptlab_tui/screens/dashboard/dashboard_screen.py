@@ -2,7 +2,8 @@
 what to change (recommendations). Thin: workers call services.dashboard and post messages.
 
 Keys: p / [ / ] period, c custom range, g group by, v charts as tables, r refresh, m more activity,
-s sort activity, / filter activity, enter run detail, escape back. Stacked and scrolling at 80x24;
+s sort activity, / filter activity, enter run detail, w what if, e accuracy, i efficiency, $ savings,
+x export, escape back. Stacked and scrolling at 80x24;
 two charts a row from 120 columns. Live: the store's change token is polled cheaply (as the budget bar
 does) and the view reloads when a run settles, in this process or another.
 """
@@ -23,10 +24,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from promptlab_tui.screens.dashboard.activity_pane import ActivityMixin
+from promptlab_tui.services.activity_filter import ActivityFilter
 from promptlab_tui.screens.dashboard.export_pane import ExportMixin
+from promptlab_tui.screens.dashboard.insights_pane import InsightsMixin
 from promptlab_tui.screens.dashboard.recommendations_pane import RecommendationsLoaded, RecommendationsMixin
 from promptlab_tui.widgets.charts.plot_panel import PlotPanel
 from promptlab_tui.widgets.dashboard import dashboard_figures as figures
+from promptlab_tui.widgets.dashboard import insight_figures as figures_more
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 PERIODS = ("today", "7d", "30d", "week", "month", "last-month")
@@ -48,7 +52,7 @@ class TokenPolled(Message):
         self.token = token
 
 
-class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[None]):
+class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, InsightsMixin, Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("p", "next_period", "Period"),
@@ -63,6 +67,10 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
         Binding("slash", "filter_activity", "Filter", key_display="/"),
         Binding("a", "apply_recommendation", "Apply"),
         Binding("u", "undo_recommendation", "Undo"),
+        Binding("w", "what_if", "What if"),
+        Binding("e", "show_pane('accuracy')", "Accuracy"),
+        Binding("i", "show_pane('efficiency')", "Efficiency"),
+        Binding("dollar_sign", "show_pane('savings')", "Savings", key_display="$"),
         Binding("x", "export", "Export"),
     ]
 
@@ -77,7 +85,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
         self.view: Any = None
         self.token: Any = None
         self.sort = "time"
-        self.text_filter: str | None = None
+        self.activity_filter = ActivityFilter()
         self.cursor: Any = None
         self.activity_ids: list[str] = []
         self.busy = True
@@ -85,6 +93,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
         self.recommendations: Any = None
         self.applied: list[Any] = []  # changes applied from here, newest last (u undoes)
         self._service: Any = None
+        self.panes_period: Any = None  # the period the insight panes were read for
 
     # --- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -100,6 +109,11 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
             with Horizontal(id="dash-panes"):
                 yield Static("", id="dash-forecast", classes="dash-pane")
                 yield Static(Text("Recommendations\nLoading…", style="dim"), id="dash-recs", classes="dash-pane")
+            yield Static(figures_more.what_if_renderable(None, "this period"), id="dash-whatif", classes="dash-wide")
+            with Horizontal(id="dash-insights"):
+                yield Static(figures_more.accuracy_renderable(None), id="dash-accuracy", classes="dash-pane")
+                yield Static(figures_more.savings_renderable(None, None), id="dash-savings", classes="dash-pane")
+            yield Static(figures_more.efficiency_renderable(None), id="dash-efficiency", classes="dash-wide")
             yield Static("Breakdown", classes="dash-title", id="dash-breakdown-title")
             breakdown = DataTable(id="dash-breakdown", cursor_type="row", zebra_stripes=True)
             breakdown.add_columns("group", "runs", "input", "output", "cost", "share", "change")
@@ -109,7 +123,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
             prompts.add_columns("prompt", "runs", "cost", "change")
             yield prompts
             yield Static("Recent activity", classes="dash-title", id="dash-activity-title")
-            yield Input(placeholder="filter: part of the prompt name (enter to apply)", id="dash-filter",
+            yield Input(placeholder="filter: model:gpt-4o tag:prod status:error name-text (enter)", id="dash-filter",
                         classes="-hidden")
             activity = DataTable(id="dash-activity", cursor_type="row", zebra_stripes=True)
             activity.add_columns(*ACTIVITY_COLUMNS)
@@ -206,6 +220,9 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
         note = f" ({view.breakdown.note})" if view.breakdown.note else ""
         self.query_one("#dash-breakdown-title", Static).update(f"Breakdown by {view.group_by}{escape(note)}")
         self._fill(self.query_one("#dash-prompts", DataTable), figures.top_prompt_rows(view))
+        if self.panes_period != view.period:
+            self.panes_period = view.period
+            self.reload_insights(view.period)
 
     # --- rendering helpers ---------------------------------------------------------------------------
     def _show_head(self, view: Any) -> None:
@@ -266,6 +283,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
             panel.toggle_table()
 
     def action_refresh(self) -> None:
+        self.panes_period = None  # read the insight panes again too
         self._switch(self.period if self.period is not None else None)
         self.load_activity(None)
 
@@ -288,9 +306,9 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
             box.add_class("-hidden")
             self._switch(period)
         else:
-            self.text_filter = event.value.strip() or None
+            if not self.apply_filter(event.value):
+                return
             box.add_class("-hidden")
-            self.load_activity(None)
         self.query_one("#dash-activity", DataTable).focus()
 
     def action_close(self) -> None:

@@ -1,0 +1,130 @@
+"""The dashboard's what-if, estimate accuracy, prompt efficiency and savings panes as Rich renderables (no Textual).
+
+Money is integer nano-dollars printed by core.money's one rule; percentages are display only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from promptlab_tui.core.analytics.recommend import CONTEXT_LIMIT
+from promptlab_tui.core.money import format_usd
+
+if TYPE_CHECKING:
+    from promptlab_tui.core.analytics.repricing import WhatIf
+    from promptlab_tui.services.dashboard_panes import DashboardPanes
+
+
+def _table(*columns: str) -> Table:
+    table = Table(expand=True, box=None, padding=(0, 1), header_style="bold", show_edge=False)
+    for n, name in enumerate(columns):
+        table.add_column(name, justify="left" if n == 0 else "right", overflow="ellipsis", no_wrap=n == 0)
+    return table
+
+
+def _percent(part: int, whole: int) -> str:
+    return "" if not whole else f"{part * 100 / whole:+.0f} %"
+
+
+def what_if_renderable(what: WhatIf | None, title: str) -> Any:
+    heading = Text(f"What if · {title}\n", style="bold")
+    if what is None:
+        return heading + Text("w picks a model: this period's runs re-priced on it, total and per model.", style="dim")
+    table = _table("runs now on", "runs", "actual", f"on {what.target_model}", "difference")
+    for row in what.rows:
+        table.add_row(f"{row.model} ({row.provider})", f"{row.runs:,}", format_usd(row.actual_nanos),
+                      format_usd(row.on_target_nanos), f"{_signed(row.difference_nanos)} "
+                      f"{_percent(row.difference_nanos, row.actual_nanos)}".rstrip())
+    total = what.difference_nanos
+    table.add_row(Text("Total", style="bold"), f"{sum(r.runs for r in what.rows):,}", format_usd(what.actual_nanos),
+                  format_usd(what.on_target_nanos), f"{_signed(total)} {_percent(total, what.actual_nanos)}".rstrip(),
+                  style="bold")
+    notes = [f"Priced at {what.price_version}; method: {what.method}."]
+    if what.unpriced_runs:
+        notes.append(f"{what.unpriced_runs:,} runs without a price count on the target only, not in the difference.")
+    if not what.rows:
+        notes.insert(0, "No runs in this period to re-price.")
+    return Group(heading, table, Text("\n".join(notes), style="dim"))
+
+
+def _signed(nanos: int) -> str:
+    return ("+" if nanos > 0 else "-" if nanos < 0 else "") + format_usd(abs(nanos))
+
+
+def accuracy_renderable(panes: DashboardPanes | None) -> Any:
+    heading = Text("Estimate accuracy by model (how far to trust the preview)\n", style="bold")
+    if panes is None:
+        return heading + Text("Loading…", style="dim")
+    if not panes.accuracy:
+        return heading + Text("No completed run with an estimate in this period.", style="dim")
+    table = _table("model", "runs", "input exact", "output err p50/p90", "cost err p50/p90", "previews ran")
+    for a in panes.accuracy:
+        bias = "high" if a.cost_bias_nanos > 0 else "low" if a.cost_bias_nanos < 0 else "even"
+        cost = f"{format_usd(a.cost_error_p50_nanos)} / {format_usd(a.cost_error_p90_nanos)}"
+        if a.cost_error_p50_percent is not None and a.cost_error_p90_percent is not None:
+            cost += f" ({a.cost_error_p50_percent:.0f} / {a.cost_error_p90_percent:.0f} %)"
+        table.add_row(a.model, f"{a.runs:,}", f"{a.input_exact:,} ({a.input_exact_share * 100:.0f} %)",
+                      f"{a.output_error_p50:,} / {a.output_error_p90:,} tok", cost,
+                      f"{bias} {format_usd(abs(a.cost_bias_nanos))}" if bias != "even" else "even")
+    return Group(heading, table, Text("Errors are |estimate − actual| per run; input exact: the preview's input "
+                                      "count equalled the bill's.", style="dim"))
+
+
+def efficiency_renderable(panes: DashboardPanes | None) -> Any:
+    heading = Text("Prompt efficiency (lowest score first; each part out of 25, scaled to 100)\n", style="bold")
+    if panes is None:
+        return heading + Text("Loading…", style="dim")
+    if not panes.efficiency:
+        return heading + Text("No named prompt with priced runs in this period.", style="dim")
+    text = Text()
+    for item in panes.efficiency:
+        text.append(f"{item.score:>3}/100 ", style="bold")
+        text.append(f"{item.prompt} · {format_usd(item.cost_per_run_nanos)} per run\n")
+        for part in item.parts:
+            text.append(f"        {part.name} {part.points:.0f}/25: ", style="dim")
+            text.append(f"{part.explanation}\n")
+        if not item.parts:
+            text.append("        nothing to compare with yet (one prompt, no earlier runs)\n", style="dim")
+    return heading + text
+
+
+def savings_renderable(panes: DashboardPanes | None, recommendations: Any) -> Any:
+    text = Text("Savings\n", style="bold")
+    if recommendations is not None:
+        count = len(recommendations.items) + recommendations.more
+        text.append(f"Potential: {format_usd(recommendations.potential_monthly_savings_nanos)} a month "
+                    f"from {count:,} recommendation{'s' if count != 1 else ''} (a applies the first that names a "
+                    "saved prompt)\n")
+    if panes is None:
+        return text + Text("Loading…", style="dim")
+    cache = panes.cache
+    text.append(f"Response cache: {cache.hits:,} hit{'s' if cache.hits != 1 else ''} this period saved "
+                f"{format_usd(cache.saved_nanos)}\n")
+    text.append("Achieved by applied recommendations:", style="bold")
+    if not panes.achieved:
+        text.append(" none applied yet\n", style="dim")
+    else:
+        text.append("\n")
+    for done in panes.achieved:
+        change = done.applied.change
+        when = f"{done.applied.applied_at:%Y-%m-%d}"
+        text.append(f"• {change.prompt}: {change.field} {change.old} → {change.new} on {when}: ")
+        if done.after_nanos is None:
+            text.append(f"{format_usd(done.before_nanos)} per run before; no priced run since yet\n", style="dim")
+        else:
+            saving = done.saving_per_run_nanos or 0
+            text.append(f"{format_usd(done.before_nanos)} → {format_usd(done.after_nanos)} per run "
+                        f"({_signed(-saving)} a run over {done.runs_after:,} runs since)\n")
+    text.append(f"Excessive context (over {CONTEXT_LIMIT:,} input tokens a run, short answers):", style="bold")
+    if not panes.excessive:
+        text.append(" none\n", style="dim")
+    else:
+        text.append("\n")
+    for item in panes.excessive:
+        text.append(f"⚑ {item.prompt} on {item.model}: {item.input_per_run:,} tokens in for {item.output_per_run:,} "
+                    f"out per run ({item.runs:,} runs)\n", style="bold" if item.input_per_run > 16_000 else "")
+    return text
