@@ -78,11 +78,13 @@ async def test_w_re_prices_the_period_on_the_picked_model_per_group_and_in_total
         text = shown(screen.query_one("#dash-whatif"))
         # 8 gpt-4o runs: 8,840 in, 1,600 out at $0.15 / $0.60 per 1M = $0.002286 (actual $0.036)
         # 16 gpt-4o-mini runs: 17,920 in, 3,200 out = $0.004608 (actual as recorded 16 x $0.00027 = $0.00432)
-        assert "What if · this month" in text and "on gpt-4o-mini" in text
-        gpt4o = next(line for line in text.splitlines() if line.strip().startswith("gpt-4o (openai)"))
-        assert format_usd(36_000_000) in gpt4o and format_usd(2_286_000) in gpt4o and "-94 %" in gpt4o
-        total = next(line for line in text.splitlines() if line.strip().startswith("Total"))
-        assert format_usd(40_320_000) in total and format_usd(6_894_000) in total and "-83 %" in total
+        assert "What if · this month (2026-03-01 .. 2026-03-31) re-priced on gpt-4o-mini (openai)" in text
+        gpt4o = next(line for line in text.splitlines() if line.strip().startswith("gpt-4o (openai)")).split()
+        assert gpt4o[2:] == ["8", format_usd(36_000_000), format_usd(2_286_000), "-" + format_usd(33_714_000),
+                             "-94", "%"]
+        total = next(line for line in text.splitlines() if line.strip().startswith("Total")).split()
+        assert total[1:] == ["24", format_usd(40_320_000), format_usd(6_894_000), "-" + format_usd(33_426_000),
+                             "-83", "%"]
         assert screen.query_one("#dash-body").scroll_y > 0  # scrolled to the pane
         await pilot.press("left_square_bracket")  # February: nothing to re-price, the model is kept
         await settle(pilot)
@@ -100,14 +102,17 @@ async def test_e_shows_estimate_accuracy_by_model(make_app, dash_home):
         await settle(pilot)
         screen = dashboard_of(app)
         assert screen.query_one("#dash-body").scroll_y > 0
-        text = shown(screen.query_one("#dash-accuracy"))
-        rows = {line.split()[0]: line for line in text.splitlines() if line.strip().startswith("gpt-4o")}
+        text = " ".join(shown(screen.query_one("#dash-accuracy")).split())
         # estimates said 1,000 in / 200 out: only run 0 (gpt-4o, 1,000 in) was exact; outputs always 200
-        assert "8" in rows["gpt-4o"].split()[1] and "1 (12 %)" in rows["gpt-4o"]
-        assert "0 (0 %)" in rows["gpt-4o-mini"] and "0 / 0 tok" in rows["gpt-4o-mini"]
-        # gpt-4o: expected $0.0004, billed $0.0045 each: error $0.0041, previews ran low by 8 x $0.0041
+        assert "gpt-4o 8 runs · input exact 1 of 8 (12 %) output error p50 0 / p90 0 tokens" in text
+        assert "gpt-4o-mini 16 runs · input exact 0 of 16 (0 %)" in text
+        # gpt-4o: expected $0.0004, billed $0.0045 a run; gpt-4o-mini: expected $0.0004, billed $0.00027
         error = format_usd(4_100_000)
-        assert f"{error} / {error} (91 / 91 %)" in rows["gpt-4o"] and f"low {format_usd(32_800_000)}" in rows["gpt-4o"]
+        assert f"cost error p50 {error} (91 %) / p90 {error} (91 %) · previews ran low by " \
+               f"{format_usd(32_800_000)} in total" in text
+        mini = format_usd(130_000)
+        assert f"cost error p50 {mini} (48 %) / p90 {mini} (48 %) · previews ran high by " \
+               f"{format_usd(2_080_000)} in total" in text
 
 
 async def test_i_explains_each_prompts_efficiency_score(make_app, dash_home):

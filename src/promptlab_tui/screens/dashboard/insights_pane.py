@@ -99,7 +99,7 @@ class InsightsMixin:
             return
         from promptlab_tui.screens.dialogs.model_dialog import ModelDialog
 
-        self.app.push_screen(ModelDialog(message.choices, self.what_if_key), self._what_if_picked)
+        self.app.push_screen(ModelDialog(message.choices, self.what_if_key, "What if: re-price this period on"), self._what_if_picked)
 
     def _what_if_picked(self, key: str | None) -> None:
         if key is None or self.view is None:

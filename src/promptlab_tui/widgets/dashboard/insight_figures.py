@@ -31,24 +31,28 @@ def _percent(part: int, whole: int) -> str:
 
 
 def what_if_renderable(what: WhatIf | None, title: str) -> Any:
-    heading = Text(f"What if · {title}\n", style="bold")
     if what is None:
-        return heading + Text("w picks a model: this period's runs re-priced on it, total and per model.", style="dim")
-    table = _table("runs now on", "runs", "actual", f"on {what.target_model}", "difference")
+        return Text(f"What if · {title}\n", style="bold") + Text(
+            "w picks a model: this period's runs re-priced on it, in total and per model.", style="dim")
+    heading = Text(f"What if · {title} re-priced on {what.target_model} ({what.target_provider})\n", style="bold")
+    table = _table("runs now on", "runs", "actual", "re-priced", "difference", "change")
     for row in what.rows:
         table.add_row(f"{row.model} ({row.provider})", f"{row.runs:,}", format_usd(row.actual_nanos),
-                      format_usd(row.on_target_nanos), f"{_signed(row.difference_nanos)} "
-                      f"{_percent(row.difference_nanos, row.actual_nanos)}".rstrip())
+                      format_usd(row.on_target_nanos), _signed(row.difference_nanos),
+                      _percent(row.difference_nanos, row.actual_nanos))
     total = what.difference_nanos
-    table.add_row(Text("Total", style="bold"), f"{sum(r.runs for r in what.rows):,}", format_usd(what.actual_nanos),
-                  format_usd(what.on_target_nanos), f"{_signed(total)} {_percent(total, what.actual_nanos)}".rstrip(),
-                  style="bold")
+    table.add_row("Total", f"{sum(r.runs for r in what.rows):,}", format_usd(what.actual_nanos),
+                  format_usd(what.on_target_nanos), _signed(total), _percent(total, what.actual_nanos), style="bold")
     notes = [f"Priced at {what.price_version}; method: {what.method}."]
     if what.unpriced_runs:
-        notes.append(f"{what.unpriced_runs:,} runs without a price count on the target only, not in the difference.")
+        notes.append(f"{_runs(what.unpriced_runs)} without a price count in re-priced only, not in the difference.")
     if not what.rows:
         notes.insert(0, "No runs in this period to re-price.")
     return Group(heading, table, Text("\n".join(notes), style="dim"))
+
+
+def _runs(count: int) -> str:
+    return f"{count:,} run{'s' if count != 1 else ''}"
 
 
 def _signed(nanos: int) -> str:
@@ -61,35 +65,40 @@ def accuracy_renderable(panes: DashboardPanes | None) -> Any:
         return heading + Text("Loading…", style="dim")
     if not panes.accuracy:
         return heading + Text("No completed run with an estimate in this period.", style="dim")
-    table = _table("model", "runs", "input exact", "output err p50/p90", "cost err p50/p90", "previews ran")
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(no_wrap=True, overflow="ellipsis", max_width=28)
+    grid.add_column(ratio=1)
     for a in panes.accuracy:
         bias = "high" if a.cost_bias_nanos > 0 else "low" if a.cost_bias_nanos < 0 else "even"
-        cost = f"{format_usd(a.cost_error_p50_nanos)} / {format_usd(a.cost_error_p90_nanos)}"
-        if a.cost_error_p50_percent is not None and a.cost_error_p90_percent is not None:
-            cost += f" ({a.cost_error_p50_percent:.0f} / {a.cost_error_p90_percent:.0f} %)"
-        table.add_row(a.model, f"{a.runs:,}", f"{a.input_exact:,} ({a.input_exact_share * 100:.0f} %)",
-                      f"{a.output_error_p50:,} / {a.output_error_p90:,} tok", cost,
-                      f"{bias} {format_usd(abs(a.cost_bias_nanos))}" if bias != "even" else "even")
-    return Group(heading, table, Text("Errors are |estimate − actual| per run; input exact: the preview's input "
-                                      "count equalled the bill's.", style="dim"))
+        p50 = f" ({a.cost_error_p50_percent:.0f} %)" if a.cost_error_p50_percent is not None else ""
+        p90 = f" ({a.cost_error_p90_percent:.0f} %)" if a.cost_error_p90_percent is not None else ""
+        grid.add_row(Text(a.model, style="bold"), Text.assemble(
+            f"{_runs(a.runs)} · input exact {a.input_exact:,} of {a.runs:,} ({a.input_exact_share * 100:.0f} %)\n",
+            f"output error p50 {a.output_error_p50:,} / p90 {a.output_error_p90:,} tokens\n",
+            f"cost error p50 {format_usd(a.cost_error_p50_nanos)}{p50} / p90 {format_usd(a.cost_error_p90_nanos)}{p90}",
+            (f" · previews ran {bias} by {format_usd(abs(a.cost_bias_nanos))} in total" if bias != "even" else "")))
+    return Group(heading, grid, Text("Errors are |estimate − actual| per run; input exact: the preview's input "
+                                     "count was the billed one.", style="dim"))
 
 
 def efficiency_renderable(panes: DashboardPanes | None) -> Any:
-    heading = Text("Prompt efficiency (lowest score first; each part out of 25, scaled to 100)\n", style="bold")
+    heading = Text("Prompt efficiency (lowest first; each part scores up to 25, scaled to 100)\n", style="bold")
     if panes is None:
         return heading + Text("Loading…", style="dim")
     if not panes.efficiency:
         return heading + Text("No named prompt with priced runs in this period.", style="dim")
-    text = Text()
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_column(ratio=1)
     for item in panes.efficiency:
-        text.append(f"{item.score:>3}/100 ", style="bold")
-        text.append(f"{item.prompt} · {format_usd(item.cost_per_run_nanos)} per run\n")
+        why = Text(f"{item.prompt} · {format_usd(item.cost_per_run_nanos)} per run", style="bold")
         for part in item.parts:
-            text.append(f"        {part.name} {part.points:.0f}/25: ", style="dim")
-            text.append(f"{part.explanation}\n")
+            why.append(f"\n{part.name} {part.points:.0f}/25: ", style="dim")
+            why.append(part.explanation)
         if not item.parts:
-            text.append("        nothing to compare with yet (one prompt, no earlier runs)\n", style="dim")
-    return heading + text
+            why.append("\nnothing to compare with yet (one prompt, no earlier runs)", style="dim")
+        grid.add_row(Text(f"{item.score}/100", style="bold"), why)
+    return Group(heading, grid)
 
 
 def savings_renderable(panes: DashboardPanes | None, recommendations: Any) -> Any:
@@ -118,7 +127,7 @@ def savings_renderable(panes: DashboardPanes | None, recommendations: Any) -> An
         else:
             saving = done.saving_per_run_nanos or 0
             text.append(f"{format_usd(done.before_nanos)} → {format_usd(done.after_nanos)} per run "
-                        f"({_signed(-saving)} a run over {done.runs_after:,} runs since)\n")
+                        f"({_signed(-saving)} a run over {_runs(done.runs_after)} since)\n")
     text.append(f"Excessive context (over {CONTEXT_LIMIT:,} input tokens a run, short answers):", style="bold")
     if not panes.excessive:
         text.append(" none\n", style="dim")
@@ -126,5 +135,5 @@ def savings_renderable(panes: DashboardPanes | None, recommendations: Any) -> An
         text.append("\n")
     for item in panes.excessive:
         text.append(f"⚑ {item.prompt} on {item.model}: {item.input_per_run:,} tokens in for {item.output_per_run:,} "
-                    f"out per run ({item.runs:,} runs)\n", style="bold" if item.input_per_run > 16_000 else "")
+                    f"out per run ({_runs(item.runs)})\n", style="bold" if item.input_per_run > 16_000 else "")
     return text
