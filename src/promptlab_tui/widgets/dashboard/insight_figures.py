@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
 
 def _table(*columns: str) -> Table:
-    table = Table(expand=True, box=None, padding=(0, 1), header_style="bold", show_edge=False)
-    for n, name in enumerate(columns):
-        table.add_column(name, justify="left" if n == 0 else "right", overflow="ellipsis", no_wrap=n == 0)
+    table = Table(box=None, padding=(0, 1), header_style="bold", show_edge=False, expand=True)
+    table.add_column(columns[0], ratio=1, no_wrap=True, overflow="ellipsis", min_width=10)  # names give way
+    for name in columns[1:]:
+        table.add_column(name, justify="right", no_wrap=True)  # amounts are never cut
     return table
 
 
@@ -35,11 +36,15 @@ def what_if_renderable(what: WhatIf | None, title: str) -> Any:
         return Text(f"What if · {title}\n", style="bold") + Text(
             "w picks a model: this period's runs re-priced on it, in total and per model.", style="dim")
     heading = Text(f"What if · {title} re-priced on {what.target_model} ({what.target_provider})\n", style="bold")
-    table = _table("runs now on", "runs", "actual", "re-priced", "difference", "change")
+    table = _table("runs now on", "runs", "actual", "re-priced", "diff.", "change")
     for row in what.rows:
-        table.add_row(f"{row.model} ({row.provider})", f"{row.runs:,}", format_usd(row.actual_nanos),
-                      format_usd(row.on_target_nanos), _signed(row.difference_nanos),
-                      _percent(row.difference_nanos, row.actual_nanos))
+        if row.unpriced_runs >= row.runs:  # nothing to compare with: never shown as $0
+            table.add_row(f"{row.model} ({row.provider})", f"{row.runs:,}", "no price",
+                          format_usd(row.on_target_nanos), "—", "")
+            continue
+        actual = format_usd(row.actual_nanos) + (f" + {row.unpriced_runs:,} unpriced" if row.unpriced_runs else "")
+        table.add_row(f"{row.model} ({row.provider})", f"{row.runs:,}", actual, format_usd(row.on_target_nanos),
+                      _signed(row.difference_nanos), _percent(row.difference_nanos, row.actual_nanos))
     total = what.difference_nanos
     table.add_row("Total", f"{sum(r.runs for r in what.rows):,}", format_usd(what.actual_nanos),
                   format_usd(what.on_target_nanos), _signed(total), _percent(total, what.actual_nanos), style="bold")
@@ -72,11 +77,15 @@ def accuracy_renderable(panes: DashboardPanes | None) -> Any:
         bias = "high" if a.cost_bias_nanos > 0 else "low" if a.cost_bias_nanos < 0 else "even"
         p50 = f" ({a.cost_error_p50_percent:.0f} %)" if a.cost_error_p50_percent is not None else ""
         p90 = f" ({a.cost_error_p90_percent:.0f} %)" if a.cost_error_p90_percent is not None else ""
+        cost = (f"cost error p50 {format_usd(a.cost_error_p50_nanos)}{p50} / p90 {format_usd(a.cost_error_p90_nanos)}"
+                f"{p90}" + (f" · previews ran {bias} by {format_usd(abs(a.cost_bias_nanos))} in total"
+                            if bias != "even" else ""))
+        if a.cost_error_p50_percent is None and not a.cost_error_p90_nanos:
+            cost = "cost error: not known (no price, or no estimate of the cost)"
         grid.add_row(Text(a.model, style="bold"), Text.assemble(
             f"{_runs(a.runs)} · input exact {a.input_exact:,} of {a.runs:,} ({a.input_exact_share * 100:.0f} %)\n",
             f"output error p50 {a.output_error_p50:,} / p90 {a.output_error_p90:,} tokens\n",
-            f"cost error p50 {format_usd(a.cost_error_p50_nanos)}{p50} / p90 {format_usd(a.cost_error_p90_nanos)}{p90}",
-            (f" · previews ran {bias} by {format_usd(abs(a.cost_bias_nanos))} in total" if bias != "even" else "")))
+            cost))
     return Group(heading, grid, Text("Errors are |estimate − actual| per run; input exact: the preview's input "
                                      "count was the billed one.", style="dim"))
 
