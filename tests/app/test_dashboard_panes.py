@@ -286,3 +286,53 @@ def test_snapshot_dashboard_pane(snap_compare, make_app, dash_home, size, state)
         await snap_state(pilot, *STATES[state])
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+async def test_the_budget_exceeded_dialog_opens_the_dashboard_on_the_refused_period(make_app, dash_home):
+    from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
+    from promptlab_tui.services.views import RefusalView
+
+    from tests.app.conftest import lab_screen
+
+    seed_budget(dash_home, monthly_usd="0.05")
+    seed_history(dash_home)
+    refusal = RefusalView(message="", scope="monthly", spent_nanos=40_320_000, reserved_nanos=0,
+                          limit_nanos=50_000_000, worst_case_nanos=20_000_000)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        app.push_screen(BudgetExceededDialog(refusal), lab_screen(app)._refusal_choice)
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        screen = dashboard_of(app)
+        assert screen.view.period.label == "2026-03-01 .. 2026-03-31" and screen.view.budget_kind == "monthly"
+        cards = shown(screen.query_one("#dash-cards"), 200)
+        assert "of $0.05 (80 %)" in cards  # usage against the limit
+        assert "gpt-4o-mini" in shown(screen.query_one("#dash-recs"), 200)  # the recommendations
+
+
+async def test_the_dashboard_opens_the_same_run_detail_as_the_history_and_reopens_in_the_lab(make_app, dash_home):
+    from promptlab_tui.screens.history.run_detail_screen import RunDetailScreen
+
+    from tests.app.conftest import lab_screen
+
+    seed_history(dash_home, runs=3)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dashboard(pilot)
+        activity = dashboard_of(app).query_one("#dash-activity")
+        activity.focus()
+        activity.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RunDetailScreen)
+        body = str(app.screen.query_one("#run-detail-body").render())
+        for expected in ("Status", "completed", "Duration", "0.8 s", "Tokens", "1,000 in", "Cost: input",
+                         "Cost: output", "Actual", "Estimate", "Price version", "v1", "Prompt", "summarise"):
+            assert expected in body, expected
+        await pilot.press("d", "d")  # delete: the dashboard's totals no longer count it
+        await settle(pilot)
+        screen = dashboard_of(app)
+        assert screen.view.cards.runs.now == 2 and activity.row_count == 2
+        assert lab_screen(app) is not None

@@ -82,7 +82,8 @@ class InsightsMixin:
         self.show_savings()
 
     def show_savings(self) -> None:
-        self.query_one("#dash-savings", Static).update(render.savings_renderable(self.panes, self.recommendations))
+        self.query_one("#dash-savings", Static).update(render.savings_renderable(
+            self.panes, self.recommendations, self._applicable() is not None))
 
     def on_what_if_loaded(self, message: WhatIfLoaded) -> None:
         if self.view is None or message.period != self.view.period:

@@ -110,13 +110,13 @@ def efficiency_renderable(panes: DashboardPanes | None) -> Any:
     return Group(heading, grid)
 
 
-def savings_renderable(panes: DashboardPanes | None, recommendations: Any) -> Any:
+def savings_renderable(panes: DashboardPanes | None, recommendations: Any, applicable: bool = False) -> Any:
     text = Text("Savings\n", style="bold")
     if recommendations is not None:
         count = len(recommendations.items) + recommendations.more
         text.append(f"Potential: {format_usd(recommendations.potential_monthly_savings_nanos)} a month "
-                    f"from {count:,} recommendation{'s' if count != 1 else ''} (a applies the first that names a "
-                    "saved prompt)\n")
+                    f"from {count:,} recommendation{'s' if count != 1 else ''}"
+                    + (" (a applies the first that names a saved prompt)\n" if applicable else "\n"))
     if panes is None:
         return text + Text("Loading…", style="dim")
     cache = panes.cache
