@@ -54,13 +54,6 @@ def seed_long_context(home: Path, runs: int = 3) -> None:
         repo.close()
 
 
-async def pick_what_if(pilot, model: str) -> None:
-    await pilot.press("w")
-    await settle(pilot)
-    await pilot.press(*model, "enter")
-    await settle(pilot)
-
-
 async def test_w_re_prices_the_period_on_the_picked_model_per_group_and_in_total(make_app, dash_home):
     from promptlab_tui.core.money import format_usd
     from promptlab_tui.screens.dialogs.model_dialog import ModelDialog
@@ -205,38 +198,6 @@ async def test_x_exports_as_the_chosen_format(make_app, dash_home, key, name, li
             assert "BilledCost" in content[0] and "EffectiveCost" in content[0]
 
 
-async def test_x_again_cancels_an_export_and_leaves_no_file(make_app, dash_home, monkeypatch):
-    import threading
-
-    from promptlab_tui.services import export
-
-    seed_history(dash_home, runs=40)
-    reached, release = threading.Event(), threading.Event()
-    original = export.export_runs
-
-    def held(repository, fmt, filters, out, progress=None, cancel=None):
-        def progress_held(rows):  # hold the export at its first progress report until x was pressed again
-            reached.set()
-            release.wait(10)
-            if progress:
-                progress(rows)
-        return original(repository, fmt, filters, out, progress_held, cancel)
-
-    monkeypatch.setattr(export, "export_runs", held)
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await open_dashboard(pilot)
-        await pilot.press("x", "1")
-        assert reached.wait(10)
-        screen = dashboard_of(app)
-        assert not screen.query_one("#dash-export").has_class("-hidden")  # the progress bar shows
-        await pilot.press("x")
-        release.set()
-        await settle(pilot)
-        assert screen.query_one("#dash-export").has_class("-hidden")
-        assert not list((dash_home / "exports").iterdir())
-
-
 async def test_the_palette_lists_every_dashboard_key(make_app, dash_home):
     from promptlab_tui.screens.commands import PromptLabCommands
 
@@ -288,31 +249,7 @@ def test_snapshot_dashboard_pane(snap_compare, make_app, dash_home, size, state)
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 
 
-async def test_the_budget_exceeded_dialog_opens_the_dashboard_on_the_refused_period(make_app, dash_home):
-    from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
-    from promptlab_tui.services.views import RefusalView
-
-    from tests.app.conftest import lab_screen
-
-    seed_budget(dash_home, monthly_usd="0.05")
-    seed_history(dash_home)
-    refusal = RefusalView(message="", scope="monthly", spent_nanos=40_320_000, reserved_nanos=0,
-                          limit_nanos=50_000_000, worst_case_nanos=20_000_000)
-    app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        app.push_screen(BudgetExceededDialog(refusal), lab_screen(app)._refusal_choice)
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
-        screen = dashboard_of(app)
-        assert screen.view.period.label == "2026-03-01 .. 2026-03-31" and screen.view.budget_kind == "monthly"
-        cards = shown(screen.query_one("#dash-cards"), 200)
-        assert "of $0.05 (80 %)" in cards  # usage against the limit
-        assert "gpt-4o-mini" in shown(screen.query_one("#dash-recs"), 200)  # the recommendations
-
-
-async def test_the_dashboard_opens_the_same_run_detail_as_the_history_and_reopens_in_the_lab(make_app, dash_home):
+async def test_the_dashboard_opens_the_history_s_run_detail_and_a_delete_there_updates_its_totals(make_app, dash_home):
     from promptlab_tui.screens.history.run_detail_screen import RunDetailScreen
 
     from tests.app.conftest import lab_screen

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -226,27 +225,10 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
 
     # --- rendering helpers ---------------------------------------------------------------------------
     def _show_head(self, view: Any) -> None:
-        status = f"Dashboard · {view.period.title} · by {view.group_by} · vs {view.comparison.label}"
-        if not view.has_history:
-            status += "\nNothing recorded yet: run a prompt in the Lab (ctrl+r) or with `promptlab run`."
-        elif view.empty:
-            status += "\nNo runs in this period: [ and ] step to other periods, p picks another."
-        self.query_one("#dash-head", Static).update(escape(status))
+        self.query_one("#dash-head", Static).update(escape(figures.head_text(view)))
 
     def _show_cards(self, view: Any) -> None:
-        table = Table.grid(expand=True, padding=(0, 2))
-        items = figures.cards(view)
-        per_row = 3 if self.size.width < WIDE else 6
-        for _ in range(per_row):
-            table.add_column(ratio=1, overflow="ellipsis")
-        for start in range(0, len(items), per_row):
-            chunk = items[start:start + per_row]
-            cells = []
-            for title, value, change in chunk:
-                cell = Text(f"{title}\n", style="dim") + Text(value, style="bold") + Text(f"\n{change}", style="dim")
-                cells.append(cell)
-            table.add_row(*cells)
-        self.query_one("#dash-cards", Static).update(table)
+        self.query_one("#dash-cards", Static).update(figures.cards_table(view, 3 if self.size.width < WIDE else 6))
 
     @staticmethod
     def _fill(table: DataTable, rows: list[tuple[str, ...]]) -> None:
