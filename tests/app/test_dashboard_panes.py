@@ -273,3 +273,34 @@ async def test_the_dashboard_opens_the_history_s_run_detail_and_a_delete_there_u
         screen = dashboard_of(app)
         assert screen.view.cards.runs.now == 2 and activity.row_count == 2
         assert lab_screen(app) is not None
+
+
+async def test_the_what_if_follows_the_group_by(make_app, dash_home):
+    from promptlab_tui.core.money import format_usd
+
+    seed_history(dash_home)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_dashboard(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press(*"gpt-4o-mini", "enter")
+        await settle(pilot)
+        screen = dashboard_of(app)
+        await pilot.press("g")  # provider: one row, the same total
+        await settle(pilot)
+        lines = shown(screen.query_one("#dash-whatif")).splitlines()
+        rows = [line.split() for line in lines if line.strip().startswith(("openai", "Total"))]
+        assert rows[0][:4] == ["openai", "24", format_usd(40_320_000), format_usd(6_894_000)]
+        assert rows[1][:4] == ["Total", "24", format_usd(40_320_000), format_usd(6_894_000)]
+        await pilot.press("g")  # prompt: summarise is the gpt-4o prompt (8 runs, 8,840 in, 1,600 out)
+        await settle(pilot)
+        text = shown(screen.query_one("#dash-whatif"))
+        summarise = next(line for line in text.splitlines() if line.strip().startswith("summarise")).split()
+        assert summarise[:4] == ["summarise", "8", format_usd(36_000_000), format_usd(2_286_000)]
+        total = next(line for line in text.splitlines() if line.strip().startswith("Total")).split()
+        assert total[1:4] == ["24", format_usd(40_320_000), format_usd(6_894_000)]
+        await pilot.press("g")  # tag: re-pricing needs each run's model, so it stays by model and says so
+        await settle(pilot)
+        text = shown(screen.query_one("#dash-whatif"))
+        assert "gpt-4o (openai)" in text and "Shown by model: re-pricing by tag would need each run's model." in text

@@ -3,6 +3,7 @@ savings (potential, achieved by applied recommendations, excessive context) and 
 
     panes = load_panes(service, period)          # DashboardService and a Period; call from a worker thread
     choices = what_if_choices(service)           # every priced model, for the what-if model selector
+    what, by = what_if_grouped(service, period, "gpt-4o-mini", "openai", "prompt")  # re-priced per prompt
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from promptlab_tui.core.analytics import recommend
 from promptlab_tui.core.analytics.periods import Period
+from promptlab_tui.core.analytics.repricing import WhatIf, WhatIfRow
 from promptlab_tui.store.analytics import grouped_sums
 
 if TYPE_CHECKING:
@@ -88,6 +90,36 @@ def load_panes(service: DashboardService, period: Period) -> DashboardPanes:
                           cache_hits(service, period))
 
 
+WHAT_IF_GROUPS = ("model", "provider", "prompt")  # re-pricing needs each run's model: tag and source show by model
+
+
+def what_if_grouped(service: DashboardService, period: Period, model: str, provider: str | None,
+                    group_by: str) -> tuple[WhatIf, str]:
+    """The period re-priced on `model`, per `group_by` when it allows (else per model): (what-if, grouping used).
+    Rows of one group are summed from its (provider, model) rows, so the total is the sum of the rows."""
+    from promptlab_tui.core.analytics.repricing import reprice
+
+    if group_by not in WHAT_IF_GROUPS or group_by == "model":
+        return service.what_if(period, model, provider), "model"
+    target = service.context.pricing.resolve(model, provider)
+    if target is None:
+        raise ValueError(f"model {model!r} has no price: pick a model from `promptlab prices`")
+    grouping = "model" if group_by == "provider" else "model_prompt"  # each row re-priced at its own mean input
+    with service._read() as conn:
+        sums = grouped_sums(conn, period.first, period.end, grouping, service.timezone())
+    merged: dict[str, list[int]] = {}  # group -> runs, unpriced runs, actual, re-priced
+    for key, totals in sums.items():
+        if not totals.runs:
+            continue
+        name = key[0] if group_by == "provider" else (key[2] or "(no name)")
+        acc = merged.setdefault(name, [0, 0, 0, 0])
+        for n, value in enumerate((totals.runs, totals.unpriced_runs, totals.cost_nanos, reprice(target, totals))):
+            acc[n] += value
+    rows = [WhatIfRow("", key, *values) for key, values in merged.items()]
+    rows.sort(key=lambda row: (-row.actual_nanos, -row.runs, row.model))
+    return WhatIf(target.provider, target.model, target.version, tuple(rows)), group_by
+
+
 def what_if_choices(service: DashboardService) -> list[ModelChoice]:
     """Every current priced model (any provider: re-pricing needs no key), in the price file's order."""
     from promptlab_tui.services.app_backend import price_text
@@ -97,5 +129,5 @@ def what_if_choices(service: DashboardService) -> list[ModelChoice]:
             for p in service.context.pricing.models(include_legacy=False) if not p.is_free]
 
 
-__all__ = ["CacheHits", "DashboardPanes", "ExcessiveContext", "cache_hits", "excessive_context",
-           "load_panes", "what_if_choices"]
+__all__ = ["WHAT_IF_GROUPS", "CacheHits", "DashboardPanes", "ExcessiveContext", "cache_hits", "excessive_context",
+           "load_panes", "what_if_choices", "what_if_grouped"]

@@ -40,9 +40,11 @@ ACTIVITY_COLUMNS = ("When", "Model", "Prompt", "Status", "In", "Out", "Cost")
 
 
 class DashboardLoaded(Message):
-    def __init__(self, view: Any, recommendations: Any, token: Any, error: str | None) -> None:
+    def __init__(self, view: Any, recommendations: Any, token: Any, error: str | None,
+                 regrouped: bool = False) -> None:
         super().__init__()
         self.view, self.recommendations, self.token, self.error = view, recommendations, token, error
+        self.regrouped = regrouped  # same period, another group-by
 
 
 class TokenPolled(Message):
@@ -164,7 +166,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
         except Exception as error:  # noqa: BLE001 - an unreadable history: say so, keep the app running
             self.post_message(DashboardLoaded(None, None, None, f"Dashboard not available: {error}"))
             return
-        self.post_message(DashboardLoaded(view, None, token, None))
+        self.post_message(DashboardLoaded(view, None, token, None, not with_recommendations))
         if with_recommendations:
             try:
                 recs = service.recommendations(period)
@@ -222,6 +224,8 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
         if self.panes_period != view.period:
             self.panes_period = view.period
             self.reload_insights(view.period)
+        elif message.regrouped:
+            self.reload_what_if(view.period)  # per the new group
 
     # --- rendering helpers ---------------------------------------------------------------------------
     def _show_head(self, view: Any) -> None:

@@ -20,9 +20,9 @@ class PanesLoaded(Message):
 
 
 class WhatIfLoaded(Message):
-    def __init__(self, what_if: Any, period: Any, error: str | None) -> None:
+    def __init__(self, what_if: Any, period: Any, error: str | None, by: str = "model") -> None:
         super().__init__()
-        self.what_if, self.period, self.error = what_if, period, error
+        self.what_if, self.period, self.error, self.by = what_if, period, error, by
 
 
 class WhatIfChoices(Message):
@@ -47,10 +47,13 @@ class InsightsMixin:
             self.post_message(PanesLoaded(None, period, f"Not available: {error}"))
 
     @work(thread=True, group="dashboard-what-if", exclusive=True)
-    def load_what_if(self, period: Any, key: str) -> None:
+    def load_what_if(self, period: Any, key: str, group_by: str = "model") -> None:
+        from promptlab_tui.services.dashboard_panes import what_if_grouped
+
         provider, _, model = key.partition(":")
         try:
-            self.post_message(WhatIfLoaded(self.service.what_if(period, model, provider), period, None))
+            what, by = what_if_grouped(self.service, period, model, provider, group_by)
+            self.post_message(WhatIfLoaded(what, period, None, by))
         except Exception as error:  # noqa: BLE001 - an unpriced model: said in the pane
             self.post_message(WhatIfLoaded(None, period, str(error)))
 
@@ -66,8 +69,12 @@ class InsightsMixin:
     def reload_insights(self, period: Any) -> None:
         """After the overview of a new period: the panes, and the what-if on the model picked before."""
         self.load_panes(period)
+        self.reload_what_if(period)
+
+    def reload_what_if(self, period: Any) -> None:
+        """The what-if on the model picked before, per the current group-by (after a period or group switch)."""
         if self.what_if_key is not None:
-            self.load_what_if(period, self.what_if_key)
+            self.load_what_if(period, self.what_if_key, self.group_by)
 
     def on_panes_loaded(self, message: PanesLoaded) -> None:
         if self.view is None or message.period != self.view.period:
@@ -92,7 +99,8 @@ class InsightsMixin:
         if message.error:
             target.update(render.what_if_renderable(None, message.error))
         else:
-            target.update(render.what_if_renderable(message.what_if, self.view.period.title))
+            target.update(render.what_if_renderable(message.what_if, self.view.period.title, message.by,
+                                                    self.group_by))
 
     def on_what_if_choices(self, message: WhatIfChoices) -> None:
         if message.error:
@@ -108,7 +116,7 @@ class InsightsMixin:
         self.what_if_key = key
         self.query_one("#dash-whatif", Static).update(render.what_if_renderable(None, f"re-pricing on {key}…"))
         self._scroll_to("#dash-whatif")
-        self.load_what_if(self.view.period, key)
+        self.load_what_if(self.view.period, key, self.group_by)
 
     def _scroll_to(self, selector: str) -> None:
         self.query_one("#dash-body").scroll_to_widget(self.query_one(selector), top=True, animate=False)

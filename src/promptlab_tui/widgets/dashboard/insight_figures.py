@@ -31,24 +31,27 @@ def _percent(part: int, whole: int) -> str:
     return "" if not whole else f"{part * 100 / whole:+.0f} %"
 
 
-def what_if_renderable(what: WhatIf | None, title: str) -> Any:
+def what_if_renderable(what: WhatIf | None, title: str, by: str = "model", asked: str | None = None) -> Any:
     if what is None:
         return Text(f"What if · {title}\n", style="bold") + Text(
             "w picks a model: this period's runs re-priced on it, in total and per model.", style="dim")
     heading = Text(f"What if · {title} re-priced on {what.target_model} ({what.target_provider})\n", style="bold")
-    table = _table("runs now on", "runs", "actual", "re-priced", "diff.", "change")
+    table = _table("runs now on" if by == "model" else by, "runs", "actual", "re-priced", "diff.", "change")
     for row in what.rows:
+        label = f"{row.model} ({row.provider})" if row.provider else row.model
         if row.unpriced_runs >= row.runs:  # nothing to compare with: never shown as $0
-            table.add_row(f"{row.model} ({row.provider})", f"{row.runs:,}", "no price",
+            table.add_row(label, f"{row.runs:,}", "no price",
                           format_usd(row.on_target_nanos), "—", "")
             continue
         actual = format_usd(row.actual_nanos) + (f" + {row.unpriced_runs:,} unpriced" if row.unpriced_runs else "")
-        table.add_row(f"{row.model} ({row.provider})", f"{row.runs:,}", actual, format_usd(row.on_target_nanos),
+        table.add_row(label, f"{row.runs:,}", actual, format_usd(row.on_target_nanos),
                       _signed(row.difference_nanos), _percent(row.difference_nanos, row.actual_nanos))
     total = what.difference_nanos
     table.add_row("Total", f"{sum(r.runs for r in what.rows):,}", format_usd(what.actual_nanos),
                   format_usd(what.on_target_nanos), _signed(total), _percent(total, what.actual_nanos), style="bold")
     notes = [f"Priced at {what.price_version}; method: {what.method}."]
+    if asked and asked != by:
+        notes.append(f"Shown by {by}: re-pricing by {asked} would need each run's model.")
     if what.unpriced_runs:
         notes.append(f"{_runs(what.unpriced_runs)} without a price count in re-priced only, not in the difference.")
     if not what.rows:
