@@ -60,8 +60,9 @@ class ExportMixin:
         try:
             folder = app_paths().data_dir / "exports"
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            total = repository.db.fetch_one(f"SELECT COUNT(*) FROM run WHERE {filters.where()[0]}",
-                                            filters.where()[1])[0]
+            # FOCUS writes a row per kind of token a run billed: its count is not known ahead (the bar pulses)
+            total = None if fmt == "focus" else repository.db.fetch_one(
+                f"SELECT COUNT(*) FROM run WHERE {filters.where()[0]}", filters.where()[1])[0]
             self.post_message(ExportProgress(0, total))
             name = f"promptlab-{period.first.isoformat()}--{period.last.isoformat()}"
             target = folder / (f"{name}.jsonl" if fmt == "jsonl" else f"{name}-focus.csv" if fmt == "focus"
