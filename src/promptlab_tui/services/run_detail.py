@@ -56,6 +56,9 @@ def detail_of(detail: RunDetail) -> RunDetailView:
              ("Tokens", f"{detail.actual_input_tokens:,} in ({record.cached_input_tokens:,} cached), "
                         f"{detail.actual_output_tokens:,} out"
                         + (" — estimated locally" if record.usage_estimated else ""))]
+    extra = [(kind, count) for kind, count in detail.tokens if kind not in ("input", "output", "cached input")]
+    if extra:  # cache writes and reasoning tokens, each kind as billed
+        facts.append(("Tokens by kind", ", ".join(f"{count:,} {kind}" for kind, count in detail.tokens)))
     # one line per billed kind: tokens and what they cost
     facts += [(f"Cost: {line.label}", f"{line.tokens:,} tokens · {format_usd(line.cost_nanos)}")
               for line in detail.cost_lines]
@@ -65,6 +68,8 @@ def detail_of(detail: RunDetail) -> RunDetailView:
                            f"({detail.estimate_input_tokens or 0:,} in, {detail.estimate_output_tokens or 0:,} out)"),
               ("Error", error_percent_text(_error_percent(detail))),
               ("Price version", detail.price_version or "no price")]
+    if record.source:
+        facts.append(("Source", record.source))
     if record.provider_cost_nanos is not None:
         facts.append(("Provider says", format_usd(record.provider_cost_nanos)))
     messages = [(m.role, m.content) for m in detail.messages]

@@ -72,6 +72,31 @@ def _change_text(view: DashboardView):
     return delta_text if view.compared else (lambda _delta, _money: "")
 
 
+def head_text(view: DashboardView) -> str:
+    """The dashboard's title line, and what to do when there is nothing to show."""
+    status = f"Dashboard · {view.period.title} · by {view.group_by} · {view.comparison_label}"
+    if not view.has_history:
+        status += "\nNothing recorded yet: run a prompt in the Lab (ctrl+r) or with `promptlab run`."
+    elif view.empty:
+        status += "\nNo runs in this period: [ and ] step to other periods, p picks another."
+    return status
+
+
+def cards_table(view: DashboardView, per_row: int) -> Any:
+    """The summary cards, `per_row` a row (3 at 80 columns, 6 when wide)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table.grid(expand=True, padding=(0, 2))
+    items = cards(view)
+    for _ in range(per_row):
+        table.add_column(ratio=1, overflow="ellipsis")
+    for start in range(0, len(items), per_row):
+        table.add_row(*(Text(f"{title}\n", style="dim") + Text(value, style="bold") + Text(f"\n{change}", style="dim")
+                        for title, value, change in items[start:start + per_row]))
+    return table
+
+
 def fit_label(label: str, width: int) -> str:
     """A chart label cut to `width` characters says so with an ellipsis."""
     return label if len(label) <= width else label[:width - 1] + "…"
