@@ -23,10 +23,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from promptlab_tui.screens.dashboard.activity_pane import ActivityMixin
-from promptlab_tui.services.activity_filter import ActivityFilter
 from promptlab_tui.screens.dashboard.export_pane import ExportMixin
 from promptlab_tui.screens.dashboard.insights_pane import InsightsMixin
 from promptlab_tui.screens.dashboard.recommendations_pane import RecommendationsLoaded, RecommendationsMixin
+from promptlab_tui.services.activity_filter import ActivityFilter
 from promptlab_tui.widgets.charts.plot_panel import PlotPanel
 from promptlab_tui.widgets.dashboard import dashboard_figures as figures
 from promptlab_tui.widgets.dashboard import insight_figures as figures_more
@@ -117,7 +117,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
             yield Static(figures_more.efficiency_renderable(None), id="dash-efficiency", classes="dash-wide")
             yield Static("Breakdown", classes="dash-title", id="dash-breakdown-title")
             breakdown = DataTable(id="dash-breakdown", cursor_type="row", zebra_stripes=True)
-            breakdown.add_columns("group", "runs", "input", "output", "cost", "share", "change")
+            breakdown.add_columns(*figures.BREAKDOWN_COLUMNS)
             yield breakdown
             yield Static("Top prompts", classes="dash-title")
             prompts = DataTable(id="dash-prompts", cursor_type="row", zebra_stripes=True)
@@ -217,9 +217,13 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
             self.query_one(f"#chart-{spec.key}", PlotPanel).set_spec(spec)
         self.query_one("#dash-forecast", Static).update(Text("Forecast\n", style="bold") + Text(
             figures.forecast_text(view)))
-        self._fill(self.query_one("#dash-breakdown", DataTable), figures.breakdown_rows(view))
-        note = f" ({view.breakdown.note})" if view.breakdown.note else ""
-        self.query_one("#dash-breakdown-title", Static).update(f"Breakdown by {view.group_by}{escape(note)}")
+        breakdown = self.query_one("#dash-breakdown", DataTable)
+        columns = figures.breakdown_columns(view)
+        if len(breakdown.columns) != len(columns):
+            breakdown.clear(columns=True)
+            breakdown.add_columns(*columns)
+        self._fill(breakdown, figures.breakdown_rows(view))
+        self.query_one("#dash-breakdown-title", Static).update(escape(figures.breakdown_title(view)))
         self._fill(self.query_one("#dash-prompts", DataTable), figures.top_prompt_rows(view))
         if self.panes_period != view.period:
             self.panes_period = view.period

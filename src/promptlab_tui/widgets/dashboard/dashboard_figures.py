@@ -161,14 +161,30 @@ def heat_lines(matrix: tuple[tuple[int, ...], ...], width: int) -> list[tuple[st
     return out
 
 
+BREAKDOWN_COLUMNS = ("group", "runs", "input", "output", "cost", "share", "change")
+
+
+def breakdown_columns(view: DashboardView) -> tuple[str, ...]:
+    """With a budget on the period, each group's cost as a part of the limit too (the alert's question)."""
+    return BREAKDOWN_COLUMNS + (("of limit",) if view.cards.budget_nanos else ())
+
+
+def breakdown_title(view: DashboardView) -> str:
+    note = f" ({view.breakdown.note})" if view.breakdown.note else ""
+    limit = f" · limit {format_usd(view.cards.budget_nanos)}" if view.cards.budget_nanos else ""
+    return f"Breakdown by {view.group_by}{note}{limit}"
+
+
 def breakdown_rows(view: DashboardView) -> list[tuple[str, ...]]:
     delta_text = _change_text(view)
+    limit = view.cards.budget_nanos
     rows = []
     for r in view.breakdown.rows:
         t = r.totals
-        rows.append((r.key or "(none)", f"{t.runs:,}", f"{t.input_tokens + t.cached_input_tokens:,}",
-                     f"{t.output_tokens:,}", format_total(t.cost_nanos, t.unpriced_runs), f"{r.share * 100:.1f} %",
-                     delta_text(r.change, True)))
+        row = (r.key or "(none)", f"{t.runs:,}", f"{t.input_tokens + t.cached_input_tokens:,}",
+               f"{t.output_tokens:,}", format_total(t.cost_nanos, t.unpriced_runs), f"{r.share * 100:.1f} %",
+               delta_text(r.change, True))
+        rows.append(row + ((f"{t.cost_nanos * 100 / limit:.1f} %",) if limit else ()))
     return rows
 
 
