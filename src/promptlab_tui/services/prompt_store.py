@@ -64,9 +64,33 @@ def save_prompt(ctx: Any, values: EditorValues, path: Path | None, name: str | N
     spec.name = name or path.stem
     if history:  # a conversation: its turns so far, then the editor's user message
         spec.messages = [*spec.messages[:-1], *history, spec.messages[-1]]
+    if path.exists():
+        keep_file_settings(spec, path, values)
     save_prompt_file(spec, path)
     _remember(ctx, spec.name, path)
     return path
+
+
+def keep_file_settings(spec: Any, path: Path, values: EditorValues) -> None:
+    """Saving over a file keeps the front matter the editor has no field for (tags, quality, max_cost,
+    session_budget, fallback, cache) and a `model = "auto"` the picker cannot show: the editor's save must
+    not erase them. A file that no longer loads is written from the editor alone."""
+    from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file
+
+    try:
+        old = load_prompt_file(path)
+    except (PromptFileError, OSError):
+        return
+    if not spec.tags:
+        spec.tags = list(old.tags)
+    if not spec.fallback:
+        spec.fallback = list(old.fallback)
+    for field in ("quality", "max_cost_nanos", "session_budget_nanos", "cache"):
+        if getattr(spec, field) is None:
+            setattr(spec, field, getattr(old, field))
+    # an editor without an auto entry (no `quality` field) shows some concrete model for an auto file
+    if old.model == "auto" and not hasattr(values, "quality"):
+        spec.model = "auto"
 
 
 def rename_prompt(ctx: Any, path: Path, new_name: str) -> Path:
