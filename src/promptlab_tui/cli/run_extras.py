@@ -107,7 +107,11 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str |
     """None to go on; else why the run is not made (the caller exits 3). Asks at a terminal above confirm_above."""
     from promptlab_tui.services.choice_config import confirm_above_nanos
 
+    from promptlab_tui.services.response_cache import is_cache_hit
+
     threshold = confirm_above_nanos(config)
+    if is_cache_hit(plan):  # served from the history: $0, nothing to confirm
+        return None
     expected = getattr(plan.estimate, "expected_nanos", None)
     if threshold is None or args.yes or expected is None or expected <= threshold:
         return None
