@@ -128,13 +128,19 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str |
 
 
 def resolve_auto_for_estimate(prompt: Any, pricing: Any) -> Any:
-    """`model = "auto"` in an estimate: the pick and why on stderr (the budget's room is not looked at:
-    an estimate never opens the history), or a refusal naming the cheapest model (exit 3)."""
+    """`model = "auto"` in an estimate: the prompt with the pick (see `auto_pick_for_estimate`)."""
+    return auto_pick_for_estimate(prompt, pricing)[0]
+
+
+def auto_pick_for_estimate(prompt: Any, pricing: Any) -> tuple[Any, Any]:
+    """`model = "auto"` in an estimate: (the prompt with the pick, the core.selection.Selection; None when the
+    model is not auto), the pick and why on stderr (the budget's room is not looked at: an estimate never opens
+    the history), or a refusal naming the cheapest model (exit 3)."""
     from promptlab_tui.cli.errors import EXIT_BUDGET_REFUSED
     from promptlab_tui.core.selection import NoModelFits, is_auto
 
     if not is_auto(prompt.model):
-        return prompt
+        return prompt, None
     from promptlab_tui.services.auto_select import choose
     from promptlab_tui.services.context import ServiceContext
     from promptlab_tui.services.run_types import RunOptions
@@ -144,4 +150,4 @@ def resolve_auto_for_estimate(prompt: Any, pricing: Any) -> Any:
     except NoModelFits as refusal:
         raise CliError(f"refused: {refusal}", EXIT_BUDGET_REFUSED) from None
     print(f"note: {selection.reason}", file=sys.stderr)
-    return prompt
+    return prompt, selection
