@@ -57,6 +57,7 @@ class BatchReport:
         self.files = files
         self.session = session
         self.ran: list[tuple[str, int | None, int]] = []  # (file, cost or None, exit code)
+        self.declined: set[str] = set()  # files stopped by the confirm_above question
         self._before = 0
         from promptlab_tui.services.linking import new_group_id
 
@@ -71,7 +72,10 @@ class BatchReport:
     def starting(self) -> None:
         self._before = self.session.status().spent_nanos
 
-    def finished(self, path: str, code: int, refused: bool) -> None:
+    def finished(self, path: str, code: int, refused: bool, declined: bool = False) -> None:
+        """`declined`: stopped by the confirm_above question (or its absence without a terminal), not a limit."""
+        if declined:
+            self.declined.add(path)
         if not refused:
             self.ran.append((path, self.session.status().spent_nanos - self._before, code))
 
@@ -93,7 +97,10 @@ class BatchReport:
         for path, cost, code in self.ran:
             print(f"  ran      {path}  {format_usd(cost)}" + ("" if code == 0 else f"  (exit {code})"), file=sys.stderr)
         for index, path in enumerate(not_run):
-            why = "refused: it could pass the limit" if index == 0 and stopped_code == 3 else "not reached"
+            why = "not reached"
+            if index == 0 and stopped_code == 3:
+                why = ("not confirmed: its expected cost is above confirm_above; --yes runs it"
+                       if path in self.declined else "refused: it could pass the limit")
             print(f"  not run  {path}  ({why})", file=sys.stderr)
 
 
@@ -117,6 +124,7 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str |
         return None
     what = (f"{plan.model}: expected {format_usd(expected)}, worst case {format_usd(plan.worst_case_nanos)}, "
             f"above confirm_above {format_usd(threshold)}")
+    args.declined = True  # the batch summary says why the file did not run (cmd_run resets it per file)
     if args.json or not sys.stdin.isatty() or not sys.stderr.isatty():
         return f"{what}; not run without a terminal to ask: add --yes to run it"
     print(f"promptlab run: {what}", file=sys.stderr)
@@ -124,7 +132,10 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str |
         answer = input("Run it? [y/N] ")
     except EOFError:
         answer = ""
-    return None if answer.strip().lower() in ("y", "yes") else f"{what}; not confirmed"
+    if answer.strip().lower() in ("y", "yes"):
+        args.declined = False
+        return None
+    return f"{what}; not confirmed"
 
 
 def resolve_auto_for_estimate(prompt: Any, pricing: Any) -> Any:
