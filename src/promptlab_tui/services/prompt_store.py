@@ -85,12 +85,16 @@ def keep_file_settings(spec: Any, path: Path, values: EditorValues) -> None:
         spec.tags = list(old.tags)
     if not spec.fallback:
         spec.fallback = list(old.fallback)
-    for field in ("quality", "max_cost_nanos", "session_budget_nanos", "cache"):
+    for field in ("session_budget_nanos", "cache"):
         if getattr(spec, field) is None:
             setattr(spec, field, getattr(old, field))
-    # an editor without an auto entry (no `quality` field) shows some concrete model for an auto file
-    if old.model == "auto" and not hasattr(values, "quality"):
+    if hasattr(values, "quality"):  # an editor with auto entries edits the model, quality and cap itself
+        return
+    # an editor without them shows some concrete model for an auto file and never loads its quality or cap
+    if old.model == "auto":
         spec.model = "auto"
+    spec.quality = spec.quality or old.quality
+    spec.max_cost_nanos = spec.max_cost_nanos if spec.max_cost_nanos is not None else old.max_cost_nanos
 
 
 def rename_prompt(ctx: Any, path: Path, new_name: str) -> Path:
