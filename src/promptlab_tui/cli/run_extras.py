@@ -122,9 +122,9 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str |
     expected = getattr(plan.estimate, "expected_nanos", None)
     if threshold is None or args.yes or expected is None or expected <= threshold:
         return None
+    args.declined = True  # the batch summary says why the file did not run (cmd_run resets it per file)
     what = (f"{plan.model}: expected {format_usd(expected)}, worst case {format_usd(plan.worst_case_nanos)}, "
             f"above confirm_above {format_usd(threshold)}")
-    args.declined = True  # the batch summary says why the file did not run (cmd_run resets it per file)
     if args.json or not sys.stdin.isatty() or not sys.stderr.isatty():
         return f"{what}; not run without a terminal to ask: add --yes to run it"
     print(f"promptlab run: {what}", file=sys.stderr)
