@@ -70,7 +70,8 @@ def detail_of(detail: RunDetail, origin: RunOrigin | None = None) -> RunDetailVi
               ("Estimate", f"{format_usd(detail.expected_cost_nanos)} expected, "
                            f"{format_usd(record.worst_cost_nanos)} worst case "
                            f"({detail.estimate_input_tokens or 0:,} in, {detail.estimate_output_tokens or 0:,} out)"),
-              ("Error", error_percent_text(_error_percent(detail))),
+              ("Error", "— (a cache hit: nothing was billed)" if origin is not None and origin.cache_hit
+               else error_percent_text(_error_percent(detail))),
               ("Price version", detail.price_version or "no price")]
     if record.provider_cost_nanos is not None:
         facts.append(("Provider says", format_usd(record.provider_cost_nanos)))
