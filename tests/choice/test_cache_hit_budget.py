@@ -18,6 +18,7 @@ def test_a_cache_hit_is_served_when_the_hard_budget_is_used_up(fake_provider_env
     out, err = capsys.readouterr()
     assert out.startswith("ok then") and "refused" not in err
     assert f"cache hit: the answer of run {first['run_id'][:8]}, $0" in err
+    assert "-100%" not in err  # nothing was billed: no estimate error
     assert len(fake_provider_env.requests) == 1
     assert main(["run", "--no-cache", path]) == 3  # a real call is still refused by the spent budget
     assert "refused: daily budget" in capsys.readouterr().err and len(fake_provider_env.requests) == 1

@@ -28,6 +28,7 @@ def test_history_and_run_detail_show_a_cache_hit_and_what_it_saved(fake_provider
     path = write_prompt(tmp_path, "p.md", model="gpt-4o-mini", cache=True)
     _, (first,) = run_json(capsys, path)
     _, (hit,) = run_json(capsys, path)
+    assert hit["estimate_error_pct"] is None and first["estimate_error_pct"] is not None
     saved = int(first["cost"]["total_nanos"])
     assert saved > 0
 
