@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from promptlab_tui.services import planning
 
 if TYPE_CHECKING:
+    from promptlab_tui.core.selection import NoModelFits
     from promptlab_tui.core.types import PromptSpec
     from promptlab_tui.services.context import ServiceContext
     from promptlab_tui.services.run_types import RunOptions, RunPlan
@@ -17,10 +18,9 @@ if TYPE_CHECKING:
 
 def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
                session: SessionSpend | None = None) -> RunPlan:
+    from promptlab_tui.core.selection import NoModelFits
     from promptlab_tui.services.auto_select import with_file_settings
     from promptlab_tui.services.response_cache import cache_wanted, cached_plan
-
-    from promptlab_tui.core.selection import NoModelFits
 
     try:
         prompt, options, selection = with_file_settings(ctx, prompt, options, session)
@@ -40,7 +40,8 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
     return plan
 
 
-def _cached_auto_pick(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions, refusal: Exception) -> RunPlan | None:
+def _cached_auto_pick(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
+                      refusal: NoModelFits) -> RunPlan | None:
     """`model = "auto"` refused only by the budget's room: the model auto picks without that room, served from
     the cache when that request was answered before (None: not a cache hit, the refusal stands)."""
     from promptlab_tui.core.selection import select_model
