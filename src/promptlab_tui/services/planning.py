@@ -128,7 +128,8 @@ def money_limits(settings: BudgetSettings | None, statuses: list[PeriodStatus], 
         session_cap = session_limit(settings, session)
         if session_cap is not None:
             status = session.status()
-            limits.append(Limit("session", session_cap, status.spent_nanos, status.reserved_nanos))
+            limits.append(Limit(getattr(session, "scope", "session"), session_cap, status.spent_nanos,
+                                status.reserved_nanos))
     if hard:
         limits += [Limit(s.kind, s.limit_nanos, s.spent_nanos, 0 if waiting else s.reserved_nanos, s.end)
                    for s in statuses if s.limit_nanos is not None]

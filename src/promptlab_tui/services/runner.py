@@ -200,7 +200,7 @@ class RunService:
         session_cap = planning.session_limit(settings, self.session)
         if not self.session.try_reserve(plan.run_id, worst, session_cap):
             status = self.session.status()
-            self._refuse(plan, planning.Limit("session", session_cap or 0, status.spent_nanos,
+            self._refuse(plan, planning.Limit(self.session.scope, session_cap or 0, status.spent_nanos,
                                               status.reserved_nanos), settings)
         repository = self.context.repository
         if repository is None:
