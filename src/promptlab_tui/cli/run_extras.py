@@ -103,8 +103,11 @@ def _usd(nanos: int | None) -> str | None:
     return usd_string(nanos)
 
 
-def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str | None:
-    """None to go on; else why the run is not made (the caller exits 3). Asks at a terminal above confirm_above."""
+def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any, chain: Any = None) -> str | None:
+    """None to go on; else why the run is not made (the caller exits 3). Asks at a terminal above confirm_above.
+
+    `chain`: a fallback chain's services.fallback.ChainEstimate (`plan` is its first model's): its worst case
+    if every model is tried is said too."""
     from promptlab_tui.services.choice_config import confirm_above_nanos
 
     threshold = confirm_above_nanos(config)
@@ -113,6 +116,10 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str |
         return None
     what = (f"{plan.model}: expected {format_usd(expected)}, worst case {format_usd(plan.worst_case_nanos)}, "
             f"above confirm_above {format_usd(threshold)}")
+    if chain is not None and len(chain.chain) > 1:
+        unpriced = f" + {', '.join(chain.unpriced)} without a price" if chain.unpriced else ""
+        what += (f"; fallback chain {chain.chain_words}: worst case {format_usd(chain.worst_nanos)}{unpriced} "
+                 "if every model is tried")
     if args.json or not sys.stdin.isatty() or not sys.stderr.isatty():
         return f"{what}; not run without a terminal to ask: add --yes to run it"
     print(f"promptlab run: {what}", file=sys.stderr)
