@@ -41,6 +41,14 @@ def prompt_from(values: EditorValues) -> PromptSpec:
     messages.append(ChatMessage("user", values.user))
     spec = PromptSpec(messages=messages, model=values.model, max_tokens=values.max_tokens,
                       temperature=values.temperature)
+    if values.cost_cap_usd is not None:  # the Cap field is the prompt's per-run cap (front matter max_cost)
+        from promptlab_tui.core.money import usd_to_nanos
+
+        spec.max_cost_nanos = usd_to_nanos(values.cost_cap_usd)
+    spec.quality = getattr(values, "quality", None)
+    choices = getattr(values, "choices", None)
+    if choices is not None:
+        choices.apply(spec)
     extras = getattr(values, "extras", None)
     return extras.apply(spec) if extras is not None else spec
 
@@ -171,6 +179,14 @@ class PreviewEngine:
         note = count.note if not count.exact or exact else "Approximate: tools or images follow no published rule."
         return TokenCount(count.tokens + added, exact=exact, method=count.method, note=note,
                           upper_tokens=upper), cost.lines
+
+    def count_for(self, inputs: PreviewInputs, model: str) -> TokenCount:
+        """The editor's input tokens for another model than the picker's (model "auto" prices every candidate),
+        uncalibrated like the run's own count; tools and images included."""
+        roles = roles_of(inputs)
+        with self._lock:
+            self._catch_up(model, None)
+            return self._with_extras(self._count(model, roles, None), inputs._replace(model=model), None)[0]
 
     def count(self, inputs: PreviewInputs) -> TokenCount:
         """The editor's input tokens now (drains the journal first)."""

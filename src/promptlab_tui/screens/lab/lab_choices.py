@@ -38,6 +38,15 @@ class ChoicesMixin:
         preview = self.last_preview
         return not self.running and preview is not None and preview.input_tokens >= SHORTEN_MIN_TOKENS
 
+    def default_quality(self) -> str:
+        """The tier of model "auto" when a prompt does not say: config.toml's `quality`, else medium."""
+        from promptlab_tui.services.choice_config import auto_quality
+
+        try:
+            return auto_quality(self.app.config) or "medium"
+        except ValueError:  # a bad value: the run says so with the file and line
+            return "medium"
+
     def ask_before_run(self, values) -> bool:
         """True when the preview's expected cost is above `confirm_above`: the dialog decides (then runs)."""
         from promptlab_tui.services.choice_config import confirm_above_nanos
