@@ -84,7 +84,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     files = run_extras.expand_files(args.files)  # a folder stands for its prompt files
     prompts = [(path, _load(path)) for path in files]  # every file checked before anything is spent
-    service = RunService(session=SessionSpend(run_extras.session_cap(args, prompts)), session_id=_session_id())
+    service = RunService(session=SessionSpend(*run_extras.session_cap(args, prompts)), session_id=_session_id())
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
                          max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier,
                          tags=_tags(args.tag), source="run", wait_budget_s=args.wait_budget, quality=args.quality,

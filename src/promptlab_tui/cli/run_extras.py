@@ -42,12 +42,15 @@ def expand_files(paths: list[str]) -> list[str]:
     return files
 
 
-def session_cap(args: argparse.Namespace, prompts: list[tuple[str, Any]]) -> int | None:
-    """The tightest of --max-session-cost, --max-total-cost and the files' `session_budget`."""
-    caps = [args.max_session_cost, args.max_total_cost,
-            *(prompt.session_budget_nanos for _path, prompt in prompts)]
+def session_cap(args: argparse.Namespace, prompts: list[tuple[str, Any]]) -> tuple[int | None, str]:
+    """The tightest of --max-session-cost, --max-total-cost and the files' `session_budget`, and how a refusal
+    names it: "batch" when it is --max-total-cost, else "session"."""
+    caps = [args.max_session_cost, *(prompt.session_budget_nanos for _path, prompt in prompts)]
     caps = [cap for cap in caps if cap is not None]
-    return min(caps) if caps else None
+    tightest = min(caps) if caps else None
+    if args.max_total_cost is not None and (tightest is None or args.max_total_cost < tightest):
+        return args.max_total_cost, "batch"
+    return tightest, "session"
 
 
 class BatchReport:

@@ -42,7 +42,7 @@ def refusal_view(refusal: Any) -> RefusalView:
     from promptlab_tui.core.budget import format_reset
 
     resets = None
-    if refusal.resets_at is not None and refusal.scope not in ("run", "session", "compare"):
+    if refusal.resets_at is not None and refusal.scope not in ("run", "session", "compare", "batch"):
         resets = format_reset(refusal.resets_at, refusal.timezone_name)
     return RefusalView(
         message=refusal.explain(), scope=refusal.scope, spent_nanos=refusal.spent_nanos,
