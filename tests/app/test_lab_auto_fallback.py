@@ -39,7 +39,7 @@ async def test_auto_in_the_picker_previews_the_pick_and_why_then_runs_and_record
         lab = lab_screen(app)
         await _pick_auto(pilot, "medium")
         assert lab.editor.picker.value == "auto:medium"
-        assert lab.editor.picker.selected.label == "Auto: cheapest of quality medium or better"
+        assert lab.editor.picker.selected.label == "Auto: quality medium or better"
         lab.query_one("#max-tokens").value = "100"
         lab.query_one("#cost-cap").value = "0.01"  # max_cost: the per-run cap the pick must fit
         await pilot.click("#user-text")

@@ -36,8 +36,8 @@ def auto_choice(quality: str) -> ModelChoice:
     """The picker's "auto" entry for a tier: the run picks the cheapest model of that tier (or better) that fits
     the per-run cap (the Cap field, the prompt's or the config's max_cost) and the budget (services.auto_select)."""
     better = "" if quality == "high" else " or better"
-    return ModelChoice(AUTO, AUTO, f"Auto: cheapest of quality {quality}{better}",
-                       "picks the cheapest model that fits the cap and the budget", None, False, quality)
+    return ModelChoice(AUTO, AUTO, f"Auto: quality {quality}{better}", "cheapest within cap and budget",
+                       None, False, quality)
 
 
 def auto_choices() -> list[ModelChoice]:
