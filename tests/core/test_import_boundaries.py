@@ -59,6 +59,8 @@ CORE_MODULES = [
     "promptlab_tui.services.response_cache",
     "promptlab_tui.store.response_cache",
     # issue 11's Lab services and the modules split out of bigger ones: Textual-free too
+    "promptlab_tui.core.approx_tokens",
+    "promptlab_tui.core.token_pieces",
     "promptlab_tui.core.promptfile_fields",
     "promptlab_tui.core.promptfile_json",
     "promptlab_tui.core.promptfile_write",
