@@ -155,3 +155,20 @@ async def test_a_files_fallback_chain_runs_from_the_lab_each_attempt_a_linked_ru
     assert links[0].group_id == links[1].group_id is not None
     assert links[0].detail["chain"] == ["gpt-4o", "gpt-4o-mini"]
     repo.close()
+
+
+async def test_compare_from_auto_starts_from_the_pick(make_app, only_fake_keys, isolated_home, needs_vocab):
+    from promptlab_tui.screens.compare.compare_screen import CompareScreen
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await _pick_auto(pilot, "medium")
+        await pilot.click("#user-text")
+        await pilot.press(*TEXT)
+        await settle(pilot)
+        await pilot.press("alt+c")
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen)
+        models = app.screen.query_one("#compare-models").value.split(", ")
+        assert models[0] == "gpt-4o-mini" and "auto" not in models  # the pick, then others of its provider

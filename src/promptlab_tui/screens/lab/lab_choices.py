@@ -8,8 +8,16 @@ SHORTEN_MIN_TOKENS = 60  # below this a rewrite saves less than it costs on any 
 
 
 class ChoicesMixin:
-    def action_compare(self) -> None:
+    def picked_values(self):
+        """The editor's values, with model "auto" replaced by the preview's pick (compare and shorten need a model)."""
         values = self.editor.values()
+        preview = self.last_preview
+        if values.model == "auto" and preview is not None:
+            values = values._replace(model=preview.model, provider=preview.provider, quality=None)
+        return values
+
+    def action_compare(self) -> None:
+        values = self.picked_values()
         if values.problems or not values.user.strip():
             self.notify("Write a user prompt (and fix the fields) before comparing.", severity="warning")
             return
@@ -20,7 +28,7 @@ class ChoicesMixin:
                                            self.turn_history()))
 
     def action_shorten(self) -> None:
-        values = self.editor.values()
+        values = self.picked_values()
         if values.problems or not values.user.strip():
             return
         from promptlab_tui.screens.optimise.optimise_screen import OptimiseScreen
