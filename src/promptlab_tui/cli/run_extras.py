@@ -42,12 +42,15 @@ def expand_files(paths: list[str]) -> list[str]:
     return files
 
 
-def session_cap(args: argparse.Namespace, prompts: list[tuple[str, Any]]) -> int | None:
-    """The tightest of --max-session-cost, --max-total-cost and the files' `session_budget`."""
-    caps = [args.max_session_cost, args.max_total_cost,
-            *(prompt.session_budget_nanos for _path, prompt in prompts)]
+def session_cap(args: argparse.Namespace, prompts: list[tuple[str, Any]]) -> tuple[int | None, str]:
+    """The tightest of --max-session-cost, --max-total-cost and the files' `session_budget`, and how a refusal
+    names it: "batch" when it is --max-total-cost, else "session"."""
+    caps = [args.max_session_cost, *(prompt.session_budget_nanos for _path, prompt in prompts)]
     caps = [cap for cap in caps if cap is not None]
-    return min(caps) if caps else None
+    tightest = min(caps) if caps else None
+    if args.max_total_cost is not None and (tightest is None or args.max_total_cost < tightest):
+        return args.max_total_cost, "batch"
+    return tightest, "session"
 
 
 class BatchReport:
@@ -110,8 +113,11 @@ def _usd(nanos: int | None) -> str | None:
     return usd_string(nanos)
 
 
-def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str | None:
-    """None to go on; else why the run is not made (the caller exits 3). Asks at a terminal above confirm_above."""
+def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any, chain: Any = None) -> str | None:
+    """None to go on; else why the run is not made (the caller exits 3). Asks at a terminal above confirm_above.
+
+    `chain`: a fallback chain's services.fallback.ChainEstimate (`plan` is its first model's): its worst case
+    if every model is tried is said too."""
     from promptlab_tui.services.choice_config import confirm_above_nanos
 
     from promptlab_tui.services.response_cache import is_cache_hit
@@ -125,6 +131,10 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str |
     args.declined = True  # the batch summary says why the file did not run (cmd_run resets it per file)
     what = (f"{plan.model}: expected {format_usd(expected)}, worst case {format_usd(plan.worst_case_nanos)}, "
             f"above confirm_above {format_usd(threshold)}")
+    if chain is not None and len(chain.chain) > 1:
+        unpriced = f" + {', '.join(chain.unpriced)} without a price" if chain.unpriced else ""
+        what += (f"; fallback chain {chain.chain_words}: worst case {format_usd(chain.worst_nanos)}{unpriced} "
+                 "if every model is tried")
     if args.json or not sys.stdin.isatty() or not sys.stderr.isatty():
         return f"{what}; not run without a terminal to ask: add --yes to run it"
     print(f"promptlab run: {what}", file=sys.stderr)

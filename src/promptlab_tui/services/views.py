@@ -79,6 +79,8 @@ class PreviewView:
     parts: tuple[str, ...] = field(default_factory=tuple)  # each tool / image with its tokens
     duration: Any = None  # core.duration.DurationEstimate, or None without history
     online: str | None = None  # the provider's count: "exact (Anthropic count_tokens)" or why not
+    choice: str | None = None  # model "auto": what was picked and why (the run picks the same)
+    fallback: tuple[str, ...] = ()  # the prompt file's fallback chain, the model above first
 
     @property
     def input_label(self) -> str:

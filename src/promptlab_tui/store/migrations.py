@@ -14,7 +14,7 @@ from promptlab_tui.store.frozen_schemas import (  # noqa: F401  (re-exported)
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 6  # what this code writes; a file with a higher user_version is refused untouched
+SCHEMA_VERSION = 7  # what this code writes; a file with a higher user_version is refused untouched
 
 _RUN_COLUMNS_ADDED_IN_2 = [
     "started_at DATETIME", "session_id VARCHAR", "price_version VARCHAR", "max_tokens INTEGER",
@@ -96,7 +96,19 @@ def _migrate_5_to_6(conn: Connection) -> bool:
     return False
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6}
+def _migrate_6_to_7(conn: Connection) -> bool:
+    """`run_link` and `response_cache` (issue 11), made on first use before: a file that has them keeps them
+    and their rows (same columns); the others gain them empty."""
+    from promptlab_tui.store.tables import SQLModel
+
+    SQLModel.metadata.create_all(conn)  # existing tables are skipped
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_run_link_group ON run_link (group_id) "
+                         "WHERE group_id IS NOT NULL")
+    return False
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6,
+              6: _migrate_6_to_7}
 
 
 def create_current_schema(conn: Connection) -> None:
