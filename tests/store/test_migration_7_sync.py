@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from promptlab_tui.core.history import PendingRun
 from promptlab_tui.core.types import Usage
 from promptlab_tui.store.migrations import SCHEMA_VERSION
@@ -82,10 +84,17 @@ def test_a_logged_in_schema_6_file_keeps_its_outbox_state_and_alert_map(tmp_path
     assert _sync_objects(path) == SYNC_OBJECTS
 
 
-def test_a_schema_6_file_never_logged_in_gains_the_tables_and_queues_only_after_login(tmp_path):
+@pytest.mark.parametrize("tables_already_made", [False, True], ids=["bare", "tables-without-triggers"])
+def test_a_schema_6_file_never_logged_in_gains_the_tables_and_queues_only_after_login(tmp_path, tables_already_made):
     path = tmp_path / "v6.db"
     old = _schema_6_file(path, logged_in=False)
     assert not _sync_objects(path)
+    if tables_already_made:  # as an earlier step's create_all may leave them: no trigger, so never logged in
+        connection = sqlite3.connect(path)
+        connection.executescript("CREATE TABLE sync_outbox (run_id TEXT PRIMARY KEY, queued_at TEXT NOT NULL, "
+                                 "attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT); "
+                                 "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+        connection.close()
     repo = HistoryRepository(path)
     first = _settled_run(repo)
     assert _sync_objects(path) == SYNC_OBJECTS and _queued(repo) == []  # not logged in: nothing is queued

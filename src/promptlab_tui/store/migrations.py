@@ -102,8 +102,9 @@ def _migrate_6_to_7(conn: Connection) -> bool:
     from promptlab_tui.store.tables import SQLModel
     from promptlab_tui.store.sync_schema import OUTBOX_ON_KEY, create_sync_triggers
 
-    logged_in = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_outbox'"
-                                     ).first() is not None
+    # Login made the triggers (create_all of an earlier step may have made the tables, never a trigger).
+    logged_in = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = "
+                                     "'sync_queue_insert'").first() is not None
     SQLModel.metadata.create_all(conn)  # existing tables are skipped
     create_sync_triggers(conn)
     if logged_in:
