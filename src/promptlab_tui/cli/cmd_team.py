@@ -217,8 +217,9 @@ def set_policy(args: argparse.Namespace) -> int:
 
 
 def show_stats(args: argparse.Namespace) -> int:
-    params = {k: v for k, v in (("start", args.start), ("end", args.end)) if v}
-    data = _call("GET", "/v1/stats", params=params)
     from promptlab_tui.cli.team_stats_text import stats_lines
 
-    return _print(args, data, stats_lines(data))
+    params = {k: v for k, v in (("start", args.start), ("end", args.end)) if v}
+    data = _call("GET", "/v1/stats", params=params)
+    lines = stats_lines(data)
+    return _print(args, data, lines)

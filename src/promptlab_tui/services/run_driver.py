@@ -36,6 +36,12 @@ class RunSink(Protocol):
                     too_long: TooLongView | None = None) -> None: ...
 
 
+def _offline_fields(refusal: Any) -> dict[str, Any]:
+    """A team offline refusal says why and what can help; a budget's dialog offers its own actions."""
+    reason = getattr(refusal, "offline_reason", None)
+    return {"offline_reason": reason, "suggestions": tuple(refusal.suggestions)} if reason else {}
+
+
 def refusal_view(refusal: Any) -> RefusalView:
     from promptlab_tui.core.budget import format_reset
 
@@ -54,11 +60,6 @@ def refusal_view(refusal: Any) -> RefusalView:
         **_offline_fields(refusal),
     )
 
-
-def _offline_fields(refusal: Any) -> dict[str, Any]:
-    """A team offline refusal says why and what can help; a budget's dialog offers its own actions."""
-    reason = getattr(refusal, "offline_reason", None)
-    return {"offline_reason": reason, "suggestions": tuple(refusal.suggestions)} if reason else {}
 
 
 def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
