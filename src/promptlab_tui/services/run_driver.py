@@ -61,7 +61,6 @@ def refusal_view(refusal: Any) -> RefusalView:
     )
 
 
-
 def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
     usage, cost = outcome.usage, outcome.cost
     notes = list(getattr(outcome, "warnings", []) or [])
