@@ -115,3 +115,22 @@ def test_a_new_file_has_the_sync_tables_and_triggers(tmp_path):
     assert _queued(repo) == []
     repo.close()
     assert _sync_objects(tmp_path / "new.db") == SYNC_OBJECTS
+
+
+def test_a_file_with_this_schemas_sync_objects_keeps_its_outbox_switch(tmp_path):
+    """Run again over a file that has the gated triggers already (as when another step is numbered after this one):
+    the switch decides, not the triggers' presence."""
+    path = tmp_path / "again.db"
+    repo = HistoryRepository(path)
+    _settled_run(repo)
+    repo.close()
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA user_version = 6")
+    connection.commit()
+    connection.close()
+    repo = HistoryRepository(path)
+    _settled_run(repo)
+    assert repo.db.migrated_from == 6 and _queued(repo) == []
+    with repo.db.raw_read() as conn:
+        assert not outbox.installed(conn)
+    repo.close()

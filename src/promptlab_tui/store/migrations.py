@@ -102,9 +102,11 @@ def _migrate_6_to_7(conn: Connection) -> bool:
     from promptlab_tui.store.tables import SQLModel
     from promptlab_tui.store.sync_schema import OUTBOX_ON_KEY, create_sync_triggers
 
-    # Login made the triggers (create_all of an earlier step may have made the tables, never a trigger).
-    logged_in = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = "
-                                     "'sync_queue_insert'").first() is not None
+    # Login made the ungated triggers (create_all of an earlier step may have made the tables, never a trigger;
+    # gated ones are this schema's own, their switch already says whether the outbox is on).
+    trigger = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = "
+                                   "'sync_queue_insert'").first()
+    logged_in = trigger is not None and "sync_state" not in trigger[0]
     SQLModel.metadata.create_all(conn)  # existing tables are skipped
     create_sync_triggers(conn)
     if logged_in:
