@@ -38,6 +38,12 @@ class RunSink(Protocol):
                     too_long: TooLongView | None = None) -> None: ...
 
 
+def _offline_fields(refusal: Any) -> dict[str, Any]:
+    """A team offline refusal says why and what can help; a budget's dialog offers its own actions."""
+    reason = getattr(refusal, "offline_reason", None)
+    return {"offline_reason": reason, "suggestions": tuple(refusal.suggestions)} if reason else {}
+
+
 def refusal_view(refusal: Any) -> RefusalView:
     from promptlab_tui.core.budget import format_reset
 
@@ -53,6 +59,7 @@ def refusal_view(refusal: Any) -> RefusalView:
         cheaper_worst_case_nanos=getattr(refusal, "cheaper_worst_case_nanos", None),
         cheaper_provider=getattr(refusal, "cheaper_provider", None),
         cheaper_label=getattr(refusal, "cheaper_label", None),
+        **_offline_fields(refusal),
     )
 
 

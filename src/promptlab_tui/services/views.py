@@ -155,6 +155,8 @@ class RefusalView:
             return None
         return f"{self.cheaper_provider}:{self.cheaper_model}" if self.cheaper_provider else self.cheaper_model
     suggestions: tuple[str, ...] = ()
+    # Set when the team server was unreachable and the team's offline policy refused (issue 12): why, in short.
+    offline_reason: str | None = None
 
     @property
     def remaining_nanos(self) -> int:

@@ -151,9 +151,9 @@ class RunMixin:
         self.turn_finished(None)
         self.results.finish(None, message.message)
         if message.refusal is not None:
-            from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
+            from promptlab_tui.screens.dialogs.budget_exceeded import refusal_dialog
 
-            self.app.push_screen(BudgetExceededDialog(message.refusal), self._refusal_choice)
+            self.app.push_screen(refusal_dialog(message.refusal), self._refusal_choice)
         elif message.too_long is not None:
             from promptlab_tui.screens.dialogs.prompt_too_long import PromptTooLongDialog
 
