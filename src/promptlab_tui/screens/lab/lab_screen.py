@@ -59,9 +59,10 @@ class LabScreen(PreviewMixin, ChoicesMixin, ConversationMixin, RunMixin, AnswerM
         Binding("f10", "save_conversation", "Save prompt+answer"),
         Binding("ctrl+f", "prompt_runs", "Prompt's runs", priority=True),  # shown for a saved prompt
         Binding("f8", "toggle_count_online", "Online count"),  # shown only while the count is approximate
-        Binding("alt+c", "compare", "Compare"),
-        Binding("alt+n", "continue_conversation", "Continue"),  # shown once there is an answer to continue
-        Binding("alt+s", "shorten", "Shorten"),  # shown once the prompt is long enough (60+ tokens)
+        # a terminal sends alt+c as a key with the character "c": priority, or the editor types it
+        Binding("alt+c", "compare", "Compare", priority=True),
+        Binding("alt+n", "continue_conversation", "Continue", priority=True),  # once there is an answer
+        Binding("alt+s", "shorten", "Shorten", priority=True),  # once the prompt is long enough (60+ tokens)
     ]
 
     def __init__(self) -> None:

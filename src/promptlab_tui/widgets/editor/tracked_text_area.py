@@ -10,6 +10,7 @@ is recounted in proportion to its size. Loading a text, undo and redo are writte
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.document._wrapped_document import WrappedDocument
 from textual.widgets import TextArea
 from textual.widgets.text_area import Edit, EditResult
@@ -63,6 +64,10 @@ class TrackedTextArea(TextArea):
         super().__init__(**kwargs)
         self.role = role
         self.journal = journal
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key.startswith(("alt+", "meta+")):  # a terminal's alt+letter carries the letter: a shortcut, not text
+            event.prevent_default()  # TextArea's own handler would type it; the key still bubbles to the bindings
 
     @property
     def text(self) -> str:
