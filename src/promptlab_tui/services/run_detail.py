@@ -34,12 +34,15 @@ def duration_text(duration_ms: int | None) -> str:
     return "—" if duration_ms is None else f"{duration_ms / 1000:.1f} s"
 
 
-def summary_row(run: RunSummary) -> tuple[str, ...]:
+def summary_row(run: RunSummary, origin: RunOrigin | None = None) -> tuple[str, ...]:
     """The history table's cells: money first, so that cost, estimate and error fit at 80 columns."""
     cost = f"held {format_usd(run.reserved_nanos)}" if run.pending else \
         format_usd(run.cost_nanos) + ("*" if run.usage_estimated else "")
+    hit = origin is not None and origin.cache_hit and run.status == "completed"
+    status = origin.status_text if hit else run.status  # a $0 answer from the cache says what it saved
+    error = "" if hit else error_percent_text(run.estimate_error_percent)
     return (f"{run.created_at:%m-%d %H:%M}", cost, format_usd(run.expected_cost_nanos),
-            error_percent_text(run.estimate_error_percent), run.model, run.status, f"{run.input_tokens:,}",
+            error, run.model, status, f"{run.input_tokens:,}",
             f"{run.output_tokens:,}", duration_text(run.duration_ms), run.prompt_name or "—")
 
 

@@ -61,6 +61,7 @@ class HistoryScreen(ModalScreen[None]):
     @work(thread=True, group="history", exclusive=True)
     def load_page(self, before: Any) -> None:
         from promptlab_tui.services.run_detail import summary_row
+        from promptlab_tui.services.run_links_view import origins
 
         try:
             repo = self.app.services.repository
@@ -69,7 +70,8 @@ class HistoryScreen(ModalScreen[None]):
             self.post_message(RunsLoaded([], before, f"History not available: {error}"))
             return
         cursor = (runs[-1].created_at, runs[-1].id) if len(runs) == PAGE_SIZE else None
-        self.post_message(RunsLoaded([(r.id, summary_row(r)) for r in runs], cursor, None))
+        linked = origins(repo, [r.id for r in runs])
+        self.post_message(RunsLoaded([(r.id, summary_row(r, linked.get(r.id))) for r in runs], cursor, None))
 
     def on_runs_loaded(self, message: RunsLoaded) -> None:
         table = self.query_one(DataTable)
