@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.harness import describe, row
@@ -70,7 +69,7 @@ def _timed(cmd: list[str], env: dict[str, str], stdin_path: Path | None = None,
 def _measure(n: int, quick: bool) -> list[dict]:
     from promptlab_tui.store.export_queries import ExportFilter, csv_sql
 
-    from bench.synthetic import fill_home
+    from bench.synthetic import cached_fill
 
     shell = shutil.which("sqlite3")
     if shell is None:
@@ -79,7 +78,7 @@ def _measure(n: int, quick: bool) -> list[dict]:
     label = f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}K"
     rows = []
     with tempfile.TemporaryDirectory(prefix="promptlab-export-") as home:
-        fill_home(n, home, end=datetime.now(timezone.utc))
+        cached_fill(n, home)  # a private copy of the cached history (the copy also warms the page cache)
         db = Path(home) / "promptlab.db"
         sql, params = csv_sql(ExportFilter())
         assert not params
