@@ -8,12 +8,12 @@ USD decimal text (nano-dollar integers printed with nine places, trailing zeros 
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator, Mapping
 
-from promptlab_tui.store.codec import to_db
+from promptlab_tui.store.codec import from_db, to_db
 
 if TYPE_CHECKING:
     from promptlab_tui.store.database import Database
@@ -86,6 +86,25 @@ def csv_sql(filters: ExportFilter) -> tuple[str, tuple]:
     return f"SELECT {columns} FROM run INDEXED BY ix_run_created WHERE {where} ORDER BY created_at, id", params
 
 
+# Columns that hold only our own formatting of numbers and times: never a comma, a quote or a line break.
+_CSV_FREE_TEXT = ("id", "status", "provider", "model", "user", "prompt_name", "price_version", "error")
+
+
+def csv_line_sql(filters: ExportFilter) -> tuple[str, tuple]:
+    """csv_sql's rows as finished CSV lines (one column, `line`), byte for byte what csv.writer writes of them."""
+    from promptlab_tui.store.export_lines import csv_line, quoted
+
+    sql, params = csv_sql(filters)
+    fields: list = []
+    for name, expression in CSV_COLUMNS:
+        if name == "tags":  # JSON text: nearly always quoted, so checked on its own (not in the line's one check)
+            fields.append(("%s", [quoted(expression)]))
+        else:
+            fields.append(expression)
+    plain = {expression for name, expression in CSV_COLUMNS if name not in _CSV_FREE_TEXT}
+    return f"SELECT {csv_line(fields, plain)} AS line{sql[sql.index(' FROM run '):]}", params
+
+
 def jsonl_sql(filters: ExportFilter) -> tuple[str, tuple]:
     return csv_sql(filters)  # the same columns; the service builds one object per row
 
@@ -99,6 +118,52 @@ def export_cursor(db: Database, sql: str, params: tuple) -> Iterator[sqlite3.Cur
             yield cursor
         finally:
             cursor.close()
+
+
+@contextmanager
+def snapshot_connections(db: Database, count: int) -> Iterator[list[sqlite3.Connection]]:
+    """`count` connections, each in a read transaction on the same snapshot (readers on several cores).
+
+    The snapshots are taken while a write transaction holds every writer off (a moment, nothing written),
+    so no run can settle between them: together they read one consistent history, as one cursor would.
+    """
+    from promptlab_tui.store.dbapi import open_connection
+
+    with ExitStack() as stack:
+        connections = []
+        with db.raw_write():
+            for _ in range(count):
+                conn = open_connection(db.path)
+                stack.callback(conn.close)
+                conn.execute("BEGIN")
+                conn.execute("SELECT 1 FROM run LIMIT 1").fetchall()  # a WAL read snapshot starts at the first read
+                stack.callback(_end_read, conn)
+                connections.append(conn)
+        yield connections
+
+
+def _end_read(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def time_slices(conn: sqlite3.Connection, filters: ExportFilter, count: int) -> list[ExportFilter]:
+    """`filters` cut into `count` consecutive ranges of created_at, in order (their runs, one after the other,
+    are the runs of `filters` in export order); fewer when there are few runs to cut."""
+    low, high = conn.execute("SELECT MIN(created_at), MAX(created_at) FROM run").fetchone()
+    if low is None or count <= 1:
+        return [filters]
+    first, last = from_db(low), from_db(high)
+    if filters.since is not None:
+        first = max(first, filters.since)
+    if filters.until is not None:
+        last = min(last, filters.until)
+    if last <= first:
+        return [filters]
+    step = (last - first) / count
+    cuts = [first + step * i for i in range(1, count)]
+    edges = [filters.since, *cuts, filters.until]
+    return [replace(filters, since=edges[i], until=edges[i + 1]) for i in range(count)]
 
 
 def count_unpriced(db: Database, filters: ExportFilter) -> int:
