@@ -153,6 +153,9 @@ def _per_charge() -> list[tuple[str, str]]:
 _RUN_COLUMNS = ("id", "created_at", "provider", "model", "user", "prompt_name", "price_version", "status", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
                 "cache_write_1h_tokens", "input_cost_nanos", "output_cost_nanos", "cached_input_cost_nanos",
                 "cache_write_cost_nanos", "cost_nanos")
+# The counters the charges are cut from (a token count and a cost per kind).
+_COUNTERS = ("input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+             "input_cost_nanos", "output_cost_nanos", "cached_input_cost_nanos", "cache_write_cost_nanos", "cost_nanos")
 # A subquery with OFFSET is never flattened into its parent: each stage below computes its values once a row
 # (a flattened query would repeat every expression in each column that uses it).
 _STAGE = "LIMIT -1 OFFSET 0"
@@ -180,9 +183,11 @@ def focus_sql(filters: ExportFilter, labels: Mapping[str, str]) -> tuple[str, tu
     # 1: runs in time order (the index's order: no sort), with the per-run values; 2: the run's part of the line.
     values = (f"SELECT {', '.join(_RUN_COLUMNS)}, {named(_run_values(labels))} FROM run INDEXED BY ix_run_created "
               f"WHERE {where} AND cost_nanos IS NOT NULL ORDER BY created_at, id {_STAGE}")
-    runs = f"SELECT v.*, {named(_run_parts())} FROM ({values}) AS v {_STAGE}"
+    # Each stage passes on only what later stages read: every column a stage yields is copied once a row.
+    runs = f"SELECT {', '.join(_COUNTERS)}, {named(_run_parts())} FROM ({values}) AS v {_STAGE}"
     # 2: each run times each kind of token it billed (the run stays the outer loop: order kept).
-    charges = (f"SELECT r.*, k.kind AS kind, {qty} AS qty, {cost} AS cost FROM ({runs}) AS r CROSS JOIN k "
+    parts = ", ".join(name for name, _ in _run_parts())
+    charges = (f"SELECT {parts}, k.kind AS kind, {qty} AS qty, {cost} AS cost FROM ({runs}) AS r CROSS JOIN k "
                f"WHERE {keep} {_STAGE}")
     # 3: the per-charge values; 4: the line.
     priced = f"SELECT c.*, {named(_per_charge())} FROM ({charges}) AS c {_STAGE}"
