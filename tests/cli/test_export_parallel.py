@@ -59,7 +59,7 @@ def test_several_readers_write_exactly_what_one_reader_writes(isolated_home, mon
     one = exported(fmt, filters)
     monkeypatch.setattr(export_service, "PARALLEL_FROM", 0)  # several readers, small ranges and batches
     monkeypatch.setattr(export_service, "SLICES_PER_READER", 5)
-    monkeypatch.setattr(export_service, "BATCH", 4)
+    monkeypatch.setattr(export_service, "BATCH", 4)  # runs a chunk
     seen: list[int] = []
     out = io.StringIO(newline="")
     repo = HistoryRepository()
@@ -69,7 +69,7 @@ def test_several_readers_write_exactly_what_one_reader_writes(isolated_home, mon
         repo.close()
     assert out.getvalue() == one and one.count("\r\n") > 10
     assert result.rows == len(list(csv.reader(io.StringIO(one, newline="")))) - 1  # less the header
-    assert seen[-1] == result.rows and seen[:-1] == [4 * (i + 1) for i in range(len(seen) - 1)]  # whole batches
+    assert seen[-1] == result.rows and seen == sorted(set(seen)) and len(seen) > 5  # chunk by chunk
 
 
 def test_the_readers_share_one_snapshot_taken_at_once(isolated_home):

@@ -13,19 +13,20 @@ import os
 import queue
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Callable
 
 from promptlab_tui.store.export_queries import (
-    CSV_COLUMNS, ExportFilter, count_unpriced, csv_line_sql, csv_sql, export_cursor, snapshot_connections, time_slices)
+    CSV_COLUMNS, ExportFilter, chunk_end, chunk_sql, count_unpriced, csv_line_sql, csv_sql, export_cursor,
+    snapshot_connections, time_slices)
 
 if TYPE_CHECKING:
     from promptlab_tui.store.repository import HistoryRepository
 
 FORMATS = ("csv", "jsonl", "focus")
-BATCH = 5_000  # rows between progress reports / cancel checks
-AHEAD = 4  # batches read ahead of the writer (per reader)
+BATCH = 2_000  # runs a chunk (one text from SQLite), between progress reports / cancel checks
+AHEAD = 4  # chunks read ahead of the writer (per reader)
 READERS = 2  # connections formatting lines at once: sqlite3 releases the GIL while SQLite works
 SLICES_PER_READER = 8  # time ranges a reader takes in turn (small enough that the readers stay even)
 PARALLEL_FROM = 20_000  # runs recorded from which the readers share the work (below, one is quicker)
@@ -79,11 +80,12 @@ def _recorded_runs(db) -> int:  # type: ignore[no-untyped-def]
 
 
 def _sliced_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-def]
-    """The export's lines (built by SQLite) in order, BATCH at a time, read by READERS threads at once.
+    """The export's lines (built by SQLite) in order, as (text of up to BATCH runs' lines, how many lines).
 
     The runs are cut into consecutive time ranges; reader i formats ranges i, i + READERS, ... on its own
-    connection (all on one snapshot) while the writer takes the ranges' lines in order. At most AHEAD batches
-    wait per reader: memory stays flat.
+    connection (all on one snapshot), a chunk of BATCH runs at a time (keyset: the chunk's last run is found
+    on the index first), while the writer takes the ranges' chunks in order. At most AHEAD chunks wait per
+    reader: memory stays flat.
     """
     readers = READERS if _recorded_runs(db) >= PARALLEL_FROM else 1
     with snapshot_connections(db, readers) as connections:
@@ -101,17 +103,20 @@ def _sliced_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-de
             return False
 
         def read(index: int) -> None:
+            conn = connections[index]
             try:
                 for piece in pieces[index::len(connections)]:
-                    cursor = connections[index].execute(*build_sql(piece))
-                    try:
-                        while True:
-                            lines = [row[0] for row in cursor.fetchmany(BATCH)]
-                            if not put(index, lines) or not lines:  # [] ends the range
-                                break
-                    finally:
-                        cursor.close()
-                    if stop.is_set():
+                    after = None
+                    while not stop.is_set():
+                        scope = replace(piece, after=after)
+                        last = chunk_end(conn, scope, BATCH)
+                        text, count = conn.execute(*chunk_sql(*build_sql(replace(scope, through=last)))).fetchone()
+                        if count and not put(index, (text, count)):
+                            return
+                        if last is None:
+                            break
+                        after = last
+                    if not put(index, None):  # None ends the range
                         return
             except BaseException as error:  # noqa: BLE001 - handed to the writer, raised there
                 put(index, error)
@@ -121,36 +126,30 @@ def _sliced_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-de
         for thread in threads:
             thread.start()
         try:
-            pending: list[str] = []
             for number in range(len(pieces)):
                 while True:
                     if cancel is not None and cancel.is_set():
                         raise ExportCancelled()
-                    lines = queues[number % len(connections)].get()
-                    if isinstance(lines, BaseException):
-                        raise lines
-                    if not lines:
+                    chunk = queues[number % len(connections)].get()
+                    if isinstance(chunk, BaseException):
+                        raise chunk
+                    if chunk is None:
                         break
-                    pending += lines
-                    while len(pending) >= BATCH:  # whole batches, whatever the ranges' sizes
-                        yield pending[:BATCH]
-                        del pending[:BATCH]
-            if pending:
-                yield pending
+                    yield chunk
         finally:
             stop.set()
             for thread in threads:
                 thread.join()
 
 
-def _write_lines(batches, header, out, progress) -> int:  # type: ignore[no-untyped-def]
-    """Lines that arrive finished (CSV built in SQL, quoted as the csv module quotes): written a batch at a time."""
+def _write_lines(chunks, header, out, progress) -> int:  # type: ignore[no-untyped-def]
+    """Lines that arrive finished (CSV built in SQL, quoted as the csv module quotes), a chunk of text at a time."""
     csv.writer(out).writerow(header)  # RFC 4180: CRLF line ends
     written = 0
-    for lines in batches:
-        out.write("\r\n".join(lines))
+    for text, count in chunks:
+        out.write(text)
         out.write("\r\n")
-        written += len(lines)
+        written += count
         if progress is not None:
             progress(written)
     return written

@@ -59,6 +59,8 @@ class ExportFilter:
     prompt: str | None = None
     status: str | None = None
     tag: str | None = None
+    after: tuple[str, str] | None = None  # keyset (created_at text, id): only runs after this one
+    through: tuple[str, str] | None = None  # ... and up to this one, included
 
     def where(self) -> tuple[str, tuple]:
         clauses, params = ["status != 'pending'"], []
@@ -75,6 +77,10 @@ class ExportFilter:
         if self.tag is not None:  # tags are a JSON list: an exact element match, not a substring
             clauses.append("EXISTS (SELECT 1 FROM json_each(run.tags) WHERE json_each.value = ?)")
             params.append(self.tag)
+        for clause, key in (("(created_at, id) > (?, ?)", self.after), ("(created_at, id) <= (?, ?)", self.through)):
+            if key is not None:
+                clauses.append(clause)
+                params += key
         return " AND ".join(clauses), tuple(params)
 
 
@@ -164,6 +170,21 @@ def time_slices(conn: sqlite3.Connection, filters: ExportFilter, count: int) -> 
     cuts = [first + step * i for i in range(1, count)]
     edges = [filters.since, *cuts, filters.until]
     return [replace(filters, since=edges[i], until=edges[i + 1]) for i in range(count)]
+
+
+def chunk_end(conn: sqlite3.Connection, filters: ExportFilter, runs: int) -> tuple[str, str] | None:
+    """The key of the `runs`-th run of `filters` in export order (walking the index), None if there are fewer."""
+    where, params = filters.where()
+    row = conn.execute(f"SELECT created_at, id FROM run INDEXED BY ix_run_created WHERE {where} "
+                       "ORDER BY created_at, id LIMIT 1 OFFSET ?", (*params, runs - 1)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def chunk_sql(line_sql: str, params: tuple) -> tuple[str, tuple]:
+    """The lines of `line_sql` (a `line` column) as one text and their count: one row, so one trip through
+    Python (and its GIL) per chunk instead of per line. group_concat keeps the subquery's order (SQLite
+    feeds an aggregate the rows as the ordered subquery yields them; the export tests check the order)."""
+    return f"SELECT group_concat(line, char(13, 10)), COUNT(*) FROM ({line_sql})", params
 
 
 def count_unpriced(db: Database, filters: ExportFilter) -> int:
