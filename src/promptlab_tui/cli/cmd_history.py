@@ -32,7 +32,7 @@ def run_json(run: RunRecord) -> dict[str, Any]:
         "id": run.id, "created_at": run.created_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None, "status": run.status,
         "user": run.user, "provider": run.provider, "model": run.model, "prompt_name": run.prompt_name,
-        "prompt_id": run.prompt_id, "tags": list(run.tags), "max_tokens": run.max_tokens,
+        "prompt_id": run.prompt_id, "tags": list(run.tags), "source": run.source, "max_tokens": run.max_tokens,
         "usage": {"input_tokens": run.input_tokens, "output_tokens": run.output_tokens,
                   "cached_input_tokens": run.cached_input_tokens, "cache_write_tokens": run.cache_write_tokens,
                   "cache_write_1h_tokens": run.cache_write_1h_tokens, "reasoning_tokens": run.reasoning_tokens,

@@ -210,7 +210,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
 
     # --- rendering helpers ---------------------------------------------------------------------------
     def _show_head(self, view: Any) -> None:
-        status = f"Dashboard · {view.period.title} · by {view.group_by} · vs {view.comparison.label}"
+        status = f"Dashboard · {view.period.title} · by {view.group_by} · {view.comparison_label}"
         if not view.has_history:
             status += "\nNothing recorded yet: run a prompt in the Lab (ctrl+r) or with `promptlab run`."
         elif view.empty:

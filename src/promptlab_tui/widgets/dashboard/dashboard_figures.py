@@ -53,6 +53,7 @@ def delta_text(delta: Delta, money: bool) -> str:
 def cards(view: DashboardView) -> list[tuple[str, str, str]]:
     """(title, value, change against the comparison period) for each summary card."""
     c = view.cards
+    delta_text = _change_text(view)
     spent = format_total(c.spent.now, c.unpriced_runs.now)
     if c.budget_nanos:
         spent += f" of {format_usd(c.budget_nanos)} ({c.spent.now * 100 // c.budget_nanos} %)"
@@ -64,6 +65,11 @@ def cards(view: DashboardView) -> list[tuple[str, str, str]]:
         ("Cached tokens", f"{c.cached_tokens.now:,}", delta_text(c.cached_tokens, False)),
         ("Avg cost / run", format_usd(c.avg_cost.now), delta_text(c.avg_cost, True)),
     ]
+
+
+def _change_text(view: DashboardView):
+    """delta_text, or nothing at all for everything recorded (there is no earlier period to compare with)."""
+    return delta_text if view.compared else (lambda _delta, _money: "")
 
 
 def fit_label(label: str, width: int) -> str:
@@ -131,6 +137,7 @@ def heat_lines(matrix: tuple[tuple[int, ...], ...], width: int) -> list[tuple[st
 
 
 def breakdown_rows(view: DashboardView) -> list[tuple[str, ...]]:
+    delta_text = _change_text(view)
     rows = []
     for r in view.breakdown.rows:
         t = r.totals
@@ -141,6 +148,7 @@ def breakdown_rows(view: DashboardView) -> list[tuple[str, ...]]:
 
 
 def top_prompt_rows(view: DashboardView) -> list[tuple[str, ...]]:
+    delta_text = _change_text(view)
     return [(r.key or "(no name)", f"{r.totals.runs:,}", format_total(r.totals.cost_nanos, r.totals.unpriced_runs),
              delta_text(r.change, True)) for r in view.top_prompts]
 
@@ -155,10 +163,12 @@ def forecast_text(view: DashboardView) -> str:
     f = view.forecast
     lines = [f"Projected at the period's end: {format_usd(f.projected_nanos)} "
              f"(range {format_usd(f.low_nanos)} – {format_usd(f.high_nanos)})",
-             f"Spent so far: {format_usd(f.spent_nanos)} · burn rate today: {format_usd(f.burn_rate_per_hour_nanos)}/h",
+             f"Spent so far: {format_usd(f.spent_nanos)}" + (  # only the period holding today has a burn rate
+                 f" · burn rate today: {format_usd(f.burn_rate_per_hour_nanos)}/h" if view.in_progress else ""),
              f"Method: {f.method}"]
     if f.budget_nanos:
         reached = f.budget_reached_on.isoformat() if f.budget_reached_on else "not in this period"
-        lines.append(f"Budget {format_usd(f.budget_nanos)}: reached {reached} at this pace"
+        pace = " at this pace" if f.projection else ""  # a finished period: what happened, not a pace
+        lines.append(f"Budget {format_usd(f.budget_nanos)}: reached {reached}{pace}"
                      + (" — over budget" if f.over_budget else ""))
     return "\n".join(lines)
