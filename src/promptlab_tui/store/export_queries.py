@@ -60,15 +60,16 @@ class ExportFilter:
     status: str | None = None
     tag: str | None = None
     source: str | None = None  # lab, run, compare, batch, fallback, cache, optimise (core.history.RUN_SOURCES)
-    after: tuple[str, str] | None = None  # keyset (created_at text, id): only runs after this one
-    through: tuple[str, str] | None = None  # ... and up to this one, included
+    after: tuple[str, str] | None = None  # keyset (created_at text, id): only runs after this one (from `since` on)
+    through: tuple[str, str] | None = None  # ... up to this one, included (before `until`)
 
     def where(self) -> tuple[str, tuple]:
         clauses, params = ["status != 'pending'"], []
-        if self.since is not None:
+        # A keyset bound replaces the time bound it implies: SQLite then walks the index between the keys.
+        if self.since is not None and self.after is None:
             clauses.append("created_at >= ?")
             params.append(to_db(self.since))
-        if self.until is not None:
+        if self.until is not None and self.through is None:
             clauses.append("created_at < ?")
             params.append(to_db(self.until))
         for column, value in (("model", self.model), ("prompt_name", self.prompt), ("status", self.status),
