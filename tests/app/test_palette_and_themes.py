@@ -40,6 +40,7 @@ def dialogs():
     from promptlab_tui.screens.dialogs.saved_prompts import SavedPromptsScreen
     from promptlab_tui.screens.dialogs.settings import SettingsScreen
     from promptlab_tui.screens.dialogs.setup_wizard import SetupWizard
+    from promptlab_tui.screens.dialogs.team_offline_refused import TeamOfflineRefusedDialog
     from promptlab_tui.services.model_choice import ModelChoice
     from promptlab_tui.services.views import RefusalView, TooLongView
 
@@ -51,6 +52,9 @@ def dialogs():
         lambda: BudgetExceededDialog(refusal), lambda: PromptTooLongDialog(TooLongView(tokens=10, limit=5, exact=True)),
         lambda: HistoryScreen(), lambda: SettingsScreen(), lambda: SavedPromptsScreen(None),
         lambda: ModelDialog([mini], mini.key),
+        lambda: TeamOfflineRefusedDialog(RefusalView(message="", scope="team offline policy", spent_nanos=0,
+                                                     reserved_nanos=0, limit_nanos=0, worst_case_nanos=600,
+                                                     offline_reason="the team server cannot be reached")),
     ]
 
 

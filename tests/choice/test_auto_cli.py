@@ -70,3 +70,27 @@ def test_estimate_shows_the_auto_pick_and_why(only_fake_keys, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "note: auto: gpt-4o-mini (openai, quality medium)" in captured.err
     assert "gpt-4o-mini" in captured.out and only_fake_keys.requests == []
+
+
+@requires_vocab
+def test_the_configs_quality_and_max_cost_are_the_defaults_of_auto(only_fake_keys, tmp_path, capsys, isolated_home):
+    (isolated_home / "config.toml").write_text('quality = "high"\nmax_cost = 0.5\n', encoding="utf-8")
+    only_fake_keys.script(Behaviour.reply("2, 3, 5"))
+    path = write_prompt(tmp_path, "auto.md", TEXT, model="auto", max_tokens=100)  # no quality, no max_cost
+    code, (result,) = run_json(capsys, path)
+    assert code == 0 and "the cheapest of quality high whose worst case" in result["selection"]
+    assert "fits max_cost $0.50" in result["selection"]
+    # the prompt's own quality wins over the config's
+    only_fake_keys.script(Behaviour.reply("2, 3, 5"))
+    path = write_prompt(tmp_path, "medium.md", TEXT, model="auto", quality="medium", max_tokens=100)
+    code, (result,) = run_json(capsys, path)
+    assert code == 0 and result["model"] == "gpt-4o-mini" and "fits max_cost $0.50" in result["selection"]
+
+
+def test_a_bad_quality_in_the_config_is_bad_input_with_its_line(only_fake_keys, tmp_path, capsys, isolated_home):
+    (isolated_home / "config.toml").write_text('theme = "x"\nquality = "best"\n', encoding="utf-8")
+    path = write_prompt(tmp_path, "auto.md", TEXT, model="auto", max_tokens=100)
+    assert main(["run", path]) == 2
+    assert ('config.toml, line 2: quality: expected a quality tier: "low", "medium" or "high", got \'best\''
+            in capsys.readouterr().err)
+    assert only_fake_keys.requests == []

@@ -38,6 +38,10 @@ def test_max_total_cost_stops_before_the_run_that_could_pass_it(fake_provider_en
     assert f"batch: 2 of 3 file(s) ran, total {format_usd(first + second)} (--max-total-cost {format_usd(cap)})" in err
     assert f"  ran      {files[0]}  {format_usd(first)}" in err and f"  ran      {files[1]}  {format_usd(second)}" in err
     assert f"  not run  {files[2]}  (refused: it could pass the limit)" in err
+    # the refusal names the cap the user set, not a session budget
+    assert f"refused: over the batch's --max-total-cost of {format_usd(cap)}: $" in err
+    assert "left after the files before it; this run may cost up to" in err and "session budget" not in err
+    assert "  - raise --max-total-cost USD, or run fewer files" in err
     history = HistoryRepository()
     runs = history.recent_runs()
     assert sorted(r.cost_nanos for r in runs) == sorted([first, second])  # the hand sums, row by row

@@ -33,7 +33,11 @@ def test_a_cap_that_fits_two_of_three_refuses_the_third_before_its_call(fake_pro
     results = data["results"]
     assert [(r["model"], r["status"]) for r in results] == [
         ("gpt-4o-mini", "completed"), ("gpt-4.1-mini", "completed"), ("gpt-4o", "refused")]
-    assert results[2]["scope"] == "session" and results[2]["worst_case_usd"] == usd_string(n * 2_500 + 1000 * 10_000)
+    assert results[2]["scope"] == "compare" and results[2]["worst_case_usd"] == usd_string(n * 2_500 + 1000 * 10_000)
+    # named as the compare set's --max-cost, not as a session budget the user never set
+    assert results[2]["error"].startswith("over the compare set's cap (--max-cost) of $") and \
+        "session" not in results[2]["error"]
+    assert results[2]["suggestions"][0] == "raise the compare set's cap (--max-cost USD on compare), or compare fewer models"
     assert sorted(r.body["model"] for r in fake_provider_env.requests) == ["gpt-4.1-mini", "gpt-4o-mini"]
     out = tokens_of("2, 3, 5")
     costs = [n * 150 + out * 600, n * 400 + out * 1_600]
@@ -44,6 +48,21 @@ def test_a_cap_that_fits_two_of_three_refuses_the_third_before_its_call(fake_pro
     links = run_links.group(history.db, data["group_id"])
     assert [(link.source, link.position) for link in links] == [("compare", 0), ("compare", 1)]
     assert all("latency_s" in r for r in results[:2])
+
+
+def test_the_text_refusal_names_max_cost_and_the_compare_set_not_a_session_budget(fake_provider_env, tmp_path,
+                                                                                   capsys):
+    fake_provider_env.default = Behaviour.reply("ok")
+    path = write_prompt(tmp_path, "primes.md", TEXT, model="gpt-4o-mini", max_tokens=1000)
+    # gpt-4o-mini's worst case (1,000 x $0.60/M of output, plus its input) fits; gpt-4o's ($0.01 of output) does not
+    assert main(["compare", "--models", "gpt-4o-mini,gpt-4o", "--max-cost", "0.002", path]) == 3
+    out = capsys.readouterr().out
+    refused = out[out.index("==> gpt-4o <=="):]
+    assert "not run: over the compare set's cap (--max-cost) of $0.002000: $" in refused
+    assert "left after the models before it; this run may cost up to $0.01" in refused
+    assert "- raise the compare set's cap (--max-cost USD on compare), or compare fewer models" in refused
+    assert "session" not in refused
+    assert [r.body["model"] for r in fake_provider_env.requests] == ["gpt-4o-mini"]
 
 
 @requires_vocab

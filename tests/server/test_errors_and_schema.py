@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -98,3 +99,22 @@ def test_server_init_prints_the_owner_token_once_and_stores_only_its_hash(tmp_pa
     assert me["name"] == "alice" and me["role"] == "owner" and me["team"] == "acme"
     twice = _cli("server", "init", "--db", url, "--team", "acme", "--owner", "bob")
     assert twice.returncode == 2 and "exists already" in twice.stderr
+
+
+def test_server_on_port_zero_prints_the_port_it_listens_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    assert _cli("server", "migrate", "--db", url).returncode == 0
+    server = subprocess.Popen([sys.executable, "-m", "promptlab_tui", "server", "--db", url, "--port", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()  # type: ignore[union-attr]
+        match = re.search(r"on http://127\.0\.0\.1:(\d+) ", line)
+        assert match and match.group(1) != "0", line
+        import httpx
+
+        # The socket listens before the line is printed: this request waits for the app, it is never refused.
+        response = httpx.get(f"http://127.0.0.1:{match.group(1)}/healthz", timeout=60)
+        assert response.status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

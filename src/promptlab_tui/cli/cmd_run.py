@@ -15,6 +15,8 @@ from typing import Any
 
 from promptlab_tui.cli.errors import (
     EXIT_BAD_INPUT, EXIT_BUDGET_REFUSED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_PROVIDER_ERROR, CliError)
+from promptlab_tui.cli.run_output import (  # noqa: F401  (_report_refusal: cmd_optimise imports it from here)
+    _report_not_started, _report_refusal, _StreamPrinter, _waiting_to_stderr)
 from promptlab_tui.core.money import format_usd, usd_to_nanos
 
 
@@ -84,7 +86,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     files = run_extras.expand_files(args.files)  # a folder stands for its prompt files
     prompts = [(path, _load(path)) for path in files]  # every file checked before anything is spent
-    service = RunService(session=SessionSpend(run_extras.session_cap(args, prompts)), session_id=_session_id())
+    service = RunService(session=SessionSpend(*run_extras.session_cap(args, prompts)), session_id=_session_id())
     options = RunOptions(model=args.model, provider=args.provider, max_tokens=args.max_tokens,
                          max_cost_nanos=args.max_cost, accept_capped=args.capped, tier=args.tier,
                          tags=_tags(args.tag), source="run", wait_budget_s=args.wait_budget, quality=args.quality,
@@ -104,12 +106,13 @@ def run_command(args: argparse.Namespace) -> int:
         code = EXIT_OK
         for position, (path, prompt) in enumerate(prompts):
             signals.resume()
+            args.declined = False  # set by the confirm_above question when it stops this file
             batch and batch.starting()
             code = _run_one(service, path, prompt, batch.options(options, position) if batch else options, args,
                             several=len(prompts) > 1, signals=signals)
             if signals.exit_code is not None:
                 code = signals.exit_code
-            batch and batch.finished(path, code, refused=code == EXIT_BUDGET_REFUSED)
+            batch and batch.finished(path, code, refused=code == EXIT_BUDGET_REFUSED, declined=args.declined)
             if code != EXIT_OK:
                 break
         if batch is not None:
@@ -249,56 +252,3 @@ def _execute(service: Any, path: str, plan: Any, args: argparse.Namespace, sever
             print(f"promptlab run: {path}: {outcome.error_message}", file=sys.stderr)
         return EXIT_INTERRUPTED if outcome.status == "cancelled" else EXIT_PROVIDER_ERROR
     return EXIT_OK
-
-
-class _StreamPrinter:
-    """The answer to stdout as it streams; at a terminal, the running cost on stderr's last line."""
-
-    def __init__(self) -> None:
-        self.live = sys.stderr.isatty()
-        self.shown = False
-
-    def __call__(self, event: Any) -> None:
-        from promptlab_tui.services.run_types import RunCompleted, RunFailed, RunTextDelta, RunTokens
-
-        if isinstance(event, RunTextDelta):
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-        elif isinstance(event, RunTokens) and self.live:
-            approx = "" if event.exact else "~"
-            sys.stderr.write(f"\r\x1b[K[{approx}{event.output_tokens:,} tokens · {format_usd(event.cost_nanos)} so far"
-                             f" · {event.elapsed_s:.1f} s]")
-            sys.stderr.flush()
-            self.shown = True
-        elif isinstance(event, (RunCompleted, RunFailed)) and self.shown:
-            sys.stderr.write("\r\x1b[K")  # the usage line replaces it
-            sys.stderr.flush()
-        else:
-            _waiting_to_stderr(event)
-
-
-def _waiting_to_stderr(event: Any) -> None:
-    from promptlab_tui.services.run_types import RunWaiting
-
-    if isinstance(event, RunWaiting):
-        print(f"promptlab run: {event.message}", file=sys.stderr, flush=True)
-
-
-def _report_not_started(path: str, error: Exception, args: argparse.Namespace) -> int:
-    """The provider could not be made (no key, unknown provider): nothing was sent, spent or recorded."""
-    from promptlab_tui.services.run_report import not_started_json
-
-    if args.json:
-        print(json.dumps(not_started_json(path, error), ensure_ascii=False), flush=True)
-    print(f"promptlab run: {path}: {error}", file=sys.stderr)
-    return EXIT_PROVIDER_ERROR
-
-
-def _report_refusal(path: str, refusal: Any, args: argparse.Namespace) -> None:
-    from promptlab_tui.services.run_report import refusal_json
-
-    if args.json:
-        print(json.dumps(refusal_json(path, refusal), ensure_ascii=False), flush=True)
-    print(f"promptlab run: {path}: refused: {refusal}", file=sys.stderr)
-    for suggestion in getattr(refusal, "suggestions", []):
-        print(f"  - {suggestion}", file=sys.stderr)

@@ -101,7 +101,22 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     os.environ["PROMPTLAB_SERVER_DB"] = url  # the workers read it (app_from_env)
-    print(f"promptlab team server on http://{args.host}:{args.port} ({redacted(url)})", flush=True)
-    uvicorn.run("promptlab_tui.server.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=max(1, args.workers), log_level="warning", limit_concurrency=1000)
+    config = uvicorn.Config("promptlab_tui.server.app:app_from_env", factory=True, host=args.host, port=args.port,
+                            workers=max(1, args.workers), log_level="warning", limit_concurrency=1000)
+    sock = config.bind_socket()  # bound before printing: with --port 0 the line names the port the OS chose
+    sock.listen(config.backlog)  # from the printed line on, connections queue until the app accepts them
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"promptlab team server on http://{host}:{sock.getsockname()[1]} ({redacted(url)})", flush=True)
+    server = uvicorn.Server(config)
+    try:
+        if config.workers > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    if config.workers == 1 and not server.started:
+        raise CliError("the team server did not start (see the error above)", EXIT_ERROR)
     return 0

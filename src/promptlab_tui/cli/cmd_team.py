@@ -217,14 +217,9 @@ def set_policy(args: argparse.Namespace) -> int:
 
 
 def show_stats(args: argparse.Namespace) -> int:
+    from promptlab_tui.cli.team_stats_text import stats_lines
+
     params = {k: v for k, v in (("start", args.start), ("end", args.end)) if v}
     data = _call("GET", "/v1/stats", params=params)
-    lines = [f"{data['start'][:19]} .. {data['end'][:19]} ({data['timezone']})",
-             f"total: {data['totals']['runs']} runs, {_usd(data['totals']['cost_nanos'])}"]
-    for title, key in (("members", "members"), ("models", "models"), ("groups", "groups"), ("top prompts", "prompts")):
-        if data[key]:
-            lines.append(f"{title}:")
-            lines += [f"  {row['key'] or '(no name)':<28} {row['runs']:>6} runs  {_usd(row['cost_nanos'])}"
-                      + (f"  budget {row['budget_status']}" if row.get("budget_status", "none") != "none" else "")
-                      for row in data[key]]
+    lines = stats_lines(data)
     return _print(args, data, lines)

@@ -13,9 +13,19 @@ from promptlab_tui.core.money import format_usd, usd_string
 
 
 def run_chain(service: Any, path: str, prompt: Any, options: Any, args: argparse.Namespace, several: bool) -> int:
-    from promptlab_tui.services.fallback import run_with_fallback
+    from promptlab_tui.cli.run_extras import confirm_expensive
+    from promptlab_tui.services.fallback import estimate_chain, run_with_fallback
     from promptlab_tui.services.run_report import outcome_json, refusal_json, usage_lines
 
+    estimate = estimate_chain(service, prompt, options)  # confirm_above: the first model's expected cost
+    declined = None if estimate.first is None else \
+        confirm_expensive(estimate.first, args, service.context.config, estimate)
+    if declined is not None:
+        if args.json:
+            print(json.dumps({"file": path, "status": "not_confirmed", "error": declined,
+                              "fallback": {"chain": estimate.chain}}), flush=True)
+        print(f"promptlab run: {path}: {declined}", file=sys.stderr)
+        return EXIT_BUDGET_REFUSED
     if several and not args.json:
         print(f"==> {path} <==", flush=True)
 

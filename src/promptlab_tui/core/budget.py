@@ -196,7 +196,7 @@ class BudgetRefusal(BudgetViolation):
 
     def __init__(self, *, scope: str, spent_nanos: int, reserved_nanos: int, limit_nanos: int,
                  worst_case_nanos: int | None, resets_at: datetime | None, timezone_name: str = "UTC") -> None:
-        self.scope = scope  # "daily" | "weekly" | "monthly" | "run"
+        self.scope = scope  # "daily" | "weekly" | "monthly" | "run" | "session" | "compare" | "batch"
         self.spent_nanos = spent_nanos
         self.reserved_nanos = reserved_nanos
         self.limit_nanos = limit_nanos
@@ -223,6 +223,11 @@ class BudgetRefusal(BudgetViolation):
                  else f"this run may cost up to {format_amount(self.worst_case_nanos)}")
         if self.scope == "run":
             return f"{worst}, over the per-run cap of {format_amount(self.limit_nanos)}"
+        if self.scope in ("compare", "batch"):  # one cap for a whole set: compare --max-cost, run --max-total-cost
+            left = format_amount(self.remaining_nanos, (self.limit_nanos, self.worst_case_nanos))
+            cap, before = (("the compare set's cap (--max-cost)", "models") if self.scope == "compare"
+                           else ("the batch's --max-total-cost", "files"))
+            return f"over {cap} of {format_amount(self.limit_nanos)}: {left} left after the {before} before it; {worst}"
         limit, scale = self.limit_nanos, (self.limit_nanos, self.worst_case_nanos)  # left is read against the worst
         held = f" + {format_amount(self.reserved_nanos, scale)} held by running calls" if self.reserved_nanos else ""
         return (f"{self.scope} budget: spent {format_amount(self.spent_nanos, scale)}{held} of {format_amount(limit)}, "

@@ -22,6 +22,7 @@ from promptlab_tui.server import spend
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.ingest import as_utc, ingest, upsert_statement
 from promptlab_tui.server.models import BudgetStatus, ReserveIn, ReserveOut, RunIn
+from promptlab_tui.server.refusals import budget_refusal, budget_warning
 
 
 def team_settings(connection: Connection, team_id: int) -> Any:
@@ -106,14 +107,6 @@ def expire_vanished(connection: Connection, team_id: int, now: datetime) -> int:
     return len(expired)
 
 
-def describe(status: BudgetStatus) -> str:
-    from promptlab_tui.core.money import format_usd
-
-    who = {"team": "team", "member": "member", "group": "group"}[status.scope]
-    return (f"{who} {status.period} budget {format_usd(status.limit_nanos)}: spent {format_usd(status.spent_nanos)}, "
-            f"reserved by runs in flight {format_usd(status.reserved_nanos)}")
-
-
 def _over(statuses: list[BudgetStatus], amount: int) -> list[BudgetStatus]:
     return [s for s in statuses if s.spent_nanos + s.reserved_nanos + amount > s.limit_nanos]
 
@@ -134,9 +127,9 @@ def reserve(connection: Connection, team_id: int, member_id: int, body: ReserveI
     warnings = []
     for status in _over(statuses, body.amount_nanos):
         if status.mode == "hard":
-            raise ApiError(409, "budget_exceeded", f"refused by the {describe(status)}; this run's worst case "
-                           f"is {body.amount_nanos} nano-dollars", status.model_dump(mode="json"))
-        warnings.append(f"over the {describe(status)} (warn mode)")
+            raise ApiError(409, "budget_exceeded", budget_refusal(status, body.amount_nanos),
+                           status.model_dump(mode="json"))
+        warnings.append(budget_warning(status))
     expires = now + timedelta(seconds=team.reservation_ttl_s)
     connection.execute(insert(t.reservation).values(
         id=body.id, team_id=team_id, member_id=member_id, amount_nanos=body.amount_nanos,

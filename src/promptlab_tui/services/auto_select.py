@@ -7,7 +7,7 @@ max tokens clamped to each model's output limit), so a picked model is never ref
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from promptlab_tui.core.selection import DEFAULT_QUALITY, Candidate, NoModelFits, Selection, select_model
 
@@ -35,8 +35,13 @@ def provider_has_key(provider: str, config: AppConfig, free: bool = False) -> bo
     return source != "no key (not needed)" or provider in config.providers
 
 
-def candidates_for(ctx: ServiceContext, prompt: PromptSpec, tier: str) -> list[Candidate]:
-    """Every current model with a quality tier, priced for `prompt` as the plan would reserve it."""
+def candidates_for(ctx: ServiceContext, prompt: PromptSpec, tier: str,
+                   count_for: Callable[[str], Any] | None = None, quality: str | None = None) -> list[Candidate]:
+    """Every current model with a quality tier (at least `quality`), priced for `prompt` as the plan would reserve
+    it. A model without a key is never picked: it is listed (for "no key for ...") but not counted or estimated.
+
+    `count_for(model)`: the prompt's input count for a model (the Lab's preview hands its incremental counters)."""
+    from promptlab_tui.core.selection import quality_rank
     from promptlab_tui.core.tokens import count_messages, encoding_name_for_model
     from promptlab_tui.services.planning import reserve_input_tokens, worst_case_function
 
@@ -44,17 +49,21 @@ def candidates_for(ctx: ServiceContext, prompt: PromptSpec, tier: str) -> list[C
     keys: dict[str, bool] = {}
     found = []
     for price in ctx.pricing.models(include_legacy=False):
-        if price.quality is None or not price.has_tier(tier):
+        if price.quality is None or not price.has_tier(tier) or quality_rank(price.quality) < quality_rank(quality):
             continue
         info = ctx.pricing.provider(price.provider)
         if price.provider not in keys:
             keys[price.provider] = provider_has_key(price.provider, ctx.config, bool(info and info.free))
         model = price.request_model
+        max_tokens = min(prompt.max_tokens, price.max_output or prompt.max_tokens)
+        if not keys[price.provider]:  # priced or not is all that is asked of it
+            found.append(Candidate(price.model, price.provider, price.quality,
+                                   worst_case_function(price, 0, tier)(max_tokens), None, False))
+            continue
         encoding = encoding_name_for_model(model) or f"approx:{price.provider}"
         if encoding not in counts:
-            counts[encoding] = count_messages(prompt.messages, model)
+            counts[encoding] = count_for(model) if count_for is not None else count_messages(prompt.messages, model)
         count = counts[encoding]
-        max_tokens = min(prompt.max_tokens, price.max_output or prompt.max_tokens)
         worst = worst_case_function(price, reserve_input_tokens(count), tier)(max_tokens)
         spec = dataclasses.replace(prompt, model=model, max_tokens=max_tokens)
         from promptlab_tui.core.estimate import estimate_run_cost
@@ -66,17 +75,21 @@ def candidates_for(ctx: ServiceContext, prompt: PromptSpec, tier: str) -> list[C
 
 
 def choose(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions, session: SessionSpend | None,
-           ) -> tuple[PromptSpec, RunOptions, Selection]:
+           count_for: Callable[[str], Any] | None = None) -> tuple[PromptSpec, RunOptions, Selection]:
     """The prompt and options with the picked model and provider, or NoModelFits naming the cheapest."""
+    from promptlab_tui.services.choice_config import auto_max_cost_nanos, auto_quality
     from promptlab_tui.services.planning import money_limits
 
-    quality = options.quality or prompt.quality or DEFAULT_QUALITY
+    # the run's own (--quality, --max-cost, the Lab's fields), then the prompt file's, then config.toml's
+    quality = options.quality or prompt.quality or auto_quality(ctx.config) or DEFAULT_QUALITY
     max_cost = options.max_cost_nanos if options.max_cost_nanos is not None else prompt.max_cost_nanos
+    if max_cost is None:
+        max_cost = auto_max_cost_nanos(ctx.config)
     settings = ctx.budget_settings()
     room_limits = [limit for limit in money_limits(settings, ctx.current_periods(settings), session, options)
                    if limit.scope != "run"]  # the per-run cap is max_cost, named apart in the reason
     room = min((limit.remaining_nanos for limit in room_limits), default=None)
-    selection = select_model(candidates_for(ctx, prompt, options.tier), quality, max_cost, room)
+    selection = select_model(candidates_for(ctx, prompt, options.tier, count_for, quality), quality, max_cost, room)
     if selection.chosen is None:
         raise NoModelFits(selection)
     chosen = selection.chosen

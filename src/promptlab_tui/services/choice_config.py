@@ -1,7 +1,10 @@
-"""config.toml keys of issue 11, read from the config's kept-aside keys: `confirm_above` (USD) and `cache`.
+"""config.toml keys of issue 11, read from the config's kept-aside keys: `confirm_above` (USD), `cache`, and
+the defaults of `model = "auto"`: `quality` and `max_cost` (USD).
 
     confirm_above = 0.50   # ask before a run whose expected cost is above $0.50 (the CLI needs --yes without a terminal)
     cache = true           # serve identical requests from the history (opt-in; --no-cache bypasses)
+    quality = "high"       # model "auto": the least tier when the prompt (or --quality) does not say
+    max_cost = 0.05        # model "auto": the per-run limit the pick must fit when the prompt (or --max-cost) has none
 """
 
 from __future__ import annotations
@@ -35,6 +38,27 @@ def confirm_above_nanos(config: AppConfig) -> int | None:
     nanos = usd_nanos(value)
     if nanos is None:
         raise _error(config, "confirm_above", "an amount in USD such as 0.50", value)
+    return nanos
+
+
+def auto_quality(config: AppConfig | None) -> str | None:
+    """The config's `quality` for model "auto"; None when not set. Raises ConfigError for a bad value."""
+    value = config.extra.get("quality") if config is not None else None
+    if value is not None and value not in ("low", "medium", "high"):
+        raise _error(config, "quality", 'a quality tier: "low", "medium" or "high"', value)
+    return value
+
+
+def auto_max_cost_nanos(config: AppConfig | None) -> int | None:
+    """The config's `max_cost` (USD) for model "auto"; None when not set. Raises ConfigError for a bad value."""
+    from promptlab_tui.core.prompt_choice import usd_nanos
+
+    value = config.extra.get("max_cost") if config is not None else None
+    if value is None:
+        return None
+    nanos = usd_nanos(value)
+    if nanos is None:
+        raise _error(config, "max_cost", "an amount in USD such as 0.05", value)
     return nanos
 
 

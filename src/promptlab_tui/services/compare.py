@@ -70,8 +70,10 @@ def compare_service(service: RunService, max_total_nanos: int | None) -> RunServ
     if max_total_nanos is None:  # no cap of its own: the comparison spends the caller's session
         return service
     remaining = service.session.remaining_nanos()  # never more than the caller's session has left
-    cap = max_total_nanos if remaining is None else min(max_total_nanos, remaining)
-    return RunService(context=service.context, session=SessionSpend(cap), session_id=service.session_id,
+    own = remaining is None or max_total_nanos <= remaining  # refusals name the cap that binds
+    cap = max_total_nanos if own else remaining
+    return RunService(context=service.context, session=SessionSpend(cap, "compare" if own else "session"),
+                      session_id=service.session_id,
                       provider_factory=service.provider_factory)
 
 

@@ -34,7 +34,7 @@ def save_draft(draft: Draft, path: Path | None = None) -> Path:
     data = {"system": v.system, "user": v.user, "provider": v.provider, "model": v.model,
             "max_tokens": v.max_tokens, "temperature": v.temperature,
             "cost_cap_usd": None if v.cost_cap_usd is None else str(v.cost_cap_usd),
-            "prompt_path": draft.prompt_path, "prompt_name": draft.prompt_name}
+            "prompt_path": draft.prompt_path, "prompt_name": draft.prompt_name, "quality": v.quality}
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".draft.", dir=path.parent)  # mkstemp: mode 0600
     try:
@@ -55,7 +55,8 @@ def load_draft(path: Path | None = None) -> Draft | None:
         cap = data.get("cost_cap_usd")
         values = EditorValues(str(data["system"]), str(data["user"]), str(data["provider"]), str(data["model"]),
                               int(data["max_tokens"]), data.get("temperature"),
-                              None if cap is None else Decimal(cap))
+                              None if cap is None else Decimal(cap),
+                              quality=data.get("quality") if data.get("quality") in ("low", "medium", "high") else None)
         return Draft(values, data.get("prompt_path"), data.get("prompt_name"))
     except (OSError, ValueError, KeyError, TypeError, ArithmeticError):
         return None

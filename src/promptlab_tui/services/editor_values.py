@@ -20,6 +20,8 @@ class EditorValues(NamedTuple):
     cost_cap_usd: Decimal | None
     problems: tuple[str, ...] = ()
     extras: Any = None  # core.request_tokens.RequestExtras of a loaded file (tools, images), set by the Lab
+    quality: str | None = None  # model "auto": the least quality tier to pick from (the picker's auto entry)
+    choices: Any = None  # FileChoices of a loaded file (its fallback chain...), set by the Lab
 
 
 class PreviewInputs(NamedTuple):
@@ -35,3 +37,24 @@ class PreviewInputs(NamedTuple):
     has_system: bool
     has_user: bool
     extras: Any = None  # as EditorValues.extras
+    quality: str | None = None  # as EditorValues.quality
+    choices: Any = None  # as EditorValues.choices
+
+
+class FileChoices(NamedTuple):
+    """A loaded prompt file's front matter the editor has no field for: kept, used by the run, saved again."""
+
+    fallback: tuple[str, ...] = ()  # models tried in turn when the provider fails (services.fallback)
+    session_budget_nanos: int | None = None
+    cache: bool | None = None
+
+    @classmethod
+    def of(cls, spec: Any) -> FileChoices | None:
+        found = cls(tuple(spec.fallback or ()), spec.session_budget_nanos, spec.cache)
+        return found if found != cls() else None
+
+    def apply(self, spec: Any) -> Any:
+        spec.fallback = list(self.fallback)
+        spec.session_budget_nanos = self.session_budget_nanos
+        spec.cache = self.cache
+        return spec

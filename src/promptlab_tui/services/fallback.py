@@ -80,6 +80,43 @@ class FallbackResult:
         return f"answered by {self.answered_by} after {len(failed)} failed attempt(s): {tried}"
 
 
+@dataclass
+class ChainEstimate:
+    """What a fallback chain may cost before it runs: the first model that would run, and the worst case
+    of the whole chain (every model tried, each billed up to its own worst case)."""
+
+    chain: list[str]
+    first: Any = None  # the RunPlan of the first model a budget does not refuse (None: every one refused)
+    worst_nanos: int = 0  # the sum of the planned models' worst cases
+    unpriced: list[str] = field(default_factory=list)  # models whose worst case is unknown
+
+    @property
+    def chain_words(self) -> str:
+        return " → ".join(self.chain)
+
+
+def estimate_chain(service: RunService, prompt: PromptSpec, options: RunOptions) -> ChainEstimate:
+    """Plan every model of the chain as its attempt would be planned (nothing reserved, nothing sent)."""
+    from promptlab_tui.core.budget import BudgetViolation
+
+    chain = chain_of(prompt, options)
+    estimate = ChainEstimate(chain)
+    single = dataclasses.replace(prompt, fallback=[])
+    for position, model in enumerate(chain):
+        try:
+            plan = service.prepare_run(single, dataclasses.replace(
+                options, model=model, provider=options.provider if position == 0 else None))
+        except BudgetViolation:
+            continue  # the run skips it too
+        if estimate.first is None:
+            estimate.first = plan
+        if plan.worst_case_nanos is None:
+            estimate.unpriced.append(model)
+        else:
+            estimate.worst_nanos += plan.worst_case_nanos
+    return estimate
+
+
 AttemptSink = Callable[[Attempt, "str | None"], None]  # (the attempt that ended, the next model or None)
 
 

@@ -11,20 +11,18 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from promptlab_tui.core.incremental import IncrementalTokenCounter
 from promptlab_tui.core.tokens import count_messages, encoding_name_for_model, get_encoding
 from promptlab_tui.core.types import ChatMessage, PromptSpec, TokenCount
+from promptlab_tui.services.message_counters import CounterKey, LostTrack, MessageCounters, counter_key  # noqa: F401
 from promptlab_tui.services.views import PreviewView
 
 if TYPE_CHECKING:
-    from promptlab_tui.services.edit_journal import EditJournal, JournalOp
+    from promptlab_tui.services.edit_journal import EditJournal
     from promptlab_tui.services.editor_values import EditorValues, PreviewInputs
 
 ROLES = ("system", "user")
 # A model standing for each tokenizer compare_models() asks about (tips for the other models).
 MODEL_FOR_KEY = {"o200k_base": "gpt-4o", "cl100k_base": "gpt-4", "approx": "approx"}
-
-CounterKey = tuple[str, str, float | None]  # (tokenizer, model for approximate counts, calibration)
 
 
 def warm_tokenizer(model: str) -> None:
@@ -41,56 +39,16 @@ def prompt_from(values: EditorValues) -> PromptSpec:
     messages.append(ChatMessage("user", values.user))
     spec = PromptSpec(messages=messages, model=values.model, max_tokens=values.max_tokens,
                       temperature=values.temperature)
+    if values.cost_cap_usd is not None:  # the Cap field is the prompt's per-run cap (front matter max_cost)
+        from promptlab_tui.core.money import usd_to_nanos
+
+        spec.max_cost_nanos = usd_to_nanos(values.cost_cap_usd)
+    spec.quality = getattr(values, "quality", None)
+    choices = getattr(values, "choices", None)
+    if choices is not None:
+        choices.apply(spec)
     extras = getattr(values, "extras", None)
     return extras.apply(spec) if extras is not None else spec
-
-
-def counter_key(model: str, calibration: float | None) -> CounterKey:
-    """Exact counts depend only on the tokenizer; approximate ones also on the model (its note) and calibration."""
-    name = encoding_name_for_model(model)
-    return (name, "", None) if name else ("approx", model, calibration)
-
-
-class LostTrack(Exception):
-    """The counters could not follow an edit: the editor must hand over its whole text again."""
-
-
-class MessageCounters:
-    """The counters of one message (system or user): every one is fed the same edits, in order."""
-
-    def __init__(self) -> None:
-        self.counters: dict[CounterKey, IncrementalTokenCounter] = {}
-        self.text_before_counters = ""  # the whole text last handed over while no counter existed
-        self.lost = False  # an edit did not fit: ignore edits until the editor hands over its whole text
-
-    def apply(self, ops: list[JournalOp]) -> None:
-        """Feed the journal's ops to every counter, in order."""
-        try:
-            for op in ops:
-                if isinstance(op, str):  # the whole new text (a prompt loaded, undo, redo, a resync)
-                    self.lost = False
-                    self.text_before_counters = op
-                    for counter in self.counters.values():
-                        counter.update(op)
-                elif not self.lost:
-                    top, bottom, text = op
-                    for counter in self.counters.values():
-                        counter.apply_edit_at(top, bottom, text)
-        except ValueError:  # an edit that does not fit the text
-            self.lost = True
-            raise LostTrack() from None
-
-    def counter(self, key: CounterKey, model: str) -> IncrementalTokenCounter:
-        """The counter for `key`, made on first use from the text another counter holds (one full count)."""
-        if self.lost:
-            raise LostTrack()
-        found = self.counters.get(key)
-        if found is None:
-            source = next(iter(self.counters.values()), None)
-            found = IncrementalTokenCounter(model, key[2])
-            found.update(source.text if source is not None else self.text_before_counters)
-            self.counters[key] = found
-        return found
 
 
 class PreviewEngine:
@@ -171,6 +129,14 @@ class PreviewEngine:
         note = count.note if not count.exact or exact else "Approximate: tools or images follow no published rule."
         return TokenCount(count.tokens + added, exact=exact, method=count.method, note=note,
                           upper_tokens=upper), cost.lines
+
+    def count_for(self, inputs: PreviewInputs, model: str) -> TokenCount:
+        """The editor's input tokens for another model than the picker's (model "auto" prices every candidate),
+        uncalibrated like the run's own count; tools and images included."""
+        roles = roles_of(inputs)
+        with self._lock:
+            self._catch_up(model, None)
+            return self._with_extras(self._count(model, roles, None), inputs._replace(model=model), None)[0]
 
     def count(self, inputs: PreviewInputs) -> TokenCount:
         """The editor's input tokens now (drains the journal first)."""

@@ -28,6 +28,8 @@ class RunSink(Protocol):
 
     def streamed(self, text: str) -> None: ...
 
+    def attempt_failed(self, message: str) -> None: ...  # a fallback chain's attempt failed: the next is tried
+
     def tokens(self, output_tokens: int, exact: bool, cost_nanos: int | None = None) -> None: ...
 
     def finished(self, outcome: RunOutcomeView, alerts: list[AlertView]) -> None: ...
@@ -36,11 +38,17 @@ class RunSink(Protocol):
                     too_long: TooLongView | None = None) -> None: ...
 
 
+def _offline_fields(refusal: Any) -> dict[str, Any]:
+    """A team offline refusal says why and what can help; a budget's dialog offers its own actions."""
+    reason = getattr(refusal, "offline_reason", None)
+    return {"offline_reason": reason, "suggestions": tuple(refusal.suggestions)} if reason else {}
+
+
 def refusal_view(refusal: Any) -> RefusalView:
     from promptlab_tui.core.budget import format_reset
 
     resets = None
-    if refusal.resets_at is not None and refusal.scope not in ("run", "session"):
+    if refusal.resets_at is not None and refusal.scope not in ("run", "session", "compare", "batch"):
         resets = format_reset(refusal.resets_at, refusal.timezone_name)
     return RefusalView(
         message=refusal.explain(), scope=refusal.scope, spent_nanos=refusal.spent_nanos,
@@ -51,12 +59,21 @@ def refusal_view(refusal: Any) -> RefusalView:
         cheaper_worst_case_nanos=getattr(refusal, "cheaper_worst_case_nanos", None),
         cheaper_provider=getattr(refusal, "cheaper_provider", None),
         cheaper_label=getattr(refusal, "cheaper_label", None),
+        **_offline_fields(refusal),
     )
 
 
-def outcome_view(outcome: Any, duration_s: float) -> RunOutcomeView:
+def outcome_view(outcome: Any, duration_s: float, chain: Any = None) -> RunOutcomeView:
+    """`chain`: the services.fallback.FallbackResult the outcome ended (which model answered, at what total)."""
     usage, cost = outcome.usage, outcome.cost
     notes = list(getattr(outcome, "warnings", []) or [])
+    selection = getattr(outcome.plan, "selection", None)
+    if selection is not None:  # model "auto": what was picked and why (issue 11)
+        notes.insert(0, selection.reason)
+    if chain is not None:
+        from promptlab_tui.core.money import format_usd
+
+        notes.insert(0, f"fallback: {chain.summary()}; all attempts {format_usd(chain.total_cost_nanos)}")
     if outcome.plan.capped:
         notes.append(f"capped to {outcome.plan.max_tokens:,} max tokens to fit the budget")
     if outcome.error is not None:
@@ -88,6 +105,7 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
                 accept_capped: bool = False, prompt_name: str | None = None,
                 elapsed: Callable[[], float] = lambda: 0.0, history: tuple[Any, ...] = (),
                 link: Any = None) -> None:
+    from promptlab_tui.core.selection import NoModelFits
     from promptlab_tui.providers.base import ProviderError
     from promptlab_tui.providers.registry import provider_for
     from promptlab_tui.services.app_backend import alert_view
@@ -104,9 +122,15 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
     prompt.name = prompt_name
     if history:  # a conversation: the turns so far between the system message and the new user message
         prompt.messages = [*prompt.messages[:-1], *history, prompt.messages[-1]]
-    options = RunOptions(model=values.model, provider=values.provider, max_tokens=values.max_tokens,
+    auto = values.model == "auto"
+    options = RunOptions(model=values.model, provider=None if auto else values.provider, max_tokens=values.max_tokens,
                          max_cost_nanos=usd_to_nanos(values.cost_cap_usd) if values.cost_cap_usd else None,
-                         accept_capped=accept_capped, link=link, source="lab")
+                         accept_capped=accept_capped, link=link, source="lab",
+                         quality=getattr(values, "quality", None) if auto else None)
+    if prompt.fallback:  # the file's fallback chain: each model in turn on a provider failure (issue 11)
+        execute_chain(RunService(services, session=session, session_id=session_id), prompt, options, cancel, sink,
+                      elapsed)
+        return
     try:
         plan = RunService(services, session=session, session_id=session_id).prepare_run(prompt, options)
         # the key is checked before anything is reserved: a missing key costs nothing and records nothing
@@ -125,6 +149,9 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
     except UnpricedModelRefused as refusal:  # hard mode cannot count it: say how to price it
         sink.not_started(refusal.explain_all())
         return
+    except NoModelFits as refusal:  # model "auto": nothing of the tier fits, the cheapest named
+        sink.not_started(f"{refusal}; " + "; ".join(refusal.suggestions))
+        return
     except ProviderError as error:
         sink.not_started(str(error))
         return
@@ -133,7 +160,23 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         return
 
     finished: list[Any] = []
+    on_event = _forwarder(sink, finished)
+    try:
+        outcome = service.execute(plan, on_event, cancel)
+    except BudgetRefused as refusal:  # a concurrent run took the room since the plan was made
+        sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
+        return
+    except Exception as error:  # settled by the runner before it re-raised: show what was recorded
+        if not finished:
+            cancelled = type(error).__name__ == "Cancelled"  # while waiting for runs in flight: nothing was sent
+            sink.not_started(str(error) if cancelled else f"Run failed: {error}")
+            return
+        outcome = finished[-1]
+    sink.finished(outcome_view(outcome, elapsed()), [alert_view(a) for a in outcome.alerts])
 
+
+def _forwarder(sink: RunSink, finished: list[Any]) -> Callable[[Any], None]:
+    """The runner's events as sink calls; the outcomes of ended runs are collected in `finished`."""
     def on_event(event: Any) -> None:
         kind = type(event).__name__
         if kind == "RunStarted":
@@ -147,15 +190,33 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
         elif kind in ("RunCompleted", "RunFailed"):
             finished.append(event.outcome)
 
+    return on_event
+
+
+def execute_chain(service: Any, prompt: Any, options: Any, cancel: threading.Event, sink: RunSink,
+                  elapsed: Callable[[], float]) -> None:
+    """A prompt with a fallback chain (services.fallback, as `promptlab run` does it): every attempt is a run of
+    its own, linked to the others; the result says which model answered and what all attempts cost."""
+    from promptlab_tui.core.budget import BudgetRefusal
+    from promptlab_tui.core.money import format_usd
+    from promptlab_tui.services.app_backend import alert_view
+    from promptlab_tui.services.fallback import run_with_fallback
+
+    def attempt_ended(attempt: Any, following: str | None) -> None:
+        if following is not None:
+            cost = f", {format_usd(attempt.cost_nanos)}" if attempt.run_id else ""
+            sink.attempt_failed(f"{attempt.model}: {attempt.status}{cost} ({attempt.why}); trying {following}")
+
+    finished: list[Any] = []
     try:
-        outcome = service.execute(plan, on_event, cancel)
-    except BudgetRefused as refusal:  # a concurrent run took the room since the plan was made
-        sink.not_started(refusal.explain(), refusal=refusal_view(refusal))
+        result = run_with_fallback(service, prompt, options, _forwarder(sink, finished), cancel, attempt_ended)
+    except Exception as error:  # bad input, unreadable history or prices: say so (what ran was settled)
+        sink.not_started(f"Run not started: {error}")
         return
-    except Exception as error:  # settled by the runner before it re-raised: show what was recorded
-        if not finished:
-            cancelled = type(error).__name__ == "Cancelled"  # while waiting for runs in flight: nothing was sent
-            sink.not_started(str(error) if cancelled else f"Run failed: {error}")
-            return
-        outcome = finished[-1]
-    sink.finished(outcome_view(outcome, elapsed()), [alert_view(a) for a in outcome.alerts])
+    if result.outcome is None:  # every model refused by a budget or without a key: nothing sent
+        refusal = result.refusal
+        view = refusal_view(refusal) if isinstance(refusal, BudgetRefusal) else None
+        sink.not_started(f"fallback: {result.summary()}", refusal=view)
+        return
+    outcome = result.outcome
+    sink.finished(outcome_view(outcome, elapsed(), chain=result), [alert_view(a) for a in outcome.alerts])

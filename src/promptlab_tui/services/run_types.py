@@ -128,7 +128,8 @@ class ContextWindowExceeded(PromptTooLong):
 class BudgetRefused(BudgetRefusal):
     """The ledger's refusal with what the run service can offer instead: a capped run, a cheaper model.
 
-    Scopes: "daily" | "weekly" | "monthly" (calendar budgets), "run" (per-run cap), "session" (session cap).
+    Scopes: "daily" | "weekly" | "monthly" (calendar budgets), "run" (per-run cap), "session" (session cap),
+    "compare" (compare --max-cost: the whole set's cap), "batch" (run --max-total-cost).
     """
 
     def __init__(self, *, capped_max_tokens: int | None = None, capped_plan: RunPlan | None = None,
@@ -153,12 +154,16 @@ class BudgetRefused(BudgetRefusal):
     def suggestions(self) -> list[str]:
         if self.scope == "run":
             items = ["raise the per-run cap (--max-cost USD, or promptlab budget set --max-cost-per-run USD)"]
+        elif self.scope == "compare":
+            items = ["raise the compare set's cap (--max-cost USD on compare), or compare fewer models"]
+        elif self.scope == "batch":
+            items = ["raise --max-total-cost USD, or run fewer files"]
         elif self.scope == "session":
             items = ["raise the session cap (--max-session-cost USD, or promptlab budget set --max-cost-per-session "
                      "USD), or start a new session"]
         else:
             items = [f"raise the limit: promptlab budget set --{self.scope} USD"]
-        if self.resets_at is not None and self.scope not in ("run", "session"):
+        if self.resets_at is not None and self.scope not in ("run", "session", "compare", "batch"):
             items.append(f"wait for the reset on {format_reset(self.resets_at, self.timezone_name)}")
         if self.capped_max_tokens:
             items.append(f"lower max tokens to {self.capped_max_tokens:,} (--max-tokens "

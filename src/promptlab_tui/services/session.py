@@ -28,7 +28,8 @@ class SessionStatus:
 class SessionSpend:
     """Spend of one session; `limit_nanos=None` tracks without a cap."""
 
-    def __init__(self, limit_nanos: int | None = None) -> None:
+    def __init__(self, limit_nanos: int | None = None, scope: str = "session") -> None:
+        self.scope = scope  # how a refusal names the cap: "session", or "compare" (compare --max-cost's set)
         self._lock = threading.Lock()
         self._limit = limit_nanos
         self._spent = 0

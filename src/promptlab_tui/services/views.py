@@ -79,6 +79,8 @@ class PreviewView:
     parts: tuple[str, ...] = field(default_factory=tuple)  # each tool / image with its tokens
     duration: Any = None  # core.duration.DurationEstimate, or None without history
     online: str | None = None  # the provider's count: "exact (Anthropic count_tokens)" or why not
+    choice: str | None = None  # model "auto": what was picked and why (the run picks the same)
+    fallback: tuple[str, ...] = ()  # the prompt file's fallback chain, the model above first
 
     @property
     def input_label(self) -> str:
@@ -153,6 +155,8 @@ class RefusalView:
             return None
         return f"{self.cheaper_provider}:{self.cheaper_model}" if self.cheaper_provider else self.cheaper_model
     suggestions: tuple[str, ...] = ()
+    # Set when the team server was unreachable and the team's offline policy refused (issue 12): why, in short.
+    offline_reason: str | None = None
 
     @property
     def remaining_nanos(self) -> int:

@@ -14,7 +14,7 @@ from promptlab_tui.store.frozen_schemas import (  # noqa: F401  (re-exported)
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 6  # what this code writes; a file with a higher user_version is refused untouched
+SCHEMA_VERSION = 8  # what this code writes; a file with a higher user_version is refused untouched
 
 _RUN_COLUMNS_ADDED_IN_2 = [
     "started_at DATETIME", "session_id VARCHAR", "price_version VARCHAR", "max_tokens INTEGER",
@@ -96,13 +96,45 @@ def _migrate_5_to_6(conn: Connection) -> bool:
     return False
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6}
+def _migrate_6_to_7(conn: Connection) -> bool:
+    """`run_link` and `response_cache` (issue 11), made on first use before: a file that has them keeps them
+    and their rows (same columns); the others gain them empty."""
+    from promptlab_tui.store.tables import SQLModel
+
+    SQLModel.metadata.create_all(conn)  # existing tables are skipped
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_run_link_group ON run_link (group_id) "
+                         "WHERE group_id IS NOT NULL")
+    return False
+
+
+def _migrate_7_to_8(conn: Connection) -> bool:
+    """The sync outbox, sync state and team alert map with their triggers, made at login before: a file that
+    has them keeps them and their rows (its outbox stays switched on); the others gain them empty and off."""
+    from promptlab_tui.store.tables import SQLModel
+    from promptlab_tui.store.sync_schema import OUTBOX_ON_KEY, create_sync_triggers
+
+    # Login made the ungated triggers (create_all of an earlier step may have made the tables, never a trigger;
+    # gated ones are this schema's own, their switch already says whether the outbox is on).
+    trigger = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = "
+                                   "'sync_queue_insert'").first()
+    logged_in = trigger is not None and "sync_state" not in trigger[0]
+    SQLModel.metadata.create_all(conn)  # existing tables are skipped
+    create_sync_triggers(conn)
+    if logged_in:
+        conn.exec_driver_sql("INSERT OR IGNORE INTO sync_state (key, value) VALUES (?, 'on')", (OUTBOX_ON_KEY,))
+    return False
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6,
+              6: _migrate_6_to_7, 7: _migrate_7_to_8}
 
 
 def create_current_schema(conn: Connection) -> None:
     from promptlab_tui.store.tables import SQLModel
+    from promptlab_tui.store.sync_schema import create_sync_triggers
 
     SQLModel.metadata.create_all(conn)
+    create_sync_triggers(conn)
 
 
 def migrate(conn: Connection, found: int, target: int) -> bool:

@@ -1,6 +1,6 @@
 """The opt-in response cache's index: request key -> the run that answered it (the answer stays in `run`).
 
-Created on first use, like `run_link`. A hit needs the run to be completed and its answer still kept
+Its table is part of the schema since version 7 (store.tables_links). A hit needs the run to be completed and its answer still kept
 (retention drops answers: those requests are asked again).
 """
 
@@ -9,10 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from promptlab_tui.store.database import Database
-
-_CREATE = ("CREATE TABLE IF NOT EXISTS response_cache (key VARCHAR NOT NULL PRIMARY KEY, run_id VARCHAR NOT NULL, "
-           "created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP)")
-
 
 @dataclass(frozen=True)
 class CachedAnswer:
@@ -24,14 +20,11 @@ class CachedAnswer:
 
 def remember(db: Database, key: str, run_id: str) -> None:
     with db.raw_write() as conn:
-        conn.execute(_CREATE)
         conn.execute("INSERT OR REPLACE INTO response_cache (key, run_id) VALUES (?, ?)", (key, run_id))
 
 
 def lookup(db: Database, key: str) -> CachedAnswer | None:
     with db.raw_read() as conn:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'response_cache'").fetchone():
-            return None
         row = conn.execute(
             "SELECT r.id, r.response_text, r.cost_nanos, r.output_tokens FROM response_cache c JOIN run r "
             "ON r.id = c.run_id WHERE c.key = ? AND r.status = 'completed' AND r.response_text IS NOT NULL",

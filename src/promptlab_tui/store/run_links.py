@@ -3,13 +3,12 @@ the runs it belongs with (a fallback chain, a comparison, a batch), why its mode
 saved, and which answer of a comparison the user marked as the better one.
 
 One row per linked run in `run_link`, beside the ledger's `run` row (never in it: the ledger's hot path and
-its schema stay as they are). The table is created on first use, so older files need no migration.
+its schema stay as they are). The table is part of the schema since version 7 (store.tables_links).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,18 +16,6 @@ from promptlab_tui.store.database import Database
 
 SOURCES = ("auto", "fallback", "compare", "batch", "cache", "optimise", "conversation")
 
-_CREATE = """
-CREATE TABLE IF NOT EXISTS run_link (
-    run_id VARCHAR NOT NULL PRIMARY KEY,
-    group_id VARCHAR,
-    source VARCHAR NOT NULL,
-    position INTEGER,
-    detail VARCHAR,
-    saved_nanos INTEGER,
-    cache_of VARCHAR,
-    preferred BOOLEAN NOT NULL DEFAULT 0
-)"""
-_INDEX = "CREATE INDEX IF NOT EXISTS ix_run_link_group ON run_link (group_id) WHERE group_id IS NOT NULL"
 _COLUMNS = "run_id, group_id, source, position, detail, saved_nanos, cache_of, preferred"
 
 
@@ -42,11 +29,6 @@ class RunLink:
     saved_nanos: int | None = None  # a cache hit: what the provider would have cost
     cache_of: str | None = None  # a cache hit: the run whose answer was served
     preferred: bool = False  # a comparison: the answer the user marked as the better one
-
-
-def _ensure(conn: sqlite3.Connection) -> None:
-    conn.execute(_CREATE)
-    conn.execute(_INDEX)
 
 
 def _row(link: RunLink) -> tuple:
@@ -65,15 +47,11 @@ def record(db: Database, link: RunLink) -> None:
     if link.source not in SOURCES:
         raise ValueError(f"unknown run source {link.source!r}")
     with db.raw_write() as conn:
-        _ensure(conn)
         conn.execute(f"INSERT OR REPLACE INTO run_link ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", _row(link))
 
 
 def _read(db: Database, where: str, params: tuple) -> list[RunLink]:
     with db.raw_read() as conn:
-        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_link'").fetchone()
-        if not exists:
-            return []
         rows = conn.execute(f"SELECT {_COLUMNS} FROM run_link WHERE {where} ORDER BY position, run_id",
                             params).fetchall()
     return [_link(row) for row in rows]
@@ -92,7 +70,6 @@ def group(db: Database, group_id: str) -> list[RunLink]:
 def mark_preferred(db: Database, group_id: str, run_id: str) -> bool:
     """Mark `run_id` as the better answer of its comparison (and no other); False when it is not in it."""
     with db.raw_write() as conn:
-        _ensure(conn)
         found = conn.execute("SELECT 1 FROM run_link WHERE group_id = ? AND run_id = ?", (group_id, run_id)).fetchone()
         if not found:
             return False
@@ -104,8 +81,6 @@ def comparison_wins(db: Database) -> list[tuple[str | None, str, int, int, float
     """(prompt, model, comparisons won, comparisons it was in, its mean cost in % of the others' mean cost
     in those comparisons) over every comparison with a mark; most wins first."""
     with db.raw_read() as conn:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_link'").fetchone():
-            return []
         rows = conn.execute(
             "SELECT l.group_id, r.prompt_name, r.model, r.cost_nanos, l.preferred FROM run_link l "
             "JOIN run r ON r.id = l.run_id WHERE l.source = 'compare' AND l.group_id IN "
@@ -130,3 +105,12 @@ def comparison_wins(db: Database) -> list[tuple[str | None, str, int, int, float
         share = (own / own_n) * 100 / (other / other_n) if own_n and other_n and other else None
         found.append((prompt, model, won, total, share))
     return sorted(found, key=lambda item: (item[0] or "", -item[2], item[1]))
+
+
+def for_runs(db: Database, run_ids: list[str]) -> dict[str, RunLink]:
+    """The links of these runs (a history page), by run id; runs without one are left out."""
+    found: dict[str, RunLink] = {}
+    for start in range(0, len(run_ids), 500):  # SQLite's bound parameters per statement stay well under its limit
+        chunk = tuple(run_ids[start:start + 500])
+        found.update((link.run_id, link) for link in _read(db, f"run_id IN ({', '.join('?' * len(chunk))})", chunk))
+    return found

@@ -206,3 +206,5 @@ class MetaRow(SQLModel, table=True):
 
 
 from promptlab_tui.store import tables_rollup  # noqa: E402,F401  (registers the dashboard's rollup tables)
+from promptlab_tui.store import tables_links  # noqa: E402,F401  (registers run_link and response_cache)
+from promptlab_tui.store import tables_sync  # noqa: E402,F401  (registers the sync outbox, state and alert map)

@@ -1,8 +1,9 @@
 """The outbox: runs to push, kept in the local database so that it survives restarts and kills.
 
-Triggers on the run table queue a run whenever it is settled or changed afterwards (re-priced,
-text erased by retention), so the ledger needs no knowledge of sync; a run re-queued while a push
-is in flight stays queued (rows are removed only if their queued_at is unchanged).
+Triggers on the run table (store/sync_schema.py, made by the schema) queue a run whenever it is settled or
+changed afterwards (re-priced, text erased by retention) while the outbox is on, so the ledger needs no
+knowledge of sync; a run re-queued while a push is in flight stays queued (rows are removed only if their
+queued_at is unchanged).
 """
 
 from __future__ import annotations
@@ -12,20 +13,8 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Any
 
-OUTBOX_DDL = [
-    "CREATE TABLE IF NOT EXISTS sync_outbox (run_id TEXT PRIMARY KEY, queued_at TEXT NOT NULL, "
-    "attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT)",
-    "CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TRIGGER IF NOT EXISTS sync_queue_insert AFTER INSERT ON run WHEN NEW.status != 'pending' BEGIN "
-    "INSERT INTO sync_outbox (run_id, queued_at) VALUES (NEW.id, strftime('%Y-%m-%d %H:%M:%f', 'now')) "
-    "ON CONFLICT (run_id) DO UPDATE SET queued_at = excluded.queued_at, attempts = 0, last_error = NULL; END",
-    "CREATE TRIGGER IF NOT EXISTS sync_queue_update AFTER UPDATE OF status, cost_nanos, input_tokens, "
-    "output_tokens, prompt_text, response_text ON run WHEN NEW.status != 'pending' BEGIN "
-    "INSERT INTO sync_outbox (run_id, queued_at) VALUES (NEW.id, strftime('%Y-%m-%d %H:%M:%f', 'now')) "
-    "ON CONFLICT (run_id) DO UPDATE SET queued_at = excluded.queued_at, attempts = 0, last_error = NULL; END",
-]
-DROP_DDL = ["DROP TRIGGER IF EXISTS sync_queue_insert", "DROP TRIGGER IF EXISTS sync_queue_update",
-            "DROP TABLE IF EXISTS sync_outbox", "DROP TABLE IF EXISTS sync_state"]
+from promptlab_tui.store.sync_schema import OUTBOX_ON_KEY
+
 _RUN_COLUMNS = ("id, created_at, finished_at, provider, model, prompt_name, tags, status, input_tokens, "
                 "output_tokens, cached_input_tokens, cache_write_tokens + cache_write_1h_tokens, reasoning_tokens, "
                 "cost_nanos, duration_ms, prompt_text, response_text")
@@ -33,9 +22,9 @@ GIVE_UP_ATTEMPTS = 1_000_000  # a run the server refused as invalid: kept, shown
 
 
 def install(conn: sqlite3.Connection, backfill: bool = True) -> int:
-    """Create the outbox and its triggers; queue every settled run not pushed yet. Returns the queue length."""
-    for statement in OUTBOX_DDL:
-        conn.execute(statement)
+    """Switch the outbox on (its tables and triggers are the schema's); queue every settled run not pushed yet.
+    Returns the queue length."""
+    conn.execute("INSERT OR IGNORE INTO sync_state (key, value) VALUES (?, 'on')", (OUTBOX_ON_KEY,))
     if backfill:
         conn.execute("INSERT OR IGNORE INTO sync_outbox (run_id, queued_at) SELECT id, "
                      "strftime('%Y-%m-%d %H:%M:%f', 'now') FROM run WHERE status != 'pending' AND synced_at IS NULL")
@@ -43,12 +32,13 @@ def install(conn: sqlite3.Connection, backfill: bool = True) -> int:
 
 
 def installed(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_outbox'").fetchone() is not None
+    return conn.execute("SELECT 1 FROM sync_state WHERE key = ?", (OUTBOX_ON_KEY,)).fetchone() is not None
 
 
 def uninstall(conn: sqlite3.Connection) -> None:
-    for statement in DROP_DDL:
-        conn.execute(statement)
+    """Logged out: the queue and the team's state are forgotten and the triggers stop queueing."""
+    conn.execute("DELETE FROM sync_outbox")
+    conn.execute("DELETE FROM sync_state")
 
 
 def pending_count(conn: sqlite3.Connection) -> int:
@@ -112,6 +102,4 @@ def set_state(conn: sqlite3.Connection, **values: str) -> None:
 
 
 def get_state(conn: sqlite3.Connection) -> dict[str, str]:
-    if not installed(conn):
-        return {}
-    return dict(conn.execute("SELECT key, value FROM sync_state").fetchall())
+    return dict(conn.execute("SELECT key, value FROM sync_state WHERE key != ?", (OUTBOX_ON_KEY,)).fetchall())

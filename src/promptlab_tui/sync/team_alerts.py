@@ -17,9 +17,6 @@ from promptlab_tui.sync.client import TeamClient
 if TYPE_CHECKING:
     from promptlab_tui.store.database import Database
 
-MAP_DDL = ("CREATE TABLE IF NOT EXISTS sync_team_alert (server_id INTEGER PRIMARY KEY, local_id INTEGER NOT NULL, "
-           "ack_sent INTEGER NOT NULL DEFAULT 0)")
-
 
 def period_label(alert: dict) -> str:
     """'team monthly', 'member daily', 'group research monthly' (unique per budget in the local table)."""
@@ -32,7 +29,6 @@ def mirror_alerts(db: Database, client: TeamClient) -> int:
     remote = client.call("GET", "/v1/alerts", params={"all": "true"})
     added = 0
     with db.raw_write() as conn:
-        conn.execute(MAP_DDL)
         for alert in remote:
             mapped = conn.execute("SELECT local_id FROM sync_team_alert WHERE server_id = ?", (alert["id"],)).fetchone()
             if mapped is not None:

@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 class TeamRefused(BudgetRefused):
     """A hard team, member or group budget on the team server (or the offline policy) refuses the run."""
 
-    def __init__(self, reason: str, **numbers: Any) -> None:
+    def __init__(self, reason: str, offline_reason: str | None = None, **numbers: Any) -> None:
         self.reason = reason
+        # Set when the server could not be reached and the team's offline policy refused (not a budget):
+        # the reason without the connection error's details.
+        self.offline_reason = offline_reason
         numbers.setdefault("spent_nanos", 0)
         numbers.setdefault("reserved_nanos", 0)
         numbers.setdefault("limit_nanos", 0)
@@ -36,8 +39,21 @@ class TeamRefused(BudgetRefused):
 
     @property
     def suggestions(self) -> list[str]:
+        if self.offline_reason:
+            return offline_suggestions(self.scope)
         return ["ask a team admin to raise the budget (promptlab team budget …)", "lower max tokens so the worst "
                 "case fits", "pick a cheaper model"]
+
+
+def offline_suggestions(scope: str) -> list[str]:
+    """What can help when the team server is unreachable: reaching it again; under a local cap, a smaller run."""
+    items = ["check the team server can be reached, then sync again (promptlab sync; in the Lab: retry sync)"]
+    if scope == "team offline cap":
+        items.append("lower max tokens or pick a cheaper model so the worst case fits the offline cap")
+    else:
+        items.append("ask a team admin to allow offline runs up to a cap (promptlab team policy --offline "
+                     "local_cap --offline-cap USD)")
+    return items
 
 
 def _now_text() -> str:
@@ -99,6 +115,7 @@ class TeamGate:
             self.notes[plan.run_id] = warning
 
     def _offline(self, plan: RunPlan, why: str) -> None:
+        short = why.split(" (", 1)[0]  # without the connection error's details: what the Lab's dialog says
         with self.db.raw_read() as conn:
             state = outbox.get_state(conn)
         if state.get("team_hard") != "1":
@@ -106,17 +123,17 @@ class TeamGate:
             return
         policy = state.get("offline_policy", "refuse")
         if policy != "local_cap":
-            raise TeamRefused(f"{why}, and a hard team budget applies: the team's policy is to refuse runs "
-                              "while the server is unreachable", scope="team offline policy",
+            rule = "a hard team budget applies: the team's policy is to refuse runs while the server is unreachable"
+            raise TeamRefused(f"{why}, and {rule}", scope="team offline policy", offline_reason=f"{short}, and {rule}",
                               worst_case_nanos=plan.worst_case_nanos)
         cap = int(state.get("offline_cap_nanos", "0"))
         spent = self._spent_since(state.get("last_contact_at"))
         worst = plan.worst_case_nanos or 0
         if spent + worst > cap:
-            raise TeamRefused(f"{why}; the team's policy allows {format_usd(cap)} per member offline, "
-                              f"{format_usd(spent)} is spent or held since the last contact and this run may cost "
-                              f"up to {format_usd(worst)}", scope="team offline cap", spent_nanos=spent,
-                              limit_nanos=cap, worst_case_nanos=worst)
+            rule = (f"the team's policy allows {format_usd(cap)} per member offline, {format_usd(spent)} is spent or "
+                    f"held since the last contact and this run may cost up to {format_usd(worst)}")
+            raise TeamRefused(f"{why}; {rule}", scope="team offline cap", offline_reason=f"{short}; {rule}",
+                              spent_nanos=spent, limit_nanos=cap, worst_case_nanos=worst)
         self.notes[plan.run_id] = (f"{why}; running under the team's offline cap ({format_usd(spent + worst)} of "
                                    f"{format_usd(cap)} used with this run)")
 

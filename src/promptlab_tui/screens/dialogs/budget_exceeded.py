@@ -108,3 +108,12 @@ class BudgetExceededDialog(ModalScreen[Choice | None]):
         elif kind == "capped":
             value = self.refusal.capped_max_tokens
         self.dismiss((kind, value))
+
+
+def refusal_dialog(refusal: RefusalView) -> ModalScreen[Choice | None]:
+    """The dialog for a refusal: a budget's (raise, cheaper, capped), or the team's offline policy's (retry sync)."""
+    if refusal.offline_reason:
+        from promptlab_tui.screens.dialogs.team_offline_refused import TeamOfflineRefusedDialog
+
+        return TeamOfflineRefusedDialog(refusal)
+    return BudgetExceededDialog(refusal)

@@ -8,8 +8,16 @@ SHORTEN_MIN_TOKENS = 60  # below this a rewrite saves less than it costs on any 
 
 
 class ChoicesMixin:
-    def action_compare(self) -> None:
+    def picked_values(self):
+        """The editor's values, with model "auto" replaced by the preview's pick (compare and shorten need a model)."""
         values = self.editor.values()
+        preview = self.last_preview
+        if values.model == "auto" and preview is not None:
+            values = values._replace(model=preview.model, provider=preview.provider, quality=None)
+        return values
+
+    def action_compare(self) -> None:
+        values = self.picked_values()
         if values.problems or not values.user.strip():
             self.notify("Write a user prompt (and fix the fields) before comparing.", severity="warning")
             return
@@ -20,7 +28,7 @@ class ChoicesMixin:
                                            self.turn_history()))
 
     def action_shorten(self) -> None:
-        values = self.editor.values()
+        values = self.picked_values()
         if values.problems or not values.user.strip():
             return
         from promptlab_tui.screens.optimise.optimise_screen import OptimiseScreen
@@ -37,6 +45,15 @@ class ChoicesMixin:
         """Offered once the prompt is long enough for a rewrite to pay for itself."""
         preview = self.last_preview
         return not self.running and preview is not None and preview.input_tokens >= SHORTEN_MIN_TOKENS
+
+    def default_quality(self) -> str:
+        """The tier of model "auto" when a prompt does not say: config.toml's `quality`, else medium."""
+        from promptlab_tui.services.choice_config import auto_quality
+
+        try:
+            return auto_quality(self.app.config) or "medium"
+        except ValueError:  # a bad value: the run says so with the file and line
+            return "medium"
 
     def ask_before_run(self, values) -> bool:
         """True when the preview's expected cost is above `confirm_above`: the dialog decides (then runs)."""

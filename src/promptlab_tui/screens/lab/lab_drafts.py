@@ -8,6 +8,8 @@ from pathlib import Path
 from textual import work
 from textual.message import Message
 
+from promptlab_tui.services.model_choice import ModelChoice
+
 DRAFT_EVERY_S = 1.0  # at most one draft write a second while typing
 
 
@@ -111,8 +113,9 @@ class DraftsMixin:
 
     def load_unsaved(self, values, path: Path | None, name: str | None) -> None:
         """Fill the editor with edits that are not in any file yet (a draft, a past run's prompt)."""
-        key = f"{values.provider}:{values.model}"
-        self.editor.load(values.system, values.user, values.max_tokens, values.temperature, key)
+        key = ModelChoice(values.provider, values.model, values.model, quality=values.quality).key  # "auto:high" too
+        cap = "" if values.cost_cap_usd is None else f"{values.cost_cap_usd:f}"
+        self.editor.load(values.system, values.user, values.max_tokens, values.temperature, key, cap)
         self.prompt_path = path
         self.prompt_name = name
         self._saved_fingerprint = ("unsaved",)  # differs from any file until saved

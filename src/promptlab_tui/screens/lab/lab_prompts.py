@@ -6,7 +6,9 @@ from pathlib import Path
 
 from textual import work
 
+from promptlab_tui.core.money import nanos_to_usd
 from promptlab_tui.screens.dialogs.form import shown
+from promptlab_tui.services.model_choice import auto_choice
 from promptlab_tui.screens.lab.messages import PromptFileDone
 from promptlab_tui.services.editor_values import EditorValues, PreviewInputs
 
@@ -62,11 +64,11 @@ class PromptFilesMixin:
                                                 suggested_name=self.prompt_name or ""), self._prompt_list_choice)
 
     request_extras = None  # a loaded file's tools, formats and images (core.request_tokens.RequestExtras)
+    file_choices = None  # a loaded file's fallback chain, session budget, cache (services.editor_values.FileChoices)
 
     def values_to_send(self) -> EditorValues:
-        """The editor's values with the loaded file's tools and images (saved and sent with the texts)."""
-        values = self.editor.values()
-        return values if self.request_extras is None else values._replace(extras=self.request_extras)
+        """The editor's values with the loaded file's tools, images and fallback chain (saved and sent with the texts)."""
+        return self.editor.values()._replace(extras=self.request_extras, choices=self.file_choices)
 
     def action_new_prompt(self) -> None:
         self.guard_unsaved("start a new prompt", self._new_prompt)
@@ -76,6 +78,7 @@ class PromptFilesMixin:
         self.results.clear()
         self.refresh_bindings()  # no answer to copy or save any more
         self.request_extras = None
+        self.file_choices = None
         self.editor.load("", "", 1024, None, None)
         self.prompt_path = None
         self.prompt_name = None
@@ -139,20 +142,27 @@ class PromptFilesMixin:
             self.notify(f"Duplicated as {path.name if path else ''}", timeout=4)
 
     def _fill_from(self, spec, path: Path | None) -> None:
+        from promptlab_tui.core.selection import is_auto
+
         key = None
         provider = getattr(spec, "provider", None)
         for choice in self.app.models:
             if choice.model == spec.model and (provider is None or choice.provider == provider):
                 key = choice.key
                 break
+        if is_auto(spec.model):  # `model = "auto"`: the picker's auto entry of the file's (or config's) tier
+            key = auto_choice(spec.quality or self.default_quality()).key
         from promptlab_tui.core.request_tokens import RequestExtras
+        from promptlab_tui.services.editor_values import FileChoices
 
         user = "\n\n".join(m.content for m in spec.user_messages)
         self.results.clear()
         if self.open_conversation(spec):  # user/assistant turns: a conversation, the last message in the editor
             user = spec.messages[-1].content
         self.request_extras = RequestExtras.of(spec)  # tools and images ride along with the texts
-        self.editor.load(spec.system, user, spec.max_tokens, spec.temperature, key)
+        self.file_choices = FileChoices.of(spec)  # its fallback chain is run as `promptlab run` runs it
+        cap = "" if spec.max_cost_nanos is None else format(nanos_to_usd(spec.max_cost_nanos).normalize(), "f")
+        self.editor.load(spec.system, user, spec.max_tokens, spec.temperature, key, cap)
         self.prompt_path = path
         self.prompt_name = spec.name or (path.stem if path else None)
         self._mark_clean()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from promptlab_tui.screens.lab.messages import (
+    RunAttemptFailed,
     RunFinished,
     RunNotStarted,
     RunReserved,
@@ -37,6 +38,9 @@ class MessageSink:
 
     def streamed(self, text: str) -> None:
         self.post(RunStreamed(text))
+
+    def attempt_failed(self, message: str) -> None:
+        self.post(RunAttemptFailed(message))
 
     def tokens(self, output_tokens: int, exact: bool, cost_nanos: int | None = None) -> None:
         self.post(RunTokensCounted(output_tokens, exact, cost_nanos))
@@ -119,6 +123,9 @@ class RunMixin:
     def on_run_waiting_for_budget(self, message: RunWaitingForBudget) -> None:
         self.results.set_waiting(message.text[:1].upper() + message.text[1:] + "…")  # "Waiting for 3 runs to settle…"
 
+    def on_run_attempt_failed(self, message: RunAttemptFailed) -> None:
+        self.results.attempt_failed(message.text)  # the next model of the fallback chain is tried
+
     def on_run_streamed(self, message: RunStreamed) -> None:
         self.results.append(message.text, tokens=0)
 
@@ -144,9 +151,9 @@ class RunMixin:
         self.turn_finished(None)
         self.results.finish(None, message.message)
         if message.refusal is not None:
-            from promptlab_tui.screens.dialogs.budget_exceeded import BudgetExceededDialog
+            from promptlab_tui.screens.dialogs.budget_exceeded import refusal_dialog
 
-            self.app.push_screen(BudgetExceededDialog(message.refusal), self._refusal_choice)
+            self.app.push_screen(refusal_dialog(message.refusal), self._refusal_choice)
         elif message.too_long is not None:
             from promptlab_tui.screens.dialogs.prompt_too_long import PromptTooLongDialog
 

@@ -1,41 +1,36 @@
 """The Lab: edit a prompt, watch its cost update, run it, compare the actual cost with the estimate.
 
-Typing never waits for counting: the editor writes each edit to a journal and Changed events only
-restart a short timer; when typing pauses, an exclusive thread worker applies the journal's edits to
-incremental counters (work in proportion to the edits, never a look at the whole text) and posts a preview.
+The screen composes the panes and shows the app's state; each concern lives in its mixin: the live preview
+(lab_preview), runs (lab_run), answers (lab_answer), prompt files (lab_prompts), drafts, conversations,
+the ways of choosing a model (lab_choices) and the online count.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, TextArea
-from textual.worker import get_current_worker
 
 from promptlab_tui.screens.lab.lab_answer import AnswerMixin
 from promptlab_tui.screens.lab.lab_drafts import DraftsMixin
 from promptlab_tui.screens.lab.lab_choices import ChoicesMixin
 from promptlab_tui.screens.lab.lab_conversation import ConversationMixin
 from promptlab_tui.screens.lab.lab_online import OnlineCountMixin
+from promptlab_tui.screens.lab.lab_preview import PREVIEW_DEBOUNCE_S, PreviewMixin  # noqa: F401  (bench imports it here)
 from promptlab_tui.screens.lab.lab_prompts import PromptFilesMixin
 from promptlab_tui.screens.lab.lab_run import RunMixin
-from promptlab_tui.screens.lab.messages import EditorResync, PreviewReady, VocabularyReady
 from promptlab_tui.screens.messages import PricingLoaded
-from promptlab_tui.services.editor_values import PreviewInputs
-from promptlab_tui.services.model_choice import ModelChoice
+from promptlab_tui.services.model_choice import ModelChoice, auto_choice, auto_choices
 from promptlab_tui.widgets.budget.budget_bar import BudgetBar
 from promptlab_tui.widgets.conversation.conversation_strip import ConversationStrip
 from promptlab_tui.widgets.editor.editor_pane import EditorPane
-from promptlab_tui.widgets.editor.tracked_text_area import EditJournal, TrackedTextArea
+from promptlab_tui.widgets.editor.tracked_text_area import EditJournal
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 from promptlab_tui.widgets.picker.model_picker import ModelPicker
 from promptlab_tui.widgets.preview.preview_pane import PreviewPane
@@ -45,12 +40,11 @@ from promptlab_tui.widgets.results.run_bar import RunBar
 if TYPE_CHECKING:
     from promptlab_tui.services.views import AlertView
 
-PREVIEW_DEBOUNCE_S = 0.05  # recount once typing pauses this long (a recount costs ~1 ms: the size of the edits)
 WIDE_COLUMNS = 140
 DEFAULT_MODEL = ModelChoice("openai", "gpt-4o-mini", "GPT-4o mini")
 
 
-class LabScreen(ChoicesMixin, ConversationMixin, RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin,
+class LabScreen(PreviewMixin, ChoicesMixin, ConversationMixin, RunMixin, AnswerMixin, DraftsMixin, PromptFilesMixin,
                 OnlineCountMixin, Screen):
     AUTO_FOCUS = "#user-text"  # focused as the screen starts, so the first frame already shows it
     BINDINGS = [
@@ -98,6 +92,8 @@ class LabScreen(ChoicesMixin, ConversationMixin, RunMixin, AnswerMixin, DraftsMi
 
     def _initial_model(self) -> ModelChoice:
         config = self.app.config
+        if config is not None and (config.default_model or "").strip().lower() == "auto":  # the config's tier
+            return auto_choice(self.default_quality())
         if config is not None and config.default_model:
             return ModelChoice(config.default_provider or "openai", config.default_model, config.default_model)
         return DEFAULT_MODEL
@@ -162,145 +158,12 @@ class LabScreen(ChoicesMixin, ConversationMixin, RunMixin, AnswerMixin, DraftsMi
         if not pickers:  # answered before the editor finished mounting: try again after this refresh
             self.call_after_refresh(self.pricing_loaded, message)
             return
-        pickers.first().set_models(message.models)
+        pickers.first().set_models([*auto_choices(), *message.models])  # "auto": the cheapest that fits
         self.schedule_preview(0)
         self.restore_draft_once()
 
     def budget_changed_by_user(self) -> None:
         self.results.clear_notice()  # a refusal shown for the old budget no longer holds
-
-    # ---- live preview ---------------------------------------------------------------------------
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if event.text_area.id in ("system-text", "user-text"):
-            self.schedule_preview()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id in ("max-tokens", "temperature", "cost-cap"):
-            self.schedule_preview()
-
-    def on_model_picker_open_requested(self, event: ModelPicker.OpenRequested) -> None:
-        from promptlab_tui.screens.dialogs.model_dialog import ModelDialog
-
-        event.stop()
-        self.app.push_screen(ModelDialog(event.choices, event.value), event.picker.picked)
-
-    def on_model_picker_changed(self, _event: ModelPicker.Changed) -> None:
-        if self.editor.picker.selected is not None:
-            self.warm_tokenizer(self.editor.picker.selected.model, self.editor.picker.selected.provider)
-            self.schedule_preview()
-
-    @property
-    def preview_pending(self) -> bool:
-        """A preview is waiting for typing to pause, or the app is still starting (tests poll this)."""
-        return self._debounce is not None or not self.app.started
-
-    def schedule_preview(self, delay: float = PREVIEW_DEBOUNCE_S) -> None:
-        """Restart the debounce timer; only the last edit of a burst starts a count."""
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(max(delay, 0.01), self._start_preview)
-
-    def _start_preview(self) -> None:
-        self._debounce = None
-        inputs = self.editor.preview_inputs()  # not the texts: the worker has their edits
-        if self.request_extras is not None:
-            inputs = inputs._replace(extras=self.request_extras)
-        self.update_dirty(inputs)
-        self._problems = inputs.problems
-        if not inputs.has_user and not inputs.has_system:
-            self.generation += 1
-            self.preview_shown = self.generation  # any count still running is for older text
-            pane = self.query_one(PreviewPane)
-            pane.preview, pane.status = None, "Type a prompt to see its cost."
-            self.last_preview = None
-            return
-        if not self.app.pricing_ready:  # pricing_loaded() schedules the first preview
-            self.query_one(PreviewPane).status = "Loading prices and tokenizer…"
-            return
-        self.generation += 1
-        self.compute_preview(inputs, self.generation)
-
-    def get_engine(self):
-        """The worker-side counting engine (one per screen; its lock serialises the counters)."""
-        from promptlab_tui.services.preview_engine import PreviewEngine
-
-        with self._engine_lock:
-            if self._engine is None:
-                self._engine = PreviewEngine(self.app.services, self.journal)
-            return self._engine
-
-    @work(thread=True, group="tokenizer")
-    def warm_tokenizer(self, model: str, provider: str | None = None) -> None:
-        """The model's vocabulary (the preview needs it), then its provider's SDK (the first run needs it)."""
-        from promptlab_tui.services.preview_engine import warm_tokenizer
-
-        warm_tokenizer(model)
-        self.post_message(VocabularyReady())
-        if provider is not None:
-            from promptlab_tui.providers.registry import import_sdk
-
-            try:
-                import_sdk(provider, self.app.services.config)
-            except Exception:  # a broken install or config: the run itself will say why
-                pass
-
-    def on_vocabulary_ready(self, _message: VocabularyReady) -> None:
-        if self.generation:
-            self.schedule_preview(0)
-
-    @work(thread=True, exclusive=True, group="preview")
-    def compute_preview(self, inputs: PreviewInputs, generation: int) -> None:
-        from promptlab_tui.services.preview_engine import LostTrack
-
-        engine = self.get_engine()
-        worker = get_current_worker()
-        try:
-            preview, estimate = engine.compute(inputs, self.app.pricing, self.prompt_name,
-                                               online_enabled=self.online_enabled())
-        except LostTrack:  # an edit the counters could not follow: recount from the editor's texts
-            self.post_message(EditorResync())
-            return
-        except Exception as error:  # a bad price entry must not take the editor down
-            self.post_message(PreviewReady(None, generation, f"Preview failed: {error}"))
-            return
-        if worker.is_cancelled:
-            return
-        self.post_message(PreviewReady(preview, generation))
-        try:
-            tips = engine.tips(inputs, self.app.pricing, estimate)
-        except LostTrack:
-            self.post_message(EditorResync())
-            return
-        if tips and not worker.is_cancelled:
-            self.post_message(PreviewReady(replace(preview, tips=tips), generation))
-
-    def on_editor_resync(self, _message: EditorResync) -> None:
-        for area in self.query(TrackedTextArea):
-            self.journal.reset(area.role, area.text)
-        self.schedule_preview(0)
-
-    def on_preview_ready(self, message: PreviewReady) -> None:
-        if message.generation < self.preview_shown:
-            return  # a slower, older count finished after a newer one
-        self.preview_shown = message.generation
-        pane = self.query_one(PreviewPane)
-        preview, old = message.preview, pane.preview
-        if preview is not None and not preview.tips and old is not None and old.tips \
-                and (old.model, old.provider) == (preview.model, preview.provider):
-            preview = replace(preview, tips=old.tips)  # keep the last tips until the new ones are counted
-        pane.preview = preview
-        pane.status = message.error or "; ".join(self._problems)
-        offered = self.online_offered()
-        self.last_preview = preview
-        if offered != self.online_offered():
-            self.refresh_bindings()  # f8 shows only while an online count would change something
-        self.online_after_preview(preview, message.generation)
-        if self.conversation is not None:
-            self.show_conversation(preview.expected_nanos if preview is not None else None)
-        if self.shorten_offered != getattr(self, "_shorten_shown", False):
-            self._shorten_shown = self.shorten_offered
-            self.refresh_bindings()  # ctrl+f shows once the prompt is long enough to shorten
 
     # ---- actions --------------------------------------------------------------------------------
 

@@ -30,6 +30,14 @@ class RunReserved(Message):
     """The run's worst case is held in the ledger: the budget bar can show it as running."""
 
 
+class RunAttemptFailed(Message):
+    """A fallback chain's model failed and the next is tried (`text`: which, why, and the next model)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class RunWaitingForBudget(Message):
     """Refused only because other runs hold their worst case: waiting for them to settle (`text` says how many)."""
 

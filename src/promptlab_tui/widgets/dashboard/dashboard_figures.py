@@ -72,6 +72,31 @@ def _change_text(view: DashboardView):
     return delta_text if view.compared else (lambda _delta, _money: "")
 
 
+def head_text(view: DashboardView) -> str:
+    """The dashboard's title line, and what to do when there is nothing to show."""
+    status = f"Dashboard · {view.period.title} · by {view.group_by} · {view.comparison_label}"
+    if not view.has_history:
+        status += "\nNothing recorded yet: run a prompt in the Lab (ctrl+r) or with `promptlab run`."
+    elif view.empty:
+        status += "\nNo runs in this period: [ and ] step to other periods, p picks another."
+    return status
+
+
+def cards_table(view: DashboardView, per_row: int) -> Any:
+    """The summary cards, `per_row` a row (3 at 80 columns, 6 when wide)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table.grid(expand=True, padding=(0, 2))
+    items = cards(view)
+    for _ in range(per_row):
+        table.add_column(ratio=1, overflow="ellipsis")
+    for start in range(0, len(items), per_row):
+        table.add_row(*(Text(f"{title}\n", style="dim") + Text(value, style="bold") + Text(f"\n{change}", style="dim")
+                        for title, value, change in items[start:start + per_row]))
+    return table
+
+
 def fit_label(label: str, width: int) -> str:
     """A chart label cut to `width` characters says so with an ellipsis."""
     return label if len(label) <= width else label[:width - 1] + "…"
@@ -136,14 +161,30 @@ def heat_lines(matrix: tuple[tuple[int, ...], ...], width: int) -> list[tuple[st
     return out
 
 
+BREAKDOWN_COLUMNS = ("group", "runs", "input", "output", "cost", "share", "change")
+
+
+def breakdown_columns(view: DashboardView) -> tuple[str, ...]:
+    """With a budget on the period, each group's cost as a part of the limit too (the alert's question)."""
+    return BREAKDOWN_COLUMNS + (("of limit",) if view.cards.budget_nanos else ())
+
+
+def breakdown_title(view: DashboardView) -> str:
+    note = f" ({view.breakdown.note})" if view.breakdown.note else ""
+    limit = f" · limit {format_usd(view.cards.budget_nanos)}" if view.cards.budget_nanos else ""
+    return f"Breakdown by {view.group_by}{note}{limit}"
+
+
 def breakdown_rows(view: DashboardView) -> list[tuple[str, ...]]:
     delta_text = _change_text(view)
+    limit = view.cards.budget_nanos
     rows = []
     for r in view.breakdown.rows:
         t = r.totals
-        rows.append((r.key or "(none)", f"{t.runs:,}", f"{t.input_tokens + t.cached_input_tokens:,}",
-                     f"{t.output_tokens:,}", format_total(t.cost_nanos, t.unpriced_runs), f"{r.share * 100:.1f} %",
-                     delta_text(r.change, True)))
+        row = (r.key or "(none)", f"{t.runs:,}", f"{t.input_tokens + t.cached_input_tokens:,}",
+               f"{t.output_tokens:,}", format_total(t.cost_nanos, t.unpriced_runs), f"{r.share * 100:.1f} %",
+               delta_text(r.change, True))
+        rows.append(row + ((f"{t.cost_nanos * 100 / limit:.1f} %",) if limit else ()))
     return rows
 
 

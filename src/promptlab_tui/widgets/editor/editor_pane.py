@@ -54,7 +54,7 @@ class EditorPane(Vertical):
         """The model, the request fields and whether each message has text: cheap, for every pause in typing."""
         fields = self._fields()
         return PreviewInputs(*fields, has_system=_has_text(self.query_one("#system-text", TextArea)),
-                             has_user=_has_text(self.query_one("#user-text", TextArea)))
+                             has_user=_has_text(self.query_one("#user-text", TextArea)), quality=self._quality())
 
     def values(self) -> EditorValues:
         """Everything in the editor, the whole texts included (for a run or a save)."""
@@ -68,7 +68,12 @@ class EditorPane(Vertical):
             temperature=temperature,
             cost_cap_usd=cap,
             problems=problems,
+            quality=self._quality(),
         )
+
+    def _quality(self) -> str | None:
+        """The tier of the picker's "auto" entry; None for a named model."""
+        return (self.picker.selected or self._current).quality
 
     def _fields(self) -> tuple[str, str, int, float | None, Decimal | None, tuple[str, ...]]:
         problems: list[str] = []
@@ -91,12 +96,14 @@ class EditorPane(Vertical):
                 problems.append(f"cost cap: expected dollars like 0.05, got {cap_text!r}")
         return choice.provider, choice.model, max_tokens, temperature, cap, tuple(problems)
 
-    def load(self, system: str, user: str, max_tokens: int, temperature: float | None, model_key: str | None) -> None:
-        """Fill the editor from a saved prompt (Changed events then trigger a preview)."""
+    def load(self, system: str, user: str, max_tokens: int, temperature: float | None, model_key: str | None,
+             cost_cap: str = "") -> None:
+        """Fill the editor from a saved prompt (Changed events then trigger a preview); `cost_cap`: its max_cost."""
         self.query_one("#system-text", TextArea).text = system
         self.query_one("#user-text", TextArea).text = user
         self.params.set_value("max-tokens", str(max_tokens))
         self.params.set_value("temperature", "" if temperature is None else f"{temperature:g}")
+        self.params.set_value("cost-cap", cost_cap)
         if model_key:
             self.picker.select_key(model_key)
 

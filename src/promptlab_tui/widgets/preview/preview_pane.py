@@ -23,6 +23,9 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
     p90 = f" · p90 {preview.p90_output:,}" if preview.p90_output is not None else ""
     lines = [
         f"[b]{escape(preview.model)}[/b] [dim]· {escape(preview.provider)}[/dim]",
+        *([f"[$accent]{escape(preview.choice)}[/]"] if preview.choice else []),  # model "auto": the pick and why
+        *([f"Fallback  [dim]then {escape(' → '.join(preview.fallback))} on a provider error[/dim]"]
+          if preview.fallback else []),
         f"Input     [b]{escape(preview.input_label)}[/b] tokens [dim]{kind}[/dim]",
         *([f"[$warning]≈[/] [dim]{escape(preview.note)}[/dim]"] if preview.note and not preview.exact else []),
         *(f"  [dim]{escape(part)}[/dim]" for part in preview.parts),

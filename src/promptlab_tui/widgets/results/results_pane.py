@@ -215,6 +215,11 @@ class ResultsPane(Vertical):
         if text is not None:
             self._status(text)
 
+    def attempt_failed(self, text: str) -> None:
+        """A fallback chain's model failed: said until the next model's run is reserved (then its live count)."""
+        self._waiting = text[:1].upper() + text[1:]
+        self._status(self._waiting)
+
     def set_status(self, text: str) -> None:
         self._status(text)
 
