@@ -14,7 +14,7 @@ import asyncio
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ def _label(n: int) -> str:
     return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}K"
 
 
-def _bench_app(home: str) -> Any:
+def _bench_app(home: str, now: datetime | None = None) -> Any:
     from textual.app import App
 
     from promptlab_tui.services.context import ServiceContext
@@ -41,7 +41,7 @@ def _bench_app(home: str) -> Any:
         def __init__(self) -> None:
             super().__init__()
             self.services = ServiceContext(repository=HistoryRepository(Path(home) / "promptlab.db"))
-            self.now = None
+            self.now = (lambda: now) if now is not None else None  # the history's end: the same periods always
 
     return DashboardOnly()
 
@@ -55,10 +55,11 @@ async def _until(pilot: Any, done: Any, limit_s: float = 60.0) -> None:
     await pilot.pause()  # one refresh: painted
 
 
-async def _measure_screen(home: str, repeat: int) -> tuple[list[float], list[float], list[float]]:
+async def _measure_screen(home: str, repeat: int,
+                          now: datetime | None = None) -> tuple[list[float], list[float], list[float]]:
     from promptlab_tui.screens.dashboard.dashboard_screen import DashboardScreen
 
-    app = _bench_app(home)
+    app = _bench_app(home, now)
     opens, switches, advice = [], [], []
     async with app.run_test(size=(160, 48)) as pilot:
         for _ in range(repeat + 1):
@@ -84,7 +85,7 @@ async def _measure_screen(home: str, repeat: int) -> tuple[list[float], list[flo
 
 
 def _measure_size(n: int, quick: bool) -> dict[str, float]:
-    from bench.synthetic import fill_home
+    from bench.synthetic import cached_fill
     from promptlab_tui.services.context import ServiceContext
     from promptlab_tui.services.dashboard import DashboardService
     from promptlab_tui.services.dashboard_activity import ActivityQuery
@@ -93,14 +94,14 @@ def _measure_size(n: int, quick: bool) -> dict[str, float]:
     repeat = 3 if quick else 5
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix=f"promptlab-dashboard-{_label(n)}-") as home:
-        fill_home(n, home, end=datetime.now(timezone.utc))
-        opens, switches, advice = asyncio.run(_measure_screen(home, repeat))
+        end = cached_fill(n, home)  # a private copy of the cached history; its end is the clock
+        opens, switches, advice = asyncio.run(_measure_screen(home, repeat, end))
         figures["open"] = statistics.median(opens)
         figures["advice"] = statistics.median(advice)
         figures["switch"] = statistics.median(switches)
         repo = HistoryRepository(Path(home) / "promptlab.db").open()
         try:
-            service = DashboardService(ServiceContext(repository=repo))
+            service = DashboardService(ServiceContext(repository=repo), clock=lambda: end)
             figures["page"] = median_ms(lambda: service.activity(ActivityQuery(limit=50)), repeat * 4)
             figures["page_baseline"] = median_ms(lambda: repo.recent_runs(50), repeat * 4)
         finally:

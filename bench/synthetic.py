@@ -319,6 +319,67 @@ def fill_home(n: int, home: str | None = None, seed: int = 7, end: datetime | No
         database.dispose()
 
 
+# --- a cache of filled databases (a 1M history takes minutes to generate; copying it takes seconds) -------
+
+CACHE_ENV = "PROMPTLAB_BENCH_CACHE"
+
+
+def cache_dir() -> Path:
+    import os
+
+    return Path(os.environ.get(CACHE_ENV) or "~/.cache/promptlab-bench").expanduser()
+
+
+def _cache_key(n: int, seed: int, tz: str) -> str:
+    """Size, seed, time zone, schema version, and a hash of what shapes the rows (this file, the price table)."""
+    import hashlib
+
+    from promptlab_tui.store.migrations import SCHEMA_VERSION
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    pricing = Path(__file__).resolve().parents[1] / "pricing.toml"
+    if pricing.is_file():
+        digest.update(pricing.read_bytes())
+    return f"runs{n}-seed{seed}-{tz.replace('/', '_')}-schema{SCHEMA_VERSION}-{digest.hexdigest()[:12]}"
+
+
+def cached_fill(n: int, home: str, seed: int = 7, tz: str = TIME_ZONE) -> datetime:
+    """Fill `home` with a private copy of the cached history of (n, seed, tz, schema); returns the history's end.
+
+    The first call for a key generates it (fill_home, ending now) under the cache folder; later calls copy the
+    file, so a bench may write to its copy. Callers use the returned end as their clock, so the periods they
+    measure hold the same runs whenever the cache was built.
+    """
+    import json
+    import os
+    import shutil
+    import sqlite3
+
+    folder = cache_dir() / _cache_key(n, seed, tz)
+    meta = folder / "history.json"
+    if not meta.is_file():
+        building = folder.with_name(folder.name + f".building-{os.getpid()}")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True, mode=0o700)
+        end = datetime.now(UTC).replace(microsecond=0)
+        fill_home(n, str(building), seed=seed, end=end, tz=tz)
+        conn = sqlite3.connect(building / "promptlab.db")  # fold any WAL into the file: one file to copy
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        (building / "history.json").write_text(json.dumps({"runs": n, "seed": seed, "tz": tz, "end": end.isoformat()}))
+        try:
+            building.rename(folder)
+        except OSError:  # another process built it meanwhile: use theirs
+            shutil.rmtree(building, ignore_errors=True)
+    target = Path(home)
+    target.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for item in folder.iterdir():
+        if item.name.startswith("promptlab.db"):
+            shutil.copyfile(item, target / item.name)
+            os.chmod(target / item.name, 0o600)
+    return datetime.fromisoformat(json.loads(meta.read_text())["end"])
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 

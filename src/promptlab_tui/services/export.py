@@ -13,18 +13,23 @@ import os
 import queue
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Callable
 
-from promptlab_tui.store.export_queries import CSV_COLUMNS, ExportFilter, count_unpriced, csv_sql, export_cursor
+from promptlab_tui.store.export_queries import (
+    CSV_COLUMNS, ExportFilter, chunk_end, chunk_sql, count_unpriced, csv_line_sql, csv_sql, export_cursor,
+    snapshot_connections, time_slices)
 
 if TYPE_CHECKING:
     from promptlab_tui.store.repository import HistoryRepository
 
 FORMATS = ("csv", "jsonl", "focus")
-BATCH = 5_000  # rows between progress reports / cancel checks
-AHEAD = 4  # batches read ahead of the writer
+BATCH = 2_000  # runs a chunk (one text from SQLite), between progress reports / cancel checks
+AHEAD = 4  # chunks read ahead of the writer (per reader)
+READERS = 2  # connections formatting lines at once: sqlite3 releases the GIL while SQLite works
+SLICES_PER_READER = 8  # time ranges a reader takes in turn (small enough that the readers stay even)
+PARALLEL_FROM = 20_000  # runs recorded from which the readers share the work (below, one is quicker)
 
 
 class ExportCancelled(Exception):
@@ -51,88 +56,100 @@ def export_runs(repository: HistoryRepository, fmt: str, filters: ExportFilter, 
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: expected one of {', '.join(FORMATS)}")
     db = repository.db
-    unpriced = 0
-    if fmt == "focus":
-        from promptlab_tui.store.export_focus import focus_sql
-
-        sql, params = focus_sql(filters, provider_labels())
-        unpriced = count_unpriced(db, filters)
-    else:
+    if fmt == "jsonl":
         sql, params = csv_sql(filters)
-    with export_cursor(db, sql, params) as cursor:
-        header = [column[0] for column in cursor.description]
-        if fmt == "focus":
-            from promptlab_tui.store.export_focus import focus_header
+        with export_cursor(db, sql, params) as cursor:
+            header = [column[0] for column in cursor.description]
+            return ExportResult(_write_jsonl(cursor, header, out, progress, cancel), 0, None)
+    if fmt == "focus":
+        from promptlab_tui.store.export_focus import focus_header, focus_sql
 
-            rows = _write_lines(cursor, focus_header(), out, progress, cancel)
-        elif fmt == "jsonl":
-            rows = _write_jsonl(cursor, header, out, progress, cancel)
-        else:
-            rows = _write_csv(cursor, header, out, progress, cancel)
+        labels = provider_labels()
+        header, unpriced = focus_header(), count_unpriced(db, filters)
+        lines = _sliced_lines(db, lambda piece: focus_sql(piece, labels), filters, cancel)
+    else:
+        header, unpriced = [name for name, _ in CSV_COLUMNS], 0
+        lines = _sliced_lines(db, csv_line_sql, filters, cancel)
+    rows = _write_lines(lines, header, out, progress)
     return ExportResult(rows, unpriced, None)
 
 
-def _batches(cursor, cancel):  # type: ignore[no-untyped-def]
-    """The cursor's rows a batch at a time, read one batch ahead by a thread of its own.
+def _recorded_runs(db) -> int:  # type: ignore[no-untyped-def]
+    row = db.fetch_one("SELECT COALESCE(SUM(runs), 0) FROM daily_total", ())
+    return int(row[0]) if row else 0
 
-    SQLite's work (formatting included) runs while the previous batch is being written: sqlite3 releases the
-    GIL while it steps, so on two cores the two overlap. At most AHEAD batches wait: memory stays flat.
+
+def _sliced_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-def]
+    """The export's lines (built by SQLite) in order, as (text of up to BATCH runs' lines, how many lines).
+
+    The runs are cut into consecutive time ranges; reader i formats ranges i, i + READERS, ... on its own
+    connection (all on one snapshot), a chunk of BATCH runs at a time (keyset: the chunk's last run is found
+    on the index first), while the writer takes the ranges' chunks in order. At most AHEAD chunks wait per
+    reader: memory stays flat.
     """
-    ready: queue.Queue = queue.Queue(maxsize=AHEAD)
-    stop = threading.Event()
+    readers = READERS if _recorded_runs(db) >= PARALLEL_FROM else 1
+    with snapshot_connections(db, readers) as connections:
+        pieces = time_slices(connections[0], filters, readers * SLICES_PER_READER if readers > 1 else 1)
+        queues = [queue.Queue(maxsize=AHEAD) for _ in connections]
+        stop = threading.Event()
 
-    def read() -> None:
-        try:
+        def put(index: int, item: object) -> bool:
             while not stop.is_set():
-                rows = cursor.fetchmany(BATCH)
-                while not stop.is_set():
-                    try:
-                        ready.put(rows, timeout=0.1)
+                try:
+                    queues[index].put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def read(index: int) -> None:
+            conn = connections[index]
+            try:
+                for piece in pieces[index::len(connections)]:
+                    after = None
+                    while not stop.is_set():
+                        scope = replace(piece, after=after)
+                        last = chunk_end(conn, scope, BATCH)
+                        text, count = conn.execute(*chunk_sql(*build_sql(replace(scope, through=last)))).fetchone()
+                        if count and not put(index, (text, count)):
+                            return
+                        if last is None:
+                            break
+                        after = last
+                    if not put(index, None):  # None ends the range
+                        return
+            except BaseException as error:  # noqa: BLE001 - handed to the writer, raised there
+                put(index, error)
+
+        threads = [threading.Thread(target=read, args=(i,), name=f"export-reader-{i}", daemon=True)
+                   for i in range(len(connections))]
+        for thread in threads:
+            thread.start()
+        try:
+            for number in range(len(pieces)):
+                while True:
+                    if cancel is not None and cancel.is_set():
+                        raise ExportCancelled()
+                    chunk = queues[number % len(connections)].get()
+                    if isinstance(chunk, BaseException):
+                        raise chunk
+                    if chunk is None:
                         break
-                    except queue.Full:
-                        continue
-                if not rows:
-                    return
-        except BaseException as error:  # noqa: BLE001 - handed to the writer, raised there
-            ready.put(error)
-
-    reader = threading.Thread(target=read, name="export-reader", daemon=True)
-    reader.start()
-    try:
-        while True:
-            if cancel is not None and cancel.is_set():
-                raise ExportCancelled()
-            rows = ready.get()
-            if isinstance(rows, BaseException):
-                raise rows
-            if not rows:
-                return
-            yield rows
-    finally:
-        stop.set()
-        reader.join()
+                    yield chunk
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
 
 
-def _write_csv(cursor, header, out, progress, cancel) -> int:  # type: ignore[no-untyped-def]
-    writer = csv.writer(out)  # RFC 4180: CRLF line ends, quotes only where needed
-    writer.writerow(header)
+def _write_lines(chunks, header, out, progress) -> int:  # type: ignore[no-untyped-def]
+    """Lines that arrive finished (CSV built in SQL, quoted as the csv module quotes), a chunk of text at a time."""
+    csv.writer(out).writerow(header)  # RFC 4180: CRLF line ends
     written = 0
-    for rows in _batches(cursor, cancel):  # flat memory; rows formatted by SQLite and csv in C
-        writer.writerows(rows)
-        written += len(rows)
-        if progress is not None:
-            progress(written)
-    return written
-
-
-def _write_lines(cursor, header, out, progress, cancel) -> int:  # type: ignore[no-untyped-def]
-    """Rows that arrive as finished CSV lines (built in SQL): written as they come, a batch at a time."""
-    csv.writer(out).writerow(header)
-    written = 0
-    for rows in _batches(cursor, cancel):
-        out.write("\r\n".join([row[0] for row in rows]))
+    for text, count in chunks:
+        out.write(text)
         out.write("\r\n")
-        written += len(rows)
+        written += count
         if progress is not None:
             progress(written)
     return written

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from promptlab_tui.store.export_lines import NEEDS_QUOTES, csv_line
 from promptlab_tui.store.export_queries import ExportFilter, label_case, usd_sql
 
 FOCUS_VERSION = "1.2"
@@ -47,59 +48,6 @@ _TAGS = ("CASE WHEN tags IS NULL OR tags = '[]' THEN '{}' "
          "'\": null, \"')) - 2) || ': null}' "
          "ELSE (SELECT json_group_object(value, json('null')) FROM json_each(CASE WHEN json_valid(tags) "
          "THEN tags ELSE '[]' END)) END")
-
-
-def _quoted(expression: str) -> str:
-    """A free-text value as a CSV field, quoted only where Python's csv module would quote it."""
-    return (f"CASE WHEN ({expression}) GLOB '*[\",\n\r]*' THEN '\"' || replace({expression}, '\"', '\"\"') || '\"' "
-            f"ELSE {expression} END")
-
-
-_NEEDS_QUOTES = "GLOB '*[\",\n\r]*'"
-
-
-def _piece(expression: str | tuple[str, list[str]], quote: bool) -> tuple[str, list[str]]:
-    """One CSV field as (printf format, its arguments): constants go into the format, quoted here once; our own
-    values (numbers, times, labels) are printed as they are; free text is quoted when `quote`."""
-    if isinstance(expression, tuple):
-        return expression
-    if expression == "NULL":
-        return "", []
-    if expression.startswith("'") and expression.endswith("'") and expression.count("'") == 2:
-        text = expression[1:-1]
-        if any(ch in text for ch in '",\n\r'):
-            text = '"' + text.replace('"', '""') + '"'
-        return text.replace("%", "%%"), []
-    if expression in _PLAIN:
-        return "%s", [expression]
-    if expression in _ALWAYS_QUOTED:  # holds quotes whenever it is not empty: quoted, cheaply
-        return "%s", [f"CASE WHEN instr({expression}, '\"') THEN '\"' || replace({expression}, '\"', '\"\"') || '\"' "
-                      f"ELSE {expression} END"]
-    return "%s", [_quoted(expression) if quote else expression]
-
-
-def _printf(expressions: list, quote: bool) -> str:
-    formats, arguments = [], []
-    for expression in expressions:
-        fmt, args = _piece(expression, quote)
-        formats.append(fmt)
-        arguments += args
-    template = ",".join(formats).replace("'", "''")
-    return f"printf('{template}', {', '.join(arguments)})" if arguments else f"'{template}'"
-
-
-def _line(expressions: list) -> str:
-    """The fields as one CSV line by one printf (NULL prints as ''): a chain of || costs SQLite far more.
-
-    Free text is checked for characters that need quoting once, all together (one GLOB a line); only a line
-    that has any takes the slower form that checks and quotes each field.
-    """
-    free = [e for e in expressions if isinstance(e, str) and _piece(e, True)[1] != _piece(e, False)[1]]
-    if not free:
-        return _printf(expressions, quote=False)
-    together = " || ".join(f"COALESCE({e}, '')" for e in dict.fromkeys(free))
-    return (f"CASE WHEN ({together}) {_NEEDS_QUOTES} THEN {_printf(expressions, quote=True)} "
-            f"ELSE {_printf(expressions, quote=False)} END")
 
 
 # Values that can never hold a comma, a quote or a line break (numbers, times, our own words).
@@ -150,6 +98,10 @@ RUN_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _line(expressions: list) -> str:
+    return csv_line(expressions, _PLAIN, _ALWAYS_QUOTED)
+
+
 def _run_values(labels: Mapping[str, str]) -> list[tuple[str, str]]:
     """Stage 1, once per run: values computed from its columns."""
     hour = "substr(created_at, 1, 13)"
@@ -162,7 +114,7 @@ def _run_values(labels: Mapping[str, str]) -> list[tuple[str, str]]:
         ("hour_start", f"replace({hour}, ' ', 'T') || ':00:00Z'"),
         ("hour_end", f"strftime('%Y-%m-%dT%H:00:00Z', {hour} || ':00:00', '+1 hour')"),
         ("tags_json", _TAGS),
-        ("sku_special", f"(COALESCE(provider, '') || COALESCE(model, '') || COALESCE(price_version, '')) {_NEEDS_QUOTES}"),
+        ("sku_special", f"(COALESCE(provider, '') || COALESCE(model, '') || COALESCE(price_version, '')) {NEEDS_QUOTES}"),
     ]
 
 
@@ -201,6 +153,9 @@ def _per_charge() -> list[tuple[str, str]]:
 _RUN_COLUMNS = ("id", "created_at", "provider", "model", "user", "prompt_name", "price_version", "status", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
                 "cache_write_1h_tokens", "input_cost_nanos", "output_cost_nanos", "cached_input_cost_nanos",
                 "cache_write_cost_nanos", "cost_nanos")
+# The counters the charges are cut from (a token count and a cost per kind).
+_COUNTERS = ("input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+             "input_cost_nanos", "output_cost_nanos", "cached_input_cost_nanos", "cache_write_cost_nanos", "cost_nanos")
 # A subquery with OFFSET is never flattened into its parent: each stage below computes its values once a row
 # (a flattened query would repeat every expression in each column that uses it).
 _STAGE = "LIMIT -1 OFFSET 0"
@@ -228,9 +183,11 @@ def focus_sql(filters: ExportFilter, labels: Mapping[str, str]) -> tuple[str, tu
     # 1: runs in time order (the index's order: no sort), with the per-run values; 2: the run's part of the line.
     values = (f"SELECT {', '.join(_RUN_COLUMNS)}, {named(_run_values(labels))} FROM run INDEXED BY ix_run_created "
               f"WHERE {where} AND cost_nanos IS NOT NULL ORDER BY created_at, id {_STAGE}")
-    runs = f"SELECT v.*, {named(_run_parts())} FROM ({values}) AS v {_STAGE}"
+    # Each stage passes on only what later stages read: every column a stage yields is copied once a row.
+    runs = f"SELECT {', '.join(_COUNTERS)}, {named(_run_parts())} FROM ({values}) AS v {_STAGE}"
     # 2: each run times each kind of token it billed (the run stays the outer loop: order kept).
-    charges = (f"SELECT r.*, k.kind AS kind, {qty} AS qty, {cost} AS cost FROM ({runs}) AS r CROSS JOIN k "
+    parts = ", ".join(name for name, _ in _run_parts())
+    charges = (f"SELECT {parts}, k.kind AS kind, {qty} AS qty, {cost} AS cost FROM ({runs}) AS r CROSS JOIN k "
                f"WHERE {keep} {_STAGE}")
     # 3: the per-charge values; 4: the line.
     priced = f"SELECT c.*, {named(_per_charge())} FROM ({charges}) AS c {_STAGE}"

@@ -8,12 +8,12 @@ USD decimal text (nano-dollar integers printed with nine places, trailing zeros 
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator, Mapping
 
-from promptlab_tui.store.codec import to_db
+from promptlab_tui.store.codec import from_db, to_db
 
 if TYPE_CHECKING:
     from promptlab_tui.store.database import Database
@@ -60,13 +60,16 @@ class ExportFilter:
     status: str | None = None
     tag: str | None = None
     source: str | None = None  # lab, run, compare, batch, fallback, cache, optimise (core.history.RUN_SOURCES)
+    after: tuple[str, str] | None = None  # keyset (created_at text, id): only runs after this one (from `since` on)
+    through: tuple[str, str] | None = None  # ... up to this one, included (before `until`)
 
     def where(self) -> tuple[str, tuple]:
         clauses, params = ["status != 'pending'"], []
-        if self.since is not None:
+        # A keyset bound replaces the time bound it implies: SQLite then walks the index between the keys.
+        if self.since is not None and self.after is None:
             clauses.append("created_at >= ?")
             params.append(to_db(self.since))
-        if self.until is not None:
+        if self.until is not None and self.through is None:
             clauses.append("created_at < ?")
             params.append(to_db(self.until))
         for column, value in (("model", self.model), ("prompt_name", self.prompt), ("status", self.status),
@@ -77,6 +80,10 @@ class ExportFilter:
         if self.tag is not None:  # tags are a JSON list: an exact element match, not a substring
             clauses.append("EXISTS (SELECT 1 FROM json_each(run.tags) WHERE json_each.value = ?)")
             params.append(self.tag)
+        for clause, key in (("(created_at, id) > (?, ?)", self.after), ("(created_at, id) <= (?, ?)", self.through)):
+            if key is not None:
+                clauses.append(clause)
+                params += key
         return " AND ".join(clauses), tuple(params)
 
 
@@ -86,6 +93,25 @@ def csv_sql(filters: ExportFilter) -> tuple[str, tuple]:
     columns = ", ".join(f"{expression} AS {name}" for name, expression in CSV_COLUMNS)
     # INDEXED BY: walk ix_run_created in time order (no sort, no temporary b-tree whatever the size).
     return f"SELECT {columns} FROM run INDEXED BY ix_run_created WHERE {where} ORDER BY created_at, id", params
+
+
+# Columns that hold only our own formatting of numbers and times: never a comma, a quote or a line break.
+_CSV_FREE_TEXT = ("id", "status", "provider", "model", "user", "prompt_name", "source", "price_version", "error")
+
+
+def csv_line_sql(filters: ExportFilter) -> tuple[str, tuple]:
+    """csv_sql's rows as finished CSV lines (one column, `line`), byte for byte what csv.writer writes of them."""
+    from promptlab_tui.store.export_lines import csv_line, quoted
+
+    sql, params = csv_sql(filters)
+    fields: list = []
+    for name, expression in CSV_COLUMNS:
+        if name == "tags":  # JSON text: nearly always quoted, so checked on its own (not in the line's one check)
+            fields.append(("%s", [quoted(expression)]))
+        else:
+            fields.append(expression)
+    plain = {expression for name, expression in CSV_COLUMNS if name not in _CSV_FREE_TEXT}
+    return f"SELECT {csv_line(fields, plain)} AS line{sql[sql.index(' FROM run '):]}", params
 
 
 def jsonl_sql(filters: ExportFilter) -> tuple[str, tuple]:
@@ -101,6 +127,67 @@ def export_cursor(db: Database, sql: str, params: tuple) -> Iterator[sqlite3.Cur
             yield cursor
         finally:
             cursor.close()
+
+
+@contextmanager
+def snapshot_connections(db: Database, count: int) -> Iterator[list[sqlite3.Connection]]:
+    """`count` connections, each in a read transaction on the same snapshot (readers on several cores).
+
+    The snapshots are taken while a write transaction holds every writer off (a moment, nothing written),
+    so no run can settle between them: together they read one consistent history, as one cursor would.
+    """
+    from promptlab_tui.store.dbapi import open_connection
+
+    with ExitStack() as stack:
+        connections = []
+        with db.raw_write():
+            for _ in range(count):
+                conn = open_connection(db.path)
+                stack.callback(conn.close)
+                conn.execute("BEGIN")
+                conn.execute("SELECT 1 FROM run LIMIT 1").fetchall()  # a WAL read snapshot starts at the first read
+                stack.callback(_end_read, conn)
+                connections.append(conn)
+        yield connections
+
+
+def _end_read(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def time_slices(conn: sqlite3.Connection, filters: ExportFilter, count: int) -> list[ExportFilter]:
+    """`filters` cut into `count` consecutive ranges of created_at, in order (their runs, one after the other,
+    are the runs of `filters` in export order); fewer when there are few runs to cut."""
+    low, high = conn.execute("SELECT MIN(created_at), MAX(created_at) FROM run").fetchone()
+    if low is None or count <= 1:
+        return [filters]
+    first, last = from_db(low), from_db(high)
+    if filters.since is not None:
+        first = max(first, filters.since)
+    if filters.until is not None:
+        last = min(last, filters.until)
+    if last <= first:
+        return [filters]
+    step = (last - first) / count
+    cuts = [first + step * i for i in range(1, count)]
+    edges = [filters.since, *cuts, filters.until]
+    return [replace(filters, since=edges[i], until=edges[i + 1]) for i in range(count)]
+
+
+def chunk_end(conn: sqlite3.Connection, filters: ExportFilter, runs: int) -> tuple[str, str] | None:
+    """The key of the `runs`-th run of `filters` in export order (walking the index), None if there are fewer."""
+    where, params = filters.where()
+    row = conn.execute(f"SELECT created_at, id FROM run INDEXED BY ix_run_created WHERE {where} "
+                       "ORDER BY created_at, id LIMIT 1 OFFSET ?", (*params, runs - 1)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def chunk_sql(line_sql: str, params: tuple) -> tuple[str, tuple]:
+    """The lines of `line_sql` (a `line` column) as one text and their count: one row, so one trip through
+    Python (and its GIL) per chunk instead of per line. group_concat keeps the subquery's order (SQLite
+    feeds an aggregate the rows as the ordered subquery yields them; the export tests check the order)."""
+    return f"SELECT group_concat(line, char(13, 10)), COUNT(*) FROM ({line_sql})", params
 
 
 def count_unpriced(db: Database, filters: ExportFilter) -> int:

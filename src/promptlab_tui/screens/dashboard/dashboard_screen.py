@@ -98,6 +98,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
 
     # --- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        self.set_class(self.app.size.width >= WIDE, "-wide")  # before the children mount: no restyle of them all
         with VerticalScroll(id="dash-body"):
             yield Static("Dashboard · loading…", id="dash-head")
             yield ProgressBar(id="dash-export", classes="-hidden", show_eta=False)
