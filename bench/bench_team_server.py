@@ -94,7 +94,23 @@ def _pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+# What this bench imports beyond the app: the `[server]` extra (pyproject.toml), installed by `pip install -e '.[test]'`.
+SERVER_EXTRA = ("httpx", "fastapi", "uvicorn", "alembic", "psycopg")
+
+
+def check_server_extra() -> None:
+    """A venv made before the `[server]` extra existed lacks httpx: say so and how to fix it, not a bare ImportError."""
+    import importlib.util
+    import sys
+
+    missing = [name for name in SERVER_EXTRA if importlib.util.find_spec(name) is None]
+    if missing:
+        raise RuntimeError(f"{sys.executable} lacks the team server's extra ({', '.join(missing)} missing): "
+                           "re-install with `.venv/bin/pip install -e '.[test]'` and run the bench with that venv")
+
+
 def run(quick: bool) -> list[dict]:
+    check_server_extra()
     from tests.server.conftest import make_team
     from tests.server.postgres import PostgresCluster
     from tests.server.processes import start_servers

@@ -28,11 +28,33 @@ def create_app(url: str | None = None, *, check_schema: bool = True) -> FastAPI:
     for module in (members, tokens, groups, budgets, runs, reservations, stats, alerts, proxy):
         app.include_router(module.router)
 
+    _describe_raw_bodies(app)
+
     @app.get("/healthz", tags=["health"])
     def health() -> dict:
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def _describe_raw_bodies(app: FastAPI) -> None:
+    """Bodies that endpoints validate themselves (models.validate_json_body) still appear in /openapi.json."""
+    from fastapi.openapi.utils import get_openapi
+
+    from promptlab_tui.server.models import RunBatch
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in (RunBatch,):
+                described = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(described.pop("$defs", {}))
+                components[model.__name__] = described
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:
