@@ -56,7 +56,15 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise ServerDatabaseError(f"--db: expected sqlite:///FILE or postgresql+psycopg://…, got {redacted(url)}")
-    return create_engine(url, pool_size=10, max_overflow=30, pool_recycle=1800)  # (a pre-ping would add a round trip per request)
+    engine = create_engine(url, pool_size=10, max_overflow=30, pool_recycle=1800)  # (a pre-ping would add a round trip per request)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        from promptlab_tui.server.ingest import stage_table
+
+        stage_table(dbapi_connection)
+
+    return engine
 
 
 def _private_file(database: str | None) -> None:

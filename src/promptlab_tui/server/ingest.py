@@ -65,6 +65,12 @@ _PG_SETTLE = ("UPDATE reservation SET status = 'settled' WHERE id IN (SELECT id 
               "AND team_id = %(team)s AND status = 'open'")
 
 
+def stage_table(dbapi_connection: Any) -> None:
+    """On each new PostgreSQL connection (database.make_engine): the session's staging table, committed at once."""
+    dbapi_connection.execute(_PG_STAGE)
+    dbapi_connection.commit()
+
+
 class _Old(NamedTuple):
     id: str
     member_id: int | None
@@ -76,7 +82,6 @@ def _pg_copy_upsert(connection: Connection, team_id: int, rows: list[dict[str, A
     """Stage, lock, read the old rows and upsert, settle open reservations: five statements whatever the batch size."""
     raw = connection.connection.driver_connection  # psycopg 3, inside SQLAlchemy's transaction
     with raw.cursor() as cursor:
-        cursor.execute(_PG_STAGE)
         with cursor.copy(f"COPY run_incoming ({_NAMES}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[n] for n, _ in _PG_COLUMNS])

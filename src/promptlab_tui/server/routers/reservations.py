@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from promptlab_tui.server.models import ERROR_RESPONSES, RunIdPath
 from promptlab_tui.server import reservations as ledger
+from promptlab_tui.server import reserve_pg
 from promptlab_tui.server.auth import Caller, member_access
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import ReserveIn, ReserveOut, RunIn
@@ -20,15 +21,20 @@ router = APIRouter(prefix="/v1", tags=["reservations"], responses=ERROR_RESPONSE
 def reserve(body: ReserveIn, request: Request, caller: Caller = Depends(member_access)) -> ReserveOut:
     engine = request.app.state.engine
     try:
-        with engine.begin() as connection:
-            return ledger.reserve(connection, caller.team_id, caller.member_id, body, now_utc())
+        return _hold(engine, caller, body)
     except ApiError as refusal:
         if refusal.code != "budget_exceeded":
             raise
         with engine.begin() as connection:  # holds of clients that vanished may be what is in the way
             if not ledger.expire_vanished(connection, caller.team_id, now_utc()):
                 raise
-    with engine.begin() as connection:
+    return _hold(engine, caller, body)
+
+
+def _hold(engine, caller: Caller, body: ReserveIn) -> ReserveOut:  # type: ignore[no-untyped-def]
+    if engine.dialect.name == "postgresql":  # the lock held for one server-side statement (reserve_pg.py)
+        return reserve_pg.reserve(engine, caller.team_id, caller.member_id, body, now_utc())
+    with engine.begin() as connection:  # SQLite: BEGIN IMMEDIATE serialises the writers
         return ledger.reserve(connection, caller.team_id, caller.member_id, body, now_utc())
 
 
