@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select, update
 
 from promptlab_tui.server import schema as t
+from promptlab_tui.server.database import single_statements
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.security import hash_token
 
@@ -42,10 +43,15 @@ def now_utc() -> datetime:
 
 
 def member_access(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Caller:
+    return caller_of(request, credentials)
+
+
+def caller_of(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Caller:
+    """member_access's check, callable inside a hot endpoint's own worker thread (one thread hop, not two)."""
     if credentials is None or not credentials.credentials:
         raise ApiError(401, "unauthorized", "missing bearer token (Authorization: Bearer TOKEN)")
     digest = hash_token(credentials.credentials)
-    engine = request.app.state.engine
+    engine = single_statements(request.app.state.engine)  # one lookup, one round trip
     query = (select(t.token.c.id, t.token.c.revoked_at, t.token.c.last_used_at, t.member.c.id, t.member.c.team_id,
                     t.member.c.role, t.member.c.name, t.member.c.share_text, t.member.c.removed_at)
              .join(t.member, t.member.c.id == t.token.c.member_id).where(t.token.c.token_hash == digest))

@@ -203,8 +203,15 @@ class ReserveOut(BaseModel):
     id: str
     amount_nanos: int
     expires_at: datetime
+    ttl_s: int | None = None  # the hold's lifetime without a heartbeat (POST /v1/reservations/{id}/heartbeat)
     budgets: list[BudgetStatus]
     warnings: list[str]
+
+
+class HeartbeatOut(BaseModel):
+    id: str
+    expires_at: datetime
+    ttl_s: int
 
 
 class StatsRow(BaseModel):

@@ -72,7 +72,7 @@ def reserve(engine: Engine, team_id: int, member_id: int, body: ReserveIn, now: 
     try:
         timezone_name, ttl_s, *existing = connection.execute(_BEFORE, params).fetchone()
         if existing[0] is not None:
-            return _retried(body, team_id, member_id, existing)
+            return _retried(body, team_id, member_id, existing, ttl_s)
         params.update(_windows(now, timezone_name), expires=now + timedelta(seconds=ttl_s))
         lock, check = connection.cursor(), connection.cursor()
         with connection.pipeline():  # one send, one sync: BEGIN, lock, check-and-hold, COMMIT
@@ -98,14 +98,14 @@ def reserve(engine: Engine, team_id: int, member_id: int, body: ReserveIn, now: 
                                f"is {body.amount_nanos} nano-dollars", status.model_dump(mode="json"))
         return reserve(engine, team_id, member_id, body, now)  # a concurrent retry inserted it: answer as a retry
     after = [s.model_copy(update={"reserved_nanos": s.reserved_nanos + body.amount_nanos}) for s in statuses]
-    return ReserveOut(id=body.id, amount_nanos=body.amount_nanos, expires_at=params["expires"], budgets=after,
+    return ReserveOut(id=body.id, amount_nanos=body.amount_nanos, expires_at=params["expires"], ttl_s=ttl_s, budgets=after,
                       warnings=[f"over the {describe(s)} (warn mode)" for s in over])
 
 
-def _retried(body: ReserveIn, team_id: int, member_id: int, existing: list[Any]) -> ReserveOut:
+def _retried(body: ReserveIn, team_id: int, member_id: int, existing: list[Any], ttl_s: int) -> ReserveOut:
     owner_team, owner, status, amount, expires_at = existing
     if owner_team != team_id or owner != member_id:
         raise ApiError(409, "conflict", f"reservation {body.id} belongs to someone else")
     if status != "open":
         raise ApiError(409, "settled", f"reservation {body.id} is {status} already")
-    return ReserveOut(id=body.id, amount_nanos=amount, expires_at=expires_at, budgets=[], warnings=[])
+    return ReserveOut(id=body.id, amount_nanos=amount, expires_at=expires_at, ttl_s=ttl_s, budgets=[], warnings=[])
