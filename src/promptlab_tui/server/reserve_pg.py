@@ -3,9 +3,11 @@
 Same rule as reservations.reserve (the SQLite and reference path): lock the budget rows that apply
 (`SELECT … FOR UPDATE`, id order), then one statement sums each budget's settled cost (daily rollup)
 and open holds and inserts the hold only if every hard budget has room. Here the lock, that statement
-and COMMIT go to the server in ONE pipeline: the lock is held while PostgreSQL executes them, never
+and COMMIT go to the server in ONE query string: the lock is held while PostgreSQL executes them, never
 across a network round trip or a Python thread waiting for the GIL. The statement after the lock
 starts a new snapshot (READ COMMITTED), so it sees every hold committed by earlier lock holders.
+(A pipeline of four statements was tried first: a worker thread could lose the GIL between sending the
+lock and sending the rest, holding the lock for a scheduler slice; one query string cannot.)
 """
 
 from __future__ import annotations
@@ -52,6 +54,18 @@ SELECT (SELECT count(*) FROM held), s.* FROM (SELECT 1) AS one LEFT JOIN s ON tr
 """
 
 
+def _one_trip(connection: Any, params: dict[str, Any]) -> list[Any]:
+    """BEGIN; lock; check-and-hold; COMMIT as ONE query string (values bound client-side by psycopg): one
+    socket write, so no thread of ours can be descheduled between taking the lock and releasing it."""
+    from psycopg import ClientCursor
+
+    with ClientCursor(connection) as cursor:
+        cursor.execute(f"BEGIN; {_LOCK}; {_CHECK_AND_HOLD}; COMMIT", params)
+        for _ in range(2):  # the results of BEGIN and of the lock come first
+            cursor.nextset()
+        return cursor.fetchall()
+
+
 def _windows(now: datetime, tz: str) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for period in ("daily", "weekly", "monthly"):
@@ -74,13 +88,7 @@ def reserve(engine: Engine, team_id: int, member_id: int, body: ReserveIn, now: 
         if existing[0] is not None:
             return _retried(body, team_id, member_id, existing, ttl_s)
         params.update(_windows(now, timezone_name), expires=now + timedelta(seconds=ttl_s))
-        lock, check = connection.cursor(), connection.cursor()
-        with connection.pipeline():  # one send, one sync: BEGIN, lock, check-and-hold, COMMIT
-            lock.execute("BEGIN")
-            lock.execute(_LOCK, params)
-            check.execute(_CHECK_AND_HOLD, params)
-            lock.execute("COMMIT")
-        rows = check.fetchall()
+        rows = _one_trip(connection, params)
     finally:
         if connection.info.transaction_status != 0:  # not idle: an error left a transaction open
             connection.execute("ROLLBACK")
