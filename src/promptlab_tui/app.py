@@ -325,7 +325,8 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
             lab.guard_unsaved("quit", self.exit)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("adjust_budget", "setup_budget", "show_alerts", "settings", "show_history", "show_dashboard"):
+        # f6 works from anywhere (esc comes back to the dialog); the others are one dialog at a time
+        if action in ("adjust_budget", "setup_budget", "show_alerts", "settings", "show_history"):
             # one dialog at a time: grey these while a dialog is open (the palette closes itself first)
             from textual.command import CommandPalette
             from textual.screen import ModalScreen

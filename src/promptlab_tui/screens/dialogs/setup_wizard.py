@@ -24,6 +24,7 @@ from promptlab_tui.services.views import BudgetSettingsView, ModelChoice
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 DAYS_PER_MONTH = 30
+DEFAULT_USAGE = {"#runs-per-day": "20", "#tokens-in": "1500", "#tokens-out": "500"}
 FIRST_PROMPT = "Say hello and tell me, in two sentences, one thing promptlab's cost preview shows before a run."
 
 
@@ -63,13 +64,12 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
         self.current = current or BudgetSettingsView()  # re-run (f4): what it does not show is kept
         self.recommended_nanos: int | None = None
         self._user_edited_budget = self.current.monthly_nanos is not None
+        self.usage_guess = None  # the user's own last 30 days, once read (services.usage_guess)
         self.saved: BudgetSettingsView | None = None  # set once saved: the last step offers what to do next
         self.next_step: str | None = None  # "run" (a first prompt) or "dashboard", chosen on the last step
 
     def compose(self) -> ComposeResult:
-        models, keyed = runnable_models(self.models)
-        options = [(m.label, m.key) for m in models] or [("gpt-4o-mini (openai)", "openai:gpt-4o-mini")]
-        default = next((v for _, v in options if v.endswith(":gpt-4o-mini")), options[0][1])
+        options, default, _ = self._model_options()
         with Vertical(id="wizard-next"):
             yield Static("Budget saved", classes="title")
             yield Static("", id="wizard-saved", classes="numbers")
@@ -83,18 +83,18 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
                          "Esc skips; ctrl+b changes it any time.[/dim]")
             with Horizontal(classes="row"):
                 yield Label("Runs per day")
-                yield Input("20", id="runs-per-day", type="integer", compact=True)
+                yield Input(DEFAULT_USAGE["#runs-per-day"], id="runs-per-day", type="integer", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Typical model")
                 yield Select(options, value=default, allow_blank=False, id="typical-model", compact=True)
-            if self.models and not keyed:
-                yield Static("[dim]No provider key is set yet: every model is listed.[/dim]", id="no-keys")
+            yield Static("[dim]No provider key is set yet: every model is listed.[/dim]", id="no-keys")
             with Horizontal(classes="row"):
                 yield Label("Tokens in per run")
-                yield Input("1500", id="tokens-in", type="integer", compact=True)
+                yield Input(DEFAULT_USAGE["#tokens-in"], id="tokens-in", type="integer", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Tokens out per run")
-                yield Input("500", id="tokens-out", type="integer", compact=True)
+                yield Input(DEFAULT_USAGE["#tokens-out"], id="tokens-out", type="integer", compact=True)
+            yield Static("", id="usage-guess", classes="hint")
             yield Static("", id="usage-estimate", classes="numbers")
             with Horizontal(classes="row"):
                 yield Label("Monthly budget $")
@@ -117,6 +117,28 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
                 yield Button("Skip (esc)", id="skip", compact=True)
         yield WrappingFooter()
 
+    def _model_options(self) -> tuple[list[tuple[str, str]], str, bool]:
+        """(options, default key, whether the no-key note applies) for the models known now."""
+        models, keyed = runnable_models(self.models)
+        options = [(m.label, m.key) for m in models] or [("gpt-4o-mini (openai)", "openai:gpt-4o-mini")]
+        default = next((v for _, v in options if v.endswith(":gpt-4o-mini")), options[0][1])
+        return options, default, bool(self.models) and not keyed
+
+    def pricing_loaded(self, message: object) -> None:
+        """Prices can arrive after the wizard opened (a big history loads first): offer the models, estimate."""
+        self.models = list(getattr(message, "models", None) or [])
+        self.call_after_refresh(self._offer_loaded_models)  # the Select may still be mounting
+
+    def _offer_loaded_models(self) -> None:
+        options, default, note = self._model_options()
+        select = self.query_one("#typical-model", Select)
+        chosen = select.value
+        select.set_options(options)
+        select.value = chosen if any(v == chosen for _, v in options) else default
+        self.query_one("#no-keys").display = note
+        self.update_estimate()
+        self._show_usage_guess()
+
     def _dashboard_label(self) -> str:
         return "Open the dashboard" if hasattr(self.app, "action_show_dashboard") else "Open your runs"
 
@@ -125,9 +147,46 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             for widget in self.query(Input):
                 widget.cursor_blink = False
         self.query_one("#wizard-next").display = False
+        self.query_one("#no-keys").display = self._model_options()[2]
+        self.query_one("#usage-guess").display = False  # until the user's own numbers are read
         self.query_one("#runs-per-day", Input).focus()
         self.update_estimate()
         self.update_amounts()
+        self.run_worker(self._read_usage_guess, thread=True, group="usage-guess", exit_on_error=False)
+
+    def _read_usage_guess(self) -> None:
+        from promptlab_tui.services.usage_guess import recent_usage_guess
+        from promptlab_tui.services.app_backend import utc_now
+
+        now = self.app.now() if getattr(self.app, "now", None) else utc_now()
+        guess = recent_usage_guess(self.app.services, now)
+        if guess is not None:
+            self.app.call_from_thread(self._apply_usage_guess, guess)
+
+    def _apply_usage_guess(self, guess) -> None:
+        """Start from the user's own numbers, unless they already typed their own."""
+        fields = {"#runs-per-day": guess.runs_per_day, "#tokens-in": guess.tokens_in, "#tokens-out": guess.tokens_out}
+        if any(self.query_one(f, Input).value != DEFAULT_USAGE[f] for f in fields):
+            return
+        for selector, value in fields.items():
+            self.query_one(selector, Input).value = str(value)
+        self.usage_guess = guess
+        self._show_usage_guess()
+
+    def _show_usage_guess(self) -> None:
+        """The guess's model, when it is offered (prices may load after the guess), and where it came from."""
+        guess = self.usage_guess
+        if guess is None:
+            return
+        offered = {key: label for label, key in self._model_options()[0]}
+        select = self.query_one("#typical-model", Select)
+        if guess.model_key in offered and select.value == self._model_options()[1]:
+            select.value = guess.model_key
+        label = offered.get(guess.model_key, guess.model_key.partition(":")[2])
+        line = self.query_one("#usage-guess", Static)
+        line.update(f"[dim]{escape(guess.describe(label))}[/dim]")
+        line.display = True
+        self.update_estimate()
 
     def update_amounts(self) -> None:
         """Each threshold in dollars of the monthly budget as typed."""
@@ -159,6 +218,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
 
     def update_estimate(self) -> None:
         """Arithmetic on prices already loaded: cheap enough for the UI thread."""
+        from promptlab_tui.core.budget import recommend_first_budget
         from promptlab_tui.services.app_backend import monthly_usage_estimate
 
         try:
@@ -168,11 +228,21 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
         except FieldError as error:
             self.query_one("#usage-estimate", Static).update(f"[$text-error]{escape(str(error))}[/]")
             return
+        if not getattr(self.app, "pricing_ready", True):
+            self.query_one("#usage-estimate", Static).update("[dim]Estimated spend: loading prices…[/dim]")
+            return
         key = self.query_one("#typical-model", Select).value
-        monthly, recommended = monthly_usage_estimate(self.app.pricing, str(key), runs * DAYS_PER_MONTH,
-                                                      tokens_in, tokens_out)
+        guess = self.usage_guess
+        if guess is not None and guess.fields() == (str(runs), str(key), str(tokens_in), str(tokens_out)):
+            # the user's own runs: what they really cost, whichever models they ran
+            monthly, recommended = recommend_first_budget(guess.cost_per_run_nanos, runs * DAYS_PER_MONTH)
+            basis = "a month at your runs' actual cost"
+        else:
+            monthly, recommended = monthly_usage_estimate(self.app.pricing, str(key), runs * DAYS_PER_MONTH,
+                                                          tokens_in, tokens_out)
+            basis = "a month"
         self.recommended_nanos = recommended
-        text = (f"Estimated spend: [b]{escape(money(monthly))}[/b] a month · "
+        text = (f"Estimated spend: [b]{escape(money(monthly))}[/b] {basis} · "
                 f"recommended budget: [b]{escape(format_usd(recommended) if recommended else money(None))}[/b]")
         self.query_one("#usage-estimate", Static).update(text)
         if not self._user_edited_budget:

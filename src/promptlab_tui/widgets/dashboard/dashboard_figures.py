@@ -66,6 +66,11 @@ def cards(view: DashboardView) -> list[tuple[str, str, str]]:
     ]
 
 
+def fit_label(label: str, width: int) -> str:
+    """A chart label cut to `width` characters says so with an ellipsis."""
+    return label if len(label) <= width else label[:width - 1] + "…"
+
+
 def _short_day(label: str) -> str:
     return label[5:] if len(label) == 10 else label  # '2026-12-01' -> '12-01'
 
@@ -76,18 +81,20 @@ def charts(view: DashboardView) -> list[ChartSpec]:
     projection = dict(view.forecast.projection)
     forecast_values = tuple(_dollars(projection.get(p.first)) for p in daily)
     budget = view.forecast.budget_nanos
+    budget_day = budget // max(view.period.days, 1) if budget else None  # the bars are days: the budget's daily share
     daily_rows = tuple((p.label, format_total(p.totals.cost_nanos, p.totals.unpriced_runs),
                         format_usd(projection[p.first]) if p.first in projection else "",
                         f"{p.totals.runs:,}") for p in daily)
     cost = ChartSpec(
-        "daily", "Daily cost" + (f" (budget {format_usd(budget)})" if budget else ""), "bars", labels,
+        "daily", "Daily cost" + (f" (budget {format_usd(budget)}: {format_usd(budget_day)} a day)" if budget_day
+                                 else ""), "bars", labels,
         (("cost", tuple(_dollars(p.totals.cost_nanos) for p in daily), "primary"),
          ("forecast", forecast_values, "accent")),
-        ("budget", _dollars(budget)) if budget else None,
+        ("budget a day", _dollars(budget_day)) if budget_day else None,
         table_header=("day", "cost", "forecast", "runs"), table_rows=daily_rows)
     rows = view.breakdown.rows[:8]
     group = ChartSpec(
-        "group", f"Cost by {view.group_by}", "bars", tuple((r.key or "(none)")[:14] for r in rows),
+        "group", f"Cost by {view.group_by}", "bars", tuple(fit_label(r.key or "(none)", 14) for r in rows),
         (("cost", tuple(_dollars(r.totals.cost_nanos) for r in rows), "secondary"),),
         table_header=(view.group_by, "cost", "share"),
         table_rows=tuple((r.key or "(none)", format_total(r.totals.cost_nanos, r.totals.unpriced_runs),

@@ -1,0 +1,34 @@
+"""What the dashboard's charts draw: the budget line over daily bars is the budget's daily share (a month's
+limit over daily bars would squash them to the floor), and a long group name is cut with an ellipsis."""
+
+from __future__ import annotations
+
+from tests.app.conftest import FIXED_NOW, seed_budget, seed_spend, settle
+from tests.app.test_dashboard import dash_home, dashboard_of, open_dashboard, seed_history  # noqa: F401
+
+
+async def test_the_daily_chart_draws_the_budgets_daily_share(make_app, dash_home):
+    from promptlab_tui.widgets.dashboard.dashboard_figures import charts
+
+    seed_budget(dash_home, monthly_usd="31")
+    seed_history(dash_home)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_dashboard(pilot)
+        daily = next(c for c in charts(dashboard_of(app).view) if c.key == "daily")
+        # March has 31 days: $31.00 a month is $1.00 a day
+        assert daily.hline == ("budget a day", 1.0)
+        assert daily.title == "Daily cost (budget $31.00: $1.00 a day)"
+
+
+async def test_long_group_names_are_cut_with_an_ellipsis(make_app, dash_home):
+    from promptlab_tui.widgets.dashboard.dashboard_figures import charts
+
+    seed_spend(dash_home, "0.50", when=FIXED_NOW, model="claude-3-5-sonnet-20241022")
+    seed_spend(dash_home, "0.25", when=FIXED_NOW, model="gpt-4o")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_dashboard(pilot)
+        await settle(pilot)
+        group = next(c for c in charts(dashboard_of(app).view) if c.key == "group")
+        assert group.labels == ("claude-3-5-so…", "gpt-4o")  # 14 cells, the last one the ellipsis
