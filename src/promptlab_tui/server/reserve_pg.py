@@ -82,7 +82,7 @@ def reserve(engine: Engine, team_id: int, member_id: int, body: ReserveIn, now: 
               "provider": body.provider, "model": body.model}
     raw = engine.raw_connection()
     connection = raw.driver_connection
-    connection.autocommit = True  # the read is one round trip; the pipeline below says BEGIN and COMMIT itself
+    connection.autocommit = True  # one round trip for the read; _one_trip says BEGIN and COMMIT itself
     try:
         timezone_name, ttl_s, *existing = connection.execute(_BEFORE, params).fetchone()
         if existing[0] is not None:
@@ -90,9 +90,12 @@ def reserve(engine: Engine, team_id: int, member_id: int, body: ReserveIn, now: 
         params.update(_windows(now, timezone_name), expires=now + timedelta(seconds=ttl_s))
         rows = _one_trip(connection, params)
     finally:
-        if connection.info.transaction_status != 0:  # not idle: an error left a transaction open
-            connection.execute("ROLLBACK")
-        connection.autocommit = False  # as SQLAlchemy's pool expects it
+        try:
+            if connection.info.transaction_status != 0:  # not idle: an error left a transaction open
+                connection.execute("ROLLBACK")
+            connection.autocommit = False  # as SQLAlchemy's pool expects it
+        except Exception:  # noqa: BLE001 - a broken connection: never hand it back to the pool
+            raw.invalidate()
         raw.close()
     held = rows[0][0] == 1
     statuses = [BudgetStatus(id=r[1], scope=r[2], subject_id=r[3], period=r[4], limit_nanos=r[5], mode=r[6],
