@@ -18,8 +18,11 @@ from typing import Any
 from sqlalchemy import Engine
 
 from promptlab_tui.core.periods import local_day, period_bounds
+from promptlab_tui.server.auth import CALLER_COLUMNS, Caller, caller_from_row
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import BudgetStatus, ReserveIn, ReserveOut
+from promptlab_tui.server.reservations import describe
+from promptlab_tui.server.security import hash_token
 
 _APPLIES = ("b.team_id = %(team)s AND (b.scope = 'team' OR (b.scope = 'member' AND b.subject_id = %(member)s) "
             "OR (b.scope = 'group' AND b.subject_id IN "
@@ -31,8 +34,11 @@ def _in_scope(column: str) -> str:
             f"{column} IN (SELECT member_id FROM group_membership WHERE group_id = b.subject_id)))")
 
 
-_BEFORE = ("SELECT t.timezone, t.reservation_ttl_s, r.team_id, r.member_id, r.status, r.amount_nanos, r.expires_at "
-           "FROM team AS t LEFT JOIN reservation AS r ON r.id = %(id)s WHERE t.id = %(team)s")
+# Who calls (auth.caller_from_row's columns), their team's settings and a hold with this id: one round trip.
+_BEFORE = ("SELECT " + ", ".join(CALLER_COLUMNS) + ", team.timezone, team.reservation_ttl_s, r.team_id, r.member_id, "
+           "r.status, r.amount_nanos, r.expires_at FROM token JOIN member ON member.id = token.member_id "
+           "JOIN team ON team.id = member.team_id LEFT JOIN reservation AS r ON r.id = %(id)s "
+           "WHERE token.token_hash = %(hash)s")
 _LOCK = f"SELECT b.id FROM budget AS b WHERE {_APPLIES} ORDER BY b.id FOR UPDATE"
 _CHECK_AND_HOLD = f"""
 WITH w(period, lo_day, hi_day, lo, hi) AS (VALUES
@@ -75,19 +81,31 @@ def _windows(now: datetime, tz: str) -> dict[str, Any]:
     return params
 
 
-def reserve(engine: Engine, team_id: int, member_id: int, body: ReserveIn, now: datetime) -> ReserveOut:
-    from promptlab_tui.server.reservations import describe
+class Refused(ApiError):
+    """A hard budget has no room: the caller is known (the router settles vanished holds, then tries again)."""
 
-    params = {"id": body.id, "team": team_id, "member": member_id, "amount": body.amount_nanos, "now": now,
+    def __init__(self, caller: Caller, refusal: ApiError) -> None:
+        super().__init__(refusal.status, refusal.code, refusal.message, refusal.detail)
+        self.caller = caller
+
+
+def reserve(engine: Engine, token: str, body: ReserveIn, now: datetime) -> tuple[Caller, ReserveOut]:
+    """Authenticate (as auth.member_access does) and hold, in two round trips; raises Refused when over."""
+    params = {"id": body.id, "hash": hash_token(token), "amount": body.amount_nanos, "now": now,
               "provider": body.provider, "model": body.model}
     raw = engine.raw_connection()
     connection = raw.driver_connection
     connection.autocommit = True  # one round trip for the read; _one_trip says BEGIN and COMMIT itself
     try:
-        timezone_name, ttl_s, *existing = connection.execute(_BEFORE, params).fetchone()
+        row = connection.execute(_BEFORE, params).fetchone()
+        caller, stale = caller_from_row(row[:len(CALLER_COLUMNS)] if row is not None else None)
+        if stale is not None:  # at most once a minute per token
+            connection.execute("UPDATE token SET last_used_at = %s WHERE id = %s", (stale, caller.token_id))
+        timezone_name, ttl_s, *existing = row[len(CALLER_COLUMNS):]
         if existing[0] is not None:
-            return _retried(body, team_id, member_id, existing, ttl_s)
-        params.update(_windows(now, timezone_name), expires=now + timedelta(seconds=ttl_s))
+            return caller, _retried(body, caller.team_id, caller.member_id, existing, ttl_s)
+        params.update(_windows(now, timezone_name), expires=now + timedelta(seconds=ttl_s), team=caller.team_id,
+                      member=caller.member_id)
         rows = _one_trip(connection, params)
     finally:
         try:
@@ -105,12 +123,12 @@ def reserve(engine: Engine, team_id: int, member_id: int, body: ReserveIn, now: 
     if not held:
         for status in over:
             if status.mode == "hard":
-                raise ApiError(409, "budget_exceeded", f"refused by the {describe(status)}; this run's worst case "
-                               f"is {body.amount_nanos} nano-dollars", status.model_dump(mode="json"))
-        return reserve(engine, team_id, member_id, body, now)  # a concurrent retry inserted it: answer as a retry
+                raise Refused(caller, ApiError(409, "budget_exceeded", f"refused by the {describe(status)}; this "
+                              f"run's worst case is {body.amount_nanos} nano-dollars", status.model_dump(mode="json")))
+        return reserve(engine, token, body, now)  # a concurrent retry inserted it: answer as a retry
     after = [s.model_copy(update={"reserved_nanos": s.reserved_nanos + body.amount_nanos}) for s in statuses]
-    return ReserveOut(id=body.id, amount_nanos=body.amount_nanos, expires_at=params["expires"], ttl_s=ttl_s, budgets=after,
-                      warnings=[f"over the {describe(s)} (warn mode)" for s in over])
+    return caller, ReserveOut(id=body.id, amount_nanos=body.amount_nanos, expires_at=params["expires"], ttl_s=ttl_s,
+                              budgets=after, warnings=[f"over the {describe(s)} (warn mode)" for s in over])
 
 
 def _retried(body: ReserveIn, team_id: int, member_id: int, existing: list[Any], ttl_s: int) -> ReserveOut:

@@ -28,8 +28,16 @@ async def reserve(body: ReserveIn, request: Request,
 
 
 def _reserve(request: Request, credentials: HTTPAuthorizationCredentials | None, body: ReserveIn) -> ReserveOut:
-    caller = caller_of(request, credentials)
     engine = request.app.state.engine
+    if engine.dialect.name == "postgresql" and credentials is not None and credentials.credentials:
+        try:  # auth and hold in two round trips, the budget lock held for one server-side statement
+            return reserve_pg.reserve(engine, credentials.credentials, body, now_utc())[1]
+        except reserve_pg.Refused as refusal:
+            with engine.begin() as connection:  # holds of clients that vanished may be what is in the way
+                if not ledger.expire_vanished(connection, refusal.caller.team_id, now_utc()):
+                    raise
+        return reserve_pg.reserve(engine, credentials.credentials, body, now_utc())[1]
+    caller = caller_of(request, credentials)
     try:
         return _hold(engine, caller, body)
     except ApiError as refusal:
@@ -42,8 +50,6 @@ def _reserve(request: Request, credentials: HTTPAuthorizationCredentials | None,
 
 
 def _hold(engine, caller: Caller, body: ReserveIn) -> ReserveOut:  # type: ignore[no-untyped-def]
-    if engine.dialect.name == "postgresql":  # the lock held for one server-side statement (reserve_pg.py)
-        return reserve_pg.reserve(engine, caller.team_id, caller.member_id, body, now_utc())
     with engine.begin() as connection:  # SQLite: BEGIN IMMEDIATE serialises the writers
         return ledger.reserve(connection, caller.team_id, caller.member_id, body, now_utc())
 
