@@ -297,7 +297,9 @@ class PromptLabApp(TeamSyncMixin, AppSettingsMixin, App[int]):
     def action_show_dashboard(self, period: str = "month") -> None:
         from promptlab_tui.screens.dashboard.dashboard_screen import DashboardScreen
 
-        if isinstance(self.screen, DashboardScreen):
+        if any(isinstance(screen, DashboardScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, DashboardScreen):  # a dialog over the dashboard: back to it
+                self.pop_screen()
             return
         self.push_screen(DashboardScreen(period))
 

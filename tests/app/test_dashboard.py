@@ -137,15 +137,15 @@ async def test_recent_activity_pages_sorts_filters_and_opens_a_run(make_app, das
         activity.move_cursor(row=0)
         await pilot.press("enter")
         await settle(pilot)
-        from promptlab_tui.screens.dashboard.run_detail import RunDetailScreen
+        # the history's run detail: one screen for both, every field
+        from promptlab_tui.screens.history.run_detail_screen import RunDetailScreen
 
         assert isinstance(app.screen, RunDetailScreen) and app.screen.run_id in ids
-        from rich.console import Console
-
-        console = Console(width=120, record=True)
-        console.print(app.screen.query_one("#run-detail").content)
-        detail = console.export_text()
-        assert "Price version" in detail and "v1" in detail and "Estimate → actual" in detail
+        detail = str(app.screen.query_one("#run-detail-body").render())
+        for expected in ("Price version", "v1", "Estimate", "Actual", "Duration", "Status", "Cost: input",
+                         "Cost: output", "Messages", "Answer"):
+            assert expected in detail, expected
+        assert "translate" in detail
 
 
 async def test_a_run_settled_elsewhere_shows_after_the_next_poll(make_app, dash_home):
@@ -280,6 +280,8 @@ async def test_x_exports_the_period_as_csv_into_the_data_folder(make_app, dash_h
     async with app.run_test(size=(120, 40)) as pilot:
         await open_dashboard(pilot)
         await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("enter")  # CSV, the first format
         await settle(pilot)
         target = dash_home / "exports" / "promptlab-2026-03-01--2026-03-31.csv"
         assert target.exists() and stat.S_IMODE(os.stat(target).st_mode) == 0o600

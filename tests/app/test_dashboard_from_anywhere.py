@@ -29,3 +29,20 @@ async def test_f6_opens_the_dashboard_over_a_dialog_and_esc_returns_to_it(make_a
         await pilot.press("escape")
         await settle(pilot)
         assert type(app.screen).__name__ == screen_name
+
+
+async def test_f6_over_a_dialog_of_the_dashboard_goes_back_to_it_not_to_a_second_one(make_app, isolated_home):
+    from promptlab_tui.screens.dashboard.dashboard_screen import DashboardScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("f2")  # settings over the dashboard
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SettingsScreen"
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert sum(isinstance(s, DashboardScreen) for s in app.screen_stack) == 1

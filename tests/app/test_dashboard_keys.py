@@ -174,7 +174,7 @@ async def test_x_again_cancels_an_export_in_progress_and_leaves_no_file(make_app
     async with app.run_test(size=(80, 24)) as pilot:
         await open_dashboard(pilot)
         screen = dashboard_of(app)
-        await pilot.press("x")
+        await pilot.press("x", "1")  # x asks for the format: 1 is CSV
         for _ in range(500):
             if reached.is_set():
                 break

@@ -207,11 +207,14 @@ def _print_status(repository: Any, settings: BudgetSettings, as_json: bool, save
     if as_json:
         print(json.dumps(budget_json(settings, statuses, not unset), indent=2))
         return 0
+    from promptlab_tui.core.periods import timezone_phrase
+
     if unset:
         print("No budget set yet. Set one with: promptlab budget set --daily 5 --monthly 50")
+        print(f"Periods in {timezone_phrase(None)}")  # the same words as `report`
     else:
         thresholds = "/".join(str(t) for t in settings.thresholds) or "none"
-        print(f"Budget: {settings.mode} mode, thresholds {thresholds}%, periods in {settings.timezone}"
+        print(f"Budget: {settings.mode} mode, thresholds {thresholds}%, periods in {timezone_phrase(settings.timezone)}"
               + (" (saved)" if saved and not unset else ""))
     rows = [("period", "spent", "reserved", "limit", "used", "projected", "suggested", "resets")]
     for s in statuses:

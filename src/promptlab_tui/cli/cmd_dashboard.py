@@ -11,7 +11,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("dashboard", help="open the app on the usage dashboard",
                                    description="Open the app on the usage dashboard (f6 from anywhere in the app).")
     parser.add_argument("--period", default="month",
-                        help="today, 7d, 30d, week, month (default), last-month or FROM..TO (YYYY-MM-DD..YYYY-MM-DD)")
+                        help="today, 7d, 30d, week, month (default), last-month, all or FROM..TO (YYYY-MM-DD..YYYY-MM-DD)")
     parser.set_defaults(func=dashboard)
 
 

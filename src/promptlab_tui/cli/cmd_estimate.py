@@ -30,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-tokens", type=int, metavar="N", help="max output tokens (the worst case)")
     parser.add_argument("--tier", default="standard", choices=["standard", "batch", "flex", "priority"],
                         help="service tier to price at (default standard)")
+    parser.add_argument("--quality", choices=["low", "medium", "high"],
+                        help="with --model auto: the least quality tier to pick from (as run's; default medium)")
+    parser.add_argument("--max-cost", type=_usd, metavar="USD",
+                        help="per-run cap, as run's: auto picks within it; another model over it is flagged")
     parser.add_argument("--compare", action="store_true", help="also estimate the prompt on other models")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--check", action="store_true",
@@ -51,7 +55,19 @@ def estimate_entry(args: argparse.Namespace) -> int:
     return batch_command(args, expand_files(args.files), load_inputs, history_for)
 
 
+def _usd(text: str) -> int:
+    from promptlab_tui.cli.cmd_run import _usd as run_usd  # the same amounts as run's --max-cost
+
+    return run_usd(text)
+
+
 def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
+    prompt, pricing, _selection = load_inputs_and_pick(args)
+    return prompt, pricing
+
+
+def load_inputs_and_pick(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable, Any]:
+    """The prompt (auto resolved), the prices, and auto's core.selection.Selection (None: not auto)."""
     from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file
 
     from promptlab_tui.config import prompt_file_limit_bytes
@@ -66,10 +82,15 @@ def load_inputs(args: argparse.Namespace) -> tuple[PromptSpec, PricingTable]:
         if args.max_tokens < 1:
             raise CliError(f"--max-tokens {args.max_tokens}: expected a whole number of tokens, 1 or more")
         prompt.max_tokens = args.max_tokens
+    if getattr(args, "quality", None):  # as `run`: the option wins over the file's
+        prompt.quality = args.quality
+    if getattr(args, "max_cost", None) is not None:
+        prompt.max_cost_nanos = args.max_cost
     pricing = load_pricing_or_fail()
-    from promptlab_tui.cli.run_extras import resolve_auto_for_estimate
+    from promptlab_tui.cli.run_extras import auto_pick_for_estimate
 
-    return resolve_auto_for_estimate(prompt, pricing), pricing  # model = "auto": the pick and why (issue 11)
+    prompt, selection = auto_pick_for_estimate(prompt, pricing)  # model = "auto": the pick and why (issue 11)
+    return prompt, pricing, selection
 
 
 def load_pricing_or_fail() -> PricingTable:
@@ -122,7 +143,7 @@ def estimate_command(args: argparse.Namespace) -> int:
         from promptlab_tui.cli.cmd_estimate_check import check_command
 
         return check_command(args)
-    prompt, pricing = load_inputs(args)
+    prompt, pricing, selection = load_inputs_and_pick(args)
     kind = count_prompt(prompt).kind  # calibration is learned per kind of content
     stats, calibration, durations = history_for(prompt, pricing, args.provider, kind)
     request = count_prompt(prompt, calibration=calibration)
@@ -137,9 +158,10 @@ def estimate_command(args: argparse.Namespace) -> int:
     # the main line's expected answer on every other model (a calibration belongs to its own model only)
     alternatives = compare_models(prompt, pricing, output_stats=stats, tier=args.tier)
     tips = alternatives_tips(estimate, alternatives)
+    over_cap = _over_cap_note(prompt, estimate)
     if args.json:
         data = {"file": args.file, "name": prompt.name, "tier": args.tier, **estimate_json(estimate),
-                **request_parts_json(request), "tips": tips,
+                **request_parts_json(request), "tips": tips, **_choice_json(prompt, selection, over_cap),
                 "duration": None if duration is None else {"p50_ms": duration.p50_ms, "p90_ms": duration.p90_ms,
                                                            "basis": duration.basis}}
         if args.compare:
@@ -147,9 +169,32 @@ def estimate_command(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     print_estimate(args.file, estimate, tips, pricing, request, duration)
+    if over_cap:
+        print(f"note: {over_cap}", file=sys.stderr)
     if args.compare:
         print_comparison(estimate, alternatives)
     return 0
+
+
+def _over_cap_note(prompt: PromptSpec, estimate: RunEstimate) -> str | None:
+    """A model whose worst case passes max_cost (--max-cost or the file's): `run` would refuse it."""
+    from promptlab_tui.core.money import format_usd
+
+    cap, worst = prompt.max_cost_nanos, estimate.worst_cost_nanos
+    if cap is None or worst is None or worst <= cap:
+        return None
+    return (f"this run may cost up to {format_usd(worst)}, over the per-run cap of {format_usd(cap)}: "
+            "`promptlab run` would refuse it")
+
+
+def _choice_json(prompt: PromptSpec, selection: Any, over_cap: str | None) -> dict[str, Any]:
+    """Issue 11's keys: the quality and cap used, why auto picked the model (None: not auto), a cap note."""
+    from promptlab_tui.core.money import usd_string
+
+    return {"quality": selection.quality if selection is not None else prompt.quality,
+            "max_cost_usd": usd_string(prompt.max_cost_nanos),
+            "selection": selection.reason if selection is not None else None,
+            "notes": [note for note in (over_cap,) if note]}
 
 
 def online_count(prompt: PromptSpec, provider: str | None) -> Any:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from promptlab_tui.cli.errors import EXIT_BAD_INPUT, EXIT_ERROR, EXIT_INTERRUPTED, CliError
+from promptlab_tui.core.history import RUN_SOURCES
 
 FORMATS = ("csv", "jsonl", "focus")
 
@@ -29,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tag", help="only runs with this tag")
     parser.add_argument("--status", choices=("completed", "error", "cancelled", "interrupted"),
                         help="only runs that ended this way")
+    parser.add_argument("--source", choices=RUN_SOURCES, help="only runs from the Lab, `run`, compare, batch, "
+                                                              "fallback, the response cache or optimise")
     parser.set_defaults(func=export)
 
 
@@ -70,7 +73,7 @@ def export(args: argparse.Namespace) -> int:
         until = parse_when("--until", args.until, tz, True) if args.until else None
         if since is not None and until is not None and until <= since:
             raise CliError(f"--until {args.until} is not after --since {args.since}", EXIT_BAD_INPUT)
-        filters = ExportFilter(since, until, args.model, args.prompt, args.status, args.tag)
+        filters = ExportFilter(since, until, args.model, args.prompt, args.status, args.tag, args.source)
         try:
             if target is None:
                 result = export_runs(repository, args.format, filters, sys.stdout)

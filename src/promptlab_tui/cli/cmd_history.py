@@ -27,12 +27,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=show_history)
 
 
-def run_json(run: RunRecord) -> dict[str, Any]:
+def run_json(run: RunRecord, origin: Any = None) -> dict[str, Any]:
+    """`origin`: services.run_links_view.RunOrigin (a cache hit and what it saved, why auto picked the model)."""
+    from promptlab_tui.services.run_links_view import origin_json
+
     return {
         "id": run.id, "created_at": run.created_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None, "status": run.status,
         "user": run.user, "provider": run.provider, "model": run.model, "prompt_name": run.prompt_name,
-        "prompt_id": run.prompt_id, "tags": list(run.tags), "max_tokens": run.max_tokens,
+        "prompt_id": run.prompt_id, "tags": list(run.tags), "source": run.source, "max_tokens": run.max_tokens,
         "usage": {"input_tokens": run.input_tokens, "output_tokens": run.output_tokens,
                   "cached_input_tokens": run.cached_input_tokens, "cache_write_tokens": run.cache_write_tokens,
                   "cache_write_1h_tokens": run.cache_write_1h_tokens, "reasoning_tokens": run.reasoning_tokens,
@@ -41,7 +44,7 @@ def run_json(run: RunRecord) -> dict[str, Any]:
         "estimate": {"input_tokens": run.estimate_input_tokens, "output_tokens": run.estimate_output_tokens,
                      "expected_usd": usd(run.expected_cost_nanos), "worst_case_usd": usd(run.worst_cost_nanos)},
         "provider_cost_usd": usd(run.provider_cost_nanos), "price_version": run.price_version,
-        "duration_ms": run.duration_ms, "error": run.error,
+        "duration_ms": run.duration_ms, "error": run.error, **origin_json(origin),
     }
 
 
@@ -95,8 +98,11 @@ def _show_history(args: argparse.Namespace, repository: Any) -> int:
                          input_tokens=sum(r.total_input_tokens for r in settled),
                          output_tokens=sum(r.output_tokens for r in settled))
     everything = repository.total_spend()
+    from promptlab_tui.services.run_links_view import origins
+
+    linked = origins(repository, [run.id for run in runs])
     if args.json:
-        print(json.dumps({"runs": [run_json(run) for run in runs], "shown": summary_json(shown),
+        print(json.dumps({"runs": [run_json(run, linked.get(run.id)) for run in runs], "shown": summary_json(shown),
                           "all_time": summary_json(everything)}, indent=2))
         return 0
     if not runs:
@@ -104,7 +110,7 @@ def _show_history(args: argparse.Namespace, repository: Any) -> int:
         print("No runs match these filters." if filtered else "No runs yet. Run a prompt with: promptlab run PROMPT_FILE")
         return 0
     budget = repository.get_budget()
-    print_table(runs, budget.tz if budget else None)
+    print_table(runs, budget.tz if budget else None, linked)
     pending = len(runs) - len(settled)
     print(f"Shown: {len(settled)} run(s), {format_total(shown.cost_nanos, shown.unpriced_runs)}"
           + (f" ({pending} still running)" if pending else ""))
@@ -128,7 +134,7 @@ def _page(args: argparse.Namespace, repository: Any, before: Any) -> list[RunRec
     return runs
 
 
-def print_table(runs: list[RunRecord], tz: Any) -> None:
+def print_table(runs: list[RunRecord], tz: Any, linked: dict[str, Any] | None = None) -> None:
     from promptlab_tui.core.money import format_usd
 
     rows = [("when", "model", "prompt", "in", "out", "cost", "estimate", "status")]
@@ -141,9 +147,14 @@ def print_table(runs: list[RunRecord], tz: Any) -> None:
             cost = format_usd(run.cost_nanos)
         rows.append((f"{when:%Y-%m-%d %H:%M}", run.model, run.prompt_name or "-",
                      f"{approx}{run.total_input_tokens:,}", f"{approx}{run.output_tokens:,}", cost,
-                     format_usd(run.expected_cost_nanos), run.status))
+                     format_usd(run.expected_cost_nanos), _status(run, (linked or {}).get(run.id))))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     numeric = {3, 4, 5, 6}
     for row in rows:
         cells = [cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
         print("  ".join(cells).rstrip())
+
+
+def _status(run: RunRecord, origin: Any) -> str:
+    """A completed cache hit says so, with what it saved (it is a $0 run with 0 tokens otherwise)."""
+    return origin.status_text if origin is not None and origin.cache_hit and run.status == "completed" else run.status

@@ -104,12 +104,13 @@ def run_command(args: argparse.Namespace) -> int:
         code = EXIT_OK
         for position, (path, prompt) in enumerate(prompts):
             signals.resume()
+            args.declined = False  # set by the confirm_above question when it stops this file
             batch and batch.starting()
             code = _run_one(service, path, prompt, batch.options(options, position) if batch else options, args,
                             several=len(prompts) > 1, signals=signals)
             if signals.exit_code is not None:
                 code = signals.exit_code
-            batch and batch.finished(path, code, refused=code == EXIT_BUDGET_REFUSED)
+            batch and batch.finished(path, code, refused=code == EXIT_BUDGET_REFUSED, declined=args.declined)
             if code != EXIT_OK:
                 break
         if batch is not None:

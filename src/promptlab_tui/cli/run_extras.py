@@ -57,6 +57,7 @@ class BatchReport:
         self.files = files
         self.session = session
         self.ran: list[tuple[str, int | None, int]] = []  # (file, cost or None, exit code)
+        self.declined: set[str] = set()  # files stopped by the confirm_above question
         self._before = 0
         from promptlab_tui.services.linking import new_group_id
 
@@ -71,7 +72,10 @@ class BatchReport:
     def starting(self) -> None:
         self._before = self.session.status().spent_nanos
 
-    def finished(self, path: str, code: int, refused: bool) -> None:
+    def finished(self, path: str, code: int, refused: bool, declined: bool = False) -> None:
+        """`declined`: stopped by the confirm_above question (or its absence without a terminal), not a limit."""
+        if declined:
+            self.declined.add(path)
         if not refused:
             self.ran.append((path, self.session.status().spent_nanos - self._before, code))
 
@@ -93,7 +97,10 @@ class BatchReport:
         for path, cost, code in self.ran:
             print(f"  ran      {path}  {format_usd(cost)}" + ("" if code == 0 else f"  (exit {code})"), file=sys.stderr)
         for index, path in enumerate(not_run):
-            why = "refused: it could pass the limit" if index == 0 and stopped_code == 3 else "not reached"
+            why = "not reached"
+            if index == 0 and stopped_code == 3:
+                why = ("not confirmed: its expected cost is above confirm_above; --yes runs it"
+                       if path in self.declined else "refused: it could pass the limit")
             print(f"  not run  {path}  ({why})", file=sys.stderr)
 
 
@@ -107,10 +114,15 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str |
     """None to go on; else why the run is not made (the caller exits 3). Asks at a terminal above confirm_above."""
     from promptlab_tui.services.choice_config import confirm_above_nanos
 
+    from promptlab_tui.services.response_cache import is_cache_hit
+
     threshold = confirm_above_nanos(config)
+    if is_cache_hit(plan):  # served from the history: $0, nothing to confirm
+        return None
     expected = getattr(plan.estimate, "expected_nanos", None)
     if threshold is None or args.yes or expected is None or expected <= threshold:
         return None
+    args.declined = True  # the batch summary says why the file did not run (cmd_run resets it per file)
     what = (f"{plan.model}: expected {format_usd(expected)}, worst case {format_usd(plan.worst_case_nanos)}, "
             f"above confirm_above {format_usd(threshold)}")
     if args.json or not sys.stdin.isatty() or not sys.stderr.isatty():
@@ -120,17 +132,26 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any) -> str |
         answer = input("Run it? [y/N] ")
     except EOFError:
         answer = ""
-    return None if answer.strip().lower() in ("y", "yes") else f"{what}; not confirmed"
+    if answer.strip().lower() in ("y", "yes"):
+        args.declined = False
+        return None
+    return f"{what}; not confirmed"
 
 
 def resolve_auto_for_estimate(prompt: Any, pricing: Any) -> Any:
-    """`model = "auto"` in an estimate: the pick and why on stderr (the budget's room is not looked at:
-    an estimate never opens the history), or a refusal naming the cheapest model (exit 3)."""
+    """`model = "auto"` in an estimate: the prompt with the pick (see `auto_pick_for_estimate`)."""
+    return auto_pick_for_estimate(prompt, pricing)[0]
+
+
+def auto_pick_for_estimate(prompt: Any, pricing: Any) -> tuple[Any, Any]:
+    """`model = "auto"` in an estimate: (the prompt with the pick, the core.selection.Selection; None when the
+    model is not auto), the pick and why on stderr (the budget's room is not looked at: an estimate never opens
+    the history), or a refusal naming the cheapest model (exit 3)."""
     from promptlab_tui.cli.errors import EXIT_BUDGET_REFUSED
     from promptlab_tui.core.selection import NoModelFits, is_auto
 
     if not is_auto(prompt.model):
-        return prompt
+        return prompt, None
     from promptlab_tui.services.auto_select import choose
     from promptlab_tui.services.context import ServiceContext
     from promptlab_tui.services.run_types import RunOptions
@@ -140,4 +161,4 @@ def resolve_auto_for_estimate(prompt: Any, pricing: Any) -> Any:
     except NoModelFits as refusal:
         raise CliError(f"refused: {refusal}", EXIT_BUDGET_REFUSED) from None
     print(f"note: {selection.reason}", file=sys.stderr)
-    return prompt
+    return prompt, selection

@@ -17,6 +17,19 @@ class BudgetSettingsError(ValueError):
     """A budget setting that cannot be used (unknown time zone, bad threshold, negative limit)."""
 
 
+def reporting_timezone(budget_zone: str | None) -> str:
+    """The one rule for the zone of budget periods, reports, the dashboard and export days: the budget's zone
+    when a budget is set, else this system's local zone."""
+    return budget_zone or local_timezone_name()
+
+
+def timezone_phrase(budget_zone: str | None) -> str:
+    """How `report`, the dashboard and `budget` state that zone, in the same words."""
+    if budget_zone:
+        return f"time zone {budget_zone} (the budget's)"
+    return f"time zone {local_timezone_name()} (this system's; no budget set)"
+
+
 @lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:
     try:

@@ -45,6 +45,16 @@ class Selection:
     reason: str
     cheapest: Candidate | None = None  # the cheapest of the tier with a key, whether it fits or not
     fitting: int = 0  # how many candidates fit
+    max_cost_nanos: int | None = None  # the per-run cap asked for (max_cost / --max-cost)
+    room_nanos: int | None = None  # what the budget (period or session) has left
+
+    def blocking(self) -> tuple[bool, bool]:
+        """(max_cost blocks the cheapest, the budget's room blocks it): which limit a refusal is about."""
+        worst = self.cheapest.worst_case_nanos if self.cheapest is not None else None
+        if worst is None:
+            return False, False
+        return (self.max_cost_nanos is not None and worst > self.max_cost_nanos,
+                self.room_nanos is not None and worst > self.room_nanos)
 
 
 class NoModelFits(BudgetViolation):
@@ -59,8 +69,15 @@ class NoModelFits(BudgetViolation):
         cheapest = self.selection.cheapest
         if cheapest is None:
             return ["set an API key for a provider of that tier, or lower `quality`"]
-        items = [f"raise max_cost to at least {format_usd(cheapest.worst_case_nanos)} (or --max-cost)",
-                 "lower max_tokens so the worst case fits"]
+        need = format_usd(cheapest.worst_case_nanos)
+        by_cap, by_budget = self.selection.blocking()
+        items = []
+        if by_cap or not by_budget:
+            items.append(f"raise max_cost to at least {need} (or --max-cost)")
+        if by_budget:  # raising max_cost cannot help: the budget has less left than the cheapest may cost
+            items.append(f"the budget has {format_usd(self.selection.room_nanos)} left and the cheapest may cost "
+                         f"up to {need}: raise the budget's limit (promptlab budget set) or wait for its reset")
+        items.append("lower max_tokens so the worst case fits")
         if self.selection.quality != QUALITY_TIERS[0]:
             items.append("ask for a lower quality tier")
         return items
@@ -90,17 +107,20 @@ def select_model(candidates: list[Candidate], quality: str, max_cost_nanos: int 
         return Selection(None, quality, limit, why)
     fitting = [c for c in keyed if limit is None or c.worst_case_nanos <= limit]
     cheapest = keyed[0]
-    if not fitting:
-        what = _limit_words(max_cost_nanos, room_nanos)
+    if not fitting:  # name the limit(s) the cheapest passes: raising another one would not help
+        worst = cheapest.worst_case_nanos
+        what = _limit_words(max_cost_nanos if max_cost_nanos is not None and worst > max_cost_nanos else None,
+                            room_nanos if room_nanos is not None and worst > room_nanos else None)
         return Selection(None, quality, limit,
                          f"no model of {tier_word} fits {what}: the cheapest, {cheapest.model} ({cheapest.provider}),"
-                         f" may cost up to {format_usd(cheapest.worst_case_nanos)}", cheapest, 0)
+                         f" may cost up to {format_usd(cheapest.worst_case_nanos)}", cheapest, 0,
+                         max_cost_nanos, room_nanos)
     chosen = fitting[0]
     fit_words = f"whose worst case {format_usd(chosen.worst_case_nanos)} fits {_limit_words(max_cost_nanos, room_nanos)}" \
         if limit is not None else f"(worst case {format_usd(chosen.worst_case_nanos)}, no cost limit)"
     reason = (f"auto: {chosen.model} ({chosen.provider}, quality {chosen.quality}), the cheapest of {tier_word} "
               f"{fit_words}; expected {format_usd(chosen.expected_nanos)}; {len(fitting)} of {len(keyed)} fit")
-    return Selection(chosen, quality, limit, reason, cheapest, len(fitting))
+    return Selection(chosen, quality, limit, reason, cheapest, len(fitting), max_cost_nanos, room_nanos)
 
 
 def _limit_words(max_cost_nanos: int | None, room_nanos: int | None) -> str:

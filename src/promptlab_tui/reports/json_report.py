@@ -19,7 +19,11 @@ def totals_json(totals: Totals) -> dict[str, Any]:
     return out
 
 
-def delta_json(delta: Delta, money: bool = False) -> dict[str, Any]:
+def delta_json(delta: Delta, money: bool = False, compared: bool = True) -> dict[str, Any]:
+    """`compared` False (everything recorded): no earlier period, so before/change/percent are null."""
+    if not compared:
+        return {"now": delta.now, "before": None, "change": None, "percent": None,
+                **({"now_usd": usd_string(delta.now), "before_usd": None, "change_usd": None} if money else {})}
     out: dict[str, Any] = {"now": delta.now, "before": delta.before, "change": delta.change,
                            "percent": None if delta.percent is None else round(delta.percent, 2)}
     if money:
@@ -31,23 +35,28 @@ def delta_json(delta: Delta, money: bool = False) -> dict[str, Any]:
 def report_json(data: ReportData) -> dict[str, Any]:
     view = data.view
     cards, forecast = view.cards, view.forecast
+
+    def change(delta: Delta, money: bool = False) -> dict[str, Any]:
+        return delta_json(delta, money, view.compared)
+
     out: dict[str, Any] = {
         "title": data.title, "generated_at": data.generated_at.isoformat(), "timezone": view.timezone,
         "period": {"kind": view.period.kind, "first": view.period.first.isoformat(),
                    "last": view.period.last.isoformat(), "days": view.period.days},
-        "comparison": {"first": view.comparison.first.isoformat(), "last": view.comparison.last.isoformat()},
+        "comparison": {"first": view.comparison.first.isoformat(), "last": view.comparison.last.isoformat()}
+        if view.compared else None,
         "filters": view.filters.active(), "group_by": view.group_by, "has_history": view.has_history,
         "totals": totals_json(cards.current),
-        "cards": {"spent_nanos": delta_json(cards.spent, True), "runs": delta_json(cards.runs),
-                  "unpriced_runs": delta_json(cards.unpriced_runs), "input_tokens": delta_json(cards.input_tokens),
-                  "output_tokens": delta_json(cards.output_tokens), "cached_tokens": delta_json(cards.cached_tokens),
-                  "avg_cost_nanos": delta_json(cards.avg_cost, True)},
+        "cards": {"spent_nanos": change(cards.spent, True), "runs": change(cards.runs),
+                  "unpriced_runs": change(cards.unpriced_runs), "input_tokens": change(cards.input_tokens),
+                  "output_tokens": change(cards.output_tokens), "cached_tokens": change(cards.cached_tokens),
+                  "avg_cost_nanos": change(cards.avg_cost, True)},
         "budget": None if cards.budget_nanos is None else {
             "kind": view.budget_kind, "limit_nanos": cards.budget_nanos, "limit_usd": usd_string(cards.budget_nanos),
             "percent_used": round(cards.budget_percent or 0.0, 2)},
         "breakdown": {"by": view.group_by, "note": view.breakdown.note, "rows": [
             {"key": row.key, "label": row.label, "provider": row.provider, **totals_json(row.totals),
-             "share": round(row.share, 6), "change": delta_json(row.change, True)} for row in view.breakdown.rows]},
+             "share": round(row.share, 6), "change": change(row.change, True)} for row in view.breakdown.rows]},
         "top_prompts": [{"prompt": row.key, **totals_json(row.totals), "share": round(row.share, 6)}
                         for row in view.top_prompts],
         "daily": [{"day": p.label, **totals_json(p.totals)} for p in view.daily],

@@ -49,12 +49,12 @@ def percent(delta: Delta) -> str:
     return f"{delta.percent:+.1f} %"
 
 
-def money_change(delta: Delta) -> str:
+def _money_change(delta: Delta) -> str:
     sign = "+" if delta.change >= 0 else "-"
     return f"{sign}{format_usd(abs(delta.change))} ({percent(delta)})"
 
 
-def count_change(delta: Delta) -> str:
+def _count_change(delta: Delta) -> str:
     return f"{delta.change:+,} ({percent(delta)})"
 
 
@@ -72,13 +72,16 @@ def _cost(totals: Totals) -> str:
 
 
 def _breakdown_table(title: str, rows: tuple[BreakdownRow, ...], total: Totals, compact: bool,
-                     note: str | None, first: str, sum_rows: bool = True) -> Table:
+                     note: str | None, first: str, sum_rows: bool = True, compared: bool = True) -> Table:
     if compact:
         headers = [first, "runs", "cost", "share", "change"]
         numeric = {1, 2, 3, 4}
     else:
         headers = [first, "runs", "input", "output", "cached", "cost", "no price", "share", "change"]
         numeric = set(range(1, 9))
+    if not compared:  # everything recorded: nothing before it, so no change column
+        headers.pop()
+        numeric.discard(len(headers))
     body = []
     for row in rows:
         t = row.totals
@@ -91,7 +94,7 @@ def _breakdown_table(title: str, rows: tuple[BreakdownRow, ...], total: Totals, 
         if not compact:
             cells += [f"{t.unpriced_runs:,}" if t.unpriced_runs else ""]
         cells += [f"{row.share * 100:.1f} %", percent(row.change)]
-        body.append(cells)
+        body.append(cells[:len(headers)])
     shown = total
     if sum_rows:  # the total row is the sum of the rows shown
         shown = Totals()
@@ -105,7 +108,7 @@ def _breakdown_table(title: str, rows: tuple[BreakdownRow, ...], total: Totals, 
     if not compact:
         total_cells += [f"{shown.unpriced_runs:,}" if shown.unpriced_runs else ""]
     total_cells += ["100.0 %" if shown.cost_nanos else "", ""]
-    return Table(title, headers, body, numeric, total_cells, note)
+    return Table(title, headers, body, numeric, total_cells[:len(headers)], note)
 
 
 def _what_if_table(what_if, compact: bool) -> Table:
@@ -128,21 +131,28 @@ def _what_if_table(what_if, compact: bool) -> Table:
 def build(data: ReportData, compact: bool) -> Report:
     view = data.view
     cards, forecast = view.cards, view.forecast
-    compared = f"compared with {view.comparison.label}" if view.comparison.days else "no earlier period to compare"
-    subtitle = f"time zone {view.timezone}; {compared}"
+    compared = f"compared with {view.comparison.label}" if view.compared else "no earlier period to compare"
+    subtitle = f"{view.timezone_text or 'time zone ' + view.timezone}; {compared}"
+
+    def money_change(delta: Delta) -> str:
+        return f"   {_money_change(delta)}" if view.compared else ""
+
+    def count_change(delta: Delta) -> str:
+        return f"   {_count_change(delta)}" if view.compared else ""
+
     if data.filter_text():
         subtitle += f"; only runs with {data.filter_text()}"
     spent = format_total(cards.spent.now, cards.unpriced_runs.now)
-    summary = [("Spent", f"{spent}   {money_change(cards.spent)}")]
+    summary = [("Spent", f"{spent}{money_change(cards.spent)}")]
     if cards.budget_nanos:
         summary.append(("Budget", f"{format_usd(cards.budget_nanos)} {view.budget_kind}: "
                                   f"{cards.budget_percent:.1f} % used"))
     summary += [
-        ("Runs", f"{cards.runs.now:,}   {count_change(cards.runs)}"),
-        ("Input tokens", f"{cards.input_tokens.now:,}   {count_change(cards.input_tokens)}"),
-        ("Output tokens", f"{cards.output_tokens.now:,}   {count_change(cards.output_tokens)}"),
-        ("Cached tokens", f"{cards.cached_tokens.now:,}   {count_change(cards.cached_tokens)}"),
-        ("Average per run", f"{format_usd(cards.avg_cost.now)}   {money_change(cards.avg_cost)}"
+        ("Runs", f"{cards.runs.now:,}{count_change(cards.runs)}"),
+        ("Input tokens", f"{cards.input_tokens.now:,}{count_change(cards.input_tokens)}"),
+        ("Output tokens", f"{cards.output_tokens.now:,}{count_change(cards.output_tokens)}"),
+        ("Cached tokens", f"{cards.cached_tokens.now:,}{count_change(cards.cached_tokens)}"),
+        ("Average per run", f"{format_usd(cards.avg_cost.now)}{money_change(cards.avg_cost)}"
          if cards.current.priced_runs else "no priced runs"),
     ]
     peak = view.heat_map.peak
@@ -153,18 +163,21 @@ def build(data: ReportData, compact: bool) -> Report:
                            f"{format_usd(forecast.low_nanos)} to {format_usd(forecast.high_nanos)})")]
     if forecast.budget_nanos:
         reached = forecast.budget_reached_on
-        lines.append(("Budget", f"reached on {reached.isoformat()} at this pace" if reached is not None
-                      else "not reached in the period at this pace"))
-    if forecast.projection:  # the period is not over: today's pace matters
+        pace = " at this pace" if forecast.projection else ""  # a finished period has no pace, only what happened
+        lines.append(("Budget", f"reached on {reached.isoformat()}{pace}" if reached is not None
+                      else f"not reached in the period{pace}"))
+    if view.in_progress:  # only the period holding today has a burn rate
         lines.append(("Burn rate", f"{format_usd(forecast.burn_rate_per_hour_nanos)} an hour today"))
     lines.append(("Method", forecast.method))
     name = DIMENSION_NAMES[view.group_by]
     tables = [_breakdown_table(f"By {name}", view.breakdown.rows, view.breakdown.total, compact,
-                               view.breakdown.note, name, sum_rows=view.group_by != "tag")]
+                               view.breakdown.note, name, sum_rows=view.group_by != "tag", compared=view.compared)]
     if view.group_by == "tag":  # a run counts in each of its tags: the period's own total
-        tables[0].total = _breakdown_table("", (), view.breakdown.total, compact, None, name, False).total
+        tables[0].total = _breakdown_table("", (), view.breakdown.total, compact, None, name, False,
+                                          view.compared).total
     if view.group_by != "prompt" and view.top_prompts:
-        top = _breakdown_table("Top prompts by cost", view.top_prompts, Totals(), compact, None, "prompt")
+        top = _breakdown_table("Top prompts by cost", view.top_prompts, Totals(), compact, None, "prompt",
+                               compared=view.compared)
         top.total = None
         tables.append(top)
     if data.series:

@@ -73,7 +73,7 @@ class PromptLabCommands(Provider):
         listed = {action for _, _, action, _ in LAB_COMMANDS}
         for binding in getattr(self.screen, "BINDINGS", ()):
             if isinstance(binding, Binding) and binding.show and f"screen.{binding.action}" not in listed:
-                key = binding.key.split(",")[0].replace("escape", "esc")
+                key = binding.key_display or binding.key.split(",")[0].replace("escape", "esc")  # "$", not dollar_sign
                 help_text = f"{binding.description} ({key}) in this dialog"
                 yield binding.description, help_text, f"screen.{binding.action}", key
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from promptlab_tui.services import planning
 
 if TYPE_CHECKING:
+    from promptlab_tui.core.selection import NoModelFits
     from promptlab_tui.core.types import PromptSpec
     from promptlab_tui.services.context import ServiceContext
     from promptlab_tui.services.run_types import RunOptions, RunPlan
@@ -17,10 +18,17 @@ if TYPE_CHECKING:
 
 def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
                session: SessionSpend | None = None) -> RunPlan:
+    from promptlab_tui.core.selection import NoModelFits
     from promptlab_tui.services.auto_select import with_file_settings
     from promptlab_tui.services.response_cache import cache_wanted, cached_plan
 
-    prompt, options, selection = with_file_settings(ctx, prompt, options, session)
+    try:
+        prompt, options, selection = with_file_settings(ctx, prompt, options, session)
+    except NoModelFits as refusal:  # a used-up budget leaves auto no room, but a cache hit costs nothing
+        hit = _cached_auto_pick(ctx, prompt, options, refusal) if cache_wanted(options, prompt, ctx.config) else None
+        if hit is None:
+            raise
+        return hit
     if cache_wanted(options, prompt, ctx.config):  # opt-in: an identical request answered before costs $0
         options = dataclasses.replace(options, cache=True)
         if (hit := cached_plan(ctx, prompt, options)) is not None:
@@ -30,3 +38,23 @@ def build_plan(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
         plan.selection = selection
         plan.notes.insert(0, selection.reason)
     return plan
+
+
+def _cached_auto_pick(ctx: ServiceContext, prompt: PromptSpec, options: RunOptions,
+                      refusal: NoModelFits) -> RunPlan | None:
+    """`model = "auto"` refused only by the budget's room: the model auto picks without that room, served from
+    the cache when that request was answered before (None: not a cache hit, the refusal stands)."""
+    from promptlab_tui.core.selection import select_model
+    from promptlab_tui.services.auto_select import candidates_for
+    from promptlab_tui.services.response_cache import cached_plan
+
+    refused = refusal.selection
+    by_cap, by_budget = refused.blocking()
+    if by_cap or not by_budget:
+        return None
+    chosen = select_model(candidates_for(ctx, prompt, options.tier), refused.quality, refused.max_cost_nanos).chosen
+    if chosen is None:
+        return None
+    prompt = dataclasses.replace(prompt, model=chosen.model)
+    options = dataclasses.replace(options, model=chosen.model, provider=chosen.provider, cache=True)
+    return cached_plan(ctx, prompt, options)

@@ -26,7 +26,8 @@ from promptlab_tui.core.analytics.figures import (
     Breakdown, BreakdownRow, HeatMap, SeriesPoint, SummaryCards, Totals, breakdown, heat_map, series, summary_cards)
 from promptlab_tui.core.analytics.forecast import TRAILING_DAYS, Forecast, forecast
 from promptlab_tui.core.analytics.periods import Period, budget_kind, budget_period, parse_period
-from promptlab_tui.core.budget import day_bounds, local_timezone_name, zone
+from promptlab_tui.core.budget import day_bounds, zone
+from promptlab_tui.core.periods import reporting_timezone, timezone_phrase
 from promptlab_tui.services.context import ServiceContext
 from promptlab_tui.store.analytics import Filters, first_recorded_day, grouped_sums
 from promptlab_tui.store.codec import utc_now
@@ -62,31 +63,39 @@ class DashboardView:
     budget_kind: str | None  # daily / weekly / monthly when a budget period matches the period
     has_history: bool  # False: nothing recorded at all (show how to start)
     generated_at: datetime = field(default_factory=utc_now)
+    timezone_text: str = ""  # "time zone Europe/Berlin (the budget's)", as `budget` states it
 
     @property
     def empty(self) -> bool:
         """No settled run in the period."""
         return self.cards.runs.now == 0
 
+    @property
+    def compared(self) -> bool:
+        """False for everything recorded: there is no earlier period, so no change is shown."""
+        return self.comparison.days > 0
+
+    @property
+    def comparison_label(self) -> str:
+        """'vs 2026-11-01 .. 2026-11-12', or that there is nothing to compare with."""
+        return f"vs {self.comparison.label}" if self.compared else "no earlier period to compare"
+
+    @property
+    def in_progress(self) -> bool:
+        """The period holds today (of its time zone): only then has it a burn rate."""
+        return self.period.contains(self.generated_at.astimezone(zone(self.timezone)).date())
+
 
 class DashboardService:
     def __init__(self, context: ServiceContext | None = None, clock: Callable[[], datetime] = utc_now) -> None:
         self.context = context or ServiceContext()
         self.clock = clock
-        self._rollup_zone: str | None = None
 
     # --- periods -------------------------------------------------------------------------------
     def timezone(self) -> str:
-        """The budget's zone, else the rollup's (the first budget's zone, kept), else the machine's."""
+        """The budget's zone when a budget is set, else the system's (the one rule `budget` and export follow)."""
         settings = self.context.budget_settings()
-        if settings is not None:
-            return settings.timezone
-        if self._rollup_zone is None:
-            from promptlab_tui.store.rollup import rollup_timezone
-
-            with self._read() as conn:
-                self._rollup_zone = rollup_timezone(conn) or ""
-        return self._rollup_zone or local_timezone_name()
+        return reporting_timezone(settings.timezone if settings is not None else None)
 
     def today(self) -> date:
         return self.clock().astimezone(zone(self.timezone())).date()
@@ -142,7 +151,7 @@ class DashboardService:
             cards=summary_cards(total, before, budget), breakdown=breakdown(group_by, groups, groups_before, total),
             top_prompts=tuple(top), daily=tuple(series(per_day, period.first, period.end, "day")),
             heat_map=heat_map(hours), forecast=projection, budget_kind=kind, has_history=first_day is not None,
-            generated_at=now)
+            generated_at=now, timezone_text=timezone_phrase(settings.timezone if settings is not None else None))
 
     def series(self, period: Period, step: str = "day", filters: Filters | None = None) -> list[SeriesPoint]:
         """The period as a time series by day, ISO week or month (`report --series`)."""

@@ -93,7 +93,7 @@ def recommendations(service: DashboardSource, period: Period, acceptable: Sequen
     compared = comparison_notes(service.context.repository)  # the user's marks in compare mode (issue 11)
     acceptable = (*acceptable, *sorted({model for _prompt, model in compared}))
     items = (recommend.switch_model(groups, price_of, alternatives_for(pricing, acceptable), days,
-                                    period.title.split(" (")[0], saved, min_savings_nanos)
+                                    period_words(period), saved, min_savings_nanos)
              + recommend.input_grew(groups, before, price_of, days, min_savings_nanos)
              + recommend.lower_max_tokens(sampled, {k: OutputSample(*v) for k, v in samples.items()}, price_of, saved)
              + caching
@@ -102,6 +102,17 @@ def recommendations(service: DashboardSource, period: Period, acceptable: Sequen
     items.sort(key=lambda r: (-r.savings_nanos, -r.reserve_freed_nanos, r.kind, r.title))
     return RecommendationsView(period, tuple(items[:MAX_SHOWN]), recommend.potential_monthly_savings(items), days,
                                max(0, len(items) - MAX_SHOWN))
+
+
+def period_words(period: Period) -> str:
+    """How a recommendation's title names its period: '$4.12 this month', '$4.12 in 2026-11-02 .. 2026-11-08'."""
+    named = {"today": "today", "week": "this week", "month": "this month", "last-month": "last month",
+             "7d": "in the last 7 days", "30d": "in the last 30 days"}
+    if period.kind in named:
+        return named[period.kind]
+    if period.kind == "all":
+        return f"since {period.first.isoformat()}"
+    return f"on {period.label}" if period.days == 1 else f"in {period.label}"
 
 
 def _with_comparison(item: Recommendation, compared: dict[tuple[str | None, str], str]) -> Recommendation:
@@ -155,4 +166,5 @@ def efficiency(service: DashboardSource, period: Period) -> list[Efficiency]:
     return prompt_efficiency({k[0]: t for k, t in now.items()}, {k[0]: t for k, t in before.items()}, per_prompt)
 
 
-__all__ = ["RecommendationsView", "accuracy", "alternatives_for", "efficiency", "recommendations", "what_if"]
+__all__ = ["RecommendationsView", "accuracy", "alternatives_for", "efficiency", "period_words", "recommendations",
+           "what_if"]

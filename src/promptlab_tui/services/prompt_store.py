@@ -64,9 +64,37 @@ def save_prompt(ctx: Any, values: EditorValues, path: Path | None, name: str | N
     spec.name = name or path.stem
     if history:  # a conversation: its turns so far, then the editor's user message
         spec.messages = [*spec.messages[:-1], *history, spec.messages[-1]]
+    if path.exists():
+        keep_file_settings(spec, path, values)
     save_prompt_file(spec, path)
     _remember(ctx, spec.name, path)
     return path
+
+
+def keep_file_settings(spec: Any, path: Path, values: EditorValues) -> None:
+    """Saving over a file keeps the front matter the editor has no field for (tags, quality, max_cost,
+    session_budget, fallback, cache) and a `model = "auto"` the picker cannot show: the editor's save must
+    not erase them. A file that no longer loads is written from the editor alone."""
+    from promptlab_tui.core.promptfile import PromptFileError, load_prompt_file
+
+    try:
+        old = load_prompt_file(path)
+    except (PromptFileError, OSError):
+        return
+    if not spec.tags:
+        spec.tags = list(old.tags)
+    if not spec.fallback:
+        spec.fallback = list(old.fallback)
+    for field in ("session_budget_nanos", "cache"):
+        if getattr(spec, field) is None:
+            setattr(spec, field, getattr(old, field))
+    if hasattr(values, "quality"):  # an editor with auto entries edits the model, quality and cap itself
+        return
+    # an editor without them shows some concrete model for an auto file and never loads its quality or cap
+    if old.model == "auto":
+        spec.model = "auto"
+    spec.quality = spec.quality or old.quality
+    spec.max_cost_nanos = spec.max_cost_nanos if spec.max_cost_nanos is not None else old.max_cost_nanos
 
 
 def rename_prompt(ctx: Any, path: Path, new_name: str) -> Path:

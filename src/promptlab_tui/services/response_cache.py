@@ -78,6 +78,8 @@ def serve(service: Any, plan: RunPlan, on_event: Callable[[Any], None], periods_
     plan = dataclasses.replace(plan, link=link)
     repository = service.context.repository
     settings = service.context.budget_settings()
+    if settings is not None:  # $0 passes no limit, even one used up: the budgets are read, never a refusal
+        settings = dataclasses.replace(settings, mode="warn")
     service.session.try_reserve(plan.run_id, 0)
     reservation = repository.reserve_run(pending_run(plan, service.session_id), settings)
     on_event(RunStarted(plan))

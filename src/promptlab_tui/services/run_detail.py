@@ -11,6 +11,7 @@ from promptlab_tui.services.editor_values import EditorValues
 if TYPE_CHECKING:
     from promptlab_tui.services.context import ServiceContext
     from promptlab_tui.services.dashboard_activity import RunDetail
+    from promptlab_tui.services.run_links_view import RunOrigin
 
 
 class RunDetailView(NamedTuple):
@@ -22,6 +23,7 @@ class RunDetailView(NamedTuple):
     error: str | None
     values: EditorValues | None  # what "reopen in the Lab" loads (None: the prompt's text was not kept)
     prompt_name: str | None = None
+    origin: RunOrigin | None = None  # a cache hit and what it saved, why auto picked the model, its group
 
 
 def error_percent_text(percent: float | None) -> str:
@@ -44,18 +46,26 @@ def summary_row(run: RunSummary) -> tuple[str, ...]:
 def load_detail(context: ServiceContext, run_id: str) -> RunDetailView | None:
     """The run as the dashboard's `run_detail` reads it (one query for both screens), shaped for the history."""
     from promptlab_tui.services.dashboard import DashboardService
+    from promptlab_tui.services.run_links_view import origins
 
     detail = DashboardService(context).run_detail(run_id)
-    return None if detail is None else detail_of(detail)
+    if detail is None:
+        return None
+    return detail_of(detail, origins(context.repository, [run_id]).get(run_id))
 
 
-def detail_of(detail: RunDetail) -> RunDetailView:
+def detail_of(detail: RunDetail, origin: RunOrigin | None = None) -> RunDetailView:
+    from promptlab_tui.services.run_links_view import origin_facts
+
     record = detail.run
     facts = [("When", f"{record.created_at:%Y-%m-%d %H:%M:%S} UTC"), ("Prompt", record.prompt_name or "—"),
              ("Status", detail.status), ("Duration", duration_text(detail.duration_ms)),
              ("Tokens", f"{detail.actual_input_tokens:,} in ({record.cached_input_tokens:,} cached), "
                         f"{detail.actual_output_tokens:,} out"
                         + (" — estimated locally" if record.usage_estimated else ""))]
+    extra = [(kind, count) for kind, count in detail.tokens if kind not in ("input", "output", "cached input")]
+    if extra:  # cache writes and reasoning tokens, each kind as billed
+        facts.append(("Tokens by kind", ", ".join(f"{count:,} {kind}" for kind, count in detail.tokens)))
     # one line per billed kind: tokens and what they cost
     facts += [(f"Cost: {line.label}", f"{line.tokens:,} tokens · {format_usd(line.cost_nanos)}")
               for line in detail.cost_lines]
@@ -63,13 +73,17 @@ def detail_of(detail: RunDetail) -> RunDetailView:
               ("Estimate", f"{format_usd(detail.expected_cost_nanos)} expected, "
                            f"{format_usd(record.worst_cost_nanos)} worst case "
                            f"({detail.estimate_input_tokens or 0:,} in, {detail.estimate_output_tokens or 0:,} out)"),
-              ("Error", error_percent_text(_error_percent(detail))),
+              ("Error", "— (a cache hit: nothing was billed)" if origin is not None and origin.cache_hit
+               else error_percent_text(_error_percent(detail))),
               ("Price version", detail.price_version or "no price")]
+    if record.source:
+        facts.append(("Source", record.source))
     if record.provider_cost_nanos is not None:
         facts.append(("Provider says", format_usd(record.provider_cost_nanos)))
+    facts += origin_facts(origin)
     messages = [(m.role, m.content) for m in detail.messages]
     return RunDetailView(record.id, f"{record.model} · {record.provider} · {detail.status}", facts, messages,
-                         detail.answer or "", detail.error, _values(record, messages), record.prompt_name)
+                         detail.answer or "", detail.error, _values(record, messages), record.prompt_name, origin)
 
 
 def _error_percent(detail: RunDetail) -> float | None:

@@ -48,7 +48,7 @@ def estimate_json(plan: Any) -> dict[str, Any]:
 
 def outcome_json(path: str | None, outcome: Any) -> dict[str, Any]:
     plan = outcome.plan
-    error_pct = outcome.estimate_error_pct
+    error_pct = None if cache_hit_json(plan) is not None else outcome.estimate_error_pct  # a hit bills nothing
     return {
         "file": path, "run_id": plan.run_id, "status": outcome.status, "provider": plan.provider,
         "model": plan.model, "max_tokens": plan.max_tokens, "requested_max_tokens": plan.requested_max_tokens,
@@ -113,7 +113,7 @@ def usage_lines(outcome: Any) -> list[str]:
     parts = [f"{plan.model} @ {plan.provider}", tokens, f"cost {format_usd(outcome.cost_nanos)}"]
     expected = outcome.expected_nanos
     if expected is not None:
-        error_pct = outcome.estimate_error_pct
+        error_pct = None if cache_hit_json(plan) is not None else outcome.estimate_error_pct  # not -100 %
         shown = f"estimate {format_usd(expected)}"
         if error_pct is not None:
             shown += f" ({error_pct:+.0f}%)"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from promptlab_tui.core.analytics.figures import Totals
 from promptlab_tui.core.budget import day_bounds, zone
+from promptlab_tui.store.cache_hits import not_cache_hit
 from promptlab_tui.store.codec import to_db
 from promptlab_tui.store.rollup import rollup_timezone
 
@@ -252,7 +253,7 @@ def output_samples(conn: Connection, start: datetime, end: datetime, keys: Itera
         rows = conn.execute(
             "SELECT output_tokens, max_tokens FROM run INDEXED BY ix_run_model_prompt_created WHERE model = ? AND "
             "prompt_name = ? AND created_at >= ? AND created_at < ? AND provider = ? AND status = 'completed' "
-            "AND max_tokens IS NOT NULL ORDER BY created_at DESC LIMIT ?",
+            f"AND max_tokens IS NOT NULL{not_cache_hit(conn)} ORDER BY created_at DESC LIMIT ?",
             (model, prompt, to_db(start), to_db(end), provider, limit)).fetchall()
         if rows:
             out[(provider, model, prompt)] = ([r[0] for r in rows], [r[1] for r in rows])
@@ -266,5 +267,5 @@ def estimate_rows(conn: Connection, start: datetime, end: datetime, limit: int =
         "SELECT model, estimate_input_tokens, input_tokens + cached_input_tokens + cache_write_tokens "
         "+ cache_write_1h_tokens, estimate_output_tokens, output_tokens, expected_cost_nanos, cost_nanos FROM run "
         "WHERE created_at >= ? AND created_at < ? AND status = 'completed' AND NOT usage_estimated AND "
-        "estimate_input_tokens IS NOT NULL AND estimate_output_tokens IS NOT NULL "
+        f"estimate_input_tokens IS NOT NULL AND estimate_output_tokens IS NOT NULL{not_cache_hit(conn)} "
         "ORDER BY created_at DESC LIMIT ?", (to_db(start), to_db(end), limit)).fetchall()

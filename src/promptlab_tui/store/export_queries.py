@@ -34,7 +34,7 @@ def iso_sql(column: str) -> str:
 CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "id"), ("created_at", iso_sql("created_at")), ("finished_at", iso_sql("finished_at")),
     ("status", "status"), ("provider", "provider"), ("model", "model"), ("user", "user"),
-    ("prompt_name", "prompt_name"), ("tags", "tags"), ("max_tokens", "max_tokens"),
+    ("prompt_name", "prompt_name"), ("tags", "tags"), ("source", "source"), ("max_tokens", "max_tokens"),
     ("input_tokens", "input_tokens"), ("output_tokens", "output_tokens"),
     ("cached_input_tokens", "cached_input_tokens"),
     ("cache_write_tokens", "cache_write_tokens + cache_write_1h_tokens"),
@@ -59,6 +59,7 @@ class ExportFilter:
     prompt: str | None = None
     status: str | None = None
     tag: str | None = None
+    source: str | None = None  # lab, run, compare, batch, fallback, cache, optimise (core.history.RUN_SOURCES)
 
     def where(self) -> tuple[str, tuple]:
         clauses, params = ["status != 'pending'"], []
@@ -68,7 +69,8 @@ class ExportFilter:
         if self.until is not None:
             clauses.append("created_at < ?")
             params.append(to_db(self.until))
-        for column, value in (("model", self.model), ("prompt_name", self.prompt), ("status", self.status)):
+        for column, value in (("model", self.model), ("prompt_name", self.prompt), ("status", self.status),
+                              ("source", self.source)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Iterator
 from promptlab_tui.core.budget import (
     BudgetSettings, PeriodStatus, period_bounds, previous_periods, projected_spend, suggest_budget)
 from promptlab_tui.core.history import PERIOD_KINDS, OutputStats, RollupRow, RunRecord, RunSummary, SpendSummary
+from promptlab_tui.store.cache_hits import not_cache_hit
 from promptlab_tui.store.codec import RUN_SELECT, RUN_SELECT_NO_TEXT, UTC, run_from_row, to_db, utc_now
 from promptlab_tui.store.rollup import window_reserved, window_spend
 
@@ -163,7 +164,7 @@ def output_stats(db: Database, model: str, prompt_name: str | None = None) -> Ou
         params += (prompt_name,)
     with db.raw_read() as conn:
         values = [row[0] for row in conn.execute(
-            f"{sql} ORDER BY created_at DESC LIMIT {STATS_WINDOW}", params).fetchall()]
+            f"{sql}{not_cache_hit(conn)} ORDER BY created_at DESC LIMIT {STATS_WINDOW}", params).fetchall()]
     if not values:
         return None
     ordered = sorted(values)
@@ -179,7 +180,8 @@ def duration_samples(db: Database, model: str, prompt_name: str | None = None) -
         sql += " AND prompt_name = ?"
         params += (prompt_name,)
     with db.raw_read() as conn:
-        rows = conn.execute(f"{sql} ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW}", params).fetchall()
+        rows = conn.execute(f"{sql}{not_cache_hit(conn)} ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW}",
+                            params).fetchall()
     return [(int(ms), int(out)) for ms, out in rows]
 
 
@@ -189,7 +191,7 @@ def usage_of_prompt(db: Database, prompt_id: str) -> list[tuple[str, int, int, i
         rows = conn.execute(
             "SELECT model, input_tokens + cached_input_tokens + cache_write_tokens + cache_write_1h_tokens,"
             " output_tokens, cost_nanos FROM run WHERE prompt_id = ? AND status = 'completed'"
-            " AND NOT usage_estimated ORDER BY created_at DESC", (prompt_id,)).fetchall()
+            f" AND NOT usage_estimated{not_cache_hit(conn)} ORDER BY created_at DESC", (prompt_id,)).fetchall()
     return [(str(model), int(billed), int(out), cost) for model, billed, out, cost in rows]
 
 
@@ -202,7 +204,7 @@ def calibration_ratio(db: Database, model: str, kind: str = "text") -> float | N
         rows = conn.execute(
             "SELECT estimate_input_tokens, input_tokens + cached_input_tokens + cache_write_tokens"
             " + cache_write_1h_tokens FROM run WHERE model = ? AND status = 'completed' AND NOT usage_estimated"
-            " AND estimate_input_tokens > 0 AND COALESCE(estimate_kind, 'text') = ?"
+            f" AND estimate_input_tokens > 0 AND COALESCE(estimate_kind, 'text') = ?{not_cache_hit(conn)}"
             f" ORDER BY created_at DESC LIMIT {CALIBRATION_WINDOW}", (model, kind)).fetchall()
     return learn_calibration((int(estimated), int(actual)) for estimated, actual in rows)
 

@@ -130,3 +130,12 @@ def comparison_wins(db: Database) -> list[tuple[str | None, str, int, int, float
         share = (own / own_n) * 100 / (other / other_n) if own_n and other_n and other else None
         found.append((prompt, model, won, total, share))
     return sorted(found, key=lambda item: (item[0] or "", -item[2], item[1]))
+
+
+def for_runs(db: Database, run_ids: list[str]) -> dict[str, RunLink]:
+    """The links of these runs (a history page), by run id; runs without one are left out."""
+    found: dict[str, RunLink] = {}
+    for start in range(0, len(run_ids), 500):  # SQLite's bound parameters per statement stay well under its limit
+        chunk = tuple(run_ids[start:start + 500])
+        found.update((link.run_id, link) for link in _read(db, f"run_id IN ({', '.join('?' * len(chunk))})", chunk))
+    return found

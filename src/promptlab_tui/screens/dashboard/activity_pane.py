@@ -1,4 +1,5 @@
-"""The dashboard's recent activity: keyset pages (`m`), sort (`s`), filter (`/`), `enter` a run's detail."""
+"""The dashboard's recent activity: keyset pages (`m`), sort (`s`), filter (`/`: model:, tag:, status: and text in
+the prompt name), `enter` a run's detail (the history's detail screen: one screen for both)."""
 
 from __future__ import annotations
 
@@ -21,14 +22,16 @@ class ActivityLoaded(Message):
 
 
 class ActivityMixin:
-    """Mixed into DashboardScreen (which holds `service`, `view`, `sort`, `text_filter`, `cursor`)."""
+    """Mixed into DashboardScreen (which holds `service`, `view`, `sort`, `activity_filter`, `cursor`)."""
 
     @work(thread=True, group="dashboard-activity", exclusive=True)
     def load_activity(self, cursor: Any) -> None:
         from promptlab_tui.services.dashboard_activity import ActivityQuery
 
         try:
-            query = ActivityQuery(sort=self.sort, text=self.text_filter, limit=50)
+            wanted = self.activity_filter
+            query = ActivityQuery(sort=self.sort, model=wanted.model, tag=wanted.tag, status=wanted.status,
+                                  text=wanted.text, limit=50)
             page = self.service.activity(query, cursor)
         except Exception as error:  # noqa: BLE001
             self.post_message(ActivityLoaded(None, cursor is not None, f"Runs not available: {error}"))
@@ -53,7 +56,7 @@ class ActivityMixin:
         self.cursor = message.page.next_cursor
         self.refresh_bindings()  # m: more runs, or none left
         more = " · m more" if self.cursor is not None else ""
-        shown = f" · filter: {self.text_filter}" if self.text_filter else ""
+        shown = f" · filter: {self.activity_filter.describe()}" if self.activity_filter.describe() else ""
         title.update(escape(f"Recent activity · sorted by {self.sort}{shown} · {table.row_count:,} shown{more}"))
 
     def action_more_activity(self) -> None:
@@ -71,6 +74,33 @@ class ActivityMixin:
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "dash-activity" and event.row_key.value:
-            from promptlab_tui.screens.dashboard.run_detail import RunDetailScreen
+            from promptlab_tui.screens.history.run_detail_screen import RunDetailScreen
 
-            self.app.push_screen(RunDetailScreen(self.service, event.row_key.value))
+            self.app.push_screen(RunDetailScreen(event.row_key.value), self._detail_closed)
+
+    def apply_filter(self, typed: str) -> bool:
+        """The filter box's text; False (and said why) when it does not parse."""
+        from promptlab_tui.services.activity_filter import FilterError, parse_activity_filter
+
+        try:
+            self.activity_filter = parse_activity_filter(typed)
+        except FilterError as error:
+            self.notify(str(error), title="Filter not applied", severity="error")
+            return False
+        self.load_activity(None)
+        return True
+
+    def _detail_closed(self, result: tuple[str, object] | None) -> None:
+        if result is None:
+            return
+        verb, value = result
+        if verb == "deleted":
+            self.action_refresh()  # the totals and the table no longer count it
+            self.app.load_budget()
+        elif verb == "reopen":
+            self.dismiss(None)
+            # the Lab is found by what it can do, not by its class (as the history does)
+            lab = next((s for s in self.app.screen_stack if callable(getattr(s, "reopen_run", None))), None)
+            if lab is not None:
+                values, name = value
+                lab.reopen_run(values, name)

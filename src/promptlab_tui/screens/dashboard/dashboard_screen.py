@@ -2,7 +2,8 @@
 what to change (recommendations). Thin: workers call services.dashboard and post messages.
 
 Keys: p / [ / ] period, c custom range, g group by, v charts as tables, r refresh, m more activity,
-s sort activity, / filter activity, enter run detail, escape back. Stacked and scrolling at 80x24;
+s sort activity, / filter activity, enter run detail, w what if, e accuracy, i efficiency, $ savings,
+x export, escape back. Stacked and scrolling at 80x24;
 two charts a row from 120 columns. Live: the store's change token is polled cheaply (as the budget bar
 does) and the view reloads when a run settles, in this process or another.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -24,9 +24,12 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from promptlab_tui.screens.dashboard.activity_pane import ActivityMixin
 from promptlab_tui.screens.dashboard.export_pane import ExportMixin
+from promptlab_tui.screens.dashboard.insights_pane import InsightsMixin
 from promptlab_tui.screens.dashboard.recommendations_pane import RecommendationsLoaded, RecommendationsMixin
+from promptlab_tui.services.activity_filter import ActivityFilter
 from promptlab_tui.widgets.charts.plot_panel import PlotPanel
 from promptlab_tui.widgets.dashboard import dashboard_figures as figures
+from promptlab_tui.widgets.dashboard import insight_figures as figures_more
 from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 
 PERIODS = ("today", "7d", "30d", "week", "month", "last-month")
@@ -37,9 +40,11 @@ ACTIVITY_COLUMNS = ("When", "Model", "Prompt", "Status", "In", "Out", "Cost")
 
 
 class DashboardLoaded(Message):
-    def __init__(self, view: Any, recommendations: Any, token: Any, error: str | None) -> None:
+    def __init__(self, view: Any, recommendations: Any, token: Any, error: str | None,
+                 regrouped: bool = False) -> None:
         super().__init__()
         self.view, self.recommendations, self.token, self.error = view, recommendations, token, error
+        self.regrouped = regrouped  # same period, another group-by
 
 
 class TokenPolled(Message):
@@ -48,7 +53,7 @@ class TokenPolled(Message):
         self.token = token
 
 
-class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[None]):
+class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, InsightsMixin, Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("p", "next_period", "Period"),
@@ -63,6 +68,10 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
         Binding("slash", "filter_activity", "Filter", key_display="/"),
         Binding("a", "apply_recommendation", "Apply"),
         Binding("u", "undo_recommendation", "Undo"),
+        Binding("w", "what_if", "What if"),
+        Binding("e", "show_pane('accuracy')", "Accuracy"),
+        Binding("i", "show_pane('efficiency')", "Efficiency"),
+        Binding("dollar_sign", "show_pane('savings')", "Savings", key_display="$"),
         Binding("x", "export", "Export"),
     ]
 
@@ -77,7 +86,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
         self.view: Any = None
         self.token: Any = None
         self.sort = "time"
-        self.text_filter: str | None = None
+        self.activity_filter = ActivityFilter()
         self.cursor: Any = None
         self.activity_ids: list[str] = []
         self.busy = True
@@ -85,6 +94,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
         self.recommendations: Any = None
         self.applied: list[Any] = []  # changes applied from here, newest last (u undoes)
         self._service: Any = None
+        self.panes_period: Any = None  # the period the insight panes were read for
 
     # --- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -100,16 +110,21 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
             with Horizontal(id="dash-panes"):
                 yield Static("", id="dash-forecast", classes="dash-pane")
                 yield Static(Text("Recommendations\nLoading…", style="dim"), id="dash-recs", classes="dash-pane")
+            yield Static(figures_more.what_if_renderable(None, "this period"), id="dash-whatif", classes="dash-wide")
+            with Horizontal(id="dash-insights"):
+                yield Static(figures_more.accuracy_renderable(None), id="dash-accuracy", classes="dash-pane")
+                yield Static(figures_more.savings_renderable(None, None), id="dash-savings", classes="dash-pane")
+            yield Static(figures_more.efficiency_renderable(None), id="dash-efficiency", classes="dash-wide")
             yield Static("Breakdown", classes="dash-title", id="dash-breakdown-title")
             breakdown = DataTable(id="dash-breakdown", cursor_type="row", zebra_stripes=True)
-            breakdown.add_columns("group", "runs", "input", "output", "cost", "share", "change")
+            breakdown.add_columns(*figures.BREAKDOWN_COLUMNS)
             yield breakdown
             yield Static("Top prompts", classes="dash-title")
             prompts = DataTable(id="dash-prompts", cursor_type="row", zebra_stripes=True)
             prompts.add_columns("prompt", "runs", "cost", "change")
             yield prompts
             yield Static("Recent activity", classes="dash-title", id="dash-activity-title")
-            yield Input(placeholder="filter: part of the prompt name (enter to apply)", id="dash-filter",
+            yield Input(placeholder="filter: model:gpt-4o tag:prod status:error name-text (enter)", id="dash-filter",
                         classes="-hidden")
             activity = DataTable(id="dash-activity", cursor_type="row", zebra_stripes=True)
             activity.add_columns(*ACTIVITY_COLUMNS)
@@ -151,7 +166,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
         except Exception as error:  # noqa: BLE001 - an unreadable history: say so, keep the app running
             self.post_message(DashboardLoaded(None, None, None, f"Dashboard not available: {error}"))
             return
-        self.post_message(DashboardLoaded(view, None, token, None))
+        self.post_message(DashboardLoaded(view, None, token, None, not with_recommendations))
         if with_recommendations:
             try:
                 recs = service.recommendations(period)
@@ -202,34 +217,26 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
             self.query_one(f"#chart-{spec.key}", PlotPanel).set_spec(spec)
         self.query_one("#dash-forecast", Static).update(Text("Forecast\n", style="bold") + Text(
             figures.forecast_text(view)))
-        self._fill(self.query_one("#dash-breakdown", DataTable), figures.breakdown_rows(view))
-        note = f" ({view.breakdown.note})" if view.breakdown.note else ""
-        self.query_one("#dash-breakdown-title", Static).update(f"Breakdown by {view.group_by}{escape(note)}")
+        breakdown = self.query_one("#dash-breakdown", DataTable)
+        columns = figures.breakdown_columns(view)
+        if len(breakdown.columns) != len(columns):
+            breakdown.clear(columns=True)
+            breakdown.add_columns(*columns)
+        self._fill(breakdown, figures.breakdown_rows(view))
+        self.query_one("#dash-breakdown-title", Static).update(escape(figures.breakdown_title(view)))
         self._fill(self.query_one("#dash-prompts", DataTable), figures.top_prompt_rows(view))
+        if self.panes_period != view.period:
+            self.panes_period = view.period
+            self.reload_insights(view.period)
+        elif message.regrouped:
+            self.reload_what_if(view.period)  # per the new group
 
     # --- rendering helpers ---------------------------------------------------------------------------
     def _show_head(self, view: Any) -> None:
-        status = f"Dashboard · {view.period.title} · by {view.group_by} · vs {view.comparison.label}"
-        if not view.has_history:
-            status += "\nNothing recorded yet: run a prompt in the Lab (ctrl+r) or with `promptlab run`."
-        elif view.empty:
-            status += "\nNo runs in this period: [ and ] step to other periods, p picks another."
-        self.query_one("#dash-head", Static).update(escape(status))
+        self.query_one("#dash-head", Static).update(escape(figures.head_text(view)))
 
     def _show_cards(self, view: Any) -> None:
-        table = Table.grid(expand=True, padding=(0, 2))
-        items = figures.cards(view)
-        per_row = 3 if self.size.width < WIDE else 6
-        for _ in range(per_row):
-            table.add_column(ratio=1, overflow="ellipsis")
-        for start in range(0, len(items), per_row):
-            chunk = items[start:start + per_row]
-            cells = []
-            for title, value, change in chunk:
-                cell = Text(f"{title}\n", style="dim") + Text(value, style="bold") + Text(f"\n{change}", style="dim")
-                cells.append(cell)
-            table.add_row(*cells)
-        self.query_one("#dash-cards", Static).update(table)
+        self.query_one("#dash-cards", Static).update(figures.cards_table(view, 3 if self.size.width < WIDE else 6))
 
     @staticmethod
     def _fill(table: DataTable, rows: list[tuple[str, ...]]) -> None:
@@ -266,6 +273,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
             panel.toggle_table()
 
     def action_refresh(self) -> None:
+        self.panes_period = None  # read the insight panes again too
         self._switch(self.period if self.period is not None else None)
         self.load_activity(None)
 
@@ -288,9 +296,9 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Screen[N
             box.add_class("-hidden")
             self._switch(period)
         else:
-            self.text_filter = event.value.strip() or None
+            if not self.apply_filter(event.value):
+                return
             box.add_class("-hidden")
-            self.load_activity(None)
         self.query_one("#dash-activity", DataTable).focus()
 
     def action_close(self) -> None:

@@ -1,5 +1,6 @@
-"""Exporting the dashboard's period from the app (`x`): CSV of its runs into the data folder's exports/, with a
-progress bar; `x` again cancels (nothing is left behind: services.export writes the file only when complete)."""
+"""Exporting the dashboard's period from the app (`x`): CSV, JSON Lines or FOCUS rows of its runs into the data
+folder's exports/, with a progress bar; `x` again cancels (nothing is left behind: services.export writes the file
+only when complete)."""
 
 from __future__ import annotations
 
@@ -34,14 +35,21 @@ class ExportMixin:
             return
         if self.view is None:
             return
+        from promptlab_tui.screens.dashboard.export_format_dialog import ExportFormatDialog
+
+        self.app.push_screen(ExportFormatDialog(), self._export_as)
+
+    def _export_as(self, fmt: str | None) -> None:
+        if fmt is None or self.view is None or self.export_cancel is not None:
+            return
         self.export_cancel = threading.Event()
         bar = self.query_one("#dash-export", ProgressBar)
         bar.update(total=None, progress=0)
         bar.remove_class("-hidden")
-        self.export_period(self.view.period, self.view.timezone, self.export_cancel)
+        self.export_period(self.view.period, self.view.timezone, self.export_cancel, fmt)
 
     @work(thread=True, group="dashboard-export", exclusive=True)
-    def export_period(self, period: Any, tz_name: str, cancel: threading.Event) -> None:
+    def export_period(self, period: Any, tz_name: str, cancel: threading.Event, fmt: str = "csv") -> None:
         from promptlab_tui.paths import app_paths
         from promptlab_tui.services.export import ExportCancelled, export_to_file
         from promptlab_tui.store.export_queries import ExportFilter
@@ -52,11 +60,14 @@ class ExportMixin:
         try:
             folder = app_paths().data_dir / "exports"
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            total = repository.db.fetch_one(f"SELECT COUNT(*) FROM run WHERE {filters.where()[0]}",
-                                            filters.where()[1])[0]
+            # FOCUS writes a row per kind of token a run billed: its count is not known ahead (the bar pulses)
+            total = None if fmt == "focus" else repository.db.fetch_one(
+                f"SELECT COUNT(*) FROM run WHERE {filters.where()[0]}", filters.where()[1])[0]
             self.post_message(ExportProgress(0, total))
-            target = folder / f"promptlab-{period.first.isoformat()}--{period.last.isoformat()}.csv"
-            result = export_to_file(repository, "csv", filters, target,
+            name = f"promptlab-{period.first.isoformat()}--{period.last.isoformat()}"
+            target = folder / (f"{name}.jsonl" if fmt == "jsonl" else f"{name}-focus.csv" if fmt == "focus"
+                               else f"{name}.csv")
+            result = export_to_file(repository, fmt, filters, target,
                                     lambda rows: self.post_message(ExportProgress(rows, total)), cancel)
         except ExportCancelled:
             self.post_message(ExportDone(None, 0, None, True))
@@ -77,4 +88,4 @@ class ExportMixin:
         elif message.error:
             self.notify(message.error, severity="error")
         else:
-            self.notify(f"Exported {message.rows:,} runs to {message.path}", timeout=10)
+            self.notify(f"Exported {message.rows:,} rows to {message.path}", timeout=10)

@@ -42,6 +42,7 @@ class RecommendationsMixin:
         if self.view is not None and message.period == self.view.period:
             self.recommendations = message.recommendations
             self._show_recommendations(message.recommendations)
+            self.show_savings()
             self.refresh_bindings()
 
     def on_change_applied(self, message: ChangeApplied) -> None:
@@ -56,6 +57,8 @@ class RecommendationsMixin:
             self.applied.append(message.applied)
             self.notify(f"{change.prompt}: {change.field} {change.old} → {change.new} (u undoes).")
         self.refresh_bindings()
+        if self.view is not None:
+            self.load_panes(self.view.period)  # savings achieved: the applied changes
 
     def _applicable(self) -> Any:
         recs = self.recommendations

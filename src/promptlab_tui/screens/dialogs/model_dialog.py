@@ -34,14 +34,15 @@ class ModelDialog(ModalScreen[str | None]):
         Binding("up", "move(-1)", "Previous", show=False, priority=True),
     ]
 
-    def __init__(self, choices: list[ModelChoice], current: str | None) -> None:
+    def __init__(self, choices: list[ModelChoice], current: str | None, title: str = "Choose a model") -> None:
         super().__init__(classes="dialog")
         self.choices = choices
         self.current = current
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("Choose a model", classes="title")
+            yield Static(self.title_text, classes="title")
             yield Static(self._keys_line(), id="model-keys", classes="hint")
             yield Input(placeholder="type to filter (name or provider)", id="model-filter", compact=True)
             yield OptionList(id="model-list")

@@ -53,6 +53,7 @@ def delta_text(delta: Delta, money: bool) -> str:
 def cards(view: DashboardView) -> list[tuple[str, str, str]]:
     """(title, value, change against the comparison period) for each summary card."""
     c = view.cards
+    delta_text = _change_text(view)
     spent = format_total(c.spent.now, c.unpriced_runs.now)
     if c.budget_nanos:
         spent += f" of {format_usd(c.budget_nanos)} ({c.spent.now * 100 // c.budget_nanos} %)"
@@ -64,6 +65,36 @@ def cards(view: DashboardView) -> list[tuple[str, str, str]]:
         ("Cached tokens", f"{c.cached_tokens.now:,}", delta_text(c.cached_tokens, False)),
         ("Avg cost / run", format_usd(c.avg_cost.now), delta_text(c.avg_cost, True)),
     ]
+
+
+def _change_text(view: DashboardView):
+    """delta_text, or nothing at all for everything recorded (there is no earlier period to compare with)."""
+    return delta_text if view.compared else (lambda _delta, _money: "")
+
+
+def head_text(view: DashboardView) -> str:
+    """The dashboard's title line, and what to do when there is nothing to show."""
+    status = f"Dashboard · {view.period.title} · by {view.group_by} · {view.comparison_label}"
+    if not view.has_history:
+        status += "\nNothing recorded yet: run a prompt in the Lab (ctrl+r) or with `promptlab run`."
+    elif view.empty:
+        status += "\nNo runs in this period: [ and ] step to other periods, p picks another."
+    return status
+
+
+def cards_table(view: DashboardView, per_row: int) -> Any:
+    """The summary cards, `per_row` a row (3 at 80 columns, 6 when wide)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table.grid(expand=True, padding=(0, 2))
+    items = cards(view)
+    for _ in range(per_row):
+        table.add_column(ratio=1, overflow="ellipsis")
+    for start in range(0, len(items), per_row):
+        table.add_row(*(Text(f"{title}\n", style="dim") + Text(value, style="bold") + Text(f"\n{change}", style="dim")
+                        for title, value, change in items[start:start + per_row]))
+    return table
 
 
 def fit_label(label: str, width: int) -> str:
@@ -130,17 +161,35 @@ def heat_lines(matrix: tuple[tuple[int, ...], ...], width: int) -> list[tuple[st
     return out
 
 
+BREAKDOWN_COLUMNS = ("group", "runs", "input", "output", "cost", "share", "change")
+
+
+def breakdown_columns(view: DashboardView) -> tuple[str, ...]:
+    """With a budget on the period, each group's cost as a part of the limit too (the alert's question)."""
+    return BREAKDOWN_COLUMNS + (("of limit",) if view.cards.budget_nanos else ())
+
+
+def breakdown_title(view: DashboardView) -> str:
+    note = f" ({view.breakdown.note})" if view.breakdown.note else ""
+    limit = f" · limit {format_usd(view.cards.budget_nanos)}" if view.cards.budget_nanos else ""
+    return f"Breakdown by {view.group_by}{note}{limit}"
+
+
 def breakdown_rows(view: DashboardView) -> list[tuple[str, ...]]:
+    delta_text = _change_text(view)
+    limit = view.cards.budget_nanos
     rows = []
     for r in view.breakdown.rows:
         t = r.totals
-        rows.append((r.key or "(none)", f"{t.runs:,}", f"{t.input_tokens + t.cached_input_tokens:,}",
-                     f"{t.output_tokens:,}", format_total(t.cost_nanos, t.unpriced_runs), f"{r.share * 100:.1f} %",
-                     delta_text(r.change, True)))
+        row = (r.key or "(none)", f"{t.runs:,}", f"{t.input_tokens + t.cached_input_tokens:,}",
+               f"{t.output_tokens:,}", format_total(t.cost_nanos, t.unpriced_runs), f"{r.share * 100:.1f} %",
+               delta_text(r.change, True))
+        rows.append(row + ((f"{t.cost_nanos * 100 / limit:.1f} %",) if limit else ()))
     return rows
 
 
 def top_prompt_rows(view: DashboardView) -> list[tuple[str, ...]]:
+    delta_text = _change_text(view)
     return [(r.key or "(no name)", f"{r.totals.runs:,}", format_total(r.totals.cost_nanos, r.totals.unpriced_runs),
              delta_text(r.change, True)) for r in view.top_prompts]
 
@@ -155,10 +204,12 @@ def forecast_text(view: DashboardView) -> str:
     f = view.forecast
     lines = [f"Projected at the period's end: {format_usd(f.projected_nanos)} "
              f"(range {format_usd(f.low_nanos)} – {format_usd(f.high_nanos)})",
-             f"Spent so far: {format_usd(f.spent_nanos)} · burn rate today: {format_usd(f.burn_rate_per_hour_nanos)}/h",
+             f"Spent so far: {format_usd(f.spent_nanos)}" + (  # only the period holding today has a burn rate
+                 f" · burn rate today: {format_usd(f.burn_rate_per_hour_nanos)}/h" if view.in_progress else ""),
              f"Method: {f.method}"]
     if f.budget_nanos:
         reached = f.budget_reached_on.isoformat() if f.budget_reached_on else "not in this period"
-        lines.append(f"Budget {format_usd(f.budget_nanos)}: reached {reached} at this pace"
+        pace = " at this pace" if f.projection else ""  # a finished period: what happened, not a pace
+        lines.append(f"Budget {format_usd(f.budget_nanos)}: reached {reached}{pace}"
                      + (" — over budget" if f.over_budget else ""))
     return "\n".join(lines)
