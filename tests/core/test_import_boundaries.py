@@ -80,7 +80,9 @@ CORE_MODULES = [
     "promptlab_tui.services.team_hook",
     "promptlab_tui.sync.engine",
     "promptlab_tui.sync.team_gate",
+    "promptlab_tui.sync.heartbeat",
     "promptlab_tui.server.app",
+    "promptlab_tui.server.reserve_pg",
 ]
 
 

@@ -164,3 +164,20 @@ def test_a_client_killed_between_reserve_and_settle_is_settled_at_its_reservatio
     # The client comes back and pushes the run as it really ended: updated, not added.
     team.call("member", "POST", "/v1/runs/batch", json={"runs": [run_body(run_id, cost=W, status="interrupted")]})
     assert _totals(team)["runs"] == 1 and _totals(team)["cost_nanos"] == W
+
+
+def test_a_retried_reservation_gets_the_same_hold_and_a_heartbeat_or_release_only_for_its_owner(team: Team) -> None:
+    team.call("owner", "PUT", "/v1/budgets", json={"scope": "team", "period": "monthly", "limit_nanos": 3 * W})
+    run_id = uuid.uuid4().hex
+    body = {"id": run_id, "amount_nanos": 2 * W, "provider": "openai", "model": "gpt-4o-mini"}
+    first, again = (team.call("member", "POST", "/v1/reservations", json=body) for _ in range(2))
+    assert first.status_code == again.status_code == 201 and again.json()["amount_nanos"] == 2 * W
+    (budget,) = team.call("owner", "GET", "/v1/budgets").json()
+    assert budget["reserved_nanos"] == 2 * W  # held once
+    assert team.call("target", "POST", "/v1/reservations", json=body).json()["error"]["code"] == "conflict"
+    assert team.call("target", "DELETE", f"/v1/reservations/{run_id}").status_code == 404
+    assert team.call("member", "POST", f"/v1/reservations/{run_id}/heartbeat").status_code == 200
+    assert team.call("member", "DELETE", f"/v1/reservations/{run_id}").json()["status"] == "released"
+    assert team.call("member", "DELETE", f"/v1/reservations/{run_id}").json()["error"]["code"] == "settled"
+    (budget,) = team.call("owner", "GET", "/v1/budgets").json()
+    assert budget["reserved_nanos"] == 0 and budget["spent_nanos"] == 0

@@ -97,3 +97,33 @@ def test_only_admins_and_owners_handle_provider_keys(proxy_team: Team) -> None:
     assert proxy_team.call("member", "PUT", "/v1/provider-keys/openai", json={"api_key": "sk-test-x"}).status_code == 403
     assert proxy_team.call("member", "DELETE", "/v1/provider-keys/openai").status_code == 403
     assert proxy_team.call("owner", "DELETE", "/v1/provider-keys/openai").status_code == 204
+
+
+def test_a_proxied_run_longer_than_the_hold_expiry_keeps_its_hold(proxy_team: Team, fake_provider,
+                                                                  db_url: str) -> None:
+    import threading
+    import time
+
+    from sqlalchemy import update
+
+    from promptlab_tui.server import schema as t
+
+    with app_for(db_url).state.engine.begin() as connection:  # the expiry shortened by the team's setting
+        connection.execute(update(t.team).where(t.team.c.id == proxy_team.team_id).values(reservation_ttl_s=1))
+    proxy_team.call("owner", "PUT", "/v1/budgets", json={"scope": "team", "period": "monthly",
+                                                         "limit_nanos": 10**9, "mode": "hard"})
+    fake_provider.script(Behaviour.slow(chunk_delay=0.3, text=" ".join(f"w{i}" for i in range(10))))  # ~3 expiries
+    body = {"id": uuid.uuid4().hex, "provider": "openai", "model": "gpt-4o-mini", "max_tokens": 64,
+            "messages": [{"role": "user", "content": "Count."}], "prompt_name": "count"}
+    with proxy_team.client.stream("POST", "/v1/proxy/runs", json=body,  # type: ignore[attr-defined]
+                                  headers=proxy_team.headers("member")) as response:
+        stream = response.iter_lines()
+        assert json.loads(next(stream))["type"] == "delta"  # reserved, and streaming
+        started = time.monotonic()
+        threading.Event().wait(1.6)  # the subject is time itself: the expiry passes mid-stream
+        (budget,) = proxy_team.call("owner", "GET", "/v1/budgets").json()  # sweeps expired holds
+        assert time.monotonic() - started > 1 and budget["reserved_nanos"] > 0 and budget["spent_nanos"] == 0
+        events = [json.loads(line) for line in stream if line.strip()]
+    assert events[-1]["type"] == "done" and events[-1]["status"] == "completed"
+    (run,) = proxy_team.call("owner", "GET", "/v1/runs").json()
+    assert run["status"] == "completed" and run["cost_nanos"] == events[-1]["cost_nanos"]

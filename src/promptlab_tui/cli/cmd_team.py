@@ -53,6 +53,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     policy.add_argument("--run-mode", choices=("direct", "proxy"))
     policy.add_argument("--offline", choices=("refuse", "local_cap"), help="under a hard team budget, offline")
     policy.add_argument("--offline-cap", metavar="USD", help="per-member spend allowed offline (local_cap)")
+    keys = action("provider-key", "proxy mode: the provider keys the server holds (admins)", provider_keys)
+    keys_actions = keys.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    key_set = keys_actions.add_parser("set", help="store a provider key on the server (asked for, or read from "
+                                                  "stdin; never an argument)")
+    key_set.add_argument("provider", help="e.g. openai, anthropic")
+    key_set.add_argument("--base-url", help="the provider's API address, if not its default")
+    keys_actions.add_parser("list", help="providers with a key on the server, and each key's last 4 characters")
+    key_remove = keys_actions.add_parser("remove", help="delete a provider key from the server")
+    key_remove.add_argument("provider")
     stats = action("stats", "team statistics (default: the last 30 days)", show_stats)
     stats.add_argument("--start", help="ISO date-time with offset")
     stats.add_argument("--end", help="ISO date-time with offset")
@@ -223,3 +232,9 @@ def show_stats(args: argparse.Namespace) -> int:
     data = _call("GET", "/v1/stats", params=params)
     lines = stats_lines(data)
     return _print(args, data, lines)
+
+
+def provider_keys(args: argparse.Namespace) -> int:
+    from promptlab_tui.cli.cmd_team_keys import provider_key_command
+
+    return provider_key_command(args, _call, _print)

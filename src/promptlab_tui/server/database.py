@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+POOL_SIZE = 16  # per server process: 4 processes hold at most 80 of PostgreSQL's default 100 connections
 
 
 class ServerDatabaseError(Exception):
@@ -56,7 +57,30 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise ServerDatabaseError(f"--db: expected sqlite:///FILE or postgresql+psycopg://…, got {redacted(url)}")
-    return create_engine(url, pool_size=10, max_overflow=30, pool_recycle=1800)  # (a pre-ping would add a round trip per request)
+    # As many pooled connections as worker threads (app.py's WORKER_THREADS): a connection made per request
+    # beyond the pool costs PostgreSQL a backend process. (A pre-ping would add a round trip per request.)
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=4, pool_recycle=1800)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        from promptlab_tui.server.ingest import stage_table
+
+        stage_table(dbapi_connection)
+
+    return engine
+
+
+def single_statements(engine: Engine) -> Engine:
+    """For one-statement reads and writes on PostgreSQL: autocommit, so no BEGIN and COMMIT round trips.
+
+    (SQLite keeps its engine: its writers need the BEGIN IMMEDIATE that the begin event issues.)
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    cached = engine.__dict__.get("_promptlab_autocommit")  # one derived engine per engine, sharing its pool
+    if cached is None:
+        cached = engine.__dict__["_promptlab_autocommit"] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return cached
 
 
 def _private_file(database: str | None) -> None:

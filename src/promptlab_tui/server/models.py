@@ -23,6 +23,24 @@ Period = Literal["daily", "weekly", "monthly"]
 RunStatus = Literal["completed", "error", "cancelled", "interrupted", "expired"]
 
 
+def json_body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """openapi_extra for an endpoint that reads its body itself (see validate_json_body); app.py adds the schema."""
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
+
+
+def validate_json_body(model: type[BaseModel], raw: bytes) -> Any:
+    """Validate straight from the bytes (pydantic's JSON parser); a bad body is the usual 422, never a 500."""
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        raise RequestValidationError([{**item, "loc": ("body", *item["loc"])}
+                                      for item in error.errors(include_url=False, include_context=False)]) from None
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -185,8 +203,15 @@ class ReserveOut(BaseModel):
     id: str
     amount_nanos: int
     expires_at: datetime
+    ttl_s: int | None = None  # the hold's lifetime without a heartbeat (POST /v1/reservations/{id}/heartbeat)
     budgets: list[BudgetStatus]
     warnings: list[str]
+
+
+class HeartbeatOut(BaseModel):
+    id: str
+    expires_at: datetime
+    ttl_s: int
 
 
 class StatsRow(BaseModel):

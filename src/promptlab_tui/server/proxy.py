@@ -46,6 +46,15 @@ def decrypt(token: bytes) -> str:
                        "(was the key changed?): store the provider key again") from None
 
 
+def last4(token: bytes) -> str | None:
+    """The key's last 4 characters (what `promptlab team provider-key list` shows); None when it cannot be read."""
+    try:
+        secret = decrypt(token)
+    except ApiError:
+        return None
+    return secret[-4:] if len(secret) >= 12 else None  # a short key would be mostly given away
+
+
 def run_service(provider: str, api_key: str, base_url: str | None) -> Any:
     from promptlab_tui.config import AppConfig, ProviderSettings
     from promptlab_tui.services.context import ServiceContext
@@ -69,9 +78,11 @@ def plan_run(service: Any, body: Any) -> Any:
     return plan
 
 
-def stream_run(service: Any, plan: Any, finish: Any, abandon: Any) -> Iterator[bytes]:
+def stream_run(service: Any, plan: Any, finish: Any, abandon: Any, heartbeat: Any = None,
+               heartbeat_s: float = 225.0) -> Iterator[bytes]:
     """NDJSON: {"type": "delta", "text"} … then {"type": "done", …} or {"type": "error", …}; `finish(outcome)`
-    settles on the server. A client that disconnects cancels the run (what was spent is still settled)."""
+    settles on the server. A client that disconnects cancels the run (what was spent is still settled).
+    `heartbeat()` runs every heartbeat_s while the call lasts: a run longer than the hold expiry keeps it."""
     from promptlab_tui.services.run_types import RunTextDelta
 
     events: queue.Queue = queue.Queue()
@@ -97,6 +108,9 @@ def stream_run(service: Any, plan: Any, finish: Any, abandon: Any) -> Iterator[b
 
     worker = threading.Thread(target=work, name=f"proxy-{plan.run_id}", daemon=True)
     worker.start()
+    if heartbeat is not None:
+        threading.Thread(target=_beat, args=(worker, heartbeat, heartbeat_s), name=f"proxy-beat-{plan.run_id}",
+                         daemon=True).start()
     try:
         while True:
             kind, value = events.get()
@@ -111,6 +125,16 @@ def stream_run(service: Any, plan: Any, finish: Any, abandon: Any) -> Iterator[b
     finally:
         cancel.set()  # a disconnected client: stop the provider call
         worker.join(timeout=60)
+
+
+def _beat(worker: threading.Thread, heartbeat: Any, interval: float) -> None:
+    while worker.is_alive():
+        worker.join(interval)
+        if worker.is_alive():
+            try:
+                heartbeat()
+            except Exception:  # noqa: BLE001 - an expired or settled hold: settling handles it (counted once)
+                return
 
 
 def outcome_summary(outcome: Any) -> dict[str, Any]:

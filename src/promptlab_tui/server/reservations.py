@@ -119,7 +119,7 @@ def reserve(connection: Connection, team_id: int, member_id: int, body: ReserveI
         if existing.status != "open":
             raise ApiError(409, "settled", f"reservation {body.id} is {existing.status} already")
         return ReserveOut(id=body.id, amount_nanos=existing.amount_nanos, expires_at=as_utc(existing.expires_at),
-                          budgets=[], warnings=[])
+                          ttl_s=team_settings(connection, team_id).reservation_ttl_s, budgets=[], warnings=[])
     team = team_settings(connection, team_id)
     # The lock that serialises reservers of the same budgets (every statement after it sees their holds).
     budgets = applicable_budgets(connection, team_id, member_id, lock=True)
@@ -136,7 +136,8 @@ def reserve(connection: Connection, team_id: int, member_id: int, body: ReserveI
         created_at=_bind(connection, now), expires_at=_bind(connection, expires), status="open",
         provider=body.provider, model=body.model))
     after = [s.model_copy(update={"reserved_nanos": s.reserved_nanos + body.amount_nanos}) for s in statuses]
-    return ReserveOut(id=body.id, amount_nanos=body.amount_nanos, expires_at=expires, budgets=after, warnings=warnings)
+    return ReserveOut(id=body.id, amount_nanos=body.amount_nanos, expires_at=expires, ttl_s=team.reservation_ttl_s,
+                      budgets=after, warnings=warnings)
 
 
 def _own_reservation(connection: Connection, team_id: int, member_id: int, reservation_id: str) -> Any:
@@ -158,7 +159,12 @@ def settle(connection: Connection, team_id: int, member_id: int, share_text: boo
 
 
 def release(connection: Connection, team_id: int, member_id: int, reservation_id: str) -> str:
-    """Nothing was sent: drop the hold without a run."""
+    """Nothing was sent: drop the hold without a run (one statement when it is the caller's open hold)."""
+    if connection.execute(update(t.reservation).where(
+            t.reservation.c.id == reservation_id, t.reservation.c.team_id == team_id,
+            t.reservation.c.member_id == member_id, t.reservation.c.status == "open").values(
+            status="released").returning(t.reservation.c.id)).first() is not None:
+        return "released"
     row = _own_reservation(connection, team_id, member_id, reservation_id)
     if row.status != "open":
         raise ApiError(409, "settled", f"reservation {reservation_id} is {row.status} already")
@@ -166,5 +172,19 @@ def release(connection: Connection, team_id: int, member_id: int, reservation_id
     return "released"
 
 
-__all__ = ["reserve", "settle", "release", "budget_statuses", "applicable_budgets", "expire_vanished",
+def extend(connection: Connection, team_id: int, member_id: int, reservation_id: str,
+           now: datetime) -> tuple[datetime, int]:
+    """A heartbeat: the open hold lives reservation_ttl_s more (an expired one stays expired: it was settled)."""
+    ttl_s = team_settings(connection, team_id).reservation_ttl_s
+    expires = now + timedelta(seconds=ttl_s)
+    if connection.execute(update(t.reservation).where(
+            t.reservation.c.id == reservation_id, t.reservation.c.team_id == team_id,
+            t.reservation.c.member_id == member_id, t.reservation.c.status == "open").values(
+            expires_at=_bind(connection, expires)).returning(t.reservation.c.id)).first() is not None:
+        return expires, ttl_s
+    row = _own_reservation(connection, team_id, member_id, reservation_id)
+    raise ApiError(409, row.status, f"reservation {reservation_id} is {row.status}: its hold is gone")
+
+
+__all__ = ["extend", "reserve", "settle", "release", "budget_statuses", "applicable_budgets", "expire_vanished",
            "upsert_statement"]

@@ -7,7 +7,6 @@ midnights, so a period is exactly a range of local days. Changing the team's zon
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -24,6 +23,10 @@ def team_zone(connection: Connection, team_id: int) -> str:
     return connection.execute(select(t.team.c.timezone).where(t.team.c.id == team_id)).scalar_one()
 
 
+# One run's advisory-lock key, computed by PostgreSQL (ingest locks a staged batch with it in one statement).
+PG_RUN_LOCK_KEY = "hashtextextended(team_id::text || ':' || {id}, 0)"
+
+
 def lock_run_ids(connection: Connection, team_id: int, run_ids: list[str]) -> None:
     """PostgreSQL: serialise concurrent pushes of the same runs (so each sees the other's old values).
 
@@ -32,10 +35,10 @@ def lock_run_ids(connection: Connection, team_id: int, run_ids: list[str]) -> No
     """
     if connection.dialect.name != "postgresql" or not run_ids:
         return
-    keys = sorted({int.from_bytes(hashlib.sha256(f"{team_id}:{run_id}".encode()).digest()[:8], "big", signed=True)
-                   for run_id in run_ids})
-    connection.execute(text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
-                       {"keys": keys})
+    key = PG_RUN_LOCK_KEY.format(id="id")
+    connection.execute(text(f"SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT {key} AS k FROM "
+                            "(SELECT CAST(:team AS integer) AS team_id, unnest(CAST(:ids AS text[])) AS id) AS s "
+                            "ORDER BY k) AS keys"), {"team": team_id, "ids": list(run_ids)})
 
 
 def previous(connection: Connection, team_id: int, run_ids: list[str]) -> dict[str, Any]:

@@ -70,6 +70,9 @@ class TeamClient:
     def settle(self, run: dict) -> dict:
         return self.call("POST", f"/v1/reservations/{run['id']}/settle", json=run)
 
+    def heartbeat(self, run_id: str) -> dict:
+        return self.call("POST", f"/v1/reservations/{run_id}/heartbeat")
+
     def release(self, run_id: str) -> dict:
         return self.call("DELETE", f"/v1/reservations/{run_id}")
 

@@ -14,6 +14,7 @@ from promptlab_tui.services.run_types import BudgetRefused
 from promptlab_tui.sync import outbox
 from promptlab_tui.sync.client import TeamClient, TeamError, TeamUnreachable
 from promptlab_tui.sync.credentials import Login
+from promptlab_tui.sync.heartbeat import Heartbeats
 
 if TYPE_CHECKING:
     from promptlab_tui.services.run_types import RunPlan
@@ -78,6 +79,7 @@ class TeamGate:
         self._client: TeamClient | None = None
         self.held: set[str] = set()
         self.notes: dict[str, str] = {}
+        self.heartbeats = Heartbeats(login)  # a held run stays held while it streams, however long
 
     @property
     def client(self) -> TeamClient:
@@ -107,6 +109,7 @@ class TeamGate:
         except TeamUnreachable as error:
             return self._offline(plan, f"the team server cannot be reached ({error})")
         self.held.add(plan.run_id)
+        self.heartbeats.start(plan.run_id, answer.get("ttl_s"))
         with self.db.raw_write() as conn:
             outbox.install(conn, backfill=not outbox.installed(conn))
             outbox.set_state(conn, last_contact_at=_now_text(),
@@ -147,6 +150,7 @@ class TeamGate:
     def release(self, plan: RunPlan) -> None:
         if plan.run_id in self.held:
             self.held.discard(plan.run_id)
+            self.heartbeats.stop(plan.run_id)
             try:
                 self.client.release(plan.run_id)
             except (TeamError, TeamUnreachable):
@@ -157,6 +161,7 @@ class TeamGate:
         if plan.run_id not in self.held:
             return
         self.held.discard(plan.run_id)
+        self.heartbeats.stop(plan.run_id)
         with self.db.raw_read() as conn:
             state = outbox.get_state(conn)
             row = conn.execute(f"SELECT {outbox._RUN_COLUMNS} FROM run WHERE id = ?", (plan.run_id,)).fetchone()

@@ -25,12 +25,13 @@ ProviderName = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Z
 
 @router.get("/provider-keys")
 def list_provider_keys(request: Request, caller: Caller = Depends(admin_access)) -> list[dict]:
-    """The providers the server holds a key for (never the keys)."""
+    """The providers the server holds a key for: never the keys, only their last 4 characters to tell them apart."""
     with request.app.state.engine.connect() as connection:
         rows = connection.execute(select(t.provider_key.c.provider, t.provider_key.c.base_url,
-                                         t.provider_key.c.updated_at).where(
+                                         t.provider_key.c.updated_at, t.provider_key.c.key_encrypted).where(
             t.provider_key.c.team_id == caller.team_id).order_by(t.provider_key.c.provider)).all()
-    return [{"provider": r.provider, "base_url": r.base_url, "updated_at": r.updated_at.isoformat()} for r in rows]
+    return [{"provider": r.provider, "base_url": r.base_url, "updated_at": r.updated_at.isoformat(),
+             "last4": proxy.last4(r.key_encrypted)} for r in rows]
 
 
 @router.put("/provider-keys/{provider}")
@@ -98,4 +99,10 @@ def proxy_run(body: ProxyRunIn, request: Request, caller: Caller = Depends(membe
         with engine.begin() as connection:
             ledger.release(connection, caller.team_id, caller.member_id, body.id)
 
-    return StreamingResponse(proxy.stream_run(service, plan, finish, abandon), media_type="application/x-ndjson")
+    def heartbeat() -> None:  # a run longer than the hold expiry keeps its hold while it streams
+        with engine.begin() as connection:
+            ledger.extend(connection, caller.team_id, caller.member_id, body.id, now_utc())
+
+    return StreamingResponse(proxy.stream_run(service, plan, finish, abandon, heartbeat,
+                                              heartbeat_s=max(0.1, team.reservation_ttl_s / 4)),
+                             media_type="application/x-ndjson")
