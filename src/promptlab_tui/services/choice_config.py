@@ -28,17 +28,22 @@ def _error(config: AppConfig, key: str, expected: str, got: object) -> Exception
     return ConfigError(config.source or "config.toml", f"expected {expected}, got {got!r}", line=line, field=key)
 
 
-def confirm_above_nanos(config: AppConfig) -> int | None:
-    """The expected cost above which a run asks first; None: never ask. Raises ConfigError for a bad value."""
+def _usd_setting(config: AppConfig | None, key: str, example: str) -> int | None:
+    """A USD amount from config.toml in nanos; None when not set. Raises ConfigError for a bad value."""
     from promptlab_tui.core.prompt_choice import usd_nanos
 
-    value = config.extra.get("confirm_above")
+    value = config.extra.get(key) if config is not None else None
     if value is None:
         return None
     nanos = usd_nanos(value)
     if nanos is None:
-        raise _error(config, "confirm_above", "an amount in USD such as 0.50", value)
+        raise _error(config, key, f"an amount in USD such as {example}", value)
     return nanos
+
+
+def confirm_above_nanos(config: AppConfig) -> int | None:
+    """The expected cost above which a run asks first; None: never ask. Raises ConfigError for a bad value."""
+    return _usd_setting(config, "confirm_above", "0.50")
 
 
 def auto_quality(config: AppConfig | None) -> str | None:
@@ -51,15 +56,7 @@ def auto_quality(config: AppConfig | None) -> str | None:
 
 def auto_max_cost_nanos(config: AppConfig | None) -> int | None:
     """The config's `max_cost` (USD) for model "auto"; None when not set. Raises ConfigError for a bad value."""
-    from promptlab_tui.core.prompt_choice import usd_nanos
-
-    value = config.extra.get("max_cost") if config is not None else None
-    if value is None:
-        return None
-    nanos = usd_nanos(value)
-    if nanos is None:
-        raise _error(config, "max_cost", "an amount in USD such as 0.05", value)
-    return nanos
+    return _usd_setting(config, "max_cost", "0.05")
 
 
 def cache_enabled(config: AppConfig) -> bool:

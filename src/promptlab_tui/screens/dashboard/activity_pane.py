@@ -98,9 +98,6 @@ class ActivityMixin:
             self.action_refresh()  # the totals and the table no longer count it
             self.app.load_budget()
         elif verb == "reopen":
-            self.dismiss(None)
-            # the Lab is found by what it can do, not by its class (as the history does)
-            lab = next((s for s in self.app.screen_stack if callable(getattr(s, "reopen_run", None))), None)
-            if lab is not None:
-                values, name = value
-                lab.reopen_run(values, name)
+            from promptlab_tui.screens.history.run_detail_screen import reopen_in_lab
+
+            reopen_in_lab(self, value)

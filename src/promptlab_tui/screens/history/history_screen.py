@@ -120,12 +120,9 @@ class HistoryScreen(ModalScreen[None]):
             self._show_status()
             self.app.load_budget()  # the totals no longer count it
         elif verb == "reopen":
-            self.dismiss(None)
-            # the Lab is found by what it can do, not by its class: no history <-> lab import cycle
-            lab = next((s for s in self.app.screen_stack if callable(getattr(s, "reopen_run", None))), None)
-            if lab is not None:
-                values, name = value
-                lab.reopen_run(values, name)
+            from promptlab_tui.screens.history.run_detail_screen import reopen_in_lab
+
+            reopen_in_lab(self, value)
 
     def action_more(self) -> None:
         if not self.exhausted:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,6 +40,15 @@ def detail_markup(detail) -> str:
         ["[dim](not kept: the retention policy dropped the texts)[/dim]"]
     lines += ["", "[b]Answer[/b]", escape(detail.answer) if detail.answer else "[dim](none kept)[/dim]"]
     return "\n".join(lines)
+
+
+def reopen_in_lab(screen: Any, value: Any) -> None:
+    """Close `screen` and load the run into the Lab, found by what it can do, not by its class (no import cycle)."""
+    screen.dismiss(None)
+    lab = next((s for s in screen.app.screen_stack if callable(getattr(s, "reopen_run", None))), None)
+    if lab is not None:
+        values, name = value
+        lab.reopen_run(values, name)
 
 
 class RunDetailScreen(ModalScreen[tuple[str, object] | None]):
