@@ -115,6 +115,13 @@ async def test_continue_makes_a_conversation_whose_next_turn_carries_the_whole_c
         assert [m["role"] for m in request.body["messages"]] == ["user", "assistant", "user"]
         assert request.body["messages"][1]["content"] == "2, 3 and 5."
         assert second_preview == request.usage["prompt_tokens"] > first_preview  # the preview counted it all
+        # the turn just run counts at its actual cost at once, before any Continue
+        from promptlab_tui.core.money import format_usd
+
+        strip = str(lab.query_one("#conversation-strip").render())
+        first_cost, second_cost = lab.conversation.turns[0].cost_nanos, history(isolated_home)[0].cost_nanos
+        assert f"turn 2 {format_usd(second_cost)}" in strip and "≈" not in strip
+        assert f"total {format_usd(first_cost + second_cost)}" in strip
         await pilot.press("alt+n")
         await settle(pilot)
         strip = str(lab.query_one("#conversation-strip").render())

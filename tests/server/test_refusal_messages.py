@@ -1,4 +1,5 @@
-"""Money in the server's budget refusals and warnings is shown by core.money's one rule, never in nano-dollars."""
+"""Money in the server's budget refusals and warnings is shown by core.money's one rule, never in nano-dollars
+(SQLite and the PostgreSQL fast path alike)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ def _reserve(team, amount: int):  # type: ignore[no-untyped-def]
                      json={"id": uuid.uuid4().hex, "amount_nanos": amount, "provider": "openai", "model": "gpt-4o-mini"})
 
 
-def test_a_hard_budget_refusal_shows_dollars(sqlite_url: str) -> None:
-    team = make_team(sqlite_url)
+def test_a_hard_budget_refusal_shows_dollars(db_url: str) -> None:
+    team = make_team(db_url)
     team.call("owner", "PUT", "/v1/budgets", json={"scope": "team", "period": "daily", "limit_nanos": 1_000_000,
                                                    "mode": "hard"})
     response = _reserve(team, 5_025_000)
@@ -24,8 +25,8 @@ def test_a_hard_budget_refusal_shows_dollars(sqlite_url: str) -> None:
     assert "nano" not in message and "5025000" not in message
 
 
-def test_a_warn_budget_warning_shows_dollars(sqlite_url: str) -> None:
-    team = make_team(sqlite_url)
+def test_a_warn_budget_warning_shows_dollars(db_url: str) -> None:
+    team = make_team(db_url)
     team.call("owner", "PUT", "/v1/budgets", json={"scope": "member", "subject_id": team.ids["member"],
                                                    "period": "daily", "limit_nanos": 1_000_000, "mode": "warn"})
     response = _reserve(team, 5_025_000)

@@ -21,7 +21,7 @@ from promptlab_tui.core.periods import local_day, period_bounds
 from promptlab_tui.server.auth import CALLER_COLUMNS, Caller, caller_from_row
 from promptlab_tui.server.errors import ApiError
 from promptlab_tui.server.models import BudgetStatus, ReserveIn, ReserveOut
-from promptlab_tui.server.reservations import describe
+from promptlab_tui.server.refusals import budget_refusal, budget_warning
 from promptlab_tui.server.security import hash_token
 
 _APPLIES = ("b.team_id = %(team)s AND (b.scope = 'team' OR (b.scope = 'member' AND b.subject_id = %(member)s) "
@@ -123,12 +123,12 @@ def reserve(engine: Engine, token: str, body: ReserveIn, now: datetime) -> tuple
     if not held:
         for status in over:
             if status.mode == "hard":
-                raise Refused(caller, ApiError(409, "budget_exceeded", f"refused by the {describe(status)}; this "
-                              f"run's worst case is {body.amount_nanos} nano-dollars", status.model_dump(mode="json")))
+                raise Refused(caller, ApiError(409, "budget_exceeded", budget_refusal(status, body.amount_nanos),
+                                               status.model_dump(mode="json")))
         return reserve(engine, token, body, now)  # a concurrent retry inserted it: answer as a retry
     after = [s.model_copy(update={"reserved_nanos": s.reserved_nanos + body.amount_nanos}) for s in statuses]
     return caller, ReserveOut(id=body.id, amount_nanos=body.amount_nanos, expires_at=params["expires"], ttl_s=ttl_s,
-                              budgets=after, warnings=[f"over the {describe(s)} (warn mode)" for s in over])
+                              budgets=after, warnings=[budget_warning(s) for s in over])
 
 
 def _retried(body: ReserveIn, team_id: int, member_id: int, existing: list[Any], ttl_s: int) -> ReserveOut:

@@ -94,16 +94,18 @@ def run_turn(service: RunService, conversation: Conversation, user_text: str, ba
     return outcome
 
 
-def conversation_strip_text(conversation: Conversation, next_expected_nanos: int | None, exact: bool = True) -> str:
-    """The Lab's line above the editor: each turn's cost (how it grows), the total, and the next turn."""
+def conversation_strip_text(conversation: Conversation, next_expected_nanos: int | None, exact: bool = True,
+                            answered_nanos: int | None = None) -> str:
+    """The Lab's line above the editor: each turn's cost (how it grows), the total, and the next turn.
+    `answered_nanos`: the turn just run, not continued yet, counts at its actual cost (and no next turn is known)."""
     from promptlab_tui.core.money import format_usd
 
     earlier_turns = (len(conversation.history) + 1) // 2 - len(conversation.turns)  # opened from a file: no costs
+    costs = [turn.cost_nanos for turn in conversation.turns] + ([answered_nanos] if answered_nanos is not None else [])
     turns = " · ".join([*(f"turn {i} (from the file)" for i in range(1, earlier_turns + 1)),
-                        *(f"turn {i} {format_usd(turn.cost_nanos)}"
-                          for i, turn in enumerate(conversation.turns, earlier_turns + 1))])
+                        *(f"turn {i} {format_usd(cost)}" for i, cost in enumerate(costs, earlier_turns + 1))])
     earlier = len(conversation.history)
-    next_turn = (f"turn {earlier_turns + len(conversation.turns) + 1} ≈ {format_usd(next_expected_nanos)} with all "
-                 f"{earlier} earlier messages" if next_expected_nanos is not None else "")
-    return "  ".join(part for part in (f"Conversation: {turns}", f"total {format_usd(conversation.total_cost_nanos)}",
-                                         next_turn) if part)
+    next_turn = (f"turn {earlier_turns + len(costs) + 1} ≈ {format_usd(next_expected_nanos)} with all "
+                 f"{earlier} earlier messages" if next_expected_nanos is not None and answered_nanos is None else "")
+    total = conversation.total_cost_nanos + (answered_nanos or 0)
+    return "  ".join(part for part in (f"Conversation: {turns}", f"total {format_usd(total)}", next_turn) if part)

@@ -32,6 +32,8 @@ class ConversationMixin:
     def turn_finished(self, outcome: Any) -> None:
         if outcome is not None and outcome.status == "completed" and self._turn_user is not None:
             self._answered = (self._turn_user, self.results.answer_text, outcome)
+            if self.conversation is not None:  # the turn just run counts in the total at once, not at Continue
+                self.show_conversation(None, answered_nanos=outcome.total_nanos)
         self._turn_user = None
         self.refresh_bindings()
 
@@ -62,13 +64,13 @@ class ConversationMixin:
         self.get_engine().set_context(())
         self.show_conversation(None)
 
-    def show_conversation(self, next_expected_nanos: int | None) -> None:
+    def show_conversation(self, next_expected_nanos: int | None, answered_nanos: int | None = None) -> None:
         from promptlab_tui.services.conversation import conversation_strip_text
         from promptlab_tui.widgets.conversation.conversation_strip import ConversationStrip
 
         text = None
         if self.conversation is not None and self.conversation.history:
-            text = conversation_strip_text(self.conversation, next_expected_nanos)
+            text = conversation_strip_text(self.conversation, next_expected_nanos, answered_nanos=answered_nanos)
         self.query_one(ConversationStrip).show(text)
 
     def open_conversation(self, spec: Any) -> bool:

@@ -170,7 +170,8 @@ class PreviewMixin:
             self.refresh_bindings()  # f8 shows only while an online count would change something
         self.online_after_preview(preview, message.generation)
         if self.conversation is not None:
-            self.show_conversation(preview.expected_nanos if preview is not None else None)
+            answered = self._answered[2].total_nanos if self._answered is not None else None  # run, not continued
+            self.show_conversation(preview.expected_nanos if preview is not None else None, answered_nanos=answered)
         if self.shorten_offered != getattr(self, "_shorten_shown", False):
             self._shorten_shown = self.shorten_offered
             self.refresh_bindings()  # ctrl+f shows once the prompt is long enough to shorten
