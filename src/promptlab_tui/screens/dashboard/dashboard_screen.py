@@ -95,6 +95,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
         self.applied: list[Any] = []  # changes applied from here, newest last (u undoes)
         self._service: Any = None
         self.panes_period: Any = None  # the period the insight panes were read for
+        self.panes_due: Any = None  # that period, until the recommendations are on screen
 
     # --- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -227,8 +228,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
         self.query_one("#dash-breakdown-title", Static).update(escape(figures.breakdown_title(view)))
         self._fill(self.query_one("#dash-prompts", DataTable), figures.top_prompt_rows(view))
         if self.panes_period != view.period:
-            self.panes_period = view.period
-            self.reload_insights(view.period)
+            self.panes_period = self.panes_due = view.period  # below the fold: loaded once the recommendations show
         elif message.regrouped:
             self.reload_what_if(view.period)  # per the new group
 

@@ -44,6 +44,9 @@ class RecommendationsMixin:
             self._show_recommendations(message.recommendations)
             self.show_savings()
             self.refresh_bindings()
+            if getattr(self, "panes_due", None) == message.period:  # the panes' queries wait for what is on screen
+                self.panes_due = None
+                self.reload_insights(message.period)
 
     def on_change_applied(self, message: ChangeApplied) -> None:
         if message.error:
