@@ -191,10 +191,12 @@ def run(quick: bool) -> list[dict]:
         raise RuntimeError("the o200k_base vocabulary is not cached (set TIKTOKEN_CACHE_DIR)")
     rows: list[dict] = []
     sizes = [TARGET_TOKENS] if quick else [TARGET_TOKENS, BIG_TOKENS]
-    with tempfile.TemporaryDirectory(prefix="promptlab-keystroke-") as home:
-        os.environ["PROMPTLAB_HOME"] = home
-        os.environ["PROMPTLAB_TEST"] = "1"
-        for size in sizes:
+    os.environ["PROMPTLAB_TEST"] = "1"
+    for size in sizes:
+        # a home per size: the Lab saves unsaved edits as a draft and restores it at the next start, which would
+        # put the previous size's text back over this one's
+        with tempfile.TemporaryDirectory(prefix="promptlab-keystroke-") as home:
+            os.environ["PROMPTLAB_HOME"] = home
             rows += _rows_for(size, encoding, quick)
     return rows
 
