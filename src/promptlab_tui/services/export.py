@@ -176,6 +176,13 @@ def _write_jsonl(cursor, header, out, progress, cancel) -> int:  # type: ignore[
     return written
 
 
+def rows_to_export(repository: HistoryRepository, fmt: str, filters: ExportFilter) -> int | None:
+    """How many rows `fmt` writes, for a progress bar; None for FOCUS (a row per kind of token a run billed)."""
+    from promptlab_tui.store.export_queries import count_runs
+
+    return None if fmt == "focus" else count_runs(repository.db, filters)
+
+
 def export_to_file(repository: HistoryRepository, fmt: str, filters: ExportFilter, path: Path,
                    progress: Callable[[int], None] | None = None,
                    cancel: threading.Event | None = None) -> ExportResult:

@@ -55,3 +55,16 @@ def recent_usage_guess(ctx: Any, now: datetime) -> UsageGuess | None:
         return guess_from_groups(repo.spend_by_model(start, end), days)
     except Exception:  # a damaged history: the wizard keeps its defaults, the app says why elsewhere
         return None
+
+
+def wizard_estimate(pricing: Any, guess: UsageGuess | None, model_key: str, runs_per_day: int, tokens_in: int,
+                    tokens_out: int, days_per_month: int = 30) -> tuple[int | None, int | None, str]:
+    """(monthly spend, recommended budget, basis) for the wizard's fields: the user's own runs at what they
+    really cost (whichever models they ran) while the fields are still the guess, else the typed usage priced."""
+    from promptlab_tui.core.budget import recommend_first_budget
+    from promptlab_tui.services.app_backend import monthly_usage_estimate
+
+    runs = runs_per_day * days_per_month
+    if guess is not None and guess.fields() == (str(runs_per_day), model_key, str(tokens_in), str(tokens_out)):
+        return (*recommend_first_budget(guess.cost_per_run_nanos, runs), "a month at your runs' actual cost")
+    return (*monthly_usage_estimate(pricing, model_key, runs, tokens_in, tokens_out), "a month")

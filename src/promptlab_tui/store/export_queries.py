@@ -190,10 +190,14 @@ def chunk_sql(line_sql: str, params: tuple) -> tuple[str, tuple]:
     return f"SELECT group_concat(line, char(13, 10)), COUNT(*) FROM ({line_sql})", params
 
 
-def count_unpriced(db: Database, filters: ExportFilter) -> int:
+def count_runs(db: Database, filters: ExportFilter, condition: str = "") -> int:
     where, params = filters.where()
-    row = db.fetch_one(f"SELECT COUNT(*) FROM run WHERE {where} AND cost_nanos IS NULL", params)
+    row = db.fetch_one(f"SELECT COUNT(*) FROM run WHERE {where}{condition}", params)
     return int(row[0]) if row else 0
+
+
+def count_unpriced(db: Database, filters: ExportFilter) -> int:
+    return count_runs(db, filters, " AND cost_nanos IS NULL")
 
 
 def label_case(column: str, labels: Mapping[str, str], suffix: str = "") -> str:

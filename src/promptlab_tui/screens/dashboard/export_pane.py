@@ -51,7 +51,7 @@ class ExportMixin:
     @work(thread=True, group="dashboard-export", exclusive=True)
     def export_period(self, period: Any, tz_name: str, cancel: threading.Event, fmt: str = "csv") -> None:
         from promptlab_tui.paths import app_paths
-        from promptlab_tui.services.export import ExportCancelled, export_to_file
+        from promptlab_tui.services.export import ExportCancelled, export_to_file, rows_to_export
         from promptlab_tui.store.export_queries import ExportFilter
 
         start, end = period.bounds(tz_name)
@@ -60,9 +60,7 @@ class ExportMixin:
         try:
             folder = app_paths().data_dir / "exports"
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            # FOCUS writes a row per kind of token a run billed: its count is not known ahead (the bar pulses)
-            total = None if fmt == "focus" else repository.db.fetch_one(
-                f"SELECT COUNT(*) FROM run WHERE {filters.where()[0]}", filters.where()[1])[0]
+            total = rows_to_export(repository, fmt, filters)  # None for FOCUS: the bar pulses
             self.post_message(ExportProgress(0, total))
             name = f"promptlab-{period.first.isoformat()}--{period.last.isoformat()}"
             target = folder / (f"{name}.jsonl" if fmt == "jsonl" else f"{name}-focus.csv" if fmt == "focus"

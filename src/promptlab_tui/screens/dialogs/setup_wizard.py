@@ -218,8 +218,7 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
 
     def update_estimate(self) -> None:
         """Arithmetic on prices already loaded: cheap enough for the UI thread."""
-        from promptlab_tui.core.budget import recommend_first_budget
-        from promptlab_tui.services.app_backend import monthly_usage_estimate
+        from promptlab_tui.services.usage_guess import wizard_estimate
 
         try:
             runs = parse_positive_int(self.query_one("#runs-per-day", Input).value, "runs per day") or 0
@@ -232,15 +231,8 @@ class SetupWizard(ModalScreen[BudgetSettingsView | None]):
             self.query_one("#usage-estimate", Static).update("[dim]Estimated spend: loading prices…[/dim]")
             return
         key = self.query_one("#typical-model", Select).value
-        guess = self.usage_guess
-        if guess is not None and guess.fields() == (str(runs), str(key), str(tokens_in), str(tokens_out)):
-            # the user's own runs: what they really cost, whichever models they ran
-            monthly, recommended = recommend_first_budget(guess.cost_per_run_nanos, runs * DAYS_PER_MONTH)
-            basis = "a month at your runs' actual cost"
-        else:
-            monthly, recommended = monthly_usage_estimate(self.app.pricing, str(key), runs * DAYS_PER_MONTH,
-                                                          tokens_in, tokens_out)
-            basis = "a month"
+        monthly, recommended, basis = wizard_estimate(self.app.pricing, self.usage_guess, str(key), runs, tokens_in,
+                                                      tokens_out, DAYS_PER_MONTH)
         self.recommended_nanos = recommended
         text = (f"Estimated spend: [b]{escape(money(monthly))}[/b] {basis} · "
                 f"recommended budget: [b]{escape(format_usd(recommended) if recommended else money(None))}[/b]")
