@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Callable
 
 from promptlab_tui.store.export_queries import (
-    CSV_COLUMNS, ExportFilter, chunk_end, chunk_sql, count_unpriced, csv_line_sql, csv_sql, export_cursor,
-    snapshot_connections, time_slices)
+    CSV_COLUMNS, ExportFilter, chunk_end, chunk_sql, count_in, count_unpriced, csv_line_sql, csv_sql, export_cursor,
+    snapshot_connections)
 
 if TYPE_CHECKING:
     from promptlab_tui.store.repository import HistoryRepository
@@ -28,7 +28,6 @@ FORMATS = ("csv", "jsonl", "focus")
 BATCH = 2_000  # runs a chunk (one text from SQLite), between progress reports / cancel checks
 AHEAD = 4  # chunks read ahead of the writer (per reader)
 READERS = 2  # connections formatting lines at once: sqlite3 releases the GIL while SQLite works
-SLICES_PER_READER = 8  # time ranges a reader takes in turn (small enough that the readers stay even)
 PARALLEL_FROM = 20_000  # runs recorded from which the readers share the work (below, one is quicker)
 
 
@@ -52,7 +51,10 @@ def provider_labels() -> dict[str, str]:
 def export_runs(repository: HistoryRepository, fmt: str, filters: ExportFilter, out: IO[str],
                 progress: Callable[[int], None] | None = None,
                 cancel: threading.Event | None = None) -> ExportResult:
-    """Write the runs matching `filters` to the text stream `out`; returns how many rows were written."""
+    """Write the runs matching `filters` to the text stream `out`; returns how many rows were written.
+
+    `progress` hears how many of the runs matching `filters` were read so far (see rows_to_export), a chunk
+    at a time; `cancel` is checked between chunks."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: expected one of {', '.join(FORMATS)}")
     db = repository.db
@@ -66,10 +68,10 @@ def export_runs(repository: HistoryRepository, fmt: str, filters: ExportFilter, 
 
         labels = provider_labels()
         header, unpriced = focus_header(), count_unpriced(db, filters)
-        lines = _sliced_lines(db, lambda piece: focus_sql(piece, labels), filters, cancel)
+        lines = _chunked_lines(db, lambda piece: focus_sql(piece, labels), filters, cancel)
     else:
         header, unpriced = [name for name, _ in CSV_COLUMNS], 0
-        lines = _sliced_lines(db, csv_line_sql, filters, cancel)
+        lines = _chunked_lines(db, csv_line_sql, filters, cancel)
     rows = _write_lines(lines, header, out, progress)
     return ExportResult(rows, unpriced, None)
 
@@ -79,17 +81,16 @@ def _recorded_runs(db) -> int:  # type: ignore[no-untyped-def]
     return int(row[0]) if row else 0
 
 
-def _sliced_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-def]
-    """The export's lines (built by SQLite) in order, as (text of up to BATCH runs' lines, how many lines).
+def _chunked_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-def]
+    """The export's lines (built by SQLite) in order, as (text of a chunk's lines, lines, runs read).
 
-    The runs are cut into consecutive time ranges; reader i formats ranges i, i + READERS, ... on its own
-    connection (all on one snapshot), a chunk of BATCH runs at a time (keyset: the chunk's last run is found
-    on the index first), while the writer takes the ranges' chunks in order. At most AHEAD chunks wait per
-    reader: memory stays flat.
+    The runs are cut into chunks of BATCH runs in export order (keyset: a chunk's last run is found on the
+    index first). Reader i of R formats chunks i, i + R, i + 2R, ... on its own connection (all on one
+    snapshot), stepping over the others' chunks on the index: the readers work at once on neighbouring
+    chunks while the writer takes the chunks in turn. At most AHEAD chunks wait per reader: memory stays flat.
     """
     readers = READERS if _recorded_runs(db) >= PARALLEL_FROM else 1
     with snapshot_connections(db, readers) as connections:
-        pieces = time_slices(connections[0], filters, readers * SLICES_PER_READER if readers > 1 else 1)
         queues = [queue.Queue(maxsize=AHEAD) for _ in connections]
         stop = threading.Event()
 
@@ -103,21 +104,22 @@ def _sliced_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-de
             return False
 
         def read(index: int) -> None:
-            conn = connections[index]
+            conn, step = connections[index], BATCH * (len(connections) - 1)
             try:
-                for piece in pieces[index::len(connections)]:
-                    after = None
-                    while not stop.is_set():
-                        scope = replace(piece, after=after)
-                        last = chunk_end(conn, scope, BATCH)
-                        text, count = conn.execute(*chunk_sql(*build_sql(replace(scope, through=last)))).fetchone()
-                        if count and not put(index, (text, count)):
-                            return
-                        if last is None:
-                            break
-                        after = last
-                    if not put(index, None):  # None ends the range
+                # The key of the run just before this reader's next chunk (None: before the first run).
+                after = chunk_end(conn, filters, index * BATCH) if index else None
+                more = after is not None or index == 0
+                while more and not stop.is_set():
+                    scope = replace(filters, after=after)
+                    last = chunk_end(conn, scope, BATCH)
+                    text, lines = conn.execute(*chunk_sql(*build_sql(replace(scope, through=last)))).fetchone()
+                    runs = BATCH if last is not None else count_in(conn, scope)
+                    if not put(index, (text, lines, runs)):
                         return
+                    after = None if last is None else chunk_end(conn, replace(filters, after=last), step) if step \
+                        else last
+                    more = after is not None
+                put(index, None)  # this reader's next chunk would be past the last run: the export ends there
             except BaseException as error:  # noqa: BLE001 - handed to the writer, raised there
                 put(index, error)
 
@@ -126,16 +128,17 @@ def _sliced_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-de
         for thread in threads:
             thread.start()
         try:
-            for number in range(len(pieces)):
-                while True:
-                    if cancel is not None and cancel.is_set():
-                        raise ExportCancelled()
-                    chunk = queues[number % len(connections)].get()
-                    if isinstance(chunk, BaseException):
-                        raise chunk
-                    if chunk is None:
-                        break
-                    yield chunk
+            number = 0
+            while True:
+                if cancel is not None and cancel.is_set():
+                    raise ExportCancelled()
+                chunk = queues[number % len(connections)].get()
+                if isinstance(chunk, BaseException):
+                    raise chunk
+                if chunk is None:
+                    break
+                yield chunk
+                number += 1
         finally:
             stop.set()
             for thread in threads:
@@ -143,15 +146,19 @@ def _sliced_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-de
 
 
 def _write_lines(chunks, header, out, progress) -> int:  # type: ignore[no-untyped-def]
-    """Lines that arrive finished (CSV built in SQL, quoted as the csv module quotes), a chunk of text at a time."""
+    """Lines that arrive finished (CSV built in SQL, quoted as the csv module quotes), a chunk of text at a time.
+
+    `progress` hears how many runs were read so far (FOCUS writes up to five lines a run)."""
     csv.writer(out).writerow(header)  # RFC 4180: CRLF line ends
-    written = 0
-    for text, count in chunks:
-        out.write(text)
-        out.write("\r\n")
-        written += count
-        if progress is not None:
-            progress(written)
+    written = runs_read = 0
+    for text, lines, runs in chunks:
+        if lines:
+            out.write(text)
+            out.write("\r\n")
+            written += lines
+        runs_read += runs
+        if progress is not None and runs:
+            progress(runs_read)
     return written
 
 
@@ -176,11 +183,12 @@ def _write_jsonl(cursor, header, out, progress, cancel) -> int:  # type: ignore[
     return written
 
 
-def rows_to_export(repository: HistoryRepository, fmt: str, filters: ExportFilter) -> int | None:
-    """How many rows `fmt` writes, for a progress bar; None for FOCUS (a row per kind of token a run billed)."""
+def rows_to_export(repository: HistoryRepository, fmt: str, filters: ExportFilter) -> int:
+    """The total that `progress` counts up to, for a progress bar: the runs `filters` holds, in every format
+    (FOCUS writes a line per kind of token a run billed, but its progress counts the runs read)."""
     from promptlab_tui.store.export_queries import count_runs
 
-    return None if fmt == "focus" else count_runs(repository.db, filters)
+    return count_runs(repository.db, filters)
 
 
 def export_to_file(repository: HistoryRepository, fmt: str, filters: ExportFilter, path: Path,

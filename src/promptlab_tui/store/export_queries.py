@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterator, Mapping
 
-from promptlab_tui.store.codec import from_db, to_db
+from promptlab_tui.store.codec import to_db
 
 if TYPE_CHECKING:
     from promptlab_tui.store.database import Database
@@ -156,23 +156,10 @@ def _end_read(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
 
 
-def time_slices(conn: sqlite3.Connection, filters: ExportFilter, count: int) -> list[ExportFilter]:
-    """`filters` cut into `count` consecutive ranges of created_at, in order (their runs, one after the other,
-    are the runs of `filters` in export order); fewer when there are few runs to cut."""
-    low, high = conn.execute("SELECT MIN(created_at), MAX(created_at) FROM run").fetchone()
-    if low is None or count <= 1:
-        return [filters]
-    first, last = from_db(low), from_db(high)
-    if filters.since is not None:
-        first = max(first, filters.since)
-    if filters.until is not None:
-        last = min(last, filters.until)
-    if last <= first:
-        return [filters]
-    step = (last - first) / count
-    cuts = [first + step * i for i in range(1, count)]
-    edges = [filters.since, *cuts, filters.until]
-    return [replace(filters, since=edges[i], until=edges[i + 1]) for i in range(count)]
+def count_in(conn: sqlite3.Connection, filters: ExportFilter) -> int:
+    """How many runs `filters` holds, on `conn` (a reader's snapshot)."""
+    where, params = filters.where()
+    return int(conn.execute(f"SELECT COUNT(*) FROM run INDEXED BY ix_run_created WHERE {where}", params).fetchone()[0])
 
 
 def chunk_end(conn: sqlite3.Connection, filters: ExportFilter, runs: int) -> tuple[str, str] | None:
