@@ -64,14 +64,14 @@ def export_runs(repository: HistoryRepository, fmt: str, filters: ExportFilter, 
             header = [column[0] for column in cursor.description]
             return ExportResult(_write_jsonl(cursor, header, out, progress, cancel), 0, None)
     if fmt == "focus":
-        from promptlab_tui.store.export_focus import focus_header, focus_sql
+        from promptlab_tui.store.export_focus import focus_chunk_sql, focus_header, prepare_focus
 
         labels = provider_labels()
         header, unpriced = focus_header(), count_unpriced(db, filters)
-        lines = _chunked_lines(db, lambda piece: focus_sql(piece, labels), filters, cancel)
+        lines = _chunked_lines(db, focus_chunk_sql, filters, cancel, lambda conn: prepare_focus(conn, filters, labels))
     else:
         header, unpriced = [name for name, _ in CSV_COLUMNS], 0
-        lines = _chunked_lines(db, csv_line_sql, filters, cancel)
+        lines = _chunked_lines(db, lambda scope: chunk_sql(*csv_line_sql(scope)), filters, cancel)
     rows = _write_lines(lines, header, out, progress)
     return ExportResult(rows, unpriced, None)
 
@@ -81,8 +81,11 @@ def _recorded_runs(db) -> int:  # type: ignore[no-untyped-def]
     return int(row[0]) if row else 0
 
 
-def _chunked_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-def]
+def _chunked_lines(db, build_sql, filters, cancel, prepare=None):  # type: ignore[no-untyped-def]
     """The export's lines (built by SQLite) in order, as (text of a chunk's lines, lines, runs read).
+
+    `build_sql(filters)` is the SQL of one row: the text of the lines of those runs (each line ending in CRLF)
+    and how many; `prepare(conn)`, if given, readies each reader's connection first (inside its snapshot).
 
     The runs are cut into chunks of BATCH runs in export order (keyset: a chunk's last run is found on the
     index first). Reader i of R formats chunks i, i + R, i + 2R, ... on its own connection (all on one
@@ -106,13 +109,15 @@ def _chunked_lines(db, build_sql, filters, cancel):  # type: ignore[no-untyped-d
         def read(index: int) -> None:
             conn, step = connections[index], BATCH * (len(connections) - 1)
             try:
+                if prepare is not None:
+                    prepare(conn)
                 # The key of the run just before this reader's next chunk (None: before the first run).
                 after = chunk_end(conn, filters, index * BATCH) if index else None
                 more = after is not None or index == 0
                 while more and not stop.is_set():
                     scope = replace(filters, after=after)
                     last = chunk_end(conn, scope, BATCH)
-                    text, lines = conn.execute(*chunk_sql(*build_sql(replace(scope, through=last)))).fetchone()
+                    text, lines = conn.execute(*build_sql(replace(scope, through=last))).fetchone()
                     runs = BATCH if last is not None else count_in(conn, scope)
                     if not put(index, (text, lines, runs)):
                         return
@@ -154,7 +159,6 @@ def _write_lines(chunks, header, out, progress) -> int:  # type: ignore[no-untyp
     for text, lines, runs in chunks:
         if lines:
             out.write(text)
-            out.write("\r\n")
             written += lines
         runs_read += runs
         if progress is not None and runs:

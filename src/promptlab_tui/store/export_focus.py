@@ -10,9 +10,10 @@ months in UTC. No discounts are known to promptlab, so list, contracted, effecti
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Mapping
 
-from promptlab_tui.store.export_lines import NEEDS_QUOTES, csv_line
+from promptlab_tui.store.export_lines import NEEDS_QUOTES, csv_line, quoted
 from promptlab_tui.store.export_queries import ExportFilter, label_case, usd_sql
 
 FOCUS_VERSION = "1.2"
@@ -48,6 +49,13 @@ _TAGS = ("CASE WHEN tags IS NULL OR tags = '[]' THEN '{}' "
          "'\": null, \"')) - 2) || ': null}' "
          "ELSE (SELECT json_group_object(value, json('null')) FROM json_each(CASE WHEN json_valid(tags) "
          "THEN tags ELSE '[]' END)) END")
+# _TAGS as a CSV field (quoted: it holds quotes), the fast case quoting as it converts (one replace more, not two).
+_DOUBLED = "replace(replace(tags, '\"', '\"\"'), '\"\", \"\"', '\"\": null, \"\"')"
+_TAGS_CSV = ("CASE WHEN tags IS NULL OR tags = '[]' THEN '{}' "
+             "WHEN instr(tags, '\\') = 0 AND substr(tags, 1, 2) = '[\"' THEN "
+             f"'\"{{' || substr({_DOUBLED}, 2, length({_DOUBLED}) - 2) || ': null}}\"' "
+             f"ELSE (SELECT CASE WHEN instr(t, '\"') THEN '\"' || replace(t, '\"', '\"\"') || '\"' ELSE t END "
+             f"FROM (SELECT {_TAGS} AS t)) END")
 
 
 # Values that can never hold a comma, a quote or a line break (numbers, times, our own words).
@@ -136,20 +144,6 @@ def _run_parts() -> list[tuple[str, str]]:
     ]
 
 
-def _per_charge() -> list[tuple[str, str]]:
-    """Stage 3, once per charge row, from its token count `qty` and cost `cost` in nanos."""
-    label = _by_kind([f"'{name}'" for _, name, _, _ in _KINDS], "'tokens'")
-
-    return [
-        ("label", label),
-        ("cost_usd", usd_sql("cost")),
-        # Price per million tokens, when the stored cost is an exact multiple (it is for every published price).
-        ("unit_price", f"CASE WHEN qty > 0 AND (cost * 1000000) % qty = 0 THEN {_decimal('cost * 1000000 / qty', 9)} "
-                       "ELSE NULL END"),
-        ("pricing_qty", _decimal("qty", 6)),
-    ]
-
-
 _RUN_COLUMNS = ("id", "created_at", "provider", "model", "user", "prompt_name", "price_version", "status", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
                 "cache_write_1h_tokens", "input_cost_nanos", "output_cost_nanos", "cached_input_cost_nanos",
                 "cache_write_cost_nanos", "cost_nanos")
@@ -165,32 +159,128 @@ def focus_header() -> list[str]:
     return [name for name, _ in CHARGE_COLUMNS + RUN_COLUMNS]
 
 
-def focus_sql(filters: ExportFilter, labels: Mapping[str, str]) -> tuple[str, tuple]:
-    """One column, `line`: the charge as a CSV line (quoted as the csv module quotes), columns as focus_header().
+# Where each value of RUN_COLUMNS comes from: the run's (provider, model, price version) key, the hour it started
+# in, or the run itself. Key and hour values are formatted once a key / an hour (in temporary tables, see
+# prepare_focus), so that a run only joins them to its own few values.
+_KEY_VALUES = {"'promptlab:' || provider", "provider_label", "service_name", "model", "price_version"}
+_HOUR_VALUES = {"month_start", "month_end", "hour_start", "hour_end"}
+_RUN_TYPES = {"CASE WHEN user IS NULL THEN NULL ELSE 'User' END", "CASE WHEN prompt_name IS NULL THEN NULL ELSE 'Prompt' END"}
+KEY_TABLE, HOUR_TABLE = "temp.focus_export_key", "temp.focus_export_hour"
 
-    Sixty columns as sixty Python objects a row would cost more than all of SQLite's work, so the line is
-    built here and Python only writes it.
+
+def _tail_pieces() -> list[tuple[str, list[str]]]:
+    """RUN_COLUMNS in order as (level, expressions), consecutive values of one level together."""
+    pieces: list[tuple[str, list[str]]] = []
+    for _, expression in RUN_COLUMNS:
+        level = ("key" if expression in _KEY_VALUES or expression == "NULL" or expression.startswith("'")
+                 else "hour" if expression in _HOUR_VALUES else "run")
+        if pieces and pieces[-1][0] == level and level != "run":
+            pieces[-1][1].append(expression)
+        else:
+            pieces.append((level, [expression]))
+    return pieces
+
+
+def _key_columns() -> list[tuple[str, str]]:
+    """(name, SQL) of the key table's texts: each kind's charge columns (from SkuMeter on) and the run tail's
+    pieces that only depend on the key (constants included), each field quoted as the csv module would."""
+    columns = []
+    for kind, name, _, _ in (*_KINDS, (len(_KINDS), "tokens", "", "")):
+        label = f"'{name}'"
+        fields = []
+        for _, expression in CHARGE_COLUMNS[CHARGE_COLUMNS.index(("SkuMeter", "label")):]:
+            if isinstance(expression, tuple):
+                fields.append((expression[0], [label if a == "label" else a for a in expression[1]]))
+            else:
+                fields.append(label if expression == "label" else expression)
+        columns.append((f"charge_{kind}", csv_line(fields)))
+    for number, (level, expressions) in enumerate(_tail_pieces()):
+        if level == "key":
+            columns.append((f"tail_{number}", csv_line([(("%s", [quoted(e)]) if e in _KEY_VALUES else e)
+                                                         for e in expressions])))
+    return columns
+
+
+def prepare_focus(conn: sqlite3.Connection, filters: ExportFilter, labels: Mapping[str, str]) -> None:
+    """Fill this connection's temporary tables for focus_chunk_sql: the texts of every (provider, model, price
+    version) key and every hour that `filters` holds (run once a connection, inside its read snapshot)."""
+    where, params = filters.where()
+    values = ", ".join(f"{expression} AS {name}" for name, expression in _run_values(labels)
+                       if name in ("provider_label", "service_name", "sku_special"))
+    keys = (f"SELECT DISTINCT provider, model, price_version FROM run WHERE {where} AND cost_nanos IS NOT NULL")
+    parts = ", ".join(f"{expression} AS {name}" for name, expression in _run_parts() if name != "run_tail")
+    texts = _key_columns()
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {KEY_TABLE.split('.')[1]} (key_id INTEGER PRIMARY KEY, "
+                 f"key_provider, key_model, key_price_version, {', '.join(name for name, _ in texts)})")
+    conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS temp.focus_export_key_ix ON {KEY_TABLE.split('.')[1]} "
+                 "(key_provider, key_model, key_price_version)")
+    conn.execute(f"DELETE FROM {KEY_TABLE}")
+    conn.execute(f"INSERT INTO {KEY_TABLE} (key_provider, key_model, key_price_version, {', '.join(n for n, _ in texts)}) "
+                 f"SELECT provider, model, price_version, {', '.join(e for _, e in texts)} FROM ("
+                 f"SELECT *, {parts} FROM (SELECT *, {values} FROM ({keys})))", params)
+    hour = "substr(created_at, 1, 13)"
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {HOUR_TABLE.split('.')[1]} (hour TEXT PRIMARY KEY, text) "
+                 "WITHOUT ROWID")
+    conn.execute(f"DELETE FROM {HOUR_TABLE}")
+    hour_values = dict(_run_values(labels))
+    text = csv_line([hour_values[name] for name in ("month_start", "month_end", "hour_start", "hour_end")],
+                    _HOUR_VALUES)
+    conn.execute(f"INSERT INTO {HOUR_TABLE} SELECT {hour}, {text} FROM run INDEXED BY ix_run_created "
+                 f"WHERE {where} AND cost_nanos IS NOT NULL GROUP BY {hour}", params)
+
+
+def _tail() -> str:
+    """The run's part of each of its lines: key and hour texts joined, and the run's own values."""
+    fields: list = []
+    for number, (level, expressions) in enumerate(_tail_pieces()):
+        if level == "key":
+            fields.append(("%s", [f"k.tail_{number}"]))
+        elif level == "hour":
+            fields.append(("%s", ["h.text"]))
+        elif expressions[0] == "tags_json":
+            fields.append(("%s", [_TAGS_CSV]))
+        else:
+            fields.append(expressions[0])
+    return csv_line(fields, _RUN_TYPES)
+
+
+def _usd(expression: str, places: int = 9) -> str:
+    """_decimal(expression, places) for a non-NULL integer, with one trim less when there is a fraction."""
+    scale = 10 ** places
+    return (f"CASE WHEN ({expression}) % {scale} = 0 THEN ({expression}) / {scale} "
+            f"ELSE rtrim(printf('%d.%0{places}d', ({expression}) / {scale}, ({expression}) % {scale}), '0') END")
+
+
+def _charge(kind: int, qty: str, cost: str) -> tuple[str, str]:
+    """(SQL of the kind's line, ending in CRLF, or NULL when the run billed nothing of it; SQL of 1 or 0)."""
+    keep = f"({cost}) != 0" + (f" OR ({qty}) != 0" if kind < len(_KINDS) else "")
+    unit = f"CASE WHEN ({qty}) > 0 AND (({cost}) * 1000000) % ({qty}) = 0 THEN {_usd(f'({cost}) * 1000000 / ({qty})')} END"
+    # Repeated columns (five costs, four unit prices) by one replace: each value is formatted once.
+    line = (f"printf('%s,%s,%s,%s.0,%s,%s' || char(13, 10), replace('@,@,@,@,@', '@', {_usd(cost)}), "
+            f"COALESCE(replace('@,@,@,@', '@', {unit}), ',,,'), {_usd(qty, 6)}, {qty}, c.charge_{kind}, tail)")
+    return f"CASE WHEN {keep} THEN {line} END", f"({keep})"
+
+
+def focus_chunk_sql(filters: ExportFilter) -> tuple[str, tuple]:
+    """One row: the lines of the runs of `filters` (each ending in CRLF, columns as focus_header()) as one text,
+    and how many. Needs prepare_focus on the connection (with filters that hold these).
+
+    Sixty columns as sixty Python objects a row would cost more than all of SQLite's work, so the lines are
+    built here and Python only writes them.
     """
     where, params = filters.where()
-    kinds = " UNION ALL ".join(f"SELECT {i}" for i in range(len(_KINDS) + 1))
-    qty = _by_kind([tokens for _, _, tokens, _ in _KINDS], _ALL_TOKENS)
-    cost = _by_kind([f"COALESCE({nanos}, 0)" for _, _, _, nanos in _KINDS], _UNSPLIT)
-    keep = f"({cost}) != 0 OR (({qty}) != 0 AND kind < {len(_KINDS)})"
-
-    def named(pairs: list[tuple[str, str]]) -> str:
-        return ", ".join(f"{expression} AS {name}" for name, expression in pairs)
-
-    # 1: runs in time order (the index's order: no sort), with the per-run values; 2: the run's part of the line.
-    values = (f"SELECT {', '.join(_RUN_COLUMNS)}, {named(_run_values(labels))} FROM run INDEXED BY ix_run_created "
-              f"WHERE {where} AND cost_nanos IS NOT NULL ORDER BY created_at, id {_STAGE}")
-    # Each stage passes on only what later stages read: every column a stage yields is copied once a row.
-    runs = f"SELECT {', '.join(_COUNTERS)}, {named(_run_parts())} FROM ({values}) AS v {_STAGE}"
-    # 2: each run times each kind of token it billed (the run stays the outer loop: order kept).
-    parts = ", ".join(name for name, _ in _run_parts())
-    charges = (f"SELECT {parts}, k.kind AS kind, {qty} AS qty, {cost} AS cost FROM ({runs}) AS r CROSS JOIN k "
-               f"WHERE {keep} {_STAGE}")
-    # 3: the per-charge values; 4: the line.
-    priced = f"SELECT c.*, {named(_per_charge())} FROM ({charges}) AS c {_STAGE}"
-    line = _line([expression for _, expression in CHARGE_COLUMNS] + ["run_tail"])
-    sql = f"WITH k(kind) AS ({kinds}) SELECT {line} AS line FROM ({priced})"
+    # 1: runs in time order (the index's order: no sort), each with its tail (once a run) and its key.
+    runs = (f"SELECT {', '.join(_COUNTERS)}, {_tail()} AS tail, k.key_id AS run_key FROM run INDEXED BY ix_run_created "
+            f"CROSS JOIN {KEY_TABLE} AS k CROSS JOIN {HOUR_TABLE} AS h "
+            f"WHERE {where} AND cost_nanos IS NOT NULL AND k.key_provider = run.provider "
+            f"AND k.key_model = run.model AND k.key_price_version IS run.price_version AND h.hour = substr(run.created_at, 1, 13) "
+            f"ORDER BY created_at, id {_STAGE}")
+    # 2: each kind of token the run billed as a line (the run stays the outer loop: order kept).
+    charges = [_charge(kind, qty, cost) for kind, (qty, cost) in enumerate(zip(
+        [tokens for _, _, tokens, _ in _KINDS] + [_ALL_TOKENS],
+        [f"COALESCE({nanos}, 0)" for _, _, _, nanos in _KINDS] + [_UNSPLIT]))]
+    lines = f"printf('{'%s' * len(charges)}', {', '.join(line for line, _ in charges)})"
+    count = " + ".join(keep for _, keep in charges)
+    sql = (f"SELECT group_concat({lines}, ''), SUM({count}) FROM ({runs}) AS r "
+           f"CROSS JOIN {KEY_TABLE} AS c ON c.key_id = r.run_key")
     return sql, params
