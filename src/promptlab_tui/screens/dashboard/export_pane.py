@@ -13,6 +13,8 @@ from textual.widgets import ProgressBar
 
 
 class ExportProgress(Message):
+    """`rows`: the period's runs read so far, of `total` (FOCUS writes up to five lines a run: it counts runs)."""
+
     def __init__(self, rows: int, total: int | None) -> None:
         super().__init__()
         self.rows, self.total = rows, total
@@ -60,7 +62,7 @@ class ExportMixin:
         try:
             folder = app_paths().data_dir / "exports"
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            total = rows_to_export(repository, fmt, filters)  # None for FOCUS: the bar pulses
+            total = rows_to_export(repository, fmt, filters)  # runs: what progress counts, FOCUS too
             self.post_message(ExportProgress(0, total))
             name = f"promptlab-{period.first.isoformat()}--{period.last.isoformat()}"
             target = folder / (f"{name}.jsonl" if fmt == "jsonl" else f"{name}-focus.csv" if fmt == "focus"
