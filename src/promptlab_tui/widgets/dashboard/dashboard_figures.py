@@ -26,13 +26,14 @@ class ChartSpec:
 
     key: str
     title: str
-    kind: str  # bars | lines | heat
+    kind: str  # bars | lines | heat | hbars (one labelled bar a row: names stay readable)
     labels: tuple[str, ...] = ()
     series: tuple[tuple[str, tuple[float, ...], str], ...] = ()  # (name, values, colour role)
     hline: tuple[str, float] | None = None  # (name, y): the budget
     matrix: tuple[tuple[int, ...], ...] = ()  # heat: rows x columns of nanos
     table_header: tuple[str, ...] = ()
     table_rows: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    value_texts: tuple[str, ...] = ()  # hbars: each bar's amount, by the money rule
 
 
 def _dollars(nanos: int | None) -> float:
@@ -125,8 +126,11 @@ def charts(view: DashboardView) -> list[ChartSpec]:
         table_header=("day", "cost", "forecast", "runs"), table_rows=daily_rows)
     rows = view.breakdown.rows[:8]
     group = ChartSpec(
-        "group", f"Cost by {view.group_by}", "bars", tuple(fit_label(r.key or "(none)", 14) for r in rows),
+        "group", f"Cost by {view.group_by}" + (f" (top {len(rows)} of {len(view.breakdown.rows)})"
+                                               if len(view.breakdown.rows) > len(rows) else ""),
+        "hbars", tuple(r.key or "(none)" for r in rows),
         (("cost", tuple(_dollars(r.totals.cost_nanos) for r in rows), "secondary"),),
+        value_texts=tuple(format_total(r.totals.cost_nanos, r.totals.unpriced_runs) for r in rows),
         table_header=(view.group_by, "cost", "share"),
         table_rows=tuple((r.key or "(none)", format_total(r.totals.cost_nanos, r.totals.unpriced_runs),
                           f"{r.share * 100:.1f} %") for r in view.breakdown.rows))
@@ -145,6 +149,38 @@ def charts(view: DashboardView) -> list[ChartSpec]:
         table_rows=tuple((WEEKDAYS[d], *(format_usd(sum(matrix[d][h:h + 3])) for h in range(0, 24, 3)))
                          for d in range(len(matrix))))
     return [cost, group, tokens, heat]
+
+
+BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar_lines(labels: tuple[str, ...], values: tuple[float, ...], amounts: tuple[str, ...],
+              width: int) -> list[tuple[str, str, str]]:
+    """(label, bar, amount) a row, the label cut with "…" to fit (terminal cells, so CJK names line up), bars in
+    eighths of a cell scaled to the largest value and padded, so the amounts form a column at the right."""
+    from rich.cells import cell_len, set_cell_size
+
+    label_width = min(max((cell_len(label) for label in labels), default=0), max(8, width // 4))
+    amount_width = max((len(amount) for amount in amounts), default=0)
+    room = max(1, width - label_width - amount_width - 3)
+    peak = max(values, default=0) or 1
+    out = []
+    for label, value, amount in zip(labels, values, amounts):
+        eighths = round(value / peak * room * 8) if value > 0 else 0
+        bar = "█" * (eighths // 8) + (BAR_EIGHTHS[eighths % 8] if eighths % 8 else "")
+        cut = label if cell_len(label) <= label_width else _cut_cells(label, label_width - 1) + "…"
+        bar = bar or ("▏" if value > 0 else "")
+        out.append((set_cell_size(cut, label_width), bar.ljust(room), amount.rjust(amount_width)))
+    return out
+
+
+def _cut_cells(text: str, cells: int) -> str:
+    """The longest start of `text` that fits `cells` terminal cells (a wide character is never split)."""
+    from rich.cells import cell_len
+
+    while cell_len(text) > cells:
+        text = text[:-1]
+    return text
 
 
 def heat_lines(matrix: tuple[tuple[int, ...], ...], width: int) -> list[tuple[str, list[tuple[str, int]]]]:
