@@ -82,3 +82,17 @@ async def test_without_a_budget_there_is_no_limit_column(make_app, dash_home):
         await open_dashboard(pilot)
         columns = [str(c.label) for c in dashboard_of(app).query_one("#dash-breakdown").columns.values()]
         assert columns == ["group", "runs", "input", "output", "cost", "share", "change"]
+
+
+def test_chart_axes_are_labelled_in_dollars_by_the_money_rule_and_in_whole_tokens():
+    from promptlab_tui.widgets.dashboard.dashboard_figures import ChartSpec, y_ticks
+
+    cost = ChartSpec("daily", "Daily cost", "bars", ("03-01", "03-02"), (("cost", (0.01, 0.032258), "primary"),),
+                     ("budget a day", 0.02), y_unit="usd")
+    ticks, labels = y_ticks(cost)
+    assert ticks[0] == 0 and ticks[-1] == 0.032258
+    assert labels == ["$0.0000", "$0.0081", "$0.0161", "$0.0242", "$0.0323"]  # as the title shows $0.0323
+    tokens = ChartSpec("tokens", "Input vs output tokens", "lines", ("03-01",), (("input", (2450.0,), "primary"),),
+                       y_unit="tokens")
+    assert y_ticks(tokens)[1] == ["0", "612", "1,225", "1,838", "2,450"]
+    assert y_ticks(ChartSpec("x", "x", "lines", ("03-01",), (("input", (0.0,), "primary"),), y_unit="usd")) == ([], [])

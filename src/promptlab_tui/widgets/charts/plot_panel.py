@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from promptlab_tui.widgets.dashboard.dashboard_figures import ChartSpec, bar_lines, heat_lines
+from promptlab_tui.widgets.dashboard.dashboard_figures import ChartSpec, bar_lines, heat_lines, y_ticks
 
 
 def warm_up() -> None:
@@ -115,6 +115,10 @@ class PlotPanel(Widget):
         if spec.hline is not None:
             plt.hline(spec.hline[1], "default" if plain else colors["error"])
         plt.xlim(0.5, len(positions) + 0.5)  # fixed: plotext keeps state between figures, this must not depend on it
+        ticks, tick_labels = y_ticks(spec)
+        if ticks:
+            plt.ylim(0, ticks[-1])
+            plt.yticks(ticks, tick_labels)
         step = -(-len(positions) // max(1, (width - 10) // 10))  # labels well apart: plotext nudges crowded ones
         plt.xticks(positions[::step], list(spec.labels[::step]))
         plt.title(spec.title)

@@ -34,6 +34,7 @@ class ChartSpec:
     table_header: tuple[str, ...] = ()
     table_rows: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
     value_texts: tuple[str, ...] = ()  # hbars: each bar's amount, by the money rule
+    y_unit: str = ""  # usd | tokens: the y axis labelled in it (dollars by the money rule, whole tokens)
 
 
 def _dollars(nanos: int | None) -> float:
@@ -123,7 +124,7 @@ def charts(view: DashboardView) -> list[ChartSpec]:
         (("cost", tuple(_dollars(p.totals.cost_nanos) for p in daily), "primary"),
          ("forecast", forecast_values, "accent")),
         ("budget a day", _dollars(budget_day)) if budget_day else None,
-        table_header=("day", "cost", "forecast", "runs"), table_rows=daily_rows)
+        table_header=("day", "cost", "forecast", "runs"), table_rows=daily_rows, y_unit="usd")
     rows = view.breakdown.rows[:8]
     group = ChartSpec(
         "group", f"Cost by {view.group_by}" + (f" (top {len(rows)} of {len(view.breakdown.rows)})"
@@ -141,7 +142,7 @@ def charts(view: DashboardView) -> list[ChartSpec]:
          ("output", tuple(float(p.totals.output_tokens) for p in daily), "warning")),
         table_header=("day", "input", "output"),
         table_rows=tuple((p.label, f"{p.totals.input_tokens + p.totals.cached_input_tokens + p.totals.cache_write_tokens:,}",
-                          f"{p.totals.output_tokens:,}") for p in daily))
+                          f"{p.totals.output_tokens:,}") for p in daily), y_unit="tokens")
     matrix = view.heat_map.cost_nanos
     heat = ChartSpec(
         "heat", "Spend by weekday and hour", "heat", matrix=tuple(tuple(row) for row in matrix),
@@ -172,6 +173,19 @@ def bar_lines(labels: tuple[str, ...], values: tuple[float, ...], amounts: tuple
         bar = bar or ("▏" if value > 0 else "")
         out.append((set_cell_size(cut, label_width), bar.ljust(room), amount.rjust(amount_width)))
     return out
+
+
+def y_ticks(spec: ChartSpec, count: int = 5) -> tuple[list[float], list[str]]:
+    """Evenly spaced ticks from 0 to the chart's top, labelled in its unit ([] when nothing is above 0)."""
+    values = [v for _, series, _ in spec.series for v in series] + ([spec.hline[1]] if spec.hline else [])
+    top = max(values, default=0.0)
+    if top <= 0 or not spec.y_unit:
+        return [], []
+    ticks = [top * i / (count - 1) for i in range(count)]
+    if spec.y_unit == "tokens":
+        return ticks, [f"{round(t):,}" for t in ticks]
+    nanos = [round(t * 1e9) for t in ticks]
+    return ticks, [format_usd(n, beside=nanos[-1]) for n in nanos]  # the top's decimals for all: one column
 
 
 def _cut_cells(text: str, cells: int) -> str:
