@@ -38,6 +38,14 @@ class RecommendationsMixin:
         except Exception as error:  # noqa: BLE001 - ChangeConflict and file errors say what happened
             self.post_message(ChangeApplied(None, applied is not None, str(error)))
 
+    @work(thread=True, group="dashboard-recs", exclusive=True)
+    def load_recommendations(self, period: Any) -> None:
+        try:
+            recs = self.service.recommendations(period)
+        except Exception:  # noqa: BLE001 - the figures still show without recommendations
+            recs = None
+        self.post_message(RecommendationsLoaded(recs, period))
+
     def on_recommendations_loaded(self, message: RecommendationsLoaded) -> None:
         if self.view is not None and message.period == self.view.period:
             self.recommendations = message.recommendations
