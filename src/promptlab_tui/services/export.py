@@ -7,6 +7,7 @@ target and renamed when complete: a cancelled or failed export never leaves half
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
@@ -150,15 +151,32 @@ def _chunked_lines(db, build_sql, filters, cancel, prepare=None):  # type: ignor
                 thread.join()
 
 
+def _byte_sink(out: IO[str]) -> IO[bytes] | None:
+    """The binary stream under `out`, when writing UTF-8 bytes there is writing their text to `out`."""
+    buffer, encoding = getattr(out, "buffer", None), getattr(out, "encoding", None)
+    if buffer is None or not isinstance(encoding, str) or os.linesep != "\n":  # no newline translation to undo
+        return None
+    try:
+        return buffer if codecs.lookup(encoding).name == "utf-8" else None
+    except LookupError:
+        return None
+
+
 def _write_lines(chunks, header, out, progress) -> int:  # type: ignore[no-untyped-def]
-    """Lines that arrive finished (CSV built in SQL, quoted as the csv module quotes), a chunk of text at a time.
+    """Lines that arrive finished (CSV built in SQL, quoted as the csv module quotes), a chunk of UTF-8 at a time.
 
     `progress` hears how many runs were read so far (FOCUS writes up to five lines a run)."""
     csv.writer(out).writerow(header)  # RFC 4180: CRLF line ends
+    sink = _byte_sink(out)
+    if sink is not None:
+        out.flush()  # the header first
     written = runs_read = 0
-    for text, lines, runs in chunks:
+    for data, lines, runs in chunks:
         if lines:
-            out.write(text)
+            if sink is not None:
+                sink.write(data)
+            else:
+                out.write(data.decode("utf-8"))
             written += lines
         runs_read += runs
         if progress is not None and runs:

@@ -49,11 +49,12 @@ _TAGS = ("CASE WHEN tags IS NULL OR tags = '[]' THEN '{}' "
          "'\": null, \"')) - 2) || ': null}' "
          "ELSE (SELECT json_group_object(value, json('null')) FROM json_each(CASE WHEN json_valid(tags) "
          "THEN tags ELSE '[]' END)) END")
-# _TAGS as a CSV field (quoted: it holds quotes), the fast case quoting as it converts (one replace more, not two).
+# _TAGS as a CSV field (quoted: it holds quotes). A list as json.dumps writes it ('["a", "b"]', no backslash) is
+# quoted as it is converted: '"{""a"": null, ""b"": null}"' (its one '[' and one ']' trimmed); else as _TAGS.
 _DOUBLED = "replace(replace(tags, '\"', '\"\"'), '\"\", \"\"', '\"\": null, \"\"')"
 _TAGS_CSV = ("CASE WHEN tags IS NULL OR tags = '[]' THEN '{}' "
-             "WHEN instr(tags, '\\') = 0 AND substr(tags, 1, 2) = '[\"' THEN "
-             f"'\"{{' || substr({_DOUBLED}, 2, length({_DOUBLED}) - 2) || ': null}}\"' "
+             "WHEN instr(tags, '\\') = 0 AND substr(tags, 1, 2) = '[\"' AND substr(tags, -2) = '\"]' THEN "
+             f"printf('\"{{%s: null}}\"', rtrim(ltrim({_DOUBLED}, '['), ']')) "
              f"ELSE (SELECT CASE WHEN instr(t, '\"') THEN '\"' || replace(t, '\"', '\"\"') || '\"' ELSE t END "
              f"FROM (SELECT {_TAGS} AS t)) END")
 
@@ -241,7 +242,7 @@ def _tail() -> str:
             fields.append(("%s", [_TAGS_CSV]))
         else:
             fields.append(expressions[0])
-    return csv_line(fields, _RUN_TYPES)
+    return csv_line(fields, _RUN_TYPES, short=True)
 
 
 def _usd(expression: str, places: int = 9) -> str:
@@ -262,8 +263,8 @@ def _charge(kind: int, qty: str, cost: str) -> tuple[str, str]:
 
 
 def focus_chunk_sql(filters: ExportFilter) -> tuple[str, tuple]:
-    """One row: the lines of the runs of `filters` (each ending in CRLF, columns as focus_header()) as one text,
-    and how many. Needs prepare_focus on the connection (with filters that hold these).
+    """One row: the lines of the runs of `filters` (each ending in CRLF, columns as focus_header()) as one UTF-8
+    BLOB, and how many. Needs prepare_focus on the connection (with filters that hold these).
 
     Sixty columns as sixty Python objects a row would cost more than all of SQLite's work, so the lines are
     built here and Python only writes them.
@@ -281,6 +282,7 @@ def focus_chunk_sql(filters: ExportFilter) -> tuple[str, tuple]:
         [f"COALESCE({nanos}, 0)" for _, _, _, nanos in _KINDS] + [_UNSPLIT]))]
     lines = f"printf('{'%s' * len(charges)}', {', '.join(line for line, _ in charges)})"
     count = " + ".join(keep for _, keep in charges)
-    sql = (f"SELECT group_concat({lines}, ''), SUM({count}) FROM ({runs}) AS r "
+    # As a BLOB: UTF-8 bytes, that Python need not decode (nor encode again to write them).
+    sql = (f"SELECT CAST(group_concat({lines}, '') AS BLOB), SUM({count}) FROM ({runs}) AS r "
            f"CROSS JOIN {KEY_TABLE} AS c ON c.key_id = r.run_key")
     return sql, params

@@ -48,12 +48,14 @@ def _printf(expressions: list, quote: bool, plain: Collection[str], always_quote
     return f"printf('{template}', {', '.join(arguments)})" if arguments else f"'{template}'"
 
 
-def csv_line(expressions: list, plain: Collection[str] = (), always_quoted: Collection[str] = ()) -> str:
+def csv_line(expressions: list, plain: Collection[str] = (), always_quoted: Collection[str] = (),
+             short: bool = False) -> str:
     """The fields as one CSV line by one printf (NULL prints as ''): a chain of || costs SQLite far more.
 
     Free text is checked for characters that need quoting once, all together (one GLOB a line); only a line
-    that has any takes the slower form that checks and quotes each field. An expression may also be a
-    (printf format, arguments) pair, written as it is.
+    that has any takes the slower form that checks and quotes each field. `short`: a few short fields, checked
+    by instr, each for each character (cheaper than a GLOB's class at each position). An expression may also be
+    a (printf format, arguments) pair, written as it is.
     """
     def args(e: str, quote: bool) -> list[str]:
         return _piece(e, quote, plain, always_quoted)[1]
@@ -61,6 +63,9 @@ def csv_line(expressions: list, plain: Collection[str] = (), always_quoted: Coll
     free = [e for e in expressions if isinstance(e, str) and args(e, True) != args(e, False)]
     if not free:
         return _printf(expressions, False, plain, always_quoted)
-    together = " || ".join(f"COALESCE({e}, '')" for e in dict.fromkeys(free))
-    return (f"CASE WHEN ({together}) {NEEDS_QUOTES} THEN {_printf(expressions, True, plain, always_quoted)} "
+    if short:  # instr(NULL, x) is NULL: not true
+        check = " OR ".join(f"instr({e}, {c})" for e in dict.fromkeys(free) for c in ("'\"'", "','", "char(10)", "char(13)"))
+    else:
+        check = "(" + " || ".join(f"COALESCE({e}, '')" for e in dict.fromkeys(free)) + f") {NEEDS_QUOTES}"
+    return (f"CASE WHEN {check} THEN {_printf(expressions, True, plain, always_quoted)} "
             f"ELSE {_printf(expressions, False, plain, always_quoted)} END")
