@@ -144,6 +144,7 @@ def snapshot_connections(db: Database, count: int) -> Iterator[list[sqlite3.Conn
             for _ in range(count):
                 conn = open_connection(db.path)
                 stack.callback(conn.close)
+                conn.execute("PRAGMA temp_store = MEMORY")  # a reader's small temporary tables: no file needed
                 conn.execute("BEGIN")
                 conn.execute("SELECT 1 FROM run LIMIT 1").fetchall()  # a WAL read snapshot starts at the first read
                 stack.callback(_end_read, conn)
