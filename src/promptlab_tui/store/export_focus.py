@@ -226,8 +226,9 @@ def prepare_focus(conn: sqlite3.Connection, filters: ExportFilter, labels: Mappi
     hour_values = dict(_run_values(labels))
     text = csv_line([hour_values[name] for name in ("month_start", "month_end", "hour_start", "hour_end")],
                     _HOUR_VALUES)
-    conn.execute(f"INSERT INTO {HOUR_TABLE} SELECT {hour}, {text} FROM run INDEXED BY ix_run_created "
-                 f"WHERE {where} AND cost_nanos IS NOT NULL GROUP BY {hour}", params)
+    # DISTINCT keeps only the hours (a GROUP BY would sort every run).
+    conn.execute(f"INSERT INTO {HOUR_TABLE} SELECT hour, {text.replace('created_at', 'hour')} FROM (SELECT DISTINCT "
+                 f"{hour} AS hour FROM run INDEXED BY ix_run_created WHERE {where} AND cost_nanos IS NOT NULL)", params)
 
 
 def _tail() -> str:
