@@ -6,6 +6,10 @@ so the BilledCost of a run's rows always sums to the run's stored cost. Runs wit
 (FOCUS costs cannot be null, and $0 would be a lie): the caller counts and reports them. Charge periods
 are the hour the run started in (FOCUS readers aggregate by hour or day); billing periods are calendar
 months in UTC. No discounts are known to promptlab, so list, contracted, effective and billed costs agree.
+
+Most of a line's text depends only on the run's (provider, model, price version) key, or on the hour it started
+in: prepare_focus formats those texts once a key and once an hour into two temporary tables, so that for each run
+SQLite joins them to its own few values (user, prompt, tags, id, status) and each charge adds its numbers.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import sqlite3
 from typing import Mapping
 
 from promptlab_tui.store.export_lines import NEEDS_QUOTES, csv_line, quoted
-from promptlab_tui.store.export_queries import ExportFilter, label_case, usd_sql
+from promptlab_tui.store.export_queries import ExportFilter, label_case
 
 FOCUS_VERSION = "1.2"
 
@@ -34,13 +38,6 @@ def _by_kind(arms: list[str], other: str) -> str:
     return "CASE kind " + " ".join(f"WHEN {i} THEN {arm}" for i, arm in enumerate(arms)) + f" ELSE {other} END"
 
 
-def _decimal(expression: str, places: int) -> str:
-    """Exact decimal text of an integer scaled down by 10**places (e.g. tokens as millions of tokens)."""
-    scale = 10 ** places
-    digits = f"printf('%d.%0{places}d', ({expression}) / {scale}, ({expression}) % {scale})"
-    return f"rtrim(rtrim({digits}, '0'), '.')"
-
-
 # Tags are stored as json.dumps(list): '["a", "b"]' becomes '{"a": null, "b": null}' by string edits when no
 # tag holds an escape (a backslash), else through json_each (slower, exact for any text).
 _TAGS = ("CASE WHEN tags IS NULL OR tags = '[]' THEN '{}' "
@@ -58,11 +55,6 @@ _TAGS_CSV = ("CASE WHEN tags IS NULL OR tags = '[]' THEN '{}' "
              f"ELSE (SELECT CASE WHEN instr(t, '\"') THEN '\"' || replace(t, '\"', '\"\"') || '\"' ELSE t END "
              f"FROM (SELECT {_TAGS} AS t)) END")
 
-
-# Values that can never hold a comma, a quote or a line break (numbers, times, our own words).
-_ALWAYS_QUOTED = {"tags_json"}
-_PLAIN = {"run_tail", "cost_usd", "unit_price", "pricing_qty", "qty || '.0'", "label", "month_start", "month_end",
-          "hour_start", "hour_end"}
 
 # FOCUS columns of one charge (a run's kind of token), then those that are the same for all of a run's charges.
 # Column order is free in FOCUS (readers go by the header): grouping them lets SQLite build the run's part once.
@@ -102,17 +94,13 @@ RUN_COLUMNS: tuple[tuple[str, str], ...] = (
         "CommitmentDiscountStatus", "CommitmentDiscountType", "CommitmentDiscountUnit", "CapacityReservationId",
         "CapacityReservationStatus")),
     ("RegionId", "NULL"), ("RegionName", "NULL"), ("AvailabilityZone", "NULL"),
-    ("Tags", "tags_json"),
+    ("Tags", "tags_json"),  # _TAGS_CSV
     ("x_RunId", "id"), ("x_Model", "model"), ("x_Status", "status"), ("x_PriceVersion", "price_version"),
 )
 
 
-def _line(expressions: list) -> str:
-    return csv_line(expressions, _PLAIN, _ALWAYS_QUOTED)
-
-
 def _run_values(labels: Mapping[str, str]) -> list[tuple[str, str]]:
-    """Stage 1, once per run: values computed from its columns."""
+    """Values of a run's key (provider, model, price version) or hour: prepare_focus formats them once each."""
     hour = "substr(created_at, 1, 13)"
     month = "substr(created_at, 1, 7)"
     return [
@@ -122,13 +110,12 @@ def _run_values(labels: Mapping[str, str]) -> list[tuple[str, str]]:
         ("month_end", f"strftime('%Y-%m-01T00:00:00Z', {month} || '-01', '+1 month')"),
         ("hour_start", f"replace({hour}, ' ', 'T') || ':00:00Z'"),
         ("hour_end", f"strftime('%Y-%m-%dT%H:00:00Z', {hour} || ':00:00', '+1 hour')"),
-        ("tags_json", _TAGS),
         ("sku_special", f"(COALESCE(provider, '') || COALESCE(model, '') || COALESCE(price_version, '')) {NEEDS_QUOTES}"),
     ]
 
 
 def _run_parts() -> list[tuple[str, str]]:
-    """Stage 2, once per run: the run's part of the line, and the run's text in its charges' SKU columns."""
+    """The key's text in its charges' SKU columns (quoted as one field when any of it needs quoting)."""
     special = "sku_special"
 
     def text(expression: str, opening: bool) -> str:  # inside a quoted field when any of the run's text needs it
@@ -136,7 +123,6 @@ def _run_parts() -> list[tuple[str, str]]:
                f"replace({expression}, '\"', '\"\"') ELSE {expression} END"
 
     return [
-        ("run_tail", _line([expression for _, expression in RUN_COLUMNS])),
         ("model_open", text("model", True)),
         ("provider_open", text("provider", True)),
         ("model_text", text("model", False)),
@@ -145,9 +131,6 @@ def _run_parts() -> list[tuple[str, str]]:
     ]
 
 
-_RUN_COLUMNS = ("id", "created_at", "provider", "model", "user", "prompt_name", "price_version", "status", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens",
-                "cache_write_1h_tokens", "input_cost_nanos", "output_cost_nanos", "cached_input_cost_nanos",
-                "cache_write_cost_nanos", "cost_nanos")
 # The counters the charges are cut from (a token count and a cost per kind).
 _COUNTERS = ("input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
              "input_cost_nanos", "output_cost_nanos", "cached_input_cost_nanos", "cache_write_cost_nanos", "cost_nanos")
@@ -247,7 +230,8 @@ def _tail() -> str:
 
 
 def _usd(expression: str, places: int = 9) -> str:
-    """_decimal(expression, places) for a non-NULL integer, with one trim less when there is a fraction."""
+    """Exact decimal text of a non-NULL integer scaled down by 10**places ('0.0004125', '10'; tokens as millions
+    of tokens with places=6): trailing zeros trimmed, the rtrim of '.' only needed (so skipped) without a fraction."""
     scale = 10 ** places
     return (f"CASE WHEN ({expression}) % {scale} = 0 THEN ({expression}) / {scale} "
             f"ELSE rtrim(printf('%d.%0{places}d', ({expression}) / {scale}, ({expression}) % {scale}), '0') END")
