@@ -68,6 +68,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
         Binding("slash", "filter_activity", "Filter", key_display="/"),
         Binding("a", "apply_recommendation", "Apply"),
         Binding("u", "undo_recommendation", "Undo"),
+        Binding("o", "acceptable_models", "Accept models"),
         Binding("w", "what_if", "What if"),
         Binding("e", "show_pane('accuracy')", "Accuracy"),
         Binding("i", "show_pane('efficiency')", "Efficiency"),
@@ -171,7 +172,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
         self.post_message(DashboardLoaded(view, None, token, None, not with_recommendations))
         if with_recommendations:
             try:
-                recs = service.recommendations(period)
+                recs = self.compute_recommendations(service, period)  # with the config's acceptable_models
             except Exception:  # noqa: BLE001 - the figures still show without recommendations
                 recs = None
             self.post_message(RecommendationsLoaded(recs, period))
