@@ -36,12 +36,24 @@ class AcceptableModelsDialog(ModalScreen[list[str] | None]):
                          classes="hint")
             yield SelectionList[str](*[(choice.label, choice.model, choice.marked) for choice in self.choices],
                                      id="acceptable-models")
+            yield Static(self._ticked_text([c.model for c in self.choices if c.marked]), id="acceptable-ticked")
             yield Static("space or enter ticks a model · ctrl+s saves (config.toml acceptable_models) · esc cancels",
                          classes="hint")
         yield WrappingFooter()
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
+
+    @staticmethod
+    def _ticked_text(models: list[str]) -> str:
+        """The ticks in words (the checkboxes differ only by colour, and NO_COLOR has none)."""
+        return f"Ticked: {', '.join(models)}" if models else "None ticked: only each model's smaller siblings."
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        ticked = set(event.selection_list.selected)
+        self.query_one("#acceptable-ticked", Static).update(
+            self._ticked_text([c.model for c in self.choices if c.model in ticked]))
 
     def action_save(self) -> None:
         ticked = set(self.query_one(SelectionList).selected)
