@@ -25,7 +25,7 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 from promptlab_tui.screens.dashboard.activity_pane import ActivityMixin
 from promptlab_tui.screens.dashboard.export_pane import ExportMixin
 from promptlab_tui.screens.dashboard.insights_pane import InsightsMixin
-from promptlab_tui.screens.dashboard.recommendations_pane import RecommendationsLoaded, RecommendationsMixin
+from promptlab_tui.screens.dashboard.recommendations_pane import RecommendationsMixin
 from promptlab_tui.services.activity_filter import ActivityFilter
 from promptlab_tui.widgets.charts.plot_panel import PlotPanel
 from promptlab_tui.widgets.dashboard import dashboard_figures as figures
@@ -157,7 +157,8 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
     # --- workers -----------------------------------------------------------------------------------
     @work(thread=True, group="dashboard", exclusive=True)
     def reload(self, with_recommendations: bool = True) -> None:
-        """The overview first (painted at once), then the recommendations (they read raw runs: slower)."""
+        """The overview (painted at once); the recommendations follow once it is on screen (they read raw runs:
+        slower, and a worker competing for the GIL would hold the first frame back)."""
         from promptlab_tui.widgets.charts.plot_panel import warm_up
 
         try:
@@ -170,12 +171,6 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
             self.post_message(DashboardLoaded(None, None, None, f"Dashboard not available: {error}"))
             return
         self.post_message(DashboardLoaded(view, None, token, None, not with_recommendations))
-        if with_recommendations:
-            try:
-                recs = self.compute_recommendations(service, period)  # with the config's acceptable_models
-            except Exception:  # noqa: BLE001 - the figures still show without recommendations
-                recs = None
-            self.post_message(RecommendationsLoaded(recs, period))
 
     def _alert_period(self, service: Any) -> Any:
         if self.alert is None:
@@ -228,6 +223,8 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
         self._fill(breakdown, figures.breakdown_rows(view))
         self.query_one("#dash-breakdown-title", Static).update(escape(figures.breakdown_title(view)))
         self._fill(self.query_one("#dash-prompts", DataTable), figures.top_prompt_rows(view))
+        if not message.regrouped:
+            self.call_after_refresh(self.load_recommendations, view.period)
         if self.panes_period != view.period:
             self.panes_period = self.panes_due = view.period  # below the fold: loaded once the recommendations show
         elif message.regrouped:

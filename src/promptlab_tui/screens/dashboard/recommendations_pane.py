@@ -48,14 +48,6 @@ class RecommendationsMixin:
             self.acceptable, self.acceptable_problem = (), str(error)
         return service.recommendations(period, self.acceptable)
 
-    @work(thread=True, group="dashboard-recs", exclusive=True)
-    def recompute_recommendations(self, period: Any) -> None:
-        try:
-            recs = self.compute_recommendations(self.service, period)
-        except Exception:  # noqa: BLE001 - as reload: the figures stay, the pane says there is none
-            recs = None
-        self.post_message(RecommendationsLoaded(recs, period))
-
     @work(thread=True, group="dashboard-acceptable", exclusive=True)
     def load_acceptable_choices(self) -> None:
         from promptlab_tui.config import ConfigError
@@ -96,7 +88,7 @@ class RecommendationsMixin:
         self.notify(f"Accepted as replacements: {', '.join(models) or 'none'} (saved to the config).", timeout=4)
         if self.view is not None:
             self.query_one("#dash-recs", Static).update(Text("Recommendations\nRecomputing…", style="dim"))
-            self.recompute_recommendations(self.view.period)
+            self.load_recommendations(self.view.period)
 
     @work(thread=True, group="dashboard-apply", exclusive=True)
     def change_prompt(self, change: Any, applied: Any) -> None:
@@ -109,6 +101,14 @@ class RecommendationsMixin:
                 self.post_message(ChangeApplied(self.service.apply(change), False, None))
         except Exception as error:  # noqa: BLE001 - ChangeConflict and file errors say what happened
             self.post_message(ChangeApplied(None, applied is not None, str(error)))
+
+    @work(thread=True, group="dashboard-recs", exclusive=True)
+    def load_recommendations(self, period: Any) -> None:
+        try:
+            recs = self.compute_recommendations(self.service, period)  # with the config's acceptable_models
+        except Exception:  # noqa: BLE001 - the figures still show without recommendations
+            recs = None
+        self.post_message(RecommendationsLoaded(recs, period))
 
     def on_recommendations_loaded(self, message: RecommendationsLoaded) -> None:
         if self.view is not None and message.period == self.view.period:
