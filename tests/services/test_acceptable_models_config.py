@@ -66,3 +66,10 @@ def test_the_dialog_lists_priced_models_with_the_marked_ones_ticked(pricing):
     assert [c.model for c in choices if c.marked] == ["gpt-4.1-nano"]
     nano = next(c for c in choices if c.model == "gpt-4.1-nano")
     assert nano.label.startswith("gpt-4.1-nano (openai)") and "$0.10 in" in nano.label
+
+
+def test_a_marked_legacy_model_stays_listed_and_ticked(pricing):
+    legacy = next(p.model for p in pricing.models() if p.legacy and not p.is_free)
+    choices = acceptable_choices(pricing, [legacy])
+    assert [c.model for c in choices if c.marked] == [legacy]
+    assert legacy not in [c.model for c in acceptable_choices(pricing, [])]

@@ -53,10 +53,13 @@ def acceptable_choices(pricing: PricingTable, marked: Sequence[str]) -> list[Acc
     """Every current priced model in the price file's order, the marked ones ticked (one row per model name)."""
     from promptlab_tui.services.app_backend import price_text
 
-    ticked = {price.model for name in marked if (price := pricing.resolve(name)) is not None}
+    marked_prices = [price for name in marked if (price := pricing.resolve(name)) is not None]
+    ticked = {price.model for price in marked_prices}
     seen: set[str] = set()
     choices = []
-    for price in pricing.models(include_legacy=False):
+    current = pricing.models(include_legacy=False)
+    # a marked legacy model stays listed (ticked), so saving never drops it unseen
+    for price in [*current, *(p for p in marked_prices if p not in current)]:
         if price.is_free or price.model in seen:
             continue
         seen.add(price.model)
