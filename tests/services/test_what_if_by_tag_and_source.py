@@ -117,3 +117,7 @@ def test_a_schema_8_file_gains_the_tables_counted_from_its_runs(tmp_path):
     connection = sqlite3.connect(path)
     for table, rows in expected.items():
         assert connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").fetchall() == rows
+    from tests.store.test_database import columns
+
+    HistoryRepository(tmp_path / "fresh.db").open().close()
+    assert columns(path) == columns(tmp_path / "fresh.db")  # the same tables, columns and indexes as a new file
