@@ -132,3 +132,24 @@ def test_snapshot_acceptable_models_dialog(snap_compare, make_app, dash_home, si
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_recommendations_with_an_accepted_model(snap_compare, make_app, dash_home, size):
+    seed_budget(dash_home, monthly_usd="1")
+    seed_history(dash_home)
+
+    async def run_before(pilot):
+        await open_dashboard(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        await tick(pilot, LLAMA)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = dashboard_of(pilot.app)
+        assert ON_LLAMA in shown(screen.query_one("#dash-recs"), 200)
+        pilot.app.clear_notifications()
+        screen.query_one("#dash-body").scroll_to_widget(screen.query_one("#dash-recs"), top=True, animate=False)
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
