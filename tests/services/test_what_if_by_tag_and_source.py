@@ -121,3 +121,12 @@ def test_a_schema_8_file_gains_the_tables_counted_from_its_runs(tmp_path):
 
     HistoryRepository(tmp_path / "fresh.db").open().close()
     assert columns(path) == columns(tmp_path / "fresh.db")  # the same tables, columns and indexes as a new file
+
+
+def test_a_recount_in_another_zone_keeps_the_rollups_equal_to_the_raw_rows(service):
+    service.context.repository.save_budget(BudgetSettings(timezone="Asia/Tokyo"))  # recounts the rollups
+    period = service.period("month")
+    for group_by in ("tag", "source"):
+        fast = what_if_grouped(service, period, "gpt-4o-mini", None, group_by)[0]
+        raw = what_if_grouped(service, period, "gpt-4o-mini", None, group_by, Filters(status="completed"))[0]
+        assert fast == raw and fast.on_target_nanos == 273_105_000
