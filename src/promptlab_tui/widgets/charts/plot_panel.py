@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from promptlab_tui.widgets.dashboard.dashboard_figures import ChartSpec, heat_lines
+from promptlab_tui.widgets.dashboard.dashboard_figures import ChartSpec, bar_lines, heat_lines, y_ticks
 
 
 def warm_up() -> None:
@@ -74,6 +74,8 @@ class PlotPanel(Widget):
             drawn = self._table(spec)
         elif spec.kind == "heat":
             drawn = self._heat(spec)
+        elif spec.kind == "hbars":
+            drawn = self._bars(spec)
         else:
             drawn = self._plot(spec)
         self._drawn = (key, drawn)
@@ -113,11 +115,27 @@ class PlotPanel(Widget):
         if spec.hline is not None:
             plt.hline(spec.hline[1], "default" if plain else colors["error"])
         plt.xlim(0.5, len(positions) + 0.5)  # fixed: plotext keeps state between figures, this must not depend on it
+        ticks, tick_labels = y_ticks(spec)
+        if ticks:
+            plt.ylim(0, ticks[-1])
+            plt.yticks(ticks, tick_labels)
         step = -(-len(positions) // max(1, (width - 10) // 10))  # labels well apart: plotext nudges crowded ones
         plt.xticks(positions[::step], list(spec.labels[::step]))
         plt.title(spec.title)
         drawn = plt.build()
         return Text(plt.uncolorize(drawn)) if plain else Text.from_ansi(drawn)
+
+    def _bars(self, spec: ChartSpec) -> Text:
+        text = Text(f"{spec.title}\n", style="bold")
+        values = spec.series[0][1] if spec.series else ()
+        if not any(values):
+            return text.append("\nNothing to draw in this period.", style="dim")
+        color = None if no_color() else self.app.current_theme.secondary or self.app.current_theme.primary
+        for label, bar, amount in bar_lines(spec.labels, values, spec.value_texts, max(30, self.size.width)):
+            text.append(f"{label} ", style="dim")
+            text.append(bar, style=color or "")
+            text.append(f" {amount}\n")
+        return text
 
     def _heat(self, spec: ChartSpec) -> Text:
         text = Text(f"{spec.title}\n", style="bold")

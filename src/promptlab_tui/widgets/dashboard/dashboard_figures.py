@@ -26,13 +26,15 @@ class ChartSpec:
 
     key: str
     title: str
-    kind: str  # bars | lines | heat
+    kind: str  # bars | lines | heat | hbars (one labelled bar a row: names stay readable)
     labels: tuple[str, ...] = ()
     series: tuple[tuple[str, tuple[float, ...], str], ...] = ()  # (name, values, colour role)
     hline: tuple[str, float] | None = None  # (name, y): the budget
     matrix: tuple[tuple[int, ...], ...] = ()  # heat: rows x columns of nanos
     table_header: tuple[str, ...] = ()
     table_rows: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    value_texts: tuple[str, ...] = ()  # hbars: each bar's amount, by the money rule
+    y_unit: str = ""  # usd | tokens: the y axis labelled in it (dollars by the money rule, whole tokens)
 
 
 def _dollars(nanos: int | None) -> float:
@@ -122,11 +124,14 @@ def charts(view: DashboardView) -> list[ChartSpec]:
         (("cost", tuple(_dollars(p.totals.cost_nanos) for p in daily), "primary"),
          ("forecast", forecast_values, "accent")),
         ("budget a day", _dollars(budget_day)) if budget_day else None,
-        table_header=("day", "cost", "forecast", "runs"), table_rows=daily_rows)
+        table_header=("day", "cost", "forecast", "runs"), table_rows=daily_rows, y_unit="usd")
     rows = view.breakdown.rows[:8]
     group = ChartSpec(
-        "group", f"Cost by {view.group_by}", "bars", tuple(fit_label(r.key or "(none)", 14) for r in rows),
+        "group", f"Cost by {view.group_by}" + (f" (top {len(rows)} of {len(view.breakdown.rows)})"
+                                               if len(view.breakdown.rows) > len(rows) else ""),
+        "hbars", tuple(r.key or "(none)" for r in rows),
         (("cost", tuple(_dollars(r.totals.cost_nanos) for r in rows), "secondary"),),
+        value_texts=tuple(format_total(r.totals.cost_nanos, r.totals.unpriced_runs) for r in rows),
         table_header=(view.group_by, "cost", "share"),
         table_rows=tuple((r.key or "(none)", format_total(r.totals.cost_nanos, r.totals.unpriced_runs),
                           f"{r.share * 100:.1f} %") for r in view.breakdown.rows))
@@ -137,7 +142,7 @@ def charts(view: DashboardView) -> list[ChartSpec]:
          ("output", tuple(float(p.totals.output_tokens) for p in daily), "warning")),
         table_header=("day", "input", "output"),
         table_rows=tuple((p.label, f"{p.totals.input_tokens + p.totals.cached_input_tokens + p.totals.cache_write_tokens:,}",
-                          f"{p.totals.output_tokens:,}") for p in daily))
+                          f"{p.totals.output_tokens:,}") for p in daily), y_unit="tokens")
     matrix = view.heat_map.cost_nanos
     heat = ChartSpec(
         "heat", "Spend by weekday and hour", "heat", matrix=tuple(tuple(row) for row in matrix),
@@ -145,6 +150,51 @@ def charts(view: DashboardView) -> list[ChartSpec]:
         table_rows=tuple((WEEKDAYS[d], *(format_usd(sum(matrix[d][h:h + 3])) for h in range(0, 24, 3)))
                          for d in range(len(matrix))))
     return [cost, group, tokens, heat]
+
+
+BAR_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar_lines(labels: tuple[str, ...], values: tuple[float, ...], amounts: tuple[str, ...],
+              width: int) -> list[tuple[str, str, str]]:
+    """(label, bar, amount) a row, the label cut with "…" to fit (terminal cells, so CJK names line up), bars in
+    eighths of a cell scaled to the largest value and padded, so the amounts form a column at the right."""
+    from rich.cells import cell_len, set_cell_size
+
+    label_width = min(max((cell_len(label) for label in labels), default=0), max(8, width // 4))
+    amount_width = max((len(amount) for amount in amounts), default=0)
+    room = max(1, width - label_width - amount_width - 3)
+    peak = max(values, default=0) or 1
+    out = []
+    for label, value, amount in zip(labels, values, amounts):
+        eighths = round(value / peak * room * 8) if value > 0 else 0
+        bar = "█" * (eighths // 8) + (BAR_EIGHTHS[eighths % 8] if eighths % 8 else "")
+        cut = label if cell_len(label) <= label_width else _cut_cells(label, label_width - 1) + "…"
+        bar = bar or ("▏" if value > 0 else "")
+        out.append((set_cell_size(cut, label_width), bar.ljust(room), amount.rjust(amount_width)))
+    return out
+
+
+def y_ticks(spec: ChartSpec, count: int = 5) -> tuple[list[float], list[str]]:
+    """Evenly spaced ticks from 0 to the chart's top, labelled in its unit ([] when nothing is above 0)."""
+    values = [v for _, series, _ in spec.series for v in series] + ([spec.hline[1]] if spec.hline else [])
+    top = max(values, default=0.0)
+    if top <= 0 or not spec.y_unit:
+        return [], []
+    ticks = [top * i / (count - 1) for i in range(count)]
+    if spec.y_unit == "tokens":
+        return ticks, [f"{round(t):,}" for t in ticks]
+    nanos = [round(t * 1e9) for t in ticks]
+    return ticks, [format_usd(n, beside=nanos[-1]) for n in nanos]  # the top's decimals for all: one column
+
+
+def _cut_cells(text: str, cells: int) -> str:
+    """The longest start of `text` that fits `cells` terminal cells (a wide character is never split)."""
+    from rich.cells import cell_len
+
+    while cell_len(text) > cells:
+        text = text[:-1]
+    return text
 
 
 def heat_lines(matrix: tuple[tuple[int, ...], ...], width: int) -> list[tuple[str, list[tuple[str, int]]]]:
