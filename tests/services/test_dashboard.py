@@ -159,3 +159,25 @@ def test_a_recommendation_is_applied_to_its_saved_prompt_undone_and_its_effect_s
     with pytest.raises(ChangeConflict, match="now has model gpt-4o, not gpt-4.1"):
         dashboard.apply(type(rec.change)("summarise", "model", "gpt-4.1", "gpt-4o-mini"))
     assert load_prompt_file(path).model == "gpt-4o"
+
+
+def test_when_the_daily_totals_are_kept_in_another_zone_the_dashboard_says_so_and_how_to_recount(monkeypatch):
+    """No budget: periods follow the machine's zone. Totals kept in the zone the machine had at the first run
+    still give the right figures (read from each run), and the head says why it is slower and what recounts."""
+    from promptlab_tui.widgets.dashboard.dashboard_figures import head_text
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    repo = HistoryRepository()
+    for run in RUNS:
+        record(repo, *run)
+    monkeypatch.setenv("TZ", "UTC")  # the machine moved
+    service = DashboardService(ServiceContext(repository=repo), clock=lambda: NOW)
+    view = service.overview(service.period("month"))
+    assert view.totals_zone == "Asia/Tokyo" and view.timezone == "UTC"
+    assert view.cards.spent.now == 1_820_000_000  # November in UTC, as with a budget in UTC (above)
+    assert ("Daily totals are kept in Asia/Tokyo, periods here in UTC: figures are read from each run (slower). "
+            "`promptlab budget set --timezone UTC` recounts them.") in head_text(view)
+    repo.save_budget(BudgetSettings(timezone="UTC"))  # what `budget set --timezone UTC` does
+    view = service.overview(service.period("month"))
+    assert view.totals_zone is None and "Daily totals" not in head_text(view)
+    assert view.cards.spent.now == 1_820_000_000

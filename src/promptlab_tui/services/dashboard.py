@@ -31,6 +31,7 @@ from promptlab_tui.core.periods import reporting_timezone, timezone_phrase
 from promptlab_tui.services.context import ServiceContext
 from promptlab_tui.store.analytics import Filters, first_recorded_day, grouped_sums
 from promptlab_tui.store.codec import utc_now
+from promptlab_tui.store.rollup import rollup_timezone
 
 if TYPE_CHECKING:
     from promptlab_tui.core.history import AlertRecord
@@ -64,6 +65,7 @@ class DashboardView:
     has_history: bool  # False: nothing recorded at all (show how to start)
     generated_at: datetime = field(default_factory=utc_now)
     timezone_text: str = ""  # "time zone Europe/Berlin (the budget's)", as `budget` states it
+    totals_zone: str | None = None  # the daily totals' zone when it is not `timezone`: figures read from each run
 
     @property
     def empty(self) -> bool:
@@ -139,6 +141,7 @@ class DashboardService:
             days = grouped_sums(conn, window_first, window_end, "day", tz_name, filters)
             hours = grouped_sums(conn, period.first, period.end, "hour", tz_name, filters)
             first_day = first_recorded_day(conn)
+            kept = rollup_timezone(conn)
         per_day = {key[0]: totals for key, totals in days.items()}
         start_of_today, end_of_today = day_bounds(today, tz_name)
         elapsed = int((now - start_of_today).total_seconds())
@@ -151,7 +154,8 @@ class DashboardService:
             cards=summary_cards(total, before, budget), breakdown=breakdown(group_by, groups, groups_before, total),
             top_prompts=tuple(top), daily=tuple(series(per_day, period.first, period.end, "day")),
             heat_map=heat_map(hours), forecast=projection, budget_kind=kind, has_history=first_day is not None,
-            generated_at=now, timezone_text=timezone_phrase(settings.timezone if settings is not None else None))
+            generated_at=now, timezone_text=timezone_phrase(settings.timezone if settings is not None else None),
+            totals_zone=kept if kept is not None and kept != tz_name else None)
 
     def series(self, period: Period, step: str = "day", filters: Filters | None = None) -> list[SeriesPoint]:
         """The period as a time series by day, ISO week or month (`report --series`)."""

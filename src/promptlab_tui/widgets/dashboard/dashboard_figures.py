@@ -81,6 +81,9 @@ def head_text(view: DashboardView) -> str:
         status += "\nNothing recorded yet: run a prompt in the Lab (ctrl+r) or with `promptlab run`."
     elif view.empty:
         status += "\nNo runs in this period: [ and ] step to other periods, p picks another."
+    if view.totals_zone is not None:
+        status += (f"\nDaily totals are kept in {view.totals_zone}, periods here in {view.timezone}: figures are "
+                   f"read from each run (slower). `promptlab budget set --timezone {view.timezone}` recounts them.")
     return status
 
 
