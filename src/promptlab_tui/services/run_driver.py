@@ -118,15 +118,20 @@ def _prompt_and_options(values: EditorValues, accept_capped: bool = False, promp
     return prompt, options
 
 
-def chain_estimate(values: EditorValues, run_context: tuple[Any, Any, str], prompt_name: str | None = None,
-                   history: tuple[Any, ...] = ()) -> Any:
-    """What the Lab's fallback chain may cost before it runs (services.fallback.estimate_chain, as `run` asks)."""
+def plan_to_confirm(values: EditorValues, run_context: tuple[Any, Any, str], prompt_name: str | None = None,
+                    history: tuple[Any, ...] = ()) -> tuple[Any, Any]:
+    """(the run's plan, its fallback chain's estimate or None), planned as `promptlab run` plans before it asks
+    (nothing reserved, nothing sent): a cache hit costs $0, a chain's worst case is every model tried."""
     from promptlab_tui.services.fallback import estimate_chain
     from promptlab_tui.services.runner import RunService
 
     services, session, session_id = run_context
     prompt, options = _prompt_and_options(values, prompt_name=prompt_name, history=history)
-    return estimate_chain(RunService(services, session=session, session_id=session_id), prompt, options)
+    service = RunService(services, session=session, session_id=session_id)
+    if prompt.fallback:
+        chain = estimate_chain(service, prompt, options)
+        return chain.first, chain
+    return service.prepare_run(prompt, options), None
 
 
 def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel: threading.Event, sink: RunSink, *,
