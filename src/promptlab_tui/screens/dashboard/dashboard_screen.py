@@ -17,7 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.markup import escape
+from promptlab_tui.widgets.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, ProgressBar, Static
