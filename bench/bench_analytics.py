@@ -21,7 +21,8 @@ UTC = timezone.utc
 SIZES_FULL = (10_000, 100_000, 1_000_000)
 SIZES_QUICK = (10_000,)
 GROUP = "analytics"
-TARGETS_MS = {"recommendations": 150.0, "what-if on gpt-4o-mini": 150.0, "group switch (month, by tag)": 100.0}
+TARGETS_MS = {"recommendations": 150.0, "what-if on gpt-4o-mini": 150.0, "group switch (month, by tag)": 100.0,
+              "what-if on gpt-4o-mini by tag": 150.0, "what-if on gpt-4o-mini by source": 150.0}
 
 
 def _label(n: int) -> str:
@@ -35,7 +36,10 @@ class RawGroups:
             "SUM(cache_write_tokens + cache_write_1h_tokens), SUM(reasoning_tokens), COALESCE(SUM(cost_nanos), 0), "
             "SUM(cost_nanos IS NULL), SUM(status = 'error')")
     KEYS = {"model": ("provider", "model"), "model_prompt": ("provider", "model", "COALESCE(prompt_name, '')"),
-            "input": ("provider", "model", "prompt_id"), "prompt": ("COALESCE(prompt_name, '')",)}
+            "input": ("provider", "model", "prompt_id"), "prompt": ("COALESCE(prompt_name, '')",),
+            "tag_model": ("provider", "model", "COALESCE(t.value, '')"),
+            "source_model": ("provider", "model", "COALESCE(source, '')")}
+    TAGS = " LEFT JOIN json_each(CASE WHEN json_valid(tags) AND tags LIKE '[%' THEN tags ELSE '[]' END) AS t"
 
     def __init__(self, conn: Any, tz: str) -> None:
         self.conn, self.tz = conn, tz
@@ -47,7 +51,8 @@ class RawGroups:
 
         keys = self.KEYS[grouping]
         extra = " AND prompt_id IS NOT NULL" if grouping == "input" else ""
-        sql = (f"SELECT {', '.join(keys)}, {self.SUMS} FROM run INDEXED BY ix_run_created WHERE created_at >= ? "
+        joins = self.TAGS if grouping == "tag_model" else ""
+        sql = (f"SELECT {', '.join(keys)}, {self.SUMS} FROM run INDEXED BY ix_run_created{joins} WHERE created_at >= ? "
                f"AND created_at < ? AND status != 'pending'{extra} GROUP BY {', '.join(keys)}")
         start, stop = day_bounds(first, tz_name)[0], day_bounds(end, tz_name)[0]
         out = {}
@@ -57,9 +62,14 @@ class RawGroups:
 
 
 def _jobs(service: Any, period: Any) -> dict[str, Any]:
+    from promptlab_tui.services.dashboard_panes import what_if_grouped
+
     month = service.period("month")
     return {"recommendations": lambda: service.recommendations(period),
             "what-if on gpt-4o-mini": lambda: service.what_if(period, "gpt-4o-mini"),
+            "what-if on gpt-4o-mini by tag": lambda: what_if_grouped(service, period, "gpt-4o-mini", None, "tag")[0],
+            "what-if on gpt-4o-mini by source": lambda: what_if_grouped(service, period, "gpt-4o-mini", None,
+                                                                        "source")[0],
             "overview (month, by model)": lambda: service.overview(month, "model"),
             "group switch (month, by tag)": lambda: service.overview(month, "tag")}
 
@@ -76,6 +86,7 @@ def _measure_size(n: int, quick: bool) -> list[dict]:
 
     import promptlab_tui.services.dashboard as dashboard
     import promptlab_tui.services.dashboard_insights as insights
+    import promptlab_tui.services.dashboard_panes as panes
     from promptlab_tui.core.budget import BudgetSettings
     from promptlab_tui.services.context import ServiceContext
     from promptlab_tui.services.dashboard import DashboardService
@@ -93,18 +104,19 @@ def _measure_size(n: int, quick: bool) -> list[dict]:
         service = DashboardService(ServiceContext(repository=repo), clock=lambda: now)
         period = service.period("30d")
         raw_conn = sqlite3.connect(repo.path)
-        original = insights.grouped_sums, dashboard.grouped_sums
+        original = insights.grouped_sums, dashboard.grouped_sums, panes.grouped_sums
         try:
             ours = {name: fn() for name, fn in _jobs(service, period).items()}
-            insights.grouped_sums, dashboard.grouped_sums = RawGroups(raw_conn, TIME_ZONE), _raw_groups
+            raw_groups = RawGroups(raw_conn, TIME_ZONE)
+            insights.grouped_sums, dashboard.grouped_sums, panes.grouped_sums = raw_groups, _raw_groups, raw_groups
             theirs = {name: fn() for name, fn in _jobs(service, period).items()}
             _check_same(ours, theirs)
             baseline = {name: median_ms(fn, repeat) for name, fn in _jobs(service, period).items()}
-            insights.grouped_sums, dashboard.grouped_sums = original
+            insights.grouped_sums, dashboard.grouped_sums, panes.grouped_sums = original
             measured = {name: median_ms(fn, repeat) for name, fn in _jobs(service, period).items()}
             cpu = {name: _cpu_ms(fn, repeat) for name, fn in _jobs(service, period).items()}
         finally:
-            insights.grouped_sums, dashboard.grouped_sums = original
+            insights.grouped_sums, dashboard.grouped_sums, panes.grouped_sums = original
             raw_conn.close()
             repo.close()
         for name in measured:
@@ -138,14 +150,18 @@ def _note(name: str, result: Any) -> str:
                 "the screen's figure is the dashboard's)")
     if name == "recommendations":
         return f"{len(result.items)} recommendations, potential {result.potential_monthly_savings_nanos / 1e9:,.2f} USD/month"
+    if result.by != "model":
+        return f"{len(result.rows)} {result.by}s re-priced, each per model it ran on"
     return f"{len(result.rows)} models re-priced"
 
 
 def _check_same(ours: dict, theirs: dict) -> None:
     """The rollup's answers equal the raw rows' (exact nanos), so speed is not bought with a wrong figure."""
-    a, b = ours["what-if on gpt-4o-mini"], theirs["what-if on gpt-4o-mini"]
-    if (a.actual_nanos, a.on_target_nanos) != (b.actual_nanos, b.on_target_nanos):
-        raise RuntimeError(f"what-if differs: {a.actual_nanos}/{a.on_target_nanos} vs {b.actual_nanos}/{b.on_target_nanos}")
+    for name in ("what-if on gpt-4o-mini", "what-if on gpt-4o-mini by tag", "what-if on gpt-4o-mini by source"):
+        a, b = ours[name], theirs[name]
+        if (a.actual_nanos, a.on_target_nanos, a.rows) != (b.actual_nanos, b.on_target_nanos, b.rows):
+            raise RuntimeError(f"{name} differs: {a.actual_nanos}/{a.on_target_nanos} vs "
+                               f"{b.actual_nanos}/{b.on_target_nanos}")
     mine = [(r.kind, r.title, r.savings_nanos) for r in ours["recommendations"].items]
     raw = [(r.kind, r.title, r.savings_nanos) for r in theirs["recommendations"].items]
     if mine != raw:

@@ -300,7 +300,19 @@ async def test_the_what_if_follows_the_group_by(make_app, dash_home):
         assert summarise[:4] == ["summarise", "8", format_usd(36_000_000), format_usd(2_286_000)]
         total = next(line for line in text.splitlines() if line.strip().startswith("Total")).split()
         assert total[1:4] == ["24", format_usd(40_320_000), format_usd(6_894_000)]
-        await pilot.press("g")  # tag: re-pricing needs each run's model, so it stays by model and says so
+        await pilot.press("g")  # tag: each tag's runs re-priced per model; prod is every run, eval the even ones
         await settle(pilot)
         text = shown(screen.query_one("#dash-whatif"))
-        assert "gpt-4o (openai)" in text and "Shown by model: re-pricing by tag would need each run's model." in text
+        rows = {line.split()[0]: line.split() for line in text.splitlines() if line.strip().startswith(("prod", "eval"))}
+        assert rows["prod"][:4] == ["prod", "24", format_usd(40_320_000), format_usd(6_894_000)]
+        # eval: 4 gpt-4o runs (i = 0, 6, 12, 18: 4,360 in, 800 out -> $0.001134 on mini, $0.018 actual) and
+        # 8 mini runs (8,960 in, 1,600 out -> $0.002304, $0.00216 actual)
+        assert rows["eval"][:4] == ["eval", "12", format_usd(20_160_000), format_usd(3_438_000)]
+        total = next(line for line in text.splitlines() if line.strip().startswith("Total")).split()
+        assert total[1:4] == ["24", format_usd(40_320_000), format_usd(6_894_000)]  # each run once
+        assert "By tag: a run with several tags counts in each of them" in text.replace("\n", " ")
+        await pilot.press("g")  # source: these runs recorded none
+        await settle(pilot)
+        text = shown(screen.query_one("#dash-whatif"))
+        row = next(line for line in text.splitlines() if line.strip().startswith("(not recorded)")).split()
+        assert row[2:6] == ["24", format_usd(40_320_000), format_usd(6_894_000), "-" + format_usd(33_426_000)]

@@ -172,3 +172,40 @@ async def test_compare_from_auto_starts_from_the_pick(make_app, only_fake_keys, 
         assert isinstance(app.screen, CompareScreen)
         models = app.screen.query_one("#compare-models").value.split(", ")
         assert models[0] == "gpt-4o-mini" and "auto" not in models  # the pick, then others of its provider
+
+
+async def test_confirm_above_for_a_chain_file_names_the_chains_worst_case(make_app, fake_provider_env, isolated_home,
+                                                                         needs_vocab):
+    """As `promptlab run` asks: the first model's expected cost, and the whole chain's worst case if every model is
+    tried (each billed up to its own max tokens)."""
+    from promptlab_tui.screens.dialogs.confirm_run import ConfirmRunDialog
+
+    (isolated_home / "config.toml").write_text("confirm_above = 0.000001\n", encoding="utf-8")
+    fake_provider_env.default = Behaviour.reply("2, 3, 5")
+    folder = isolated_home / "prompts"
+    folder.mkdir(exist_ok=True)
+    (folder / "chain.md").write_text('+++\nmodel = "gpt-4o"\nmax_tokens = 64\nfallback = ["gpt-4o-mini"]\n'
+                                     f"+++\n{TEXT}\n", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmRunDialog)
+        # gpt-4o $2.50 / $10.00 and gpt-4o-mini $0.15 / $0.60 per million tokens: nanos per token
+        worst = prompt_tokens(TEXT) * (2_500 + 150) + 64 * (10_000 + 600)
+        chain = str(app.screen.query_one("#confirm-chain").render())
+        assert chain == f"Fallback chain gpt-4o → gpt-4o-mini: worst case {format_usd(worst)} if every model is tried."
+        await pilot.press("escape")  # cancel: nothing sent
+        await settle(pilot)
+        assert fake_provider_env.requests == []
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert lab_screen(app).results.answer_text == "2, 3, 5"
+    assert [r.body["model"] for r in fake_provider_env.requests] == ["gpt-4o"]

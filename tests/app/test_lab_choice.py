@@ -149,6 +149,31 @@ async def test_a_cache_hit_shows_as_such_in_the_lab(make_app, fake_provider_env,
     assert sorted(r.cost_nanos == 0 for r in history(isolated_home)) == [False, True]
 
 
+async def test_confirm_above_does_not_ask_about_a_cache_hit_in_the_lab(make_app, fake_provider_env, isolated_home):
+    """As `promptlab run`: a run the cache will serve costs $0, so nothing is asked (the first run is asked)."""
+    from promptlab_tui.screens.dialogs.confirm_run import ConfirmRunDialog
+
+    (isolated_home / "config.toml").write_text("cache = true\nconfirm_above = 0.000001\n", encoding="utf-8")
+    fake_provider_env.default = Behaviour.reply("2, 3 and 5.")
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Name three primes.")
+        await settle(pilot)
+        lab = lab_screen(app)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmRunDialog)  # not answered before: asked
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert app.screen is lab  # the same request again: served from the cache without a question
+        assert "cache hit: the answer of run " in lab.results.summary_text
+    assert len(fake_provider_env.requests) == 1
+    assert sorted(r.cost_nanos == 0 for r in history(isolated_home)) == [False, True]
+
+
 LONG = ("Could you please be so kind as to write for me a short summary, in three bullet points, of the meeting "
         "notes that I am attaching below, and please make sure that you keep every decision, every owner and "
         "every date that is mentioned in them, thank you very much in advance for your help with this.")

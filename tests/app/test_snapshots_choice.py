@@ -30,6 +30,27 @@ def test_compare_after_a_run(snap_compare, make_app, snap_home, fake_provider_en
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_confirm_above_dialog_for_a_fallback_chain(snap_compare, make_app, snap_home, fake_provider_env,
+                                                    size):  # noqa: F811
+    (snap_home / "config.toml").write_text("confirm_above = 0.000001\n", encoding="utf-8")
+    folder = snap_home / "prompts"
+    folder.mkdir(exist_ok=True)
+    (folder / "chain.md").write_text('+++\nmodel = "gpt-4o"\nmax_tokens = 64\nfallback = ["gpt-4o-mini"]\n'
+                                     "+++\nName three primes.\n", encoding="utf-8")
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_lab_conversation(snap_compare, make_app, snap_home, fake_provider_env, size):  # noqa: F811
     fake_provider_env.script(Behaviour.reply("2, 3 and 5."), Behaviour.reply("7 and 11."))
 

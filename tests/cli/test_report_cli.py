@@ -196,3 +196,26 @@ def test_what_if_re_prices_the_period_on_another_model(capsys, monkeypatch):
     assert "What if every run had used gpt-4o-mini" in out and max(map(len, out.splitlines())) <= 80
     assert main(["report", "--what-if", "no-such-model"]) == 2
     assert "no price for this model" in capsys.readouterr().err
+
+
+def test_what_if_follows_by_tag_and_by_source(capsys, monkeypatch):
+    record_runs()
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = report(capsys, "--format", "json", "--by", "tag", "--what-if", "gpt-4o-mini")
+    what_if = json.loads(out)["what_if"]
+    run = 277_500  # every run's tokens on gpt-4o-mini (see above)
+    rows = {r["tag"]: (r["runs"], r["unpriced_runs"], r["actual_nanos"], r["on_target_nanos"]) for r in what_if["rows"]}
+    assert code == 0 and what_if["by"] == "tag" and rows == {
+        "prod": (2, 0, 4_370_000_000, 2 * run), "acme": (2, 1, 4_120_000_000, 2 * run),
+        "(untagged)": (1, 0, 1_500_000_000, run), "eval": (1, 0, 30_000_000, run)}
+    # a run with two tags counts in each: the total is each run once
+    assert (what_if["runs"], what_if["actual_nanos"], what_if["on_target_nanos"]) == (5, 5_900_000_000, 5 * run)
+    assert "counts in each" in what_if["note"]
+    code, out, _ = report(capsys, "--format", "json", "--by", "source", "--what-if", "gpt-4o-mini")
+    what_if = json.loads(out)["what_if"]
+    rows = {r["source"]: (r["runs"], r["actual_nanos"], r["on_target_nanos"]) for r in what_if["rows"]}
+    assert rows == {"lab": (2, 4_150_000_000, 2 * run), "run": (2, 1_750_000_000, 2 * run), "batch": (1, 0, run)}
+    assert sum(r[2] for r in rows.values()) == what_if["on_target_nanos"] == 5 * run
+    code, out, _ = report(capsys, "--by", "tag", "--what-if", "gpt-4o-mini")
+    assert "What if every run had used gpt-4o-mini, by tag" in out and max(map(len, out.splitlines())) <= 80
+    assert "counts in each" in out

@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--what-if", metavar="MODEL", help="also re-price the period's runs on MODEL")
     parser.add_argument("--accept", action="append", default=[], metavar="MODEL",
                         help="a model you accept as a replacement in recommendations (repeatable), beside each "
-                             "model's smaller siblings")
+                             "model's smaller siblings and config.toml's acceptable_models")
     add_filters(parser)
     parser.set_defaults(func=report_command)
 
@@ -73,7 +73,7 @@ def report_command(args: argparse.Namespace) -> int:
         _check_models(context, args.accept, "--accept")
         try:
             data = build_report(service, args.period, args.by, filters_from(args), args.series,
-                                what_if=args.what_if, acceptable_models=tuple(args.accept))
+                                what_if=args.what_if, acceptable_models=_acceptable(context, args.accept))
         except PeriodError as error:
             raise CliError(f"--period: {error}", EXIT_BAD_INPUT) from None
         output = render(data, args.format, _width())
@@ -93,6 +93,17 @@ def _check_models(context: Any, names: list[str], option: str) -> None:
     for name in names:
         if context.pricing.resolve(name) is None:
             raise CliError(f"{option} {name}: no price for this model (see `promptlab prices`)", EXIT_BAD_INPUT)
+
+
+def _acceptable(context: Any, given: list[str]) -> tuple[str, ...]:
+    """config.toml's acceptable_models, then --accept (a bad config list: exit 2 naming file, line and key)."""
+    from promptlab_tui.config import ConfigError
+    from promptlab_tui.services.acceptable_models import acceptable_union, configured_acceptable
+
+    try:
+        return acceptable_union(configured_acceptable(context.config, context.pricing), given)
+    except ConfigError as error:
+        raise CliError(str(error), EXIT_BAD_INPUT) from None
 
 
 def _write_private(path: str, content: str | bytes) -> None:

@@ -76,9 +76,9 @@ def report_json(data: ReportData) -> dict[str, Any]:
     if data.what_if is not None:
         w = data.what_if
         out["what_if"] = {"model": w.target_model, "provider": w.target_provider, "price_version": w.price_version,
-                          "method": w.method, "actual_nanos": w.actual_nanos, "on_target_nanos": w.on_target_nanos,
+                          "method": w.method, "by": w.by, "note": w.note, "runs": w.runs, "actual_nanos": w.actual_nanos, "on_target_nanos": w.on_target_nanos,
                           "difference_nanos": w.difference_nanos, "unpriced_runs": w.unpriced_runs,
-                          "rows": [{"provider": r.provider, "model": r.model, "runs": r.runs,
+                          "rows": [{"provider": r.provider, "model": r.model, w.by: r.model, "runs": r.runs,
                                     "unpriced_runs": r.unpriced_runs, "actual_nanos": r.actual_nanos,
                                     "on_target_nanos": r.on_target_nanos, "difference_nanos": r.difference_nanos}
                                    for r in w.rows]}

@@ -119,13 +119,14 @@ def _what_if_table(what_if, compact: bool) -> Table:
         rows.append([row.model, f"{row.runs:,}", actual, format_usd(row.on_target_nanos),
                      format_usd(row.difference_nanos) if row.unpriced_runs < row.runs else ""])
     change = "" if what_if.change_percent is None else f" ({what_if.change_percent:+.0f} %)"
-    total = ["total", f"{sum(r.runs for r in what_if.rows):,}", format_usd(what_if.actual_nanos),
+    total = ["total", f"{what_if.runs:,}", format_usd(what_if.actual_nanos),
              format_usd(what_if.on_target_nanos), format_usd(what_if.difference_nanos) + change]
     note = (f"{what_if.method} ({what_if.price_version}); runs without a price have no actual cost: their tokens "
-            "count on the target, not in the difference")
-    return Table(f"What if every run had used {what_if.target_model}",
-                 ["model", "runs", "actual", f"on {what_if.target_model}", "difference"], rows, {1, 2, 3, 4}, total,
-                 note)
+            "count on the target, not in the difference" + (f"; {what_if.note}" if what_if.note else ""))
+    title = f"What if every run had used {what_if.target_model}" + (
+        "" if what_if.by == "model" else f", by {what_if.by}")
+    return Table(title, [what_if.by, "runs", "actual", f"on {what_if.target_model}", "difference"], rows,
+                 {1, 2, 3, 4}, total, note)
 
 
 def build(data: ReportData, compact: bool) -> Report:

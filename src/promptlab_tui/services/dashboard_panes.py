@@ -3,7 +3,7 @@ savings (potential, achieved by applied recommendations, excessive context) and 
 
     panes = load_panes(service, period)          # DashboardService and a Period; call from a worker thread
     choices = what_if_choices(service)           # every priced model, for the what-if model selector
-    what, by = what_if_grouped(service, period, "gpt-4o-mini", "openai", "prompt")  # re-priced per prompt
+    what, by = what_if_grouped(service, period, "gpt-4o-mini", "openai", "tag")  # re-priced per tag (or source...)
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from promptlab_tui.core.analytics import recommend
 from promptlab_tui.core.analytics.periods import Period
 from promptlab_tui.core.analytics.repricing import WhatIf, WhatIfRow
-from promptlab_tui.store.analytics import grouped_sums
+from promptlab_tui.store.analytics import Filters, grouped_sums
 
 if TYPE_CHECKING:
     from promptlab_tui.core.analytics.quality import Accuracy, Efficiency
@@ -90,34 +90,45 @@ def load_panes(service: DashboardService, period: Period) -> DashboardPanes:
                           cache_hits(service, period))
 
 
-WHAT_IF_GROUPS = ("model", "provider", "prompt")  # re-pricing needs each run's model: tag and source show by model
+WHAT_IF_GROUPS = ("model", "provider", "prompt", "tag", "source")
+# group -> (grouped_sums grouping: each row a (provider, model, ...) with its own tokens, index of the group's name)
+_WHAT_IF_SUMS = {"provider": ("model", 0), "prompt": ("model_prompt", 2), "tag": ("tag_model", 2),
+                 "source": ("source_model", 2)}
+_UNNAMED = {"prompt": "(no name)", "tag": "(untagged)", "source": "(not recorded)"}
+TAGS_OVERLAP = "a run with several tags counts in each of them, so the rows add up to more than the total"
 
 
 def what_if_grouped(service: DashboardService, period: Period, model: str, provider: str | None,
-                    group_by: str) -> tuple[WhatIf, str]:
-    """The period re-priced on `model`, per `group_by` when it allows (else per model): (what-if, grouping used).
-    Rows of one group are summed from its (provider, model) rows, so the total is the sum of the rows."""
+                    group_by: str, filters: Filters | None = None) -> tuple[WhatIf, str]:
+    """The period re-priced on `model` per `group_by`: (what-if, grouping used). Each group's runs are re-priced
+    per model they ran on (at that (group, model)'s mean input), from the per-day rollups. By tag a run counts in
+    each of its tags: the total is then the period's own (re-priced per model), not the sum of the rows."""
     from promptlab_tui.core.analytics.repricing import reprice
 
-    if group_by not in WHAT_IF_GROUPS or group_by == "model":
-        return service.what_if(period, model, provider), "model"
+    if group_by not in WHAT_IF_GROUPS:
+        raise ValueError(f"what if by {group_by!r}: expected one of {', '.join(WHAT_IF_GROUPS)}")
+    if group_by == "model":
+        return service.what_if(period, model, provider, filters), "model"
     target = service.context.pricing.resolve(model, provider)
     if target is None:
         raise ValueError(f"model {model!r} has no price: pick a model from `promptlab prices`")
-    grouping = "model" if group_by == "provider" else "model_prompt"  # each row re-priced at its own mean input
+    grouping, index = _WHAT_IF_SUMS[group_by]
     with service._read() as conn:
-        sums = grouped_sums(conn, period.first, period.end, grouping, service.timezone())
+        sums = grouped_sums(conn, period.first, period.end, grouping, service.timezone(), filters)
     merged: dict[str, list[int]] = {}  # group -> runs, unpriced runs, actual, re-priced
     for key, totals in sums.items():
         if not totals.runs:
             continue
-        name = key[0] if group_by == "provider" else (key[2] or "(no name)")
-        acc = merged.setdefault(name, [0, 0, 0, 0])
+        acc = merged.setdefault(key[index] or _UNNAMED.get(group_by, ""), [0, 0, 0, 0])
         for n, value in enumerate((totals.runs, totals.unpriced_runs, totals.cost_nanos, reprice(target, totals))):
             acc[n] += value
     rows = [WhatIfRow("", key, *values) for key, values in merged.items()]
     rows.sort(key=lambda row: (-row.actual_nanos, -row.runs, row.model))
-    return WhatIf(target.provider, target.model, target.version, tuple(rows)), group_by
+    overall, note = (), None
+    if group_by == "tag":
+        overall, note = service.what_if(period, model, provider, filters).rows, TAGS_OVERLAP
+    return WhatIf(target.provider, target.model, target.version, tuple(rows), by=group_by, overall=overall,
+                  note=note), group_by
 
 
 def what_if_choices(service: DashboardService) -> list[ModelChoice]:

@@ -26,7 +26,7 @@ class ReportData:
     series: tuple[SeriesPoint, ...]
     recommendations: RecommendationsView | None  # over all runs of the period (filters not applied)
     generated_at: datetime = field(default_factory=utc_now)
-    what_if: WhatIf | None = None  # the period's runs re-priced on one model (`--what-if MODEL`)
+    what_if: WhatIf | None = None  # the period's runs re-priced on one model, per `--by` (`--what-if MODEL`)
 
     @property
     def has_history(self) -> bool:
@@ -53,5 +53,9 @@ def build_report(service: DashboardService, period_text: str, by: str = "model",
     view = service.overview(period, by, filters)
     series = tuple(service.series(period, series_step, filters)) if series_step else ()
     recs = service.recommendations(period, acceptable_models) if with_recommendations and view.has_history else None
-    repriced = service.what_if(period, what_if, filters=filters) if what_if else None
+    repriced = None
+    if what_if:  # per the breakdown's grouping (by tag a run counts in each of its tags)
+        from promptlab_tui.services.dashboard_panes import what_if_grouped
+
+        repriced = what_if_grouped(service, period, what_if, None, by, filters)[0]
     return ReportData(view, series_step, series, recs, view.generated_at, repriced)

@@ -101,23 +101,11 @@ def outcome_view(outcome: Any, duration_s: float, chain: Any = None) -> RunOutco
     )
 
 
-def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel: threading.Event, sink: RunSink, *,
-                accept_capped: bool = False, prompt_name: str | None = None,
-                elapsed: Callable[[], float] = lambda: 0.0, history: tuple[Any, ...] = (),
-                link: Any = None) -> None:
-    from promptlab_tui.core.selection import NoModelFits
-    from promptlab_tui.providers.base import ProviderError
-    from promptlab_tui.providers.registry import provider_for
-    from promptlab_tui.services.app_backend import alert_view
-    from promptlab_tui.services.run_types import (
-        BudgetRefused,
-        PromptTooLong,
-        RunOptions,
-        UnpricedModelRefused,
-    )
-    from promptlab_tui.services.runner import RunService
+def _prompt_and_options(values: EditorValues, accept_capped: bool = False, prompt_name: str | None = None,
+                        history: tuple[Any, ...] = (), link: Any = None) -> tuple[Any, Any]:
+    """The PromptSpec and RunOptions a Lab run sends (the same for its estimate before the run)."""
+    from promptlab_tui.services.run_types import RunOptions
 
-    services, session, session_id = run_context
     prompt = prompt_from(values)
     prompt.name = prompt_name
     if history:  # a conversation: the turns so far between the system message and the new user message
@@ -127,6 +115,38 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
                          max_cost_nanos=usd_to_nanos(values.cost_cap_usd) if values.cost_cap_usd else None,
                          accept_capped=accept_capped, link=link, source="lab",
                          quality=getattr(values, "quality", None) if auto else None)
+    return prompt, options
+
+
+def plan_to_confirm(values: EditorValues, run_context: tuple[Any, Any, str], prompt_name: str | None = None,
+                    history: tuple[Any, ...] = ()) -> tuple[Any, Any]:
+    """(the run's plan, its fallback chain's estimate or None), planned as `promptlab run` plans before it asks
+    (nothing reserved, nothing sent): a cache hit costs $0, a chain's worst case is every model tried."""
+    from promptlab_tui.services.fallback import estimate_chain
+    from promptlab_tui.services.runner import RunService
+
+    services, session, session_id = run_context
+    prompt, options = _prompt_and_options(values, prompt_name=prompt_name, history=history)
+    service = RunService(services, session=session, session_id=session_id)
+    if prompt.fallback:
+        chain = estimate_chain(service, prompt, options)
+        return chain.first, chain
+    return service.prepare_run(prompt, options), None
+
+
+def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel: threading.Event, sink: RunSink, *,
+                accept_capped: bool = False, prompt_name: str | None = None,
+                elapsed: Callable[[], float] = lambda: 0.0, history: tuple[Any, ...] = (),
+                link: Any = None) -> None:
+    from promptlab_tui.core.selection import NoModelFits
+    from promptlab_tui.providers.base import ProviderError
+    from promptlab_tui.providers.registry import provider_for
+    from promptlab_tui.services.app_backend import alert_view
+    from promptlab_tui.services.run_types import BudgetRefused, PromptTooLong, UnpricedModelRefused
+    from promptlab_tui.services.runner import RunService
+
+    services, session, session_id = run_context
+    prompt, options = _prompt_and_options(values, accept_capped, prompt_name, history, link)
     if prompt.fallback:  # the file's fallback chain: each model in turn on a provider failure (issue 11)
         execute_chain(RunService(services, session=session, session_id=session_id), prompt, options, cancel, sink,
                       elapsed)

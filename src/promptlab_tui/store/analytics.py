@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from sqlite3 import Connection
 
 UTC = timezone.utc
-GROUPINGS = ("total", "day", "model", "provider", "prompt", "tag", "source", "model_prompt", "hour", "input")
+GROUPINGS = ("total", "day", "model", "provider", "prompt", "tag", "source", "model_prompt", "hour", "input",
+             "tag_model", "source_model")
 _ROLLUP_SUMS = ("SUM(runs), SUM(input_tokens), SUM(output_tokens), SUM(cached_input_tokens), "
                 "SUM(cache_write_tokens), SUM(reasoning_tokens), SUM(cost_nanos), SUM(unpriced_runs), {errors}")
 _RAW_SUMS = ("COUNT(*), SUM(r.input_tokens), SUM(r.output_tokens), SUM(r.cached_input_tokens), "
@@ -38,12 +39,16 @@ _TABLES = {
     "tag": ("daily_tag", ("tag",)), "source": ("daily_source", ("source",)),
     "model_prompt": ("daily_rollup", ("provider", "model", "prompt_name")), "hour": ("daily_hour", ("day", "hour")),
     "input": ("daily_input", ("provider", "model", "prompt_id")),
+    "tag_model": ("daily_tag_model", ("provider", "model", "tag")),
+    "source_model": ("daily_source_model", ("provider", "model", "source")),
 }
 _RAW_KEYS = {
     "total": (), "day": ("day",), "model": ("r.provider", "r.model"), "provider": ("r.provider",),
     "prompt": ("COALESCE(r.prompt_name, '')",), "tag": ("COALESCE(t.value, '')",),
     "source": ("COALESCE(r.source, '')",), "model_prompt": ("r.provider", "r.model", "COALESCE(r.prompt_name, '')"),
     "hour": ("day", "hour"), "input": ("r.provider", "r.model", "r.prompt_id"),
+    "tag_model": ("r.provider", "r.model", "COALESCE(t.value, '')"),
+    "source_model": ("r.provider", "r.model", "COALESCE(r.source, '')"),
 }
 _ROLLUP_FILTERS = {"model": "model", "provider": "provider", "prompt": "prompt_name"}
 
@@ -75,6 +80,8 @@ def _rollup_plan(grouping: str, filters: Filters) -> tuple[str, tuple[str, ...],
     for only, column in (("tag", "tag"), ("source", "source")):
         if set(active) == {only} and grouping in ("total", "day", only):
             return f"daily_{only}", keys, [(column, active[only])]
+        if grouping == f"{only}_model" and set(active) <= {only, "model", "provider"}:
+            return table, keys, list(active.items())  # the columns are named as the filters
     return None
 
 
@@ -84,7 +91,7 @@ def grouped_sums(conn: Connection, first: date, end: date, grouping: str, tz_nam
 
     Keys: () total; (day,) as `date`; (provider, model); (provider,); (prompt,) ('' unnamed); (tag,) (''
     untagged; a run counts in each of its tags); (source,) ('' not recorded); (provider, model, prompt);
-    (day, hour) local; (provider, model, input fingerprint).
+    (day, hour) local; (provider, model, input fingerprint); (provider, model, tag); (provider, model, source).
     """
     if grouping not in _TABLES:
         raise ValueError(f"grouping {grouping!r}: expected one of {', '.join(GROUPINGS)}")
@@ -191,7 +198,7 @@ def _from_raw(conn: Connection, first: date, end: date, grouping: str, tz_name: 
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
-    if grouping == "tag":
+    if grouping in ("tag", "tag_model"):
         joins = f" LEFT JOIN {_TAGS_OF} AS t"
     if filters.tag is not None:
         clauses.append(f"EXISTS (SELECT 1 FROM {_TAGS_OF} AS f WHERE f.value = ?)"

@@ -18,7 +18,7 @@ from promptlab_tui.store.migrations import SCHEMA_VERSION
 SQLITE_HEADER = b"SQLite format 3\x00"
 KNOWN_TABLES = {"run", "budget", "alert", "saved_prompt", "daily_rollup", "daily_total", "daily_model", "daily_prompt",
                 "price_audit", "meta", "daily_tag", "daily_source", "daily_hour", "daily_input",
-                "weekly_rollup", "weekly_input"}
+                "weekly_rollup", "weekly_input", "daily_tag_model", "daily_source_model"}
 
 
 class StoreError(Exception):

@@ -14,7 +14,7 @@ from promptlab_tui.store.frozen_schemas import (  # noqa: F401  (re-exported)
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-SCHEMA_VERSION = 8  # what this code writes; a file with a higher user_version is refused untouched
+SCHEMA_VERSION = 9  # what this code writes; a file with a higher user_version is refused untouched
 
 _RUN_COLUMNS_ADDED_IN_2 = [
     "started_at DATETIME", "session_id VARCHAR", "price_version VARCHAR", "max_tokens INTEGER",
@@ -125,8 +125,30 @@ def _migrate_7_to_8(conn: Connection) -> bool:
     return False
 
 
+def _migrate_8_to_9(conn: Connection) -> bool:
+    """Per-day totals by tag and model and by source and model (the what-if by tag and by source): counted from
+    the runs for these two tables only, in the rollup's zone."""
+    from promptlab_tui.store.dbapi import driver_connection
+    from promptlab_tui.store.rollup import make_rollup_days, rollup_timezone
+    from promptlab_tui.store.rollup_dims import fill_model_dimensions
+    from promptlab_tui.store.tables import SQLModel
+
+    SQLModel.metadata.create_all(conn)  # existing tables are skipped
+    raw = driver_connection(conn)
+    tz_name = rollup_timezone(raw)
+    if tz_name is None:  # no run was ever settled: nothing to count
+        return False
+    raw.execute("DELETE FROM daily_tag_model")
+    raw.execute("DELETE FROM daily_source_model")
+    if make_rollup_days(raw, tz_name):
+        fill_model_dimensions(raw)
+        raw.execute("DROP TABLE rollup_days")
+    return False
+
+
 MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5, 5: _migrate_5_to_6,
-              6: _migrate_6_to_7, 7: _migrate_7_to_8}
+              6: _migrate_6_to_7, 7: _migrate_7_to_8,
+              8: _migrate_8_to_9}
 
 
 def create_current_schema(conn: Connection) -> None:

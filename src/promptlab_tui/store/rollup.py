@@ -91,23 +91,12 @@ def rebuild_rollup(conn: Any, tz_name: str | None) -> str:
     name = tz_name or rollup_timezone(conn) or local_timezone_name()
     conn.execute("DELETE FROM daily_rollup")
     fill_coarser_rollups(conn)  # empty
-    for table in ("daily_tag", "daily_source", "daily_hour", "daily_input", "weekly_rollup", "weekly_input"):
+    for table in ("daily_tag", "daily_source", "daily_hour", "daily_input", "weekly_rollup", "weekly_input",
+                  "daily_tag_model", "daily_source_model"):
         conn.execute(f"DELETE FROM {table}")
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (ROLLUP_TZ_KEY, name))
-    first, last = conn.execute("SELECT MIN(created_at), MAX(created_at) FROM run WHERE status != 'pending'").fetchone()
-    if first is None:
+    if not make_rollup_days(conn, name):
         return name
-    tz = zone(name)
-    day = from_db(first).astimezone(tz).date()
-    last_day = from_db(last).astimezone(tz).date()
-    days: list[tuple[str, str, str]] = []
-    while day <= last_day:
-        start, end = day_bounds(day, tz)
-        days.append((day.isoformat(), to_db(start), to_db(end)))
-        day += timedelta(days=1)
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_days (day TEXT, start TEXT, end TEXT)")
-    conn.execute("DELETE FROM rollup_days")
-    conn.executemany("INSERT INTO rollup_days VALUES (?, ?, ?)", days)
     conn.execute("""
         INSERT INTO daily_rollup (day, provider, model, prompt_name, runs, input_tokens, output_tokens,
             cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_nanos, unpriced_runs, error_runs)
@@ -122,6 +111,25 @@ def rebuild_rollup(conn: Any, tz_name: str | None) -> str:
     conn.execute("DROP TABLE rollup_days")
     fill_coarser_rollups(conn)
     return name
+
+
+def make_rollup_days(conn: Connection, tz_name: str) -> bool:
+    """The temp table `rollup_days` (day, start, end) of every local day holding a settled run; False: none."""
+    first, last = conn.execute("SELECT MIN(created_at), MAX(created_at) FROM run WHERE status != 'pending'").fetchone()
+    if first is None:
+        return False
+    tz = zone(tz_name)
+    day = from_db(first).astimezone(tz).date()
+    last_day = from_db(last).astimezone(tz).date()
+    days: list[tuple[str, str, str]] = []
+    while day <= last_day:
+        start, end = day_bounds(day, tz)
+        days.append((day.isoformat(), to_db(start), to_db(end)))
+        day += timedelta(days=1)
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_days (day TEXT, start TEXT, end TEXT)")
+    conn.execute("DELETE FROM rollup_days")
+    conn.executemany("INSERT INTO rollup_days VALUES (?, ?, ?)", days)
+    return True
 
 
 def _current_sums_sql(count: int) -> str:

@@ -22,6 +22,7 @@ SUMS = ("runs", "input_tokens", "output_tokens", "cached_input_tokens", "cache_w
 DIMENSION_TABLES: dict[str, tuple[str, ...]] = {
     "daily_tag": ("tag",), "daily_source": ("source",), "daily_hour": ("hour",),
     "daily_input": ("provider", "model", "prompt_id"),
+    "daily_tag_model": ("tag", "provider", "model"), "daily_source_model": ("source", "provider", "model"),
 }
 
 
@@ -48,8 +49,11 @@ def add_dimensions(conn: Connection, day: str, hour: int, sums: Sequence[int], t
                    source: str | None, provider: str, model: str, prompt_id: str | None,
                    prompt_name: str | None = None) -> None:
     """Count one settled run (`sums` in the order of SUMS) in every dimension table."""
-    conn.executemany(_UPSERTS["daily_tag"], [(day, tag, *sums) for tag in (tuple(dict.fromkeys(tags)) or ("",))])
+    each_tag = tuple(dict.fromkeys(tags)) or ("",)
+    conn.executemany(_UPSERTS["daily_tag"], [(day, tag, *sums) for tag in each_tag])
     conn.execute(_UPSERTS["daily_source"], (day, source or "", *sums))
+    conn.executemany(_UPSERTS["daily_tag_model"], [(day, tag, provider, model, *sums) for tag in each_tag])
+    conn.execute(_UPSERTS["daily_source_model"], (day, source or "", provider, model, *sums))
     conn.execute(_UPSERTS["daily_hour"], (day, hour, *sums))
     week = week_of(day)
     conn.execute(_UPSERTS["weekly_rollup"], (week, provider, model, prompt_name or "", *sums))
@@ -78,8 +82,20 @@ def rebuild_dimensions(conn: Connection, tz_name: str) -> None:
     conn.execute(f"""INSERT INTO daily_input (day, provider, model, prompt_id, prompt_name, {', '.join(SUMS)})
         SELECT d.day, r.provider, r.model, r.prompt_id, COALESCE(MIN(r.prompt_name), ''), {_RAW_SUMS} FROM rollup_days AS d CROSS JOIN run AS r
         WHERE {where} AND r.prompt_id IS NOT NULL GROUP BY d.day, r.provider, r.model, r.prompt_id""")
+    fill_model_dimensions(conn)
     _rebuild_hours(conn, tz_name)
     rebuild_weeks(conn)
+
+
+def fill_model_dimensions(conn: Connection) -> None:
+    """Count the tag x model and source x model tables from the raw rows (empty tables; needs `rollup_days`)."""
+    where = "r.created_at >= d.start AND r.created_at < d.end AND r.status != 'pending'"
+    conn.execute(f"""INSERT INTO daily_tag_model (day, tag, provider, model, {', '.join(SUMS)})
+        SELECT d.day, COALESCE(t.value, ''), r.provider, r.model, {_RAW_SUMS} FROM rollup_days AS d CROSS JOIN run AS r
+        LEFT JOIN {_TAGS_OF} AS t WHERE {where} GROUP BY d.day, COALESCE(t.value, ''), r.provider, r.model""")
+    conn.execute(f"""INSERT INTO daily_source_model (day, source, provider, model, {', '.join(SUMS)})
+        SELECT d.day, COALESCE(r.source, ''), r.provider, r.model, {_RAW_SUMS} FROM rollup_days AS d
+        CROSS JOIN run AS r WHERE {where} GROUP BY d.day, COALESCE(r.source, ''), r.provider, r.model""")
 
 
 def week_of(day: str) -> str:

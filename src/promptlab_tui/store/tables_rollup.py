@@ -83,3 +83,27 @@ class WeeklyInputRow(_Sums, table=True):
     model: str = Field(primary_key=True)
     prompt_id: str = Field(primary_key=True)
     prompt_name: str = ""
+
+
+class DailyTagModelRow(_Sums, table=True):
+    """Totals per local day, tag and model (schema 9): the what-if re-prices each tag's runs at their own tokens."""
+
+    __tablename__ = "daily_tag_model"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    day: str = Field(primary_key=True)
+    tag: str = Field(primary_key=True)  # '' for runs without a tag; a run with several tags counts in each
+    provider: str = Field(primary_key=True)
+    model: str = Field(primary_key=True)
+
+
+class DailySourceModelRow(_Sums, table=True):
+    """Totals per local day, source and model (schema 9): the what-if by source."""
+
+    __tablename__ = "daily_source_model"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    day: str = Field(primary_key=True)
+    source: str = Field(primary_key=True)
+    provider: str = Field(primary_key=True)
+    model: str = Field(primary_key=True)

@@ -112,29 +112,41 @@ class WhatIfRow:
 
 @dataclass(frozen=True)
 class WhatIf:
-    """A period's runs re-priced on one model."""
+    """A period's runs re-priced on one model, per model or per another group (`by`)."""
 
     target_provider: str
     target_model: str
     price_version: str
     rows: tuple[WhatIfRow, ...]
     method: str = REPRICE_METHOD
+    by: str = "model"  # what a row is: model (provider set), provider, prompt, tag or source (provider '')
+    # The rows the totals sum when `rows` overlap (by tag a run counts in each of its tags): the period per model.
+    overall: tuple[WhatIfRow, ...] = ()
+    note: str | None = None  # e.g. that a run with several tags counts in each
+
+    @property
+    def _total_rows(self) -> tuple[WhatIfRow, ...]:
+        return self.overall or self.rows
+
+    @property
+    def runs(self) -> int:
+        return sum(row.runs for row in self._total_rows)
 
     @property
     def actual_nanos(self) -> int:
-        return sum(row.actual_nanos for row in self.rows)
+        return sum(row.actual_nanos for row in self._total_rows)
 
     @property
     def on_target_nanos(self) -> int:
-        return sum(row.on_target_nanos for row in self.rows)
+        return sum(row.on_target_nanos for row in self._total_rows)
 
     @property
     def unpriced_runs(self) -> int:
-        return sum(row.unpriced_runs for row in self.rows)
+        return sum(row.unpriced_runs for row in self._total_rows)
 
     @property
     def difference_nanos(self) -> int:
-        return sum(row.difference_nanos for row in self.rows)
+        return sum(row.difference_nanos for row in self._total_rows)
 
     @property
     def change_percent(self) -> float | None:

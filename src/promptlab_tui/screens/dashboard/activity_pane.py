@@ -7,7 +7,7 @@ from typing import Any
 
 from textual import work
 from textual.message import Message
-from textual.markup import escape
+from promptlab_tui.widgets.markup import escape
 from textual.widgets import DataTable, Input, Static
 
 from promptlab_tui.widgets.dashboard import dashboard_figures as figures

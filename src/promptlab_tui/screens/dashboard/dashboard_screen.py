@@ -17,7 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.markup import escape
+from promptlab_tui.widgets.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, ProgressBar, Static
@@ -68,6 +68,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
         Binding("slash", "filter_activity", "Filter", key_display="/"),
         Binding("a", "apply_recommendation", "Apply"),
         Binding("u", "undo_recommendation", "Undo"),
+        Binding("o", "acceptable_models", "Accept models"),
         Binding("w", "what_if", "What if"),
         Binding("e", "show_pane('accuracy')", "Accuracy"),
         Binding("i", "show_pane('efficiency')", "Efficiency"),

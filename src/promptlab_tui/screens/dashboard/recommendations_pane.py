@@ -1,5 +1,6 @@
 """The dashboard's recommendations pane: shown when computed; `a` applies the first one that names a saved
-prompt (its model or max tokens), `u` undoes the last applied (DashboardService.apply / undo)."""
+prompt (its model or max tokens), `u` undoes the last applied (DashboardService.apply / undo); `o` picks the
+models accepted as replacements (config.toml `acceptable_models`), saved, then the recommendations recomputed."""
 
 from __future__ import annotations
 
@@ -23,8 +24,71 @@ class ChangeApplied(Message):
         self.applied, self.undone, self.error = applied, undone, error
 
 
+class AcceptableChoices(Message):
+    def __init__(self, choices: list[Any], error: str | None) -> None:
+        super().__init__()
+        self.choices, self.error = choices, error
+
+
 class RecommendationsMixin:
     """Mixed into DashboardScreen (which holds `service`, `view`, `recommendations`, `applied`)."""
+
+    acceptable: tuple[str, ...] = ()  # the config's acceptable_models the recommendations on screen used
+    acceptable_problem: str | None = None  # a bad acceptable_models in the config (then none is used)
+
+    def compute_recommendations(self, service: Any, period: Any) -> Any:
+        """In a worker: the recommendations with the config's acceptable models (none, said, when the key is bad)."""
+        from promptlab_tui.config import ConfigError
+        from promptlab_tui.services.acceptable_models import configured_acceptable
+
+        try:
+            self.acceptable, self.acceptable_problem = configured_acceptable(
+                service.context.config, service.context.pricing), None
+        except ConfigError as error:
+            self.acceptable, self.acceptable_problem = (), str(error)
+        return service.recommendations(period, self.acceptable)
+
+    @work(thread=True, group="dashboard-acceptable", exclusive=True)
+    def load_acceptable_choices(self) -> None:
+        from promptlab_tui.config import ConfigError
+        from promptlab_tui.services.acceptable_models import acceptable_choices, configured_acceptable
+
+        context = self.service.context
+        try:
+            try:
+                marked = configured_acceptable(context.config, context.pricing)
+            except ConfigError:  # a bad list: start from none ticked; saving replaces it
+                marked = ()
+            self.post_message(AcceptableChoices(acceptable_choices(context.pricing, marked), None))
+        except Exception as error:  # noqa: BLE001 - unreadable prices
+            self.post_message(AcceptableChoices([], f"Prices not available: {error}"))
+
+    def action_acceptable_models(self) -> None:
+        self.load_acceptable_choices()
+
+    def on_acceptable_choices(self, message: AcceptableChoices) -> None:
+        if message.error:
+            self.notify(message.error, severity="error")
+            return
+        from promptlab_tui.screens.dashboard.acceptable_models_dialog import AcceptableModelsDialog
+
+        self.app.push_screen(AcceptableModelsDialog(message.choices), self._acceptable_picked)
+
+    def _acceptable_picked(self, models: list[str] | None) -> None:
+        if models is None:
+            return
+        if self.app.config is None:  # a broken config file is never overwritten
+            self.notify("The config file could not be read at start, so it is not changed: fix it and restart.",
+                        title="Not saved", severity="error")
+            return
+        from promptlab_tui.services.acceptable_models import set_acceptable
+
+        set_acceptable(self.app.config, models)
+        self.app.save_config_later()
+        self.notify(f"Accepted as replacements: {', '.join(models) or 'none'} (saved to the config).", timeout=4)
+        if self.view is not None:
+            self.query_one("#dash-recs", Static).update(Text("Recommendations\nRecomputing…", style="dim"))
+            self.load_recommendations(self.view.period)
 
     @work(thread=True, group="dashboard-apply", exclusive=True)
     def change_prompt(self, change: Any, applied: Any) -> None:
@@ -41,7 +105,7 @@ class RecommendationsMixin:
     @work(thread=True, group="dashboard-recs", exclusive=True)
     def load_recommendations(self, period: Any) -> None:
         try:
-            recs = self.service.recommendations(period)
+            recs = self.compute_recommendations(self.service, period)  # with the config's acceptable_models
         except Exception:  # noqa: BLE001 - the figures still show without recommendations
             recs = None
         self.post_message(RecommendationsLoaded(recs, period))
@@ -100,4 +164,9 @@ class RecommendationsMixin:
             for item in recs.items[:5]:
                 mark = " [a applies]" if item is first else ""
                 text.append(f"• {item.title}{mark}\n  {item.how}\n", style="")
+        if self.acceptable_problem:
+            text.append(f"\n{self.acceptable_problem}", style="bold red")
+        elif self.acceptable:
+            text.append(f"\nAlso re-priced on the models you accept: {', '.join(self.acceptable)} (o changes)",
+                        style="dim")
         self.query_one("#dash-recs", Static).update(text)

@@ -8,7 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
+from promptlab_tui.widgets.markup import escape
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static

@@ -3,8 +3,22 @@ confirm_above question before an expensive run."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual import work
+from textual.worker import get_current_worker
+from textual.message import Message
+
 
 SHORTEN_MIN_TOKENS = 60  # below this a rewrite saves less than it costs on any model
+
+
+class PlannedToConfirm(Message):
+    """The run planned in a worker before the confirm_above dialog: `plan` None when it would be refused."""
+
+    def __init__(self, values: Any, threshold: int, plan: Any, chain: Any) -> None:
+        super().__init__()
+        self.values, self.threshold, self.plan, self.chain = values, threshold, plan, chain
 
 
 class ChoicesMixin:
@@ -67,10 +81,40 @@ class ChoicesMixin:
             return True
         if threshold is None or preview is None or preview.expected_nanos is None or preview.expected_nanos <= threshold:
             return False
+        # planned as `run` plans it before asking: a cache hit costs $0, a chain is priced as every model tried
+        self.plan_to_confirm(values, threshold, self.prompt_name, self.turn_history())
+        return True
+
+    @work(thread=True, group="confirm-plan", exclusive=True)
+    def plan_to_confirm(self, values: Any, threshold: int, prompt_name: str | None, history: tuple) -> None:
+        from promptlab_tui.services.run_driver import plan_to_confirm
+
+        try:
+            plan, chain = plan_to_confirm(values, self.app.run_context(), prompt_name, history)
+        except Exception:  # noqa: BLE001 - a refusal: the run says why, with its own dialog
+            plan, chain = None, None
+        if not get_current_worker().is_cancelled:  # ctrl+r pressed again meanwhile: that one asks
+            self.post_message(PlannedToConfirm(values, threshold, plan, chain))
+
+    def on_planned_to_confirm(self, message: PlannedToConfirm) -> None:
+        from promptlab_tui.services.response_cache import is_cache_hit
+
+        plan = message.plan
+        expected = getattr(getattr(plan, "estimate", None), "expected_nanos", None)
+        if plan is None or is_cache_hit(plan) or (expected is not None and expected <= message.threshold):
+            self.begin_run(message.values)  # refused (the run says why), served from the cache, or cheap enough
+            return
+        self.confirm_run(message.values, message.threshold, plan, message.chain)
+
+    def confirm_run(self, values: Any, threshold: int, plan: Any, chain: Any) -> None:
         from promptlab_tui.core.money import format_usd
         from promptlab_tui.screens.dialogs.confirm_run import ConfirmRunDialog
 
-        dialog = ConfirmRunDialog(preview.model, format_usd(preview.expected_nanos), format_usd(preview.worst_nanos),
-                                  format_usd(threshold))
+        chain_text = None
+        if chain is not None and len(chain.chain) > 1:
+            unpriced = f" + {', '.join(chain.unpriced)} without a price" if chain.unpriced else ""
+            chain_text = (f"Fallback chain {chain.chain_words}: worst case {format_usd(chain.worst_nanos)}{unpriced} "
+                          "if every model is tried.")
+        dialog = ConfirmRunDialog(plan.model, format_usd(plan.estimate.expected_nanos),
+                                  format_usd(plan.worst_case_nanos), format_usd(threshold), chain_text)
         self.app.push_screen(dialog, lambda run: self.begin_run(values) if run else None)
-        return True

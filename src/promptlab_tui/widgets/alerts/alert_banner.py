@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.markup import escape
+from promptlab_tui.widgets.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Static

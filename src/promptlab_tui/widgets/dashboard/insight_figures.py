@@ -47,9 +47,11 @@ def what_if_renderable(what: WhatIf | None, title: str, by: str = "model", asked
         table.add_row(label, f"{row.runs:,}", actual, format_usd(row.on_target_nanos),
                       _signed(row.difference_nanos), _percent(row.difference_nanos, row.actual_nanos))
     total = what.difference_nanos
-    table.add_row("Total", f"{sum(r.runs for r in what.rows):,}", format_usd(what.actual_nanos),
+    table.add_row("Total", f"{what.runs:,}", format_usd(what.actual_nanos),
                   format_usd(what.on_target_nanos), _signed(total), _percent(total, what.actual_nanos), style="bold")
     notes = [f"Priced at {what.price_version}; method: {what.method}."]
+    if what.note and what.rows:
+        notes.append(f"By {what.by}: {what.note}.")
     if asked and asked != by:
         notes.append(f"Shown by {by}: re-pricing by {asked} would need each run's model.")
     if what.unpriced_runs:

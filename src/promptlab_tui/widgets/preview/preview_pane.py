@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.markup import escape
+from promptlab_tui.widgets.markup import escape
 from textual.reactive import reactive
 from textual.widgets import Static
 

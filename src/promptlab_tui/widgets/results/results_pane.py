@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.markup import escape
+from promptlab_tui.widgets.markup import escape
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
