@@ -150,6 +150,7 @@ _KEY_VALUES = {"'promptlab:' || provider", "provider_label", "service_name", "mo
 _HOUR_VALUES = {"month_start", "month_end", "hour_start", "hour_end"}
 _RUN_TYPES = {"CASE WHEN user IS NULL THEN NULL ELSE 'User' END", "CASE WHEN prompt_name IS NULL THEN NULL ELSE 'Prompt' END"}
 KEY_TABLE, HOUR_TABLE = "temp.focus_export_key", "temp.focus_export_hour"
+_SAMPLE = 100  # runs of a key read for its unit prices
 
 
 def _tail_pieces() -> list[tuple[str, list[str]]]:
@@ -194,14 +195,23 @@ def prepare_focus(conn: sqlite3.Connection, filters: ExportFilter, labels: Mappi
     keys = (f"SELECT DISTINCT provider, model, price_version FROM run WHERE {where} AND cost_nanos IS NOT NULL")
     parts = ", ".join(f"{expression} AS {name}" for name, expression in _run_parts() if name != "run_tail")
     texts = _key_columns()
+    units = ", ".join(f"unit_{kind}, units_{kind}" for kind, _, _, _ in _KINDS)
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {KEY_TABLE.split('.')[1]} (key_id INTEGER PRIMARY KEY, "
-                 f"key_provider, key_model, key_price_version, {', '.join(name for name, _ in texts)})")
+                 f"key_provider, key_model, key_price_version, {', '.join(name for name, _ in texts)}, {units})")
     conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS temp.focus_export_key_ix ON {KEY_TABLE.split('.')[1]} "
                  "(key_provider, key_model, key_price_version)")
     conn.execute(f"DELETE FROM {KEY_TABLE}")
     conn.execute(f"INSERT INTO {KEY_TABLE} (key_provider, key_model, key_price_version, {', '.join(n for n, _ in texts)}) "
                  f"SELECT provider, model, price_version, {', '.join(e for _, e in texts)} FROM ("
                  f"SELECT *, {parts} FROM (SELECT *, {values} FROM ({keys})))", params)
+    for kind, _, tokens, nanos in _KINDS:
+        # A unit price that some of the key's runs were costed at: a charge costed at it reuses its text.
+        runs = (f"SELECT {tokens} AS qty, {nanos} AS cost FROM run WHERE model = key_model AND provider = key_provider "
+                f"AND price_version IS key_price_version LIMIT {_SAMPLE}")
+        unit = f"(SELECT cost * 1000000 / qty FROM ({runs}) WHERE qty > 0 AND (cost * 1000000) % qty = 0 LIMIT 1)"
+        conn.execute(f"UPDATE {KEY_TABLE} SET unit_{kind} = {unit}")
+        conn.execute(f"UPDATE {KEY_TABLE} SET units_{kind} = replace('@,@,@,@', '@', {_usd(f'unit_{kind}')}) "
+                     f"WHERE unit_{kind} IS NOT NULL")
     hour = "substr(created_at, 1, 13)"
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {HOUR_TABLE.split('.')[1]} (hour TEXT PRIMARY KEY, text) "
                  "WITHOUT ROWID")
@@ -240,10 +250,14 @@ def _usd(expression: str, places: int = 9) -> str:
 def _charge(kind: int, qty: str, cost: str) -> tuple[str, str]:
     """(SQL of the kind's line, ending in CRLF, or NULL when the run billed nothing of it; SQL of 1 or 0)."""
     keep = f"({cost}) != 0" + (f" OR ({qty}) != 0" if kind < len(_KINDS) else "")
-    unit = f"CASE WHEN ({qty}) > 0 AND (({cost}) * 1000000) % ({qty}) = 0 THEN {_usd(f'({cost}) * 1000000 / ({qty})')} END"
     # Repeated columns (five costs, four unit prices) by one replace: each value is formatted once.
+    unit = (f"CASE WHEN ({qty}) > 0 AND (({cost}) * 1000000) % ({qty}) = 0 THEN "
+            f"replace('@,@,@,@', '@', {_usd(f'({cost}) * 1000000 / ({qty})')}) ELSE ',,,' END")
+    if kind < len(_KINDS):  # at the key's unit price (the bounds keep the product an exact integer): its text
+        unit = (f"CASE WHEN ({qty}) BETWEEN 1 AND 9000000 AND c.unit_{kind} <= 1000000000000 AND ({cost}) * 1000000 "
+                f"= ({qty}) * c.unit_{kind} THEN c.units_{kind} ELSE {unit} END")
     line = (f"printf('%s,%s,%s,%s.0,%s,%s' || char(13, 10), replace('@,@,@,@,@', '@', {_usd(cost)}), "
-            f"COALESCE(replace('@,@,@,@', '@', {unit}), ',,,'), {_usd(qty, 6)}, {qty}, c.charge_{kind}, tail)")
+            f"{unit}, {_usd(qty, 6)}, {qty}, c.charge_{kind}, tail)")
     return f"CASE WHEN {keep} THEN {line} END", f"({keep})"
 
 
