@@ -210,7 +210,7 @@ def prepare_focus(conn: sqlite3.Connection, filters: ExportFilter, labels: Mappi
                 f"AND price_version IS key_price_version LIMIT {_SAMPLE}")
         unit = f"(SELECT cost * 1000000 / qty FROM ({runs}) WHERE qty > 0 AND (cost * 1000000) % qty = 0 LIMIT 1)"
         conn.execute(f"UPDATE {KEY_TABLE} SET unit_{kind} = {unit}")
-        conn.execute(f"UPDATE {KEY_TABLE} SET units_{kind} = replace('@,@,@,@', '@', {_usd(f'unit_{kind}')}) "
+        conn.execute(f"UPDATE {KEY_TABLE} SET units_{kind} = {_copies(_usd(f'unit_{kind}'), 4)} "
                      f"WHERE unit_{kind} IS NOT NULL")
     hour = "substr(created_at, 1, 13)"
     conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {HOUR_TABLE.split('.')[1]} (hour TEXT PRIMARY KEY, text) "
@@ -247,16 +247,23 @@ def _usd(expression: str, places: int = 9) -> str:
             f"ELSE rtrim(printf('%d.%0{places}d', ({expression}) / {scale}, ({expression}) % {scale}), '0') END")
 
 
+_SLOT = "#" * 20  # as long as any amount: replace() then fills its result without growing it
+
+
+def _copies(text: str, times: int) -> str:
+    """`times` copies of `text`, comma-separated, with `text` computed once."""
+    return f"replace('{','.join([_SLOT] * times)}', '{_SLOT}', {text})"
+
+
 def _charge(kind: int, qty: str, cost: str) -> tuple[str, str]:
     """(SQL of the kind's line, ending in CRLF, or NULL when the run billed nothing of it; SQL of 1 or 0)."""
     keep = f"({cost}) != 0" + (f" OR ({qty}) != 0" if kind < len(_KINDS) else "")
-    # Repeated columns (five costs, four unit prices) by one replace: each value is formatted once.
     unit = (f"CASE WHEN ({qty}) > 0 AND (({cost}) * 1000000) % ({qty}) = 0 THEN "
-            f"replace('@,@,@,@', '@', {_usd(f'({cost}) * 1000000 / ({qty})')}) ELSE ',,,' END")
+            f"{_copies(_usd(f'({cost}) * 1000000 / ({qty})'), 4)} ELSE ',,,' END")
     if kind < len(_KINDS):  # at the key's unit price (the bounds keep the product an exact integer): its text
         unit = (f"CASE WHEN ({qty}) BETWEEN 1 AND 9000000 AND c.unit_{kind} <= 1000000000000 AND ({cost}) * 1000000 "
                 f"= ({qty}) * c.unit_{kind} THEN c.units_{kind} ELSE {unit} END")
-    line = (f"printf('%s,%s,%s,%s.0,%s,%s' || char(13, 10), replace('@,@,@,@,@', '@', {_usd(cost)}), "
+    line = (f"printf('%s,%s,%s,%s.0,%s,%s' || char(13, 10), {_copies(_usd(cost), 5)}, "
             f"{unit}, {_usd(qty, 6)}, {qty}, c.charge_{kind}, tail)")
     return f"CASE WHEN {keep} THEN {line} END", f"({keep})"
 
