@@ -69,7 +69,8 @@ def export_runs(repository: HistoryRepository, fmt: str, filters: ExportFilter, 
 
         labels = provider_labels()
         header, unpriced = focus_header(), count_unpriced(db, filters)
-        lines = _chunked_lines(db, focus_chunk_sql, filters, cancel, lambda conn: prepare_focus(conn, filters, labels))
+        lines = _chunked_lines(db, focus_chunk_sql, filters, cancel,
+                               lambda connections: prepare_focus(connections, filters, labels))
     else:
         header, unpriced = [name for name, _ in CSV_COLUMNS], 0
         lines = _chunked_lines(db, lambda scope: chunk_sql(*csv_line_sql(scope)), filters, cancel)
@@ -86,7 +87,7 @@ def _chunked_lines(db, build_sql, filters, cancel, prepare=None):  # type: ignor
     """The export's lines (built by SQLite) in order, as (text of a chunk's lines, lines, runs read).
 
     `build_sql(filters)` is the SQL of one row: the text of the lines of those runs (each line ending in CRLF)
-    and how many; `prepare(conn)`, if given, readies each reader's connection first (inside its snapshot).
+    and how many; `prepare(connections)`, if given, readies the readers' connections first (in their snapshot).
 
     The runs are cut into chunks of BATCH runs in export order (keyset: a chunk's last run is found on the
     index first). Reader i of R formats chunks i, i + R, i + 2R, ... on its own connection (all on one
@@ -110,8 +111,6 @@ def _chunked_lines(db, build_sql, filters, cancel, prepare=None):  # type: ignor
         def read(index: int) -> None:
             conn, step = connections[index], BATCH * (len(connections) - 1)
             try:
-                if prepare is not None:
-                    prepare(conn)
                 # The key of the run just before this reader's next chunk (None: before the first run).
                 after = chunk_end(conn, filters, index * BATCH) if index else None
                 more = after is not None or index == 0
@@ -129,6 +128,8 @@ def _chunked_lines(db, build_sql, filters, cancel, prepare=None):  # type: ignor
             except BaseException as error:  # noqa: BLE001 - handed to the writer, raised there
                 put(index, error)
 
+        if prepare is not None:
+            prepare(connections)
         threads = [threading.Thread(target=read, args=(i,), name=f"export-reader-{i}", daemon=True)
                    for i in range(len(connections))]
         for thread in threads:

@@ -186,21 +186,28 @@ def _key_columns() -> list[tuple[str, str]]:
     return columns
 
 
-def prepare_focus(conn: sqlite3.Connection, filters: ExportFilter, labels: Mapping[str, str]) -> None:
-    """Fill this connection's temporary tables for focus_chunk_sql: the texts of every (provider, model, price
-    version) key and every hour that `filters` holds (run once a connection, inside its read snapshot)."""
+def _create_tables(conn: sqlite3.Connection) -> None:
+    texts = ", ".join(name for name, _ in _key_columns())
+    units = ", ".join(f"unit_{kind}, units_{kind}" for kind, _, _, _ in _KINDS)
+    conn.execute(f"CREATE TEMP TABLE {KEY_TABLE.split('.')[1]} (key_id INTEGER PRIMARY KEY, key_provider, key_model, "
+                 f"key_price_version, {texts}, {units})")
+    conn.execute(f"CREATE UNIQUE INDEX temp.focus_export_key_ix ON {KEY_TABLE.split('.')[1]} "
+                 "(key_provider, key_model, key_price_version)")
+    conn.execute(f"CREATE TEMP TABLE {HOUR_TABLE.split('.')[1]} (hour TEXT PRIMARY KEY, text) WITHOUT ROWID")
+
+
+def prepare_focus(connections: list[sqlite3.Connection], filters: ExportFilter, labels: Mapping[str, str]) -> None:
+    """Fill the temporary tables of focus_chunk_sql on each connection (all in one read snapshot): the texts of
+    every (provider, model, price version) key and every hour that `filters` holds. The first connection reads
+    them from the history; the others get a copy (a few rows: reading a million runs once is enough)."""
+    conn = connections[0]
+    _create_tables(conn)
     where, params = filters.where()
     values = ", ".join(f"{expression} AS {name}" for name, expression in _run_values(labels)
                        if name in ("provider_label", "service_name", "sku_special"))
     keys = (f"SELECT DISTINCT provider, model, price_version FROM run WHERE {where} AND cost_nanos IS NOT NULL")
-    parts = ", ".join(f"{expression} AS {name}" for name, expression in _run_parts() if name != "run_tail")
+    parts = ", ".join(f"{expression} AS {name}" for name, expression in _run_parts())
     texts = _key_columns()
-    units = ", ".join(f"unit_{kind}, units_{kind}" for kind, _, _, _ in _KINDS)
-    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {KEY_TABLE.split('.')[1]} (key_id INTEGER PRIMARY KEY, "
-                 f"key_provider, key_model, key_price_version, {', '.join(name for name, _ in texts)}, {units})")
-    conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS temp.focus_export_key_ix ON {KEY_TABLE.split('.')[1]} "
-                 "(key_provider, key_model, key_price_version)")
-    conn.execute(f"DELETE FROM {KEY_TABLE}")
     conn.execute(f"INSERT INTO {KEY_TABLE} (key_provider, key_model, key_price_version, {', '.join(n for n, _ in texts)}) "
                  f"SELECT provider, model, price_version, {', '.join(e for _, e in texts)} FROM ("
                  f"SELECT *, {parts} FROM (SELECT *, {values} FROM ({keys})))", params)
@@ -213,15 +220,19 @@ def prepare_focus(conn: sqlite3.Connection, filters: ExportFilter, labels: Mappi
         conn.execute(f"UPDATE {KEY_TABLE} SET units_{kind} = {_copies(_usd(f'unit_{kind}'), 4)} "
                      f"WHERE unit_{kind} IS NOT NULL")
     hour = "substr(created_at, 1, 13)"
-    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {HOUR_TABLE.split('.')[1]} (hour TEXT PRIMARY KEY, text) "
-                 "WITHOUT ROWID")
-    conn.execute(f"DELETE FROM {HOUR_TABLE}")
     hour_values = dict(_run_values(labels))
     text = csv_line([hour_values[name] for name in ("month_start", "month_end", "hour_start", "hour_end")],
                     _HOUR_VALUES)
     # DISTINCT keeps only the hours (a GROUP BY would sort every run).
     conn.execute(f"INSERT INTO {HOUR_TABLE} SELECT hour, {text.replace('created_at', 'hour')} FROM (SELECT DISTINCT "
                  f"{hour} AS hour FROM run INDEXED BY ix_run_created WHERE {where} AND cost_nanos IS NOT NULL)", params)
+    for table in (KEY_TABLE, HOUR_TABLE):
+        rows = conn.execute(f"SELECT * FROM {table}").fetchall()
+        for other in connections[1:]:
+            if table == KEY_TABLE:
+                _create_tables(other)
+            if rows:
+                other.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
 
 
 def _tail() -> str:
