@@ -101,8 +101,7 @@ RUN_COLUMNS: tuple[tuple[str, str], ...] = (
 
 def _run_values(labels: Mapping[str, str]) -> list[tuple[str, str]]:
     """Values of a run's key (provider, model, price version) or hour: prepare_focus formats them once each."""
-    hour = "substr(created_at, 1, 13)"
-    month = "substr(created_at, 1, 7)"
+    hour, month = "substr(created_at, 1, 13)", "substr(created_at, 1, 7)"
     return [
         ("provider_label", label_case("provider", labels)),
         ("service_name", label_case("provider", labels, " API")),
@@ -148,7 +147,8 @@ def focus_header() -> list[str]:
 # prepare_focus), so that a run only joins them to its own few values.
 _KEY_VALUES = {"'promptlab:' || provider", "provider_label", "service_name", "model", "price_version"}
 _HOUR_VALUES = {"month_start", "month_end", "hour_start", "hour_end"}
-_RUN_TYPES = {"CASE WHEN user IS NULL THEN NULL ELSE 'User' END", "CASE WHEN prompt_name IS NULL THEN NULL ELSE 'Prompt' END"}
+_RUN_TYPES = {"CASE WHEN user IS NULL THEN NULL ELSE 'User' END",
+              "CASE WHEN prompt_name IS NULL THEN NULL ELSE 'Prompt' END"}
 KEY_TABLE, HOUR_TABLE = "temp.focus_export_key", "temp.focus_export_hour"
 _SAMPLE = 100  # runs of a key read for its unit prices
 
@@ -171,8 +171,7 @@ def _key_columns() -> list[tuple[str, str]]:
     pieces that only depend on the key (constants included), each field quoted as the csv module would."""
     columns = []
     for kind, name, _, _ in (*_KINDS, (len(_KINDS), "tokens", "", "")):
-        label = f"'{name}'"
-        fields = []
+        label, fields = f"'{name}'", []
         for _, expression in CHARGE_COLUMNS[CHARGE_COLUMNS.index(("SkuMeter", "label")):]:
             if isinstance(expression, tuple):
                 fields.append((expression[0], [label if a == "label" else a for a in expression[1]]))
@@ -208,9 +207,10 @@ def prepare_focus(connections: list[sqlite3.Connection], filters: ExportFilter, 
     keys = (f"SELECT DISTINCT provider, model, price_version FROM run WHERE {where} AND cost_nanos IS NOT NULL")
     parts = ", ".join(f"{expression} AS {name}" for name, expression in _run_parts())
     texts = _key_columns()
-    conn.execute(f"INSERT INTO {KEY_TABLE} (key_provider, key_model, key_price_version, {', '.join(n for n, _ in texts)}) "
-                 f"SELECT provider, model, price_version, {', '.join(e for _, e in texts)} FROM ("
-                 f"SELECT *, {parts} FROM (SELECT *, {values} FROM ({keys})))", params)
+    conn.execute(f"INSERT INTO {KEY_TABLE} (key_provider, key_model, key_price_version, "
+                 f"{', '.join(n for n, _ in texts)}) SELECT provider, model, price_version, "
+                 f"{', '.join(e for _, e in texts)} FROM (SELECT *, {parts} FROM (SELECT *, {values} FROM ({keys})))",
+                 params)
     for kind, _, tokens, nanos in _KINDS:
         # A unit price that some of the key's runs were costed at: a charge costed at it reuses its text.
         runs = (f"SELECT {tokens} AS qty, {nanos} AS cost FROM run WHERE model = key_model AND provider = key_provider "
@@ -219,8 +219,7 @@ def prepare_focus(connections: list[sqlite3.Connection], filters: ExportFilter, 
         conn.execute(f"UPDATE {KEY_TABLE} SET unit_{kind} = {unit}")
         conn.execute(f"UPDATE {KEY_TABLE} SET units_{kind} = {_copies(_usd(f'unit_{kind}'), 4)} "
                      f"WHERE unit_{kind} IS NOT NULL")
-    hour = "substr(created_at, 1, 13)"
-    hour_values = dict(_run_values(labels))
+    hour, hour_values = "substr(created_at, 1, 13)", dict(_run_values(labels))
     text = csv_line([hour_values[name] for name in ("month_start", "month_end", "hour_start", "hour_end")],
                     _HOUR_VALUES)
     # DISTINCT keeps only the hours (a GROUP BY would sort every run).
@@ -290,8 +289,8 @@ def focus_chunk_sql(filters: ExportFilter) -> tuple[str, tuple]:
     # 1: runs in time order (the index's order: no sort), each with its tail (once a run) and its key.
     runs = (f"SELECT {', '.join(_COUNTERS)}, {_tail()} AS tail, k.key_id AS run_key FROM run INDEXED BY ix_run_created "
             f"CROSS JOIN {KEY_TABLE} AS k CROSS JOIN {HOUR_TABLE} AS h "
-            f"WHERE {where} AND cost_nanos IS NOT NULL AND k.key_provider = run.provider "
-            f"AND k.key_model = run.model AND k.key_price_version IS run.price_version AND h.hour = substr(run.created_at, 1, 13) "
+            f"WHERE {where} AND cost_nanos IS NOT NULL AND k.key_provider = run.provider AND k.key_model = run.model "
+            f"AND k.key_price_version IS run.price_version AND h.hour = substr(run.created_at, 1, 13) "
             f"ORDER BY created_at, id {_STAGE}")
     # 2: each kind of token the run billed as a line (the run stays the outer loop: order kept).
     charges = [_charge(kind, qty, cost) for kind, (qty, cost) in enumerate(zip(

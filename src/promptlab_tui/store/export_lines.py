@@ -64,7 +64,8 @@ def csv_line(expressions: list, plain: Collection[str] = (), always_quoted: Coll
     if not free:
         return _printf(expressions, False, plain, always_quoted)
     if short:  # instr(NULL, x) is NULL: not true
-        check = " OR ".join(f"instr({e}, {c})" for e in dict.fromkeys(free) for c in ("'\"'", "','", "char(10)", "char(13)"))
+        check = " OR ".join(f"instr({e}, {c})" for e in dict.fromkeys(free)
+                            for c in ("'\"'", "','", "char(10)", "char(13)"))
     else:
         check = "(" + " || ".join(f"COALESCE({e}, '')" for e in dict.fromkeys(free)) + f") {NEEDS_QUOTES}"
     return (f"CASE WHEN {check} THEN {_printf(expressions, True, plain, always_quoted)} "

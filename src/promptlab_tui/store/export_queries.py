@@ -173,9 +173,11 @@ def chunk_end(conn: sqlite3.Connection, filters: ExportFilter, runs: int) -> tup
 
 def chunk_sql(line_sql: str, params: tuple) -> tuple[str, tuple]:
     """The lines of `line_sql` (a `line` column) as one UTF-8 BLOB (no decoding in Python), each line ending in
-    CRLF, and their count: one row, so one trip through Python (and its GIL) per chunk instead of per line. group_concat keeps the subquery's
-    order (SQLite feeds an aggregate the rows as the ordered subquery yields them; the export tests check it)."""
-    return f"SELECT CAST(group_concat(line, char(13, 10)) || char(13, 10) AS BLOB), COUNT(*) FROM ({line_sql})", params
+    CRLF, and their count: one row, so one trip through Python (and its GIL) per chunk instead of per line.
+    group_concat keeps the subquery's order (SQLite feeds an aggregate the rows as the ordered subquery yields
+    them; the export tests check it)."""
+    return (f"SELECT CAST(group_concat(line, char(13, 10)) || char(13, 10) AS BLOB), COUNT(*) FROM ({line_sql})",
+            params)
 
 
 def count_runs(db: Database, filters: ExportFilter, condition: str = "") -> int:
