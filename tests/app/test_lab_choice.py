@@ -174,6 +174,36 @@ async def test_confirm_above_does_not_ask_about_a_cache_hit_in_the_lab(make_app,
     assert sorted(r.cost_nanos == 0 for r in history(isolated_home)) == [False, True]
 
 
+async def test_the_preview_says_when_the_next_run_will_be_a_cache_hit(make_app, fake_provider_env, isolated_home):
+    from promptlab_tui.core.money import format_usd
+    from promptlab_tui.widgets.preview.preview_pane import PreviewPane
+
+    (isolated_home / "config.toml").write_text("cache = true\n", encoding="utf-8")
+    fake_provider_env.default = Behaviour.reply("2, 3 and 5.")
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Name three primes.")
+        await settle(pilot)
+        lab = lab_screen(app)
+        pane = lab.query_one(PreviewPane)
+        assert "Cache" not in str(pane.render())  # never answered: the run is sent
+        await pilot.press("ctrl+r")
+        await settle(pilot)  # the preview is counted again after a run
+        (first,) = history(isolated_home)
+        shown = str(pane.render())
+        assert f"Cache     hit: run {first.id[:8]}'s answer, served for $0 (saves {format_usd(first.cost_nanos)})" in shown
+        await pilot.press(*" Why?")  # another request: not in the cache
+        await settle(pilot)
+        assert "Cache" not in str(pane.render())
+        await pilot.press(*["backspace"] * 5)  # the same request again
+        await settle(pilot)
+        assert "Cache     hit" in str(pane.render())
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+    assert len(fake_provider_env.requests) == 1  # the preview was right: served from the cache
+
+
 LONG = ("Could you please be so kind as to write for me a short summary, in three bullet points, of the meeting "
         "notes that I am attaching below, and please make sure that you keep every decision, every owner and "
         "every date that is mentioned in them, thank you very much in advance for your help with this.")

@@ -72,6 +72,21 @@ class PreviewEngine:
         with self._lock:
             self._context, self._context_tokens = tuple(messages), {}
 
+    def request_values(self, inputs: PreviewInputs) -> tuple[EditorValues, tuple[ChatMessage, ...]]:
+        """The editor's values as the last count saw them, and the conversation's earlier turns: the request the
+        run would send (call after `compute`, which brings the texts up to date)."""
+        from promptlab_tui.services.editor_values import EditorValues
+
+        with self._lock:
+            texts = {}
+            for role, messages in self._messages.items():
+                source = next(iter(messages.counters.values()), None)
+                texts[role] = source.text if source is not None else messages.text_before_counters
+            context = self._context
+        return EditorValues(texts["system"], texts["user"], inputs.provider, inputs.model, inputs.max_tokens,
+                            inputs.temperature, inputs.cost_cap_usd, inputs.problems, inputs.extras, inputs.quality,
+                            inputs.choices), context
+
     def invalidate_history(self) -> None:
         """After a run: the next preview re-reads output stats and calibration (never blocks the UI)."""
         self._history_stale = True

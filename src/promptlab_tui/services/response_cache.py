@@ -64,6 +64,25 @@ def cached_plan(ctx: Any, prompt: Any, options: Any) -> RunPlan | None:
                    notes=[f"served from the cache (run {found.run_id[:8]}): costs $0"])
 
 
+def answer_in_cache(ctx: Any, values: Any, history: tuple[Any, ...] = ()) -> Any:
+    """The stored answer the Lab's next run would be served from (store.response_cache.CachedAnswer), or None:
+    the cache is off for it, or this request was not answered before. Planned as the run plans it."""
+    from promptlab_tui.services.planning import resolve_target
+    from promptlab_tui.services.lab_request import prompt_and_options
+    from promptlab_tui.store.response_cache import lookup
+
+    if ctx.repository is None or values.model == "auto":  # auto: the preview asks with its pick
+        return None
+    prompt, options = prompt_and_options(values, history=history)
+    if not cache_wanted(options, prompt, ctx.config):
+        return None
+    try:
+        spec, provider, _ = resolve_target(ctx, prompt, options)
+    except Exception:  # noqa: BLE001 - an empty prompt or no model: nothing the cache could serve
+        return None
+    return lookup(ctx.repository.db, request_key(spec, provider))
+
+
 def serve(service: Any, plan: RunPlan, on_event: Callable[[Any], None], periods_after: Callable[..., Any]) -> RunOutcome:
     """Record the cache hit as a $0 run (reserved and settled like any run) and return it as the outcome."""
     from promptlab_tui.core.types import CostBreakdown, Usage

@@ -11,9 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from promptlab_tui.core.money import usd_to_nanos
 from promptlab_tui.services.editor_values import EditorValues
-from promptlab_tui.services.preview_engine import prompt_from
+from promptlab_tui.services.lab_request import prompt_and_options
 from promptlab_tui.services.views import AlertView, RefusalView, RunOutcomeView, TooLongView
 
 STATUS_LABELS = {"completed": "completed", "cancelled": "cancelled"}
@@ -101,23 +100,6 @@ def outcome_view(outcome: Any, duration_s: float, chain: Any = None) -> RunOutco
     )
 
 
-def _prompt_and_options(values: EditorValues, accept_capped: bool = False, prompt_name: str | None = None,
-                        history: tuple[Any, ...] = (), link: Any = None) -> tuple[Any, Any]:
-    """The PromptSpec and RunOptions a Lab run sends (the same for its estimate before the run)."""
-    from promptlab_tui.services.run_types import RunOptions
-
-    prompt = prompt_from(values)
-    prompt.name = prompt_name
-    if history:  # a conversation: the turns so far between the system message and the new user message
-        prompt.messages = [*prompt.messages[:-1], *history, prompt.messages[-1]]
-    auto = values.model == "auto"
-    options = RunOptions(model=values.model, provider=None if auto else values.provider, max_tokens=values.max_tokens,
-                         max_cost_nanos=usd_to_nanos(values.cost_cap_usd) if values.cost_cap_usd else None,
-                         accept_capped=accept_capped, link=link, source="lab",
-                         quality=getattr(values, "quality", None) if auto else None)
-    return prompt, options
-
-
 def plan_to_confirm(values: EditorValues, run_context: tuple[Any, Any, str], prompt_name: str | None = None,
                     history: tuple[Any, ...] = ()) -> tuple[Any, Any]:
     """(the run's plan, its fallback chain's estimate or None), planned as `promptlab run` plans before it asks
@@ -126,7 +108,7 @@ def plan_to_confirm(values: EditorValues, run_context: tuple[Any, Any, str], pro
     from promptlab_tui.services.runner import RunService
 
     services, session, session_id = run_context
-    prompt, options = _prompt_and_options(values, prompt_name=prompt_name, history=history)
+    prompt, options = prompt_and_options(values, prompt_name=prompt_name, history=history)
     service = RunService(services, session=session, session_id=session_id)
     if prompt.fallback:
         chain = estimate_chain(service, prompt, options)
@@ -146,7 +128,7 @@ def execute_run(values: EditorValues, run_context: tuple[Any, Any, str], cancel:
     from promptlab_tui.services.runner import RunService
 
     services, session, session_id = run_context
-    prompt, options = _prompt_and_options(values, accept_capped, prompt_name, history, link)
+    prompt, options = prompt_and_options(values, accept_capped, prompt_name, history, link)
     if prompt.fallback:  # the file's fallback chain: each model in turn on a provider failure (issue 11)
         execute_chain(RunService(services, session=session, session_id=session_id), prompt, options, cancel, sink,
                       elapsed)

@@ -81,6 +81,8 @@ class PreviewView:
     online: str | None = None  # the provider's count: "exact (Anthropic count_tokens)" or why not
     choice: str | None = None  # model "auto": what was picked and why (the run picks the same)
     fallback: tuple[str, ...] = ()  # the prompt file's fallback chain, the model above first
+    cached_from: str | None = None  # the run whose stored answer the next run would be served from ($0)
+    cache_saves_nanos: int | None = None  # what that answer cost: what serving it saves
 
     @property
     def input_label(self) -> str:

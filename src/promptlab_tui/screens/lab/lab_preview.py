@@ -139,6 +139,7 @@ class PreviewMixin:
             return
         if inputs.choices is not None and inputs.choices.fallback:
             preview = replace(preview, fallback=inputs.choices.fallback)
+        preview = self._with_cache_hit(engine, inputs, preview)
         self.post_message(PreviewReady(preview, generation))
         try:
             tips = engine.tips(inputs, self.app.pricing, estimate)
@@ -147,6 +148,18 @@ class PreviewMixin:
             return
         if tips and not worker.is_cancelled:
             self.post_message(PreviewReady(replace(preview, tips=tips), generation))
+
+    def _with_cache_hit(self, engine, inputs: PreviewInputs, preview):
+        """The preview saying the run will be served from the response cache ($0), when it will."""
+        from promptlab_tui.services.response_cache import answer_in_cache
+
+        try:
+            values, history = engine.request_values(inputs)
+            found = answer_in_cache(self.app.services, values, history)
+        except Exception:  # noqa: BLE001 - an unreadable history: the run decides, the preview stays as it is
+            return preview
+        return preview if found is None else replace(preview, cached_from=found.run_id,
+                                                     cache_saves_nanos=found.cost_nanos)
 
     def on_editor_resync(self, _message: EditorResync) -> None:
         for area in self.query(TrackedTextArea):

@@ -33,6 +33,9 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
         f"Expected  [b]{escape(format_usd(preview.expected_nanos))}[/b]",
         f"Worst     {escape(format_usd(preview.worst_nanos))}",
     ]
+    if preview.cached_from is not None:  # the response cache will serve it: nothing is sent or spent
+        saves = "" if preview.cache_saves_nanos is None else f" [dim](saves {escape(format_usd(preview.cache_saves_nanos))})[/dim]"
+        lines.append(f"Cache     [$success]hit: run {escape(preview.cached_from[:8])}'s answer, served for $0[/]{saves}")
     if preview.duration is not None:
         lines.append(f"Time      {escape(preview.duration.label())}")
     if preview.online:
@@ -41,8 +44,9 @@ def preview_markup(preview: PreviewView | None, budget: BudgetView | None, statu
         if preview.worst_nanos is None:
             lines.append("After run [$warning]unknown (no price)[/]")
         else:
-            after = budget.remaining_nanos - (preview.expected_nanos or 0)
-            style = "$error" if budget.remaining_nanos - preview.worst_nanos < 0 else "$success"
+            spend, worst = (0, 0) if preview.cached_from is not None else (preview.expected_nanos or 0, preview.worst_nanos)
+            after = budget.remaining_nanos - spend
+            style = "$error" if budget.remaining_nanos - worst < 0 else "$success"
             lines.append(
                 f"After run [{style}]{escape(format_usd(after, beside=budget.limit_nanos))}[/] [dim]left of {escape(format_usd(budget.limit_nanos))}[/dim]"
             )
