@@ -28,7 +28,11 @@ if TYPE_CHECKING:
 FORMATS = ("csv", "jsonl", "focus")
 BATCH = 2_000  # runs a chunk (one text from SQLite), between progress reports / cancel checks
 AHEAD = 4  # chunks read ahead of the writer (per reader)
-READERS = 2  # connections formatting lines at once: sqlite3 releases the GIL while SQLite works
+# Connections formatting lines at once (sqlite3 releases the GIL while SQLite works). One: SQLite's allocator
+# takes one process-wide lock a call (its memory statistics are on by default), and a line costs dozens of
+# calls, so two readers mostly wait on each other (1M runs: CSV 8.8-11.1 s with one, 12.9-14.9 s with two;
+# FOCUS 10.8-12.1 s against 15 s, twice the CPU). The writer still works beside the reader.
+READERS = 1
 PARALLEL_FROM = 20_000  # runs recorded from which the readers share the work (below, one is quicker)
 
 
