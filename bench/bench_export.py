@@ -114,7 +114,7 @@ def _measure(n: int, quick: bool) -> list[dict]:
                             baseline_name="sqlite3 shell .mode csv, same SELECT", baseline=shell_s,
                             target=f"<= {limit}x", met=value <= limit * shell_s,
                             note=f"whole process, median of {repeat}; CPU {statistics.median(cpu[name]):.1f} s "
-                                 f"(it reads on two cores) against the shell's {shell_cpu:.1f} s"))
+                                 f"(one thread builds the lines, the main one writes them) against the shell's {shell_cpu:.1f} s"))
             rows.append(row(GROUP, f"{label}: export --format {name}, peak memory", rss[name], "MB",
                             target=f"< {RSS_LIMIT_MB} MB", met=rss[name] < RSS_LIMIT_MB, note="max RSS"))
     return rows
