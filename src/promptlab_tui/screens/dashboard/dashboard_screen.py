@@ -35,6 +35,8 @@ from promptlab_tui.widgets.footer.wrapping_footer import WrappingFooter
 PERIODS = ("today", "7d", "30d", "week", "month", "last-month")
 GROUPS = ("model", "provider", "prompt", "tag", "source")
 POLL_S = 2.0
+RECOMMENDATIONS_AFTER_S = 0.1
+OPENING_WAIT_S = 0.25  # the body waits this long at most for its figures before showing "loading…"
 WIDE = 120  # columns from which charts sit two a row
 ACTIVITY_COLUMNS = ("When", "Model", "Prompt", "Status", "In", "Out", "Cost")
 
@@ -101,6 +103,8 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
     # --- layout ------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         self.set_class(self.app.size.width >= WIDE, "-wide")  # before the children mount: no restyle of them all
+        self.add_class("-opening")  # the body is laid out once, with its figures: no skeleton painted first
+        yield Static("", id="dash-opening")
         with VerticalScroll(id="dash-body"):
             yield Static("Dashboard · loading…", id="dash-head")
             yield ProgressBar(id="dash-export", classes="-hidden", show_eta=False)
@@ -140,6 +144,11 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
         self.reload()
         self.load_activity(None)
         self.set_interval(POLL_S, self.poll)
+        self.set_timer(OPENING_WAIT_S, self._opened)  # a slow history: the skeleton says it is loading
+
+    def _opened(self) -> None:
+        if self.has_class("-opening"):
+            self.remove_class("-opening")
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= WIDE, "-wide")
@@ -200,6 +209,7 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
             self.action_refresh()
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
+        self._opened()
         self.busy = False
         self.error = message.error
         if message.error:
@@ -224,7 +234,8 @@ class DashboardScreen(RecommendationsMixin, ActivityMixin, ExportMixin, Insights
         self.query_one("#dash-breakdown-title", Static).update(escape(figures.breakdown_title(view)))
         self._fill(self.query_one("#dash-prompts", DataTable), figures.top_prompt_rows(view))
         if not message.regrouped:
-            self.call_after_refresh(self.load_recommendations, view.period)
+            # after the figures' frame is painted: a worker started now would hold that frame back (the GIL)
+            self.set_timer(RECOMMENDATIONS_AFTER_S, lambda period=view.period: self.load_recommendations(period))
         if self.panes_period != view.period:
             self.panes_period = self.panes_due = view.period  # below the fold: loaded once the recommendations show
         elif message.regrouped:
