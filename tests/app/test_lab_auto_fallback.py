@@ -24,6 +24,22 @@ async def _pick_auto(pilot, quality: str) -> None:
     await settle(pilot)
 
 
+def write_prompt_file(home, name: str, front: str) -> None:
+    """prompts/<name> with `front` as its front matter and TEXT as its user message."""
+    folder = home / "prompts"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(f"+++\n{front}+++\n{TEXT}\n", encoding="utf-8")
+
+
+async def open_the_only_file(pilot) -> None:
+    """ctrl+o, then enter on the one prompt file listed."""
+    await settle(pilot)
+    await pilot.press("ctrl+o")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 def _preview_text(lab) -> str:
     from promptlab_tui.widgets.preview.preview_pane import PreviewPane
 
@@ -95,17 +111,10 @@ async def test_auto_with_a_cap_nothing_fits_says_so_in_the_preview_and_sends_not
 
 async def test_a_prompt_file_opened_with_auto_keeps_its_quality_and_max_cost(make_app, only_fake_keys,
                                                                              isolated_home, needs_vocab):
-    folder = isolated_home / "prompts"
-    folder.mkdir(exist_ok=True)
-    (folder / "pick.md").write_text('+++\nmodel = "auto"\nquality = "low"\nmax_cost = "0.02"\nmax_tokens = 64\n'
-                                    f"+++\n{TEXT}\n", encoding="utf-8")
+    write_prompt_file(isolated_home, "pick.md", 'model = "auto"\nquality = "low"\nmax_cost = "0.02"\nmax_tokens = 64\n')
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_the_only_file(pilot)
         lab = lab_screen(app)
         assert lab.editor.picker.value == "auto:low" and lab.query_one("#cost-cap").value == "0.02"
         assert "fits max_cost $0.02" in lab.last_preview.choice and "of quality low or better" in lab.last_preview.choice
@@ -113,7 +122,7 @@ async def test_a_prompt_file_opened_with_auto_keeps_its_quality_and_max_cost(mak
         await settle(pilot)
     from promptlab_tui.core.promptfile import load_prompt_file
 
-    spec = load_prompt_file(folder / "pick.md")
+    spec = load_prompt_file(isolated_home / "prompts" / "pick.md")
     assert (spec.model, spec.quality, spec.max_cost_nanos) == ("auto", "low", 20_000_000)
 
 
@@ -122,17 +131,10 @@ async def test_a_files_fallback_chain_runs_from_the_lab_each_attempt_a_linked_ru
     (isolated_home / "config.toml").write_text("request_timeout_seconds = 2.0\n\n[retry]\nmax_attempts = 1\n"
                                                "base_delay_seconds = 0.01\n", encoding="utf-8")
     fake_provider_env.script(Behaviour.server_error(503), Behaviour.reply("2, 3, 5"))  # gpt-4o fails first
-    folder = isolated_home / "prompts"
-    folder.mkdir(exist_ok=True)
-    (folder / "chain.md").write_text('+++\nmodel = "gpt-4o"\nmax_tokens = 64\nfallback = ["gpt-4o-mini"]\n'
-                                     f"+++\n{TEXT}\n", encoding="utf-8")
+    write_prompt_file(isolated_home, "chain.md", 'model = "gpt-4o"\nmax_tokens = 64\nfallback = ["gpt-4o-mini"]\n')
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_the_only_file(pilot)
         lab = lab_screen(app)
         assert "Fallback  then gpt-4o-mini on a provider error" in _preview_text(lab)
         await pilot.press("ctrl+r")
@@ -182,17 +184,10 @@ async def test_confirm_above_for_a_chain_file_names_the_chains_worst_case(make_a
 
     (isolated_home / "config.toml").write_text("confirm_above = 0.000001\n", encoding="utf-8")
     fake_provider_env.default = Behaviour.reply("2, 3, 5")
-    folder = isolated_home / "prompts"
-    folder.mkdir(exist_ok=True)
-    (folder / "chain.md").write_text('+++\nmodel = "gpt-4o"\nmax_tokens = 64\nfallback = ["gpt-4o-mini"]\n'
-                                     f"+++\n{TEXT}\n", encoding="utf-8")
+    write_prompt_file(isolated_home, "chain.md", 'model = "gpt-4o"\nmax_tokens = 64\nfallback = ["gpt-4o-mini"]\n')
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+o")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_the_only_file(pilot)
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmRunDialog)

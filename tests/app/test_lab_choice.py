@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from tests.app.conftest import lab_screen, settle
 from tests.fakeprovider.behaviours import Behaviour
 
@@ -131,15 +133,21 @@ async def test_continue_makes_a_conversation_whose_next_turn_carries_the_whole_c
         assert lab.conversation is None and not lab.query_one("#conversation-strip").display
 
 
-async def test_a_cache_hit_shows_as_such_in_the_lab(make_app, fake_provider_env, isolated_home):
-    (isolated_home / "config.toml").write_text("cache = true\n", encoding="utf-8")
+@asynccontextmanager
+async def lab_with_cache(make_app, fake_provider_env, home, config: str = ""):
+    """The Lab with `cache = true` (and `config`), "Name three primes." typed, the provider answering."""
+    (home / "config.toml").write_text("cache = true\n" + config, encoding="utf-8")
     fake_provider_env.default = Behaviour.reply("2, 3 and 5.")
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         await pilot.press(*"Name three primes.")
         await settle(pilot)
-        lab = lab_screen(app)
+        yield app, pilot, lab_screen(app)
+
+
+async def test_a_cache_hit_shows_as_such_in_the_lab(make_app, fake_provider_env, isolated_home):
+    async with lab_with_cache(make_app, fake_provider_env, isolated_home) as (app, pilot, lab):
         for _ in range(2):
             await pilot.press("ctrl+r")
             await settle(pilot)
@@ -153,14 +161,8 @@ async def test_confirm_above_does_not_ask_about_a_cache_hit_in_the_lab(make_app,
     """As `promptlab run`: a run the cache will serve costs $0, so nothing is asked (the first run is asked)."""
     from promptlab_tui.screens.dialogs.confirm_run import ConfirmRunDialog
 
-    (isolated_home / "config.toml").write_text("cache = true\nconfirm_above = 0.000001\n", encoding="utf-8")
-    fake_provider_env.default = Behaviour.reply("2, 3 and 5.")
-    app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        await pilot.press(*"Name three primes.")
-        await settle(pilot)
-        lab = lab_screen(app)
+    async with lab_with_cache(make_app, fake_provider_env, isolated_home, "confirm_above = 0.000001\n") as (
+            app, pilot, lab):
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmRunDialog)  # not answered before: asked
@@ -178,14 +180,7 @@ async def test_the_preview_says_when_the_next_run_will_be_a_cache_hit(make_app, 
     from promptlab_tui.core.money import format_usd
     from promptlab_tui.widgets.preview.preview_pane import PreviewPane
 
-    (isolated_home / "config.toml").write_text("cache = true\n", encoding="utf-8")
-    fake_provider_env.default = Behaviour.reply("2, 3 and 5.")
-    app = make_app()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await settle(pilot)
-        await pilot.press(*"Name three primes.")
-        await settle(pilot)
-        lab = lab_screen(app)
+    async with lab_with_cache(make_app, fake_provider_env, isolated_home) as (app, pilot, lab):
         pane = lab.query_one(PreviewPane)
         assert "Cache" not in str(pane.render())  # never answered: the run is sent
         await pilot.press("ctrl+r")
