@@ -266,6 +266,7 @@ def run_app(start_dashboard: str | None = None) -> int:
     # collect nothing until the first frame is painted (collections cost ~30 ms of start-up otherwise).
     gc.freeze()
     gc.disable()  # (the CLI already turned it off before importing this module)
+    _upgrade_history_first()
     app = PromptLabApp(start_dashboard=start_dashboard, setup_wizard=start_dashboard is None)
     app.after_first_frame(gc.enable)
     try:
@@ -275,3 +276,17 @@ def run_app(start_dashboard: str | None = None) -> int:
             app.team_sync.stop()
         app.services.close()
     return int(result or 0) if isinstance(result, int) else 0
+
+
+def _upgrade_history_first() -> None:
+    """An older history file is upgraded before the app takes the terminal, with a line saying so."""
+    import sys
+
+    from promptlab_tui import paths
+    from promptlab_tui.services.history_upgrade import older_history, upgrade, upgrade_notice
+
+    path = paths.app_paths().database
+    version = older_history(path)
+    if version is not None:
+        print(upgrade_notice(path, version), file=sys.stderr, flush=True)
+        upgrade(path)
