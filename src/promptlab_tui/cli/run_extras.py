@@ -119,22 +119,17 @@ def confirm_expensive(plan: Any, args: argparse.Namespace, config: Any, chain: A
     `chain`: a fallback chain's services.fallback.ChainEstimate (`plan` is its first model's): its worst case
     if every model is tried is said too."""
     from promptlab_tui.services.choice_config import confirm_above_nanos
-
-    from promptlab_tui.services.response_cache import is_cache_hit
+    from promptlab_tui.services.response_cache import confirmation_needed
 
     threshold = confirm_above_nanos(config)
-    if is_cache_hit(plan):  # served from the history: $0, nothing to confirm
+    if args.yes or not confirmation_needed(plan, threshold):  # a cache hit is served for $0: nothing to confirm
         return None
-    expected = getattr(plan.estimate, "expected_nanos", None)
-    if threshold is None or args.yes or expected is None or expected <= threshold:
-        return None
+    expected = plan.estimate.expected_nanos
     args.declined = True  # the batch summary says why the file did not run (cmd_run resets it per file)
     what = (f"{plan.model}: expected {format_usd(expected)}, worst case {format_usd(plan.worst_case_nanos)}, "
             f"above confirm_above {format_usd(threshold)}")
     if chain is not None and len(chain.chain) > 1:
-        unpriced = f" + {', '.join(chain.unpriced)} without a price" if chain.unpriced else ""
-        what += (f"; fallback chain {chain.chain_words}: worst case {format_usd(chain.worst_nanos)}{unpriced} "
-                 "if every model is tried")
+        what += f"; {chain.worst_case_words()}"
     if args.json or not sys.stdin.isatty() or not sys.stderr.isatty():
         return f"{what}; not run without a terminal to ask: add --yes to run it"
     print(f"promptlab run: {what}", file=sys.stderr)

@@ -94,6 +94,13 @@ class ChainEstimate:
     def chain_words(self) -> str:
         return " → ".join(self.chain)
 
+    def worst_case_words(self) -> str:
+        """'fallback chain a → b: worst case $X if every model is tried', as `run` and the Lab ask it."""
+        from promptlab_tui.core.money import format_usd
+
+        unpriced = f" + {', '.join(self.unpriced)} without a price" if self.unpriced else ""
+        return f"fallback chain {self.chain_words}: worst case {format_usd(self.worst_nanos)}{unpriced} if every model is tried"
+
 
 def estimate_chain(service: RunService, prompt: PromptSpec, options: RunOptions) -> ChainEstimate:
     """Plan every model of the chain as its attempt would be planned (nothing reserved, nothing sent)."""

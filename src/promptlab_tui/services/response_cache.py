@@ -128,3 +128,11 @@ def remember(ctx: Any, outcome: RunOutcome) -> None:
 def is_cache_hit(plan: Any) -> bool:
     link = getattr(plan, "link", None)
     return link is not None and link.source == "cache"
+
+
+def confirmation_needed(plan: Any, threshold: int | None) -> bool:
+    """confirm_above's rule, the same for `run` and the Lab: a cache hit costs $0; else ask above the threshold."""
+    if threshold is None or is_cache_hit(plan):
+        return False
+    expected = getattr(plan.estimate, "expected_nanos", None)
+    return expected is not None and expected > threshold

@@ -97,11 +97,10 @@ class ChoicesMixin:
             self.post_message(PlannedToConfirm(values, threshold, plan, chain))
 
     def on_planned_to_confirm(self, message: PlannedToConfirm) -> None:
-        from promptlab_tui.services.response_cache import is_cache_hit
+        from promptlab_tui.services.response_cache import confirmation_needed
 
         plan = message.plan
-        expected = getattr(getattr(plan, "estimate", None), "expected_nanos", None)
-        if plan is None or is_cache_hit(plan) or (expected is not None and expected <= message.threshold):
+        if plan is None or not confirmation_needed(plan, message.threshold):
             self.begin_run(message.values)  # refused (the run says why), served from the cache, or cheap enough
             return
         self.confirm_run(message.values, message.threshold, plan, message.chain)
@@ -112,9 +111,8 @@ class ChoicesMixin:
 
         chain_text = None
         if chain is not None and len(chain.chain) > 1:
-            unpriced = f" + {', '.join(chain.unpriced)} without a price" if chain.unpriced else ""
-            chain_text = (f"Fallback chain {chain.chain_words}: worst case {format_usd(chain.worst_nanos)}{unpriced} "
-                          "if every model is tried.")
+            words = chain.worst_case_words()
+            chain_text = f"{words[:1].upper()}{words[1:]}."
         dialog = ConfirmRunDialog(plan.model, format_usd(plan.estimate.expected_nanos),
                                   format_usd(plan.worst_case_nanos), format_usd(threshold), chain_text)
         self.app.push_screen(dialog, lambda run: self.begin_run(values) if run else None)
